@@ -1,0 +1,66 @@
+# Guanxi: `make run` sets everything up and serves the demo shop; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SCALE ?= small
+
+# Django 6 needs Python >= 3.12; the machine's python3 may be older (pip would then silently
+# install Django 5). Take the first interpreter that really runs and is new enough.
+PYTHON := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 2>/dev/null) python3; do \
+	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
+
+.PHONY: run install deps demo serve test lint typecheck pytest pytest-postgres bench clean messages
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "Guanxi needs Python 3.12 or 3.13 (Django 6); install python3.13 and retry." >&2; exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Installs the package with its development tools; re-runs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+deps: $(VENV)/.installed
+
+# Everything but serving; safe to run again (migrations, demo and users only when missing).
+install: deps
+	$(BIN)/guanxi migrate --no-input -v 0
+	$(BIN)/guanxi setup --demo-scale $(DEMO_SCALE)
+
+run: install
+	@echo "Guanxi: http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn guanxi.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+lint: deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: deps
+	$(BIN)/mypy
+
+pytest: deps
+	$(BIN)/python -m pytest -q
+
+# The database-facing tests again, on a private PostgreSQL cluster started for the run.
+pytest-postgres: deps
+	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -q -m "django_db or postgres" -p no:cacheprovider
+
+test: lint typecheck
+	GUANXI_DATABASE_URL=sqlite:///$$(mktemp -d)/check.sqlite3 $(BIN)/guanxi makemigrations --check --dry-run
+	$(MAKE) pytest
+	$(MAKE) pytest-postgres
+
+messages: deps
+	cd src/guanxi && ../../$(BIN)/guanxi makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/guanxi compilemessages
+
+bench: deps
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

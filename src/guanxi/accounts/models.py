@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Profile(models.Model):
+    """What Guanxi adds to a user: the chat-platform agent id behind an agent's figures."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guanxi_profile"
+    )
+    agent_id = models.CharField(
+        _("客服账号"), max_length=64, blank=True, db_index=True,
+        help_text=_("The agent id used in chat logs; an agent sees only these figures."),
+    )
+
+    class Meta:
+        verbose_name = _("用户资料")
+        permissions = [
+            ("view_shop_figures", _("Can view the shop's figures (dashboard)")),
+            ("view_all_agents", _("Can view every agent's figures")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.agent_id or '-'})"
+
+
+class LoginAttempt(models.Model):
+    """Every login attempt; failures in a window throttle further tries."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    client = models.CharField(max_length=64)
+    succeeded = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "client", "at"])]

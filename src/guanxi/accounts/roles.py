@@ -1,0 +1,36 @@
+"""The four roles and what each may do. Roles are Django groups; permissions are codenames."""
+
+from __future__ import annotations
+
+ADMIN = "admin"
+MANAGER = "manager"
+AGENT = "agent"
+MARKETING = "marketing"
+
+ROLES: dict[str, tuple[str, ...]] = {
+    ADMIN: (
+        "accounts.view_shop_figures",
+        "accounts.view_all_agents",
+        "customers.view_customer",
+        "customers.change_customer",
+        "customers.reveal_personal",
+        "customers.export_customers",
+        "customers.view_auditentry",
+    ),
+    MANAGER: (
+        "accounts.view_shop_figures",
+        "accounts.view_all_agents",
+        "customers.view_customer",
+        "customers.change_customer",
+        "customers.reveal_personal",
+        "customers.export_customers",
+    ),
+    # Agents look customers up to serve them; figures: their own only.
+    AGENT: ("customers.view_customer",),
+    # Marketing works on segments and exports, always masked: no reveal permission.
+    MARKETING: (
+        "accounts.view_shop_figures",
+        "customers.view_customer",
+        "customers.export_customers",
+    ),
+}

@@ -1,0 +1,69 @@
+"""Writes for accounts: roles, users, and the login throttle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+from django.utils import timezone
+
+from guanxi.accounts import roles
+from guanxi.accounts.models import LoginAttempt, Profile
+
+
+@transaction.atomic
+def roles_ensure() -> None:
+    """Create or update the role groups with exactly their permissions."""
+    for role, codenames in roles.ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permissions.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    role: str
+    password: str
+    agent_id: str
+
+
+@transaction.atomic
+def user_create(*, username: str, role: str, agent_id: str = "", password: str | None = None,
+                ) -> NewUser:
+    """Create a user in ``role``; without a password, a random one is made and returned once."""
+    if role not in roles.ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(roles.ROLES)}")
+    password = password or secrets.token_urlsafe(12)
+    user = User.objects.create_user(
+        username=username, password=password, is_staff=False, is_superuser=False
+    )
+    user.groups.add(Group.objects.get(name=role))
+    Profile.objects.create(user=user, agent_id=agent_id)
+    return NewUser(username=username, role=role, password=password, agent_id=agent_id)
+
+
+def login_is_throttled(*, username: str, client: str) -> bool:
+    """True when this username from this client failed too often in the lock-out window."""
+    since = timezone.now() - dt.timedelta(seconds=settings.GUANXI_LOGIN_LOCKOUT_SECONDS)
+    failures = LoginAttempt.objects.filter(
+        username=username.lower(), client=client, succeeded=False, at__gte=since
+    ).count()
+    return failures >= settings.GUANXI_LOGIN_MAX_FAILURES
+
+
+def login_attempt_record(*, username: str, client: str, succeeded: bool) -> None:
+    LoginAttempt.objects.create(username=username.lower(), client=client, succeeded=succeeded)
+    if succeeded:
+        LoginAttempt.objects.filter(
+            username=username.lower(), client=client, succeeded=False
+        ).delete()

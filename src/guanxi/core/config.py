@@ -1,0 +1,177 @@
+"""Settings read from GUANXI_* environment variables, each with a safe default.
+
+A malformed value stops start-up with an error that names the variable and says how to fix
+it; nothing here imports Django, so the lake and the CLI can use it too.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+ENGINES = ("duckdb", "pyspark")
+
+
+class ConfigError(Exception):
+    """A GUANXI_* variable is malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    engine: str  # "sqlite" or "postgresql"
+    name: str
+    user: str = ""
+    password: str = ""
+    host: str = ""
+    port: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig
+    lake: str
+    engine: str
+    key_file: Path
+    time_zone: str
+    secret_key_file: Path
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+
+
+def parse_database_url(value: str, *, variable: str = "GUANXI_DATABASE_URL") -> DatabaseConfig:
+    """Parse ``sqlite:///path`` or ``postgresql://user:pass@host:port/db``."""
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///relative/path or sqlite:////absolute/path
+        path = unquote(value[len("sqlite:///") :]) if value.startswith("sqlite:///") else ""
+        if not path:
+            raise ConfigError(
+                f"{variable}={value!r}: a SQLite URL needs a file path, "
+                "e.g. sqlite:///var/guanxi.sqlite3 or sqlite:////srv/guanxi/db.sqlite3"
+            )
+        return DatabaseConfig(engine="sqlite", name=str(Path(path).resolve()))
+    if scheme in ("postgres", "postgresql"):
+        name = parts.path.lstrip("/")
+        if not name:
+            raise ConfigError(
+                f"{variable}={value!r}: the PostgreSQL URL names no database, "
+                "e.g. postgresql://guanxi:secret@localhost:5432/guanxi"
+            )
+        try:
+            port = str(parts.port or "")
+        except ValueError as exc:
+            raise ConfigError(f"{variable}={value!r}: the port is not a number") from exc
+        query = parse_qs(parts.query)
+        host = unquote(parts.hostname or "")
+        if "host" in query:  # a Unix socket directory: ?host=/run/postgresql
+            host = query.pop("host")[0]
+        return DatabaseConfig(
+            engine="postgresql",
+            name=unquote(name),
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            host=host,
+            port=port,
+            options=tuple((k, v[0]) for k, v in sorted(query.items())),
+        )
+    raise ConfigError(
+        f"{variable}={value!r}: unsupported scheme {scheme or '(none)'!r}; "
+        "use sqlite:///path/to/file.sqlite3 or postgresql://user:password@host:port/database"
+    )
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected true or false (1/0, yes/no, on/off)")
+
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    """Read every GUANXI_* setting; raise ConfigError naming the first malformed one."""
+    env = os.environ if environ is None else environ
+
+    db_url = env.get("GUANXI_DATABASE_URL") or "sqlite:///var/guanxi.sqlite3"
+    database = parse_database_url(db_url)
+
+    lake = env.get("GUANXI_LAKE") or "var/lake"
+    if "://" not in lake:
+        lake = str(Path(lake).resolve())
+    elif not lake.startswith(("s3://", "file://")):
+        raise ConfigError(
+            f"GUANXI_LAKE={lake!r}: expected a folder path or an s3:// URL, e.g. var/lake"
+        )
+
+    engine = (env.get("GUANXI_ENGINE") or "duckdb").strip().lower()
+    if engine not in ENGINES:
+        raise ConfigError(
+            f"GUANXI_ENGINE={env.get('GUANXI_ENGINE')!r}: expected one of {', '.join(ENGINES)}"
+        )
+
+    key_file = Path(env.get("GUANXI_KEY_FILE") or "var/keys/field.key").resolve()
+    if key_file.exists() and key_file.is_dir():
+        raise ConfigError(
+            f"GUANXI_KEY_FILE={str(key_file)!r} is a folder; give the path of the key file "
+            "(it is created on first run if missing)"
+        )
+
+    time_zone = env.get("GUANXI_TIME_ZONE") or "Asia/Shanghai"
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"GUANXI_TIME_ZONE={time_zone!r} is not an IANA time zone; "
+            "use a name such as Asia/Shanghai or Asia/Hong_Kong"
+        ) from exc
+
+    secret_key_file = Path(env.get("GUANXI_SECRET_KEY_FILE") or "var/keys/secret.key").resolve()
+    debug = _bool(env, "GUANXI_DEBUG", False)
+    hosts_raw = env.get("GUANXI_ALLOWED_HOSTS") or "127.0.0.1,localhost"
+    allowed_hosts = tuple(h.strip() for h in hosts_raw.split(",") if h.strip())
+    if not allowed_hosts:
+        raise ConfigError("GUANXI_ALLOWED_HOSTS is empty; list host names separated by commas")
+
+    return Config(
+        database=database,
+        lake=lake,
+        engine=engine,
+        key_file=key_file,
+        time_zone=time_zone,
+        secret_key_file=secret_key_file,
+        debug=debug,
+        allowed_hosts=allowed_hosts,
+    )
+
+
+def read_or_create_secret(path: Path, *, nbytes: int = 32) -> bytes:
+    """Return the secret stored at ``path``, creating it (mode 0600) on first use.
+
+    Keys live outside git (var/ is ignored) so no installation shares a default secret.
+    """
+    if path.exists():
+        data = path.read_bytes().strip()
+        if not data:
+            raise ConfigError(f"key file {path} is empty; delete it only if no data uses it yet")
+        return data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(nbytes).encode()
+    # O_EXCL: two processes starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(token + b"\n")
+    return token

@@ -1,0 +1,88 @@
+"""Field encryption (AES-256-GCM) and blind indexes (HMAC-SHA256) for personal data.
+
+One master secret in the key file; two sub-keys derived with HKDF so the index key can never
+decrypt and the encryption key never indexes. Ciphertext text format: ``g1:<base64 nonce|ct>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from guanxi.core.config import read_or_create_secret
+
+PREFIX = "g1:"
+
+
+class DecryptionError(Exception):
+    """Ciphertext was altered or was written with another key file."""
+
+
+def _derive(master: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+
+@dataclass(frozen=True)
+class FieldCipher:
+    encryption_key: bytes
+    index_key: bytes
+
+    @classmethod
+    def from_secret(cls, master: bytes) -> FieldCipher:
+        return cls(
+            encryption_key=_derive(master, b"guanxi field encryption v1"),
+            index_key=_derive(master, b"guanxi blind index v1"),
+        )
+
+    def encrypt(self, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        sealed = AESGCM(self.encryption_key).encrypt(nonce, plaintext.encode(), None)
+        return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        if not token.startswith(PREFIX):
+            raise DecryptionError("value is not a Guanxi ciphertext")
+        raw = base64.b64decode(token[len(PREFIX) :])
+        try:
+            return AESGCM(self.encryption_key).decrypt(raw[:12], raw[12:], None).decode()
+        except InvalidTag as exc:
+            raise DecryptionError(
+                "ciphertext does not match the key file; was GUANXI_KEY_FILE changed?"
+            ) from exc
+
+    def blind_index(self, normalised: str) -> str:
+        """Deterministic keyed hash of an already normalised value (hex, 64 chars)."""
+        return hmac.new(self.index_key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+_lock = threading.Lock()
+_cipher: FieldCipher | None = None
+_cipher_path: Path | None = None
+
+
+def configure(key_file: Path) -> None:
+    """Point the process-wide cipher at ``key_file`` (created on first use)."""
+    global _cipher, _cipher_path
+    with _lock:
+        _cipher_path = key_file
+        _cipher = None
+
+
+def cipher() -> FieldCipher:
+    global _cipher
+    with _lock:
+        if _cipher is None:
+            if _cipher_path is None:
+                raise RuntimeError("guanxi.core.crypto.configure() was not called")
+            _cipher = FieldCipher.from_secret(read_or_create_secret(_cipher_path))
+        return _cipher

@@ -1,0 +1,117 @@
+"""The customer master: the only place personal information lives, encrypted at rest.
+
+Personal fields are ``EncryptedTextField``s; look-ups go through blind-index columns
+(keyed HMACs of the normalised value), so the database never holds a phone in plain text.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.fields import EncryptedTextField
+
+
+class CustomerClass(models.TextChoices):
+    ORDINARY = "ordinary", _("普通客户")
+    POTENTIAL = "potential", _("潜在客户")
+    CORE = "core", _("核心客户")
+    VIP = "vip", _("VIP客户")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("未知")
+    FEMALE = "female", _("女")
+    MALE = "male", _("男")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("标签"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    customer_key = models.CharField(
+        _("客户编号"), max_length=32, unique=True,
+        help_text=_("Surrogate key shared with the fact lake; identifies nobody by itself."),
+    )
+    name = EncryptedTextField(_("姓名"), blank=True, default="")
+    name_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True,
+                              default=Gender.UNKNOWN)
+    birth_date = EncryptedTextField(_("出生日期"), blank=True, default="")
+    mobile = EncryptedTextField(_("手机"), blank=True, default="")
+    mobile_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    mobile_tail_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    email = EncryptedTextField(_("邮箱"), blank=True, default="")
+    email_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    address = EncryptedTextField(_("地址"), blank=True, default="")
+    # Province and city stay plain: coarse enough for regional analysis, needed in SQL.
+    province = models.CharField(_("省份"), max_length=20, blank=True, default="")
+    city = models.CharField(_("城市"), max_length=30, blank=True, default="")
+    notes = EncryptedTextField(_("备注"), blank=True, default="")
+    customer_class = models.CharField(
+        _("客户类别"), max_length=12, choices=CustomerClass.choices,
+        default=CustomerClass.ORDINARY, db_index=True,
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers",
+                                  verbose_name=_("标签"))
+    created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_key"]
+        verbose_name = _("客户")
+        permissions = [
+            ("reveal_personal", _("Can reveal unmasked personal information")),
+            ("export_customers", _("Can export the customer list")),
+        ]
+
+    def __str__(self) -> str:
+        return self.customer_key
+
+
+class PlatformIdentity(models.Model):
+    """A buyer account on a platform (taobao + nickname) → the customer behind it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    platform = models.CharField(_("平台"), max_length=16)
+    buyer_id = EncryptedTextField(_("买家账号"))
+    buyer_id_index = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "buyer_id_index"],
+                                    name="unique_platform_buyer")
+        ]
+
+
+class AuditAction(models.TextChoices):
+    REVEAL = "reveal", _("查看明文")
+    EXPORT = "export", _("导出")
+
+
+class AuditEntry(models.Model):
+    """Append-only record of access to personal data: who, when, what, whose — no values.
+
+    Database triggers (migration 0002) refuse UPDATE and DELETE on this table.
+    """
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              db_constraint=False, related_name="+")
+    actor_username = models.CharField(_("操作人"), max_length=150)
+    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
+    fields = models.CharField(_("字段"), max_length=200)
+    # Whose data: a customer_key, or a description of the exported set (never values).
+    subject = models.CharField(_("对象"), max_length=200)
+    row_count = models.PositiveIntegerField(_("条数"), default=1)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计记录")

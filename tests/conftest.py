@@ -1,0 +1,52 @@
+"""Shared fixtures: a fresh lake per test, the role groups, and one user per role."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from guanxi import lake as lake_module
+from guanxi.lake import Lake
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Iterator[Lake]:
+    """An empty lake, installed as the process-wide default for the test."""
+    previous = lake_module._default
+    fresh = lake_module.configure(str(tmp_path / "lake"))
+    yield fresh
+    lake_module._default = previous
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+@pytest.fixture
+def roles(db: None) -> None:
+    from guanxi.accounts.services import roles_ensure
+
+    roles_ensure()
+
+
+@pytest.fixture
+def make_user(roles: None):  # type: ignore[no-untyped-def]
+    from guanxi.accounts.services import user_create
+
+    def make(role: str, username: str | None = None, agent_id: str = "") -> Credentials:
+        new = user_create(username=username or f"{role}1", role=role, agent_id=agent_id)
+        return Credentials(new.username, new.password)
+
+    return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser tests need Django's live server in a sync Playwright test.
+    if any(item.get_closest_marker("browser") for item in items):
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from guanxi.core.config import ConfigError, load, parse_database_url
+
+
+def test_defaults_are_embedded_sqlite_lake_and_shanghai(tmp_path: Path) -> None:
+    config = load({})
+    assert config.database.engine == "sqlite"
+    assert config.database.name.endswith("var/guanxi.sqlite3")
+    assert config.lake.endswith("var/lake")
+    assert config.engine == "duckdb"
+    assert config.time_zone == "Asia/Shanghai"
+    assert str(config.key_file).endswith("var/keys/field.key")
+
+
+def test_postgres_url_is_parsed() -> None:
+    db = parse_database_url("postgresql://gx:s%40cret@db.local:5433/guanxi")
+    assert (db.engine, db.user, db.password, db.host, db.port, db.name) == (
+        "postgresql", "gx", "s@cret", "db.local", "5433", "guanxi")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("GUANXI_DATABASE_URL", "mysql://x/y", "GUANXI_DATABASE_URL='mysql://x/y': unsupported"),
+        ("GUANXI_DATABASE_URL", "postgresql://host:port/db", "port is not a number"),
+        ("GUANXI_DATABASE_URL", "postgresql://host/", "names no database"),
+        ("GUANXI_ENGINE", "spark", "GUANXI_ENGINE='spark': expected one of duckdb, pyspark"),
+        ("GUANXI_TIME_ZONE", "Mars/Olympus", "GUANXI_TIME_ZONE='Mars/Olympus' is not an IANA"),
+        ("GUANXI_LAKE", "ftp://lake", "GUANXI_LAKE='ftp://lake'"),
+        ("GUANXI_DEBUG", "perhaps", "GUANXI_DEBUG='perhaps': expected true or false"),
+    ],
+)
+def test_malformed_setting_names_the_variable(variable: str, value: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load({variable: value})
+    assert fragment in str(error.value)
+
+
+def test_key_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="GUANXI_KEY_FILE=.* is a folder"):
+        load({"GUANXI_KEY_FILE": str(tmp_path)})
+
+
+def test_passwords_are_hashed_with_argon2() -> None:
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+def test_sqlite_runs_in_wal_with_full_sync() -> None:
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        assert "journal_mode=WAL" in options["init_command"]
+        assert "synchronous=FULL" in options["init_command"]
