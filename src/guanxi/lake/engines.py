@@ -18,6 +18,8 @@ class Engine(Protocol):
 
     def execute(self, expr: ibis.Expr) -> Any: ...
 
+    def to_arrow(self, expr: ibis.Expr) -> Any: ...
+
 
 class DuckDBEngine:
     def __init__(self) -> None:
@@ -34,6 +36,10 @@ class DuckDBEngine:
 
     def execute(self, expr: ibis.Expr) -> Any:
         return self.con.execute(expr)
+
+    def to_arrow(self, expr: ibis.Expr) -> Any:
+        """A pyarrow Table (or Scalar): exact decimals, no pandas in between."""
+        return self.con.to_pyarrow(expr)
 
 
 class SparkEngine:
@@ -57,6 +63,10 @@ class SparkEngine:
 
     def execute(self, expr: ibis.Expr) -> Any:
         return self.con.execute(expr)
+
+    def to_arrow(self, expr: ibis.Expr) -> Any:
+        """A pyarrow Table (or Scalar): exact decimals, no pandas in between."""
+        return self.con.to_pyarrow(expr)
 
 
 def make_engine(name: str) -> Engine:

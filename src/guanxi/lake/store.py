@@ -165,7 +165,12 @@ class Lake:
         return self.engine.table(name, self.files(name), spec(name).schema)
 
     def execute(self, expr: ibis.Expr) -> Any:
+        """Run ``expr``; pandas out (DataFrame, Series or Python scalar)."""
         return self.engine.execute(expr)
+
+    def arrow(self, expr: ibis.Expr) -> Any:
+        """Run ``expr``; Arrow out (Table, or Scalar for a scalar expression)."""
+        return self.engine.to_arrow(expr)
 
     def to_arrow(self, name: str) -> pa.Table:
         """The whole current table as Arrow (tests and exports of small tables)."""

@@ -1,0 +1,51 @@
+"""``guanxi setup``: roles, the demo shop and the demo users — each only when missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandParser
+
+from guanxi import demo, lake
+from guanxi.accounts import roles
+from guanxi.accounts.services import roles_ensure, user_create
+
+
+class Command(BaseCommand):
+    help = "Prepare a new installation: role groups, a demo shop if empty, demo users if none."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--demo-scale", choices=("small", "medium", "large", "none"),
+                            default="small", help="size of the demo shop ('none' for no demo)")
+        parser.add_argument("--seed", type=int, default=2025)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        roles_ensure()
+        shop = lake.get()
+        if options["demo_scale"] != "none":
+            if demo.has_data(shop):
+                self.stdout.write("Shop data present: demo shop not created.")
+            else:
+                self.stdout.write(f"Creating the {options['demo_scale']} demo shop…")
+                summary = demo.build(options["demo_scale"], options["seed"], shop)
+                self.stdout.write(f"Demo shop ready in {summary.seconds:.1f} s.")
+        if User.objects.exists():
+            self.stdout.write("Users present: no demo users created.")
+            return
+        agents = demo.AGENTS
+        accounts = [
+            ("admin", roles.ADMIN, ""),
+            ("manager", roles.MANAGER, ""),
+            ("agent1", roles.AGENT, agents[0].agent_id),
+            ("agent2", roles.AGENT, agents[1].agent_id),
+            ("marketing", roles.MARKETING, ""),
+        ]
+        created = [user_create(username=u, role=r, agent_id=a) for u, r, a in accounts]
+        self.stdout.write("")
+        self.stdout.write("Demo users (passwords are shown only this once; note them now):")
+        self.stdout.write("演示账号（密码只显示这一次，请记下）：")
+        for new in created:
+            linked = f"  agent id {new.agent_id}" if new.agent_id else ""
+            self.stdout.write(f"  {new.username:<10} {new.role:<10} {new.password}{linked}")
+        self.stdout.write("")

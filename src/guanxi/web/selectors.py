@@ -1,0 +1,69 @@
+"""Reads behind the dashboard: store figures from the lake for a period and the one before."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from guanxi import lake
+from guanxi.core.timeutil import Period, month_period
+from guanxi.metrics.store import StoreFigures, store_daily, store_figures
+
+
+def store_period_figures(period: Period) -> StoreFigures:
+    shop = lake.get()
+    return store_figures(
+        traffic=shop.table("traffic_daily"),
+        orders=shop.table("orders"),
+        refunds=shop.table("refunds"),
+        chat_messages=shop.table("chat_messages"),
+        period=period,
+        time_zone=settings.TIME_ZONE,
+        arrow=shop.arrow,
+    )
+
+
+def store_daily_series(period: Period) -> list[dict[str, Any]]:
+    shop = lake.get()
+    table = shop.arrow(
+        store_daily(
+            traffic=shop.table("traffic_daily"),
+            orders=shop.table("orders"),
+            chat_messages=shop.table("chat_messages"),
+            period=period,
+            time_zone=settings.TIME_ZONE,
+        )
+    )
+    return list(table.to_pylist())
+
+
+def latest_traffic_day() -> dt.date | None:
+    """The last day the shop has traffic for (the demo and imports end in the past)."""
+    shop = lake.get()
+    traffic = shop.table("traffic_daily")
+    value = shop.arrow(traffic.date.max()).as_py()
+    return value if isinstance(value, dt.date) else None
+
+
+def default_period(today: dt.date) -> Period:
+    """The month of the latest data, or the current month when the lake is empty."""
+    latest = latest_traffic_day() or today
+    return month_period(latest.year, latest.month)
+
+
+@dataclass(frozen=True)
+class StoreOverview:
+    current: StoreFigures
+    previous: StoreFigures
+    daily: list[dict[str, Any]]
+
+
+def store_overview(period: Period) -> StoreOverview:
+    return StoreOverview(
+        current=store_period_figures(period),
+        previous=store_period_figures(period.previous()),
+        daily=store_daily_series(period),
+    )
