@@ -7,6 +7,7 @@ _base = tempfile.mkdtemp(prefix="guanxi-test-")
 os.environ.setdefault("GUANXI_DATABASE_URL", f"sqlite:///{_base}/test.sqlite3")
 os.environ.setdefault("GUANXI_LAKE", f"{_base}/lake")
 os.environ.setdefault("GUANXI_KEY_FILE", f"{_base}/keys/field.key")
+os.environ.setdefault("GUANXI_STATIC_ROOT", f"{_base}/static")
 os.environ.setdefault("GUANXI_SECRET_KEY_FILE", f"{_base}/keys/secret.key")
 
 from guanxi.settings import *  # noqa: E402, F403

@@ -41,7 +41,7 @@ def test_malformed_setting_names_the_variable(variable: str, value: str, fragmen
 
 
 def test_key_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="GUANXI_KEY_FILE=.* is a folder"):
+    with pytest.raises(ConfigError, match=r"GUANXI_KEY_FILE=.* is a folder"):
         load({"GUANXI_KEY_FILE": str(tmp_path)})
 
 

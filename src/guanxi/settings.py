@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import plotly
@@ -126,7 +127,8 @@ TIME_ZONE = GUANXI.time_zone
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path("var/static").resolve()
+STATIC_ROOT = Path(os.environ.get("GUANXI_STATIC_ROOT") or "var/static").resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when unused
 # Plotly's JavaScript is served from the installed Python package: no CDN, nothing vendored.
 STATICFILES_DIRS = [("plotly", Path(plotly.__file__).resolve().parent / "package_data")]
 WHITENOISE_USE_FINDERS = True

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.metrics.store import METRICS, StoreFigures
@@ -42,13 +41,14 @@ LOWER_IS_BETTER = {"refund_rate"}
 def format_value(value: Any, kind: str) -> str:
     if value is None:
         return "—"
+    # Thousands separated by commas in both languages, as the platforms' back-ends show them.
     if kind == "percent":
-        return number_format(Decimal(value) * 100, 2) + "%"
+        return f"{Decimal(value) * 100:.2f}%"
     if kind == "money":
-        return "¥" + number_format(value, 2, force_grouping=True)
+        return f"¥{Decimal(value):,.2f}"
     if kind == "ratio":
-        return number_format(value, 2)
-    return number_format(value, 0, force_grouping=True)
+        return f"{Decimal(value):.2f}"
+    return f"{int(value):,}"
 
 
 @dataclass(frozen=True)
