@@ -112,4 +112,6 @@ def small_shop(lake: Lake) -> None:
             ]
         ),
     )
-    lake.write("refunds", refunds_table([("o1", "2024-06-17 12:00:00"), ("o9", "2024-06-19 01:00:00")]))
+    lake.write(
+        "refunds", refunds_table([("o1", "2024-06-17 12:00:00"), ("o9", "2024-06-19 01:00:00")])
+    )

@@ -54,8 +54,15 @@ def main(argv: list[str]) -> int:
     run = lambda *cmd: subprocess.run([*prefix, *cmd], check=True, stdout=subprocess.DEVNULL)  # noqa: E731
     run(f"{bindir}/initdb", "-D", data, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C")
     run(
-        f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(base, "server.log"),
-        "-o", f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+        f"{bindir}/pg_ctl",
+        "-D",
+        data,
+        "-w",
+        "-l",
+        os.path.join(base, "server.log"),
+        "-o",
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off",
+        "start",
     )
     try:
         run(f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", user, "guanxi")
@@ -65,8 +72,10 @@ def main(argv: list[str]) -> int:
         print(f"PostgreSQL cluster on 127.0.0.1:{port} ({bindir})", flush=True)
         return subprocess.run(command, env=env).returncode
     finally:
-        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "stop"],
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "stop"],
+            stdout=subprocess.DEVNULL,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

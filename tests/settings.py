@@ -11,4 +11,3 @@ os.environ.setdefault("GUANXI_STATIC_ROOT", f"{_base}/static")
 os.environ.setdefault("GUANXI_SECRET_KEY_FILE", f"{_base}/keys/secret.key")
 
 from guanxi.settings import *  # noqa: E402, F403
-

@@ -19,7 +19,13 @@ def test_defaults_are_embedded_sqlite_lake_and_shanghai(tmp_path: Path) -> None:
 def test_postgres_url_is_parsed() -> None:
     db = parse_database_url("postgresql://gx:s%40cret@db.local:5433/guanxi")
     assert (db.engine, db.user, db.password, db.host, db.port, db.name) == (
-        "postgresql", "gx", "s@cret", "db.local", "5433", "guanxi")
+        "postgresql",
+        "gx",
+        "s@cret",
+        "db.local",
+        "5433",
+        "guanxi",
+    )
 
 
 @pytest.mark.parametrize(

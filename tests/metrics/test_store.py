@@ -66,8 +66,14 @@ def test_store_daily_puts_events_on_local_days(lake: Lake) -> None:
         )
     )
     rows = [
-        (r["day"], r["pv"], r["uv"], r["consulting_customers"], r["paying_customers"],
-         r["paid_amount"])
+        (
+            r["day"],
+            r["pv"],
+            r["uv"],
+            r["consulting_customers"],
+            r["paying_customers"],
+            r["paid_amount"],
+        )
         for r in daily.to_pylist()
     ]
     assert rows == [
@@ -81,4 +87,9 @@ def test_period_without_data_says_so(lake: Lake) -> None:
     f = _figures(lake, Period(dt.date(2030, 1, 1), dt.date(2030, 1, 31)))
     assert not f.has_data
     assert (f.visit_depth, f.consult_rate, f.aov, f.conversion_rate, f.refund_rate) == (
-        None, None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+        None,
+    )

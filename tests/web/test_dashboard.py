@@ -23,7 +23,10 @@ def test_manager_sees_figures_and_previous_period(client: Client, make_user, lak
     tiles = {t.key: t for t in response.context["tiles"]}
     # 18 June: PV 1427, UV 610 → depth 2.34; 17 June (previous day): 1045/553 → 1.89
     assert (tiles["pv"].value, tiles["uv"].value, tiles["visit_depth"].value) == (
-        "1,427", "610", "2.34")
+        "1,427",
+        "610",
+        "2.34",
+    )
     assert tiles["visit_depth"].previous == "1.89"
     # paid on the 18th: o3 (80.00, c2); on the 17th: o1 + o2 = 150.50 (c1)
     assert (tiles["paid_amount"].value, tiles["paid_amount"].previous) == ("¥80.00", "¥150.50")
@@ -39,7 +42,9 @@ def test_period_with_no_data_says_so(client: Client, make_user, lake: Lake) -> N
     assert 'id="no-data"' in response.content.decode()
 
 
-def test_reversed_period_is_explained_and_default_shown(client: Client, make_user, lake: Lake) -> None:  # type: ignore[no-untyped-def]
+def test_reversed_period_is_explained_and_default_shown(
+    client: Client, make_user, lake: Lake
+) -> None:  # type: ignore[no-untyped-def]
     small_shop(lake)
     _login(client, make_user, "manager")
     response = client.get("/dashboard/", {"start": "2024-06-18", "end": "2024-06-01"})

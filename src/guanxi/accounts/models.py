@@ -10,7 +10,10 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guanxi_profile"
     )
     agent_id = models.CharField(
-        _("客服账号"), max_length=64, blank=True, db_index=True,
+        _("客服账号"),
+        max_length=64,
+        blank=True,
+        db_index=True,
         help_text=_("The agent id used in chat logs; an agent sees only these figures."),
     )
 
@@ -35,3 +38,7 @@ class LoginAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["username", "client", "at"])]
+
+    def __str__(self) -> str:
+        outcome = "ok" if self.succeeded else "failed"
+        return f"{self.username} from {self.client} at {self.at:%Y-%m-%d %H:%M}: {outcome}"

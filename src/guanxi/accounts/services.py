@@ -38,8 +38,13 @@ class NewUser:
 
 
 @transaction.atomic
-def user_create(*, username: str, role: str, agent_id: str = "", password: str | None = None,
-                ) -> NewUser:
+def user_create(
+    *,
+    username: str,
+    role: str,
+    agent_id: str = "",
+    password: str | None = None,
+) -> NewUser:
     """Create a user in ``role``; without a password, a random one is made and returned once."""
     if role not in roles.ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(roles.ROLES)}")

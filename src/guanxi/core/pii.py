@@ -9,7 +9,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class InvalidContact(ValueError):
+class InvalidContactError(ValueError):
     """A phone or email that cannot be normalised; the message says why."""
 
 
@@ -24,7 +24,7 @@ def normalise_mobile(value: str) -> str:
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     if not _MOBILE.match(digits):
-        raise InvalidContact(
+        raise InvalidContactError(
             f"{value!r} is not a mainland mobile number: expected 11 digits starting with 13–19"
         )
     return digits
@@ -33,7 +33,7 @@ def normalise_mobile(value: str) -> str:
 def normalise_email(value: str) -> str:
     email = value.strip().replace("＠", "@").lower()
     if not _EMAIL.match(email):
-        raise InvalidContact(f"{value!r} is not an email address like name@example.com")
+        raise InvalidContactError(f"{value!r} is not an email address like name@example.com")
     return email
 
 

@@ -63,20 +63,36 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([_("指标"), f"{period.start} – {period.end}",
-                     f"{overview.previous.period.start} – {overview.previous.period.end}"])
+    writer.writerow(
+        [
+            _("指标"),
+            f"{period.start} – {period.end}",
+            f"{overview.previous.period.start} – {overview.previous.period.end}",
+        ]
+    )
     for metric in METRICS:
-        writer.writerow([
-            presenters.LABELS[metric.key],
-            _csv(getattr(overview.current, metric.key)),
-            _csv(getattr(overview.previous, metric.key)),
-        ])
+        writer.writerow(
+            [
+                presenters.LABELS[metric.key],
+                _csv(getattr(overview.current, metric.key)),
+                _csv(getattr(overview.previous, metric.key)),
+            ]
+        )
     writer.writerow([])
-    writer.writerow([_("日期"), _("浏览量"), _("访客数"), _("咨询人数"), _("支付买家数"),
-                     _("支付金额")])
+    writer.writerow(
+        [_("日期"), _("浏览量"), _("访客数"), _("咨询人数"), _("支付买家数"), _("支付金额")]
+    )
     for row in overview.daily:
-        writer.writerow([row["day"], row["pv"], row["uv"], row["consulting_customers"],
-                         row["paying_customers"], f"{row['paid_amount']:.2f}"])
+        writer.writerow(
+            [
+                row["day"],
+                row["pv"],
+                row["uv"],
+                row["consulting_customers"],
+                row["paying_customers"],
+                f"{row['paid_amount']:.2f}",
+            ]
+        )
     return response
 
 

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         return out
 
     def _print_table(self, figures: StoreFigures) -> None:
-        console = Console(file=self.stdout, width=100)
+        console = Console(file=self.stdout, width=100)  # type: ignore[arg-type]
         title = f"店铺概况 Store figures {figures.period.start} – {figures.period.end}"
         table = Table(title=title)
         for column in ("key", "指标", "metric", "value"):
@@ -84,5 +84,7 @@ class Command(BaseCommand):
             table.add_row(metric.key, metric.name_zh, metric.name_en, value)
         console.print(table)
         if not figures.has_data:
-            console.print("No data in this period: the lake has no traffic, chats or orders "
-                          "for these days. 本期间没有数据。")
+            console.print(
+                "No data in this period: the lake has no traffic, chats or orders "
+                "for these days. 本期间没有数据。"
+            )

@@ -16,8 +16,12 @@ class Command(BaseCommand):
     help = "Prepare a new installation: role groups, a demo shop if empty, demo users if none."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--demo-scale", choices=("small", "medium", "large", "none"),
-                            default="small", help="size of the demo shop ('none' for no demo)")
+        parser.add_argument(
+            "--demo-scale",
+            choices=("small", "medium", "large", "none"),
+            default="small",
+            help="size of the demo shop ('none' for no demo)",
+        )
         parser.add_argument("--seed", type=int, default=2025)
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from deltalake import DeltaTable
+
+from guanxi.lake import Lake, LakeError
+from tests.factories import orders_table
+
+
+def test_write_is_idempotent_and_newest_state_wins(lake: Lake) -> None:
+    first = orders_table(
+        [
+            ("o1", "c1", "2024-06-17 10:00:00", None, "10.00"),
+            ("o2", "c2", "2024-06-17 11:00:00", None, "20.00"),
+        ]
+    )
+    assert (lake.write("orders", first).added, lake.version("orders")) == (2, 0)
+    again = lake.write("orders", first)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert lake.version("orders") == 0  # nothing changed, no new commit
+    newer = orders_table(
+        [
+            ("o2", "c2", "2024-06-17 11:00:00", "2024-06-17 11:05:00", "20.00"),
+            ("o3", "c3", "2024-06-18 09:00:00", None, "5.50"),
+        ]
+    )
+    result = lake.write("orders", newer)
+    assert (result.added, result.updated, result.unchanged) == (1, 1, 0)
+    rows = {r["order_id"]: r for r in lake.to_arrow("orders").to_pylist()}
+    assert sorted(rows) == ["o1", "o2", "o3"]
+    assert rows["o2"]["status"] == "paid"
+    assert rows["o3"]["amount"] == Decimal("5.50")
+
+
+def test_duplicate_keys_in_one_batch_keep_the_last_row(lake: Lake) -> None:
+    batch = orders_table(
+        [
+            ("o1", "c1", "2024-06-17 10:00:00", None, "10.00"),
+            ("o1", "c1", "2024-06-17 10:00:00", "2024-06-17 10:01:00", "10.00"),
+        ]
+    )
+    assert lake.write("orders", batch).added == 1
+    assert lake.to_arrow("orders").column("status").to_pylist() == ["paid"]
+
+
+def test_bad_batch_is_refused_and_nothing_written(lake: Lake) -> None:
+    batch = orders_table([("o1", "c1", "2024-06-17 10:00:00", None, "10.00")]).drop(["amount"])
+    with pytest.raises(LakeError, match="orders: batch lacks column"):
+        lake.write("orders", batch)
+    assert not lake.exists("orders")
+    empty_status = orders_table([("o1", "c1", "2024-06-17 10:00:00", None, "10.00")])
+    empty_status = empty_status.set_column(
+        empty_status.schema.get_field_index("status"), "status", pa.array([None], pa.string())
+    )
+    with pytest.raises(LakeError, match=r"orders\.status: 1 empty value"):
+        lake.write("orders", empty_status)
+
+
+def test_tables_are_plain_delta_and_restorable(lake: Lake) -> None:
+    lake.write("orders", orders_table([("o1", "c1", "2024-06-17 10:00:00", None, "10.00")]))
+    lake.write("orders", orders_table([("o2", "c1", "2024-06-17 10:00:00", None, "10.00")]))
+    assert DeltaTable(lake.path("orders")).to_pyarrow_table().num_rows == 2
+    lake.restore("orders", 0)
+    assert lake.to_arrow("orders").column("order_id").to_pylist() == ["o1"]
+    assert lake.arrow(lake.table("orders").count()).as_py() == 1
+
+
+def test_replace_streams_batches_in_one_commit(lake: Lake) -> None:
+    def batches():  # type: ignore[no-untyped-def]
+        for day in range(3):
+            yield pa.record_batch(
+                {
+                    "platform": ["taobao"],
+                    "date": [dt.date(2024, 1, 1 + day)],
+                    "pv": [10 * day],
+                    "uv": [day],
+                }
+            )
+
+    assert lake.replace("traffic_daily", batches()) == 0
+    assert lake.arrow(lake.table("traffic_daily").pv.sum()).as_py() == 30
+
+
+def test_empty_table_reads_with_its_schema(lake: Lake) -> None:
+    table = lake.table("chat_messages")
+    assert "sent_at" in table.columns
+    assert lake.arrow(table.count()).as_py() == 0
