@@ -23,8 +23,10 @@ def configure(root: str, *, engine: str = "duckdb") -> Lake:
 
 def get() -> Lake:
     if _default is None:
-        return configure(os.environ.get("GUANXI_LAKE", "var/lake"),
-                         engine=os.environ.get("GUANXI_ENGINE", "duckdb"))
+        return configure(
+            os.environ.get("GUANXI_LAKE", "var/lake"),
+            engine=os.environ.get("GUANXI_ENGINE", "duckdb"),
+        )
     return _default
 
 

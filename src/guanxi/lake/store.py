@@ -63,9 +63,7 @@ def dedupe_last(table_spec: TableSpec, batch: pa.Table) -> pa.Table:
     if batch.num_rows == 0:
         return batch
     indexed = batch.append_column("__row", pa.array(range(batch.num_rows), pa.int64()))
-    last = indexed.group_by(list(table_spec.key), use_threads=False).aggregate(
-        [("__row", "max")]
-    )
+    last = indexed.group_by(list(table_spec.key), use_threads=False).aggregate([("__row", "max")])
     keep = pc.sort_indices(last.column("__row_max"))
     rows = pc.take(last.column("__row_max"), keep)
     return batch.take(rows)

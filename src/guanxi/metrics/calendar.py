@@ -33,7 +33,5 @@ def day_bounds(period: Period, time_zone: str) -> ibis.Table:
 
 def assign_day(events: ibis.Table, column: str, days: ibis.Table) -> ibis.Table:
     """``events`` that fall on one of ``days``, with that local ``day`` added."""
-    joined = events.join(
-        days, [events[column] >= days.day_start, events[column] < days.day_end]
-    )
+    joined = events.join(days, [events[column] >= days.day_start, events[column] < days.day_end])
     return joined.drop("day_start", "day_end")

@@ -43,18 +43,31 @@ METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("pv", "浏览量", "Page views (PV)", "Σ daily PV", "count"),
     MetricInfo("uv", "访客数", "Visitors (UV)", "Σ daily UV", "count"),
     MetricInfo("visit_depth", "访问深度", "Visit depth", "PV ÷ UV", "ratio"),
-    MetricInfo("consulting_customers", "咨询人数", "Consulting customers",
-               "distinct customers who sent a message", "count"),
+    MetricInfo(
+        "consulting_customers",
+        "咨询人数",
+        "Consulting customers",
+        "distinct customers who sent a message",
+        "count",
+    ),
     MetricInfo("consult_rate", "咨询率", "Consult rate", "consulting customers ÷ UV", "percent"),
-    MetricInfo("paying_customers", "支付买家数", "Paying customers",
-               "distinct customers with an order paid", "count"),
+    MetricInfo(
+        "paying_customers",
+        "支付买家数",
+        "Paying customers",
+        "distinct customers with an order paid",
+        "count",
+    ),
     MetricInfo("paid_amount", "支付金额", "Paid amount", "Σ amount of orders paid", "money"),
-    MetricInfo("aov", "客单价", "Average order value per buyer",
-               "paid amount ÷ paying customers", "money"),
-    MetricInfo("conversion_rate", "成交转化率", "Conversion rate",
-               "paying customers ÷ UV", "percent"),
-    MetricInfo("refund_rate", "退款率", "Refund rate",
-               "refunds requested ÷ orders paid", "percent"),
+    MetricInfo(
+        "aov", "客单价", "Average order value per buyer", "paid amount ÷ paying customers", "money"
+    ),
+    MetricInfo(
+        "conversion_rate", "成交转化率", "Conversion rate", "paying customers ÷ UV", "percent"
+    ),
+    MetricInfo(
+        "refund_rate", "退款率", "Refund rate", "refunds requested ÷ orders paid", "percent"
+    ),
 )
 METRIC_KEYS = tuple(m.key for m in METRICS)
 
@@ -74,7 +87,9 @@ def traffic_totals(traffic: ibis.Table, period: Period) -> ibis.Table:
     )
 
 
-def consulting_customers(chat_messages: ibis.Table, period: Period, time_zone: str) -> ir.IntegerScalar:
+def consulting_customers(
+    chat_messages: ibis.Table, period: Period, time_zone: str
+) -> ir.IntegerScalar:
     """咨询人数: distinct customers who sent ≥1 message in the period."""
     sent = chat_messages.filter(
         (chat_messages.sender == "customer")
@@ -132,8 +147,12 @@ class StoreFigures:
 
     @property
     def has_data(self) -> bool:
-        return bool(self.traffic_days or self.consulting_customers or self.orders_paid
-                    or self.refunds_requested)
+        return bool(
+            self.traffic_days
+            or self.consulting_customers
+            or self.orders_paid
+            or self.refunds_requested
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in METRIC_KEYS}
