@@ -62,7 +62,7 @@ def _build(record: CustomerRecord) -> Customer:
     try:
         mobile = pii.normalise_mobile(record.mobile) if record.mobile else ""
         email = pii.normalise_email(record.email) if record.email else ""
-    except pii.InvalidContact as exc:
+    except pii.InvalidContactError as exc:
         raise UserInputError(f"customer {record.customer_key}: {exc}") from exc
     return Customer(
         customer_key=record.customer_key,

@@ -44,7 +44,12 @@ class DuckDBEngine:
 
 class SparkEngine:
     def __init__(self) -> None:
-        from pyspark.sql import SparkSession  # optional dependency
+        try:
+            from pyspark.sql import SparkSession  # optional dependency
+        except ImportError as exc:
+            raise RuntimeError(
+                "GUANXI_ENGINE=pyspark needs PySpark and Java 17: pip install 'guanxi[spark]'"
+            ) from exc
 
         session = (
             SparkSession.builder.master("local[2]")
