@@ -36,7 +36,7 @@ def roles(db: None) -> None:
 
 
 @pytest.fixture
-def make_user(roles: None):  # type: ignore[no-untyped-def]
+def make_user(roles: None):
     from guanxi.accounts.services import user_create
 
     def make(role: str, username: str | None = None, agent_id: str = "") -> Credentials:

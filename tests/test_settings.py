@@ -56,7 +56,7 @@ def test_passwords_are_hashed_with_argon2() -> None:
 
 
 def test_sqlite_runs_in_wal_with_full_sync() -> None:
-    options = settings.DATABASES["default"].get("OPTIONS", {})
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    options = dict(settings.DATABASES["default"].get("OPTIONS") or {})  # type: ignore[call-overload]
+    if str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
         assert "journal_mode=WAL" in options["init_command"]
         assert "synchronous=FULL" in options["init_command"]

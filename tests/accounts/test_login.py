@@ -9,7 +9,7 @@ from guanxi.accounts.models import LoginAttempt
 pytestmark = pytest.mark.django_db
 
 
-def test_wrong_user_and_wrong_password_get_the_same_message(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_user_and_wrong_password_get_the_same_message(client: Client, make_user) -> None:
     creds = make_user("manager")
     wrong_password = client.post(
         "/accounts/login/", {"username": creds.username, "password": "not-it-123"}
@@ -21,7 +21,7 @@ def test_wrong_user_and_wrong_password_get_the_same_message(client: Client, make
     assert "_auth_user_id" not in client.session
 
 
-def test_login_is_throttled_after_five_failures(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_login_is_throttled_after_five_failures(client: Client, make_user) -> None:
     creds = make_user("manager")
     for _ in range(5):
         client.post("/accounts/login/", {"username": creds.username, "password": "wrong"})
@@ -34,7 +34,7 @@ def test_login_is_throttled_after_five_failures(client: Client, make_user) -> No
     assert LoginAttempt.objects.filter(succeeded=False).count() == 5
 
 
-def test_right_password_logs_in_and_clears_failures(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_right_password_logs_in_and_clears_failures(client: Client, make_user) -> None:
     creds = make_user("manager")
     client.post("/accounts/login/", {"username": creds.username, "password": "wrong"})
     response = client.post(
@@ -44,14 +44,14 @@ def test_right_password_logs_in_and_clears_failures(client: Client, make_user) -
     assert LoginAttempt.objects.filter(succeeded=False).count() == 0
 
 
-def test_logout_ends_the_session(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_logout_ends_the_session(client: Client, make_user) -> None:
     creds = make_user("manager")
     client.login(username=creds.username, password=creds.password)
     client.post("/accounts/logout/")
     assert client.get("/dashboard/").status_code == 302
 
 
-def test_passwords_are_random_and_stored_as_argon2(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_passwords_are_random_and_stored_as_argon2(make_user) -> None:
     first, second = make_user("agent", "a1"), make_user("agent", "a2")
     assert first.password != second.password and len(first.password) >= 16
     assert User.objects.get(username="a1").password.startswith("argon2$")
@@ -78,7 +78,7 @@ def test_passwords_are_random_and_stored_as_argon2(make_user) -> None:  # type: 
         ),
     ],
 )
-def test_role_permissions(make_user, role: str, allowed: list[str], refused: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_role_permissions(make_user, role: str, allowed: list[str], refused: list[str]) -> None:
     creds = make_user(role)
     user = User.objects.get(username=creds.username)
     assert all(user.has_perm(p) for p in allowed)

@@ -33,7 +33,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser) -> Iterator[object]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
     page = context.new_page()
     yield page

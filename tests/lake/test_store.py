@@ -70,7 +70,7 @@ def test_tables_are_plain_delta_and_restorable(lake: Lake) -> None:
 
 
 def test_replace_streams_batches_in_one_commit(lake: Lake) -> None:
-    def batches():  # type: ignore[no-untyped-def]
+    def batches():
         for day in range(3):
             yield pa.record_batch(
                 {

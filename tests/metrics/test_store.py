@@ -23,7 +23,7 @@ def test_visit_depths_of_seed_004_table_2(lake: Lake) -> None:
     assert depths == [Decimal("2.34"), Decimal("1.89"), Decimal("1.62")]
 
 
-def _figures(lake: Lake, period: Period):  # type: ignore[no-untyped-def]
+def _figures(lake: Lake, period: Period):
     return store_figures(
         traffic=lake.table("traffic_daily"),
         orders=lake.table("orders"),

@@ -1,0 +1,1 @@
+"""Benchmarks: each case timed against baselines in the same run (``make bench``)."""

@@ -1,0 +1,71 @@
+"""Running benchmark cases: best-of-N wall time and peak memory, each case in its own process.
+
+Each case runs in a fresh child process so that its peak resident memory (``ru_maxrss``) is
+its own and caches warmed by one case do not flatter the next; the first run warms the
+process (imports, file cache) and is not counted.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    run: Callable[[], Any]  # a module-level function (it is pickled into the child)
+    baseline: bool = False
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    seconds: float
+    peak_mb: float
+    result: Any
+
+
+def _child(run: Callable[[], Any], repeats: int, queue: Any) -> None:
+    try:
+        result = run()  # warm-up
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = run()
+            times.append(time.perf_counter() - start)
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        queue.put(("ok", min(times), peak_kb / 1024, result))
+    except BaseException as exc:  # reported to the parent, which fails loudly
+        queue.put(("error", 0.0, 0.0, f"{type(exc).__name__}: {exc}"))
+
+
+def measure(case: Case, repeats: int = 3) -> Measurement:
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    process = ctx.Process(target=_child, args=(case.run, repeats, queue))
+    process.start()
+    status, seconds, peak_mb, result = queue.get()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(f"benchmark case {case.name} failed: {result}")
+    return Measurement(case.name, seconds, peak_mb, result)
+
+
+def table(title: str, rows: list[Measurement], reference: str) -> str:
+    """A Markdown table of the measurements with each time's ratio to ``reference``."""
+    ref = next(m for m in rows if m.name == reference).seconds
+    lines = [
+        f"### {title}",
+        "",
+        f"| case | seconds | × {reference} | peak MB |",
+        "|---|---:|---:|---:|",
+    ]
+    for m in rows:
+        ratio = m.seconds / ref if ref else float("nan")
+        lines.append(f"| {m.name} | {m.seconds:.3f} | {ratio:.2f} | {m.peak_mb:.0f} |")
+    return "\n".join(lines)
