@@ -1,0 +1,134 @@
+"""The cell parsers: each accepted form, each rejection with its reason, and no crash ever."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from guanxi.ingest import normalise as n
+
+UTC = dt.UTC
+
+
+def _utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+def test_local_datetimes_in_every_accepted_form_become_utc() -> None:
+    cells = [
+        "2024-01-05 08:00:00",  # 08:00 in Shanghai is 00:00 UTC
+        "2024/1/5",  # a date alone is local midnight
+        "2024年1月5日",
+        " 2024-1-5 8:05 ",
+        '="2024-01-05 08:00:00"',
+        "２０２４-０１-０５ ０８：００：００",  # full width
+        "45296.5",  # Excel serial: day 45296 is 2024-01-05, .5 is noon
+        None,
+        "",
+    ]
+    parsed = n.parse_local_datetime(pa.array(cells), "Asia/Shanghai")
+    assert parsed.values.to_pylist() == [
+        _utc(2024, 1, 5, 0, 0),
+        _utc(2024, 1, 4, 16, 0),
+        _utc(2024, 1, 4, 16, 0),
+        _utc(2024, 1, 5, 0, 5),
+        _utc(2024, 1, 5, 0, 0),
+        _utc(2024, 1, 5, 0, 0),
+        _utc(2024, 1, 5, 4, 0),
+        None,
+        None,
+    ]
+    assert parsed.problems.null_count == len(cells)
+
+
+def test_ambiguous_and_impossible_dates_are_rejected_not_guessed() -> None:
+    parsed = n.parse_local_datetime(
+        pa.array(["01/05/2024", "2024-02-30", "2024-01-05 24:00:00", "yesterday"]),
+        "Asia/Shanghai",
+    )
+    assert parsed.values.to_pylist() == [None] * 4
+    reasons = parsed.problems.to_pylist()
+    assert reasons[0].startswith("ambiguous date")
+    assert all(r.startswith("not a date-time") for r in reasons[1:])
+
+
+def test_amounts_with_currency_signs_commas_and_spaces() -> None:
+    parsed = n.parse_amount(
+        pa.array(["¥1,234.50", "￥ 12", "3 元", "-5", "１２.５", "12.345", "abc"])
+    )
+    assert parsed.values.to_pylist() == [
+        Decimal("1234.50"),
+        Decimal("12.00"),
+        Decimal("3.00"),
+        Decimal("-5.00"),
+        Decimal("12.50"),
+        None,
+        None,
+    ]
+    assert parsed.problems.to_pylist()[:5] == [None] * 5
+    assert "at most 2 decimals" in parsed.problems.to_pylist()[5]
+
+
+def test_ids_stay_strings_and_excel_damage_is_explained() -> None:
+    parsed = n.parse_id(
+        pa.array(
+            [
+                '="0012345"',
+                "'0012",
+                "\tAB1\t",
+                "1.23457E+18",
+                "123456789012345000",
+                "1234567890123456789",
+            ]
+        )
+    )
+    assert parsed.values.to_pylist()[:3] == ["0012345", "0012", "AB1"]
+    reasons = parsed.problems.to_pylist()
+    assert reasons[:3] == [None, None, None]
+    assert "scientific notation" in reasons[3]
+    assert "15th digit" in reasons[4]
+    assert reasons[5] is None  # 19 real digits are fine
+
+
+def test_width_folding_is_width_only() -> None:
+    folded = n.fold_width(pa.array(["１３８００１３８０００", "ａｂｃ＠ｘ．ｃｎ", "①㎡", None]))
+    assert folded.to_pylist() == ["13800138000", "abc@x.cn", "①㎡", None]
+
+
+def test_booleans_and_ints() -> None:
+    assert n.parse_bool(pa.array(["是", "否", "Yes", "maybe"])).values.to_pylist() == [
+        True,
+        False,
+        True,
+        None,
+    ]
+    parsed = n.parse_int(pa.array(["1,000", "3.0", "2.5"]))
+    assert parsed.values.to_pylist() == [1000, 3, None]
+    assert parsed.problems.to_pylist()[2] == "not a whole number"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=30)), max_size=20))
+def test_parsers_never_crash_and_every_failure_has_a_reason(cells: list[str | None]) -> None:
+    array = pa.array(cells, pa.string())
+    empty = [c is None for c in n.clean_text(array).to_pylist()]
+    for parsed in (
+        n.parse_local_datetime(array, "Asia/Shanghai"),
+        n.parse_amount(array),
+        n.parse_int(array),
+        n.parse_bool(array),
+    ):
+        assert len(parsed.values) == len(parsed.problems) == len(cells)
+        for value, problem, blank in zip(
+            parsed.values.to_pylist(), parsed.problems.to_pylist(), empty, strict=True
+        ):
+            # An empty cell is null without complaint; any other cell either parses or says
+            # why it did not — never both, never neither.
+            if blank:
+                assert value is None and problem is None
+            else:
+                assert (value is None) != (problem is None), (value, problem)
