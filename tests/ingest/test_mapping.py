@@ -1,0 +1,60 @@
+"""Mappings: presets load, resolve against real export headers, and bad mappings are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guanxi.ingest import mapping
+from guanxi.ingest.mapping import MappingError
+
+TAOBAO_HEADERS = [
+    "订单编号", "买家会员名", "买家支付宝账号", "买家应付货款", "买家实际支付金额", "订单状态",
+    "收货人姓名", "收货地址", "联系手机", "订单创建时间", "订单付款时间", "宝贝标题",
+    "宝贝总数量", "退款金额", "确认收货时间", "身份证号",
+]  # fmt: skip
+
+
+def test_every_preset_loads_and_names_its_kind() -> None:
+    presets = mapping.presets()
+    kinds = {m.kind.name for m in presets}
+    assert kinds == {
+        "orders", "order-items", "refunds", "chats", "ratings", "reviews", "traffic",
+        "customers", "products",
+    }  # fmt: skip
+    for platform in ("taobao", "tmall", "jd", "pdd", "douyin", "generic"):
+        assert mapping.preset_for("orders", platform), platform
+
+
+def test_taobao_order_report_resolves_and_drops_personal_extras() -> None:
+    resolved = mapping.best_preset("orders", "taobao", TAOBAO_HEADERS, "订单报表.csv")
+    assert resolved.mapping.name == "淘宝/天猫 订单报表"
+    assert resolved.header_of["amount"] == "买家实际支付金额"  # preferred over 应付货款
+    assert resolved.header_of["mobile"] == "联系手机"
+    assert set(resolved.dropped) == {"买家支付宝账号", "身份证号"}
+    assert "宝贝标题" in resolved.ignored
+    assert resolved.mapping.values["status"]["买家已付款，等待卖家发货"] == "paid"
+
+
+def test_missing_required_columns_are_named_with_the_files_columns() -> None:
+    with pytest.raises(MappingError) as caught:
+        mapping.best_preset("orders", "taobao", ["订单编号", "买家会员名"], "x.csv")
+    message = str(caught.value)
+    assert "x.csv" in message and "订单状态" in message and "订单创建时间" in message
+    assert "The file's columns are: 订单编号, 买家会员名" in message
+
+
+def test_bad_mapping_files_are_rejected_with_the_reason(tmp_path: Path) -> None:
+    cases = {
+        'kind = "nonsense"': "unknown import kind",
+        'kind = "orders"\n[columns]\nprice = "价格"': "'price' is not a field of orders",
+        'kind = "orders"\n[values.status]\n"成功" = "done"': "expected one of created",
+        'kind = "orders"\n[values.amount]\n"x" = "y"': "only to choice fields",
+        "kind = ": "not valid TOML",
+    }
+    for text, reason in cases.items():
+        path = tmp_path / "m.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(MappingError, match=reason):
+            mapping.load(path)
