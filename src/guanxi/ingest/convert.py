@@ -1,0 +1,124 @@
+"""One batch of text cells → typed field columns plus the problems found, row by row.
+
+The result keeps every row (``valid`` marks the good ones) so the caller decides whether a
+bad row rejects the file (the default) or is set aside (``--skip-bad``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from guanxi.ingest import normalise as n
+from guanxi.ingest.kinds import Field
+from guanxi.ingest.mapping import Resolved
+from guanxi.ingest.readers import ROW
+
+PROBLEM_SCHEMA = pa.schema(
+    [
+        pa.field("file", pa.string()),
+        pa.field("row", pa.int64()),
+        pa.field("column", pa.string()),
+        pa.field("value", pa.string()),
+        pa.field("reason", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Converted:
+    columns: dict[str, pa.Array]  # field name → typed values (null where bad or empty)
+    rows: pa.Array  # the file's row numbers
+    valid: pa.Array  # bool: the row has no problem
+    problems: pa.Table  # PROBLEM_SCHEMA
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+
+def _parse(field: Field, raw: pa.Array, time_zone: str) -> n.Parsed:
+    parsers: dict[str, Callable[[pa.Array], n.Parsed]] = {
+        "id": n.parse_id,
+        "amount": n.parse_amount,
+        "int": n.parse_int,
+        "bool": n.parse_bool,
+        "date": n.parse_date,
+        "datetime": lambda a: n.parse_local_datetime(a, time_zone),
+        "text": lambda a: n.Parsed(n.clean_text(a), pa.nulls(len(a), pa.string())),
+    }
+    return parsers[field.type](raw)
+
+
+def _choice(field: Field, raw: pa.Array, translate: dict[str, str]) -> n.Parsed:
+    text = n.clean_text(raw)
+    table = translate or {c: c for c in field.choices}
+    keys = pa.array(list(table), pa.string())
+    targets = pa.array(list(table.values()), pa.string())
+    index = pc.index_in(text, value_set=keys)
+    values = pc.take(targets, index)
+    unknown = pc.and_(pc.is_valid(text), pc.is_null(index))
+    known = ", ".join(table)
+    reason = (
+        f"unknown value for {field.label}; known values: {known}. "
+        f"Add it under [values.{field.name}] in the mapping"
+    )
+    problems = pc.if_else(unknown, pa.scalar(reason), pa.scalar(None, pa.string()))
+    return n.Parsed(values, problems)
+
+
+def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name: str) -> Converted:
+    mapping = resolved.mapping
+    size = batch.num_rows
+    rows = batch.column(ROW)
+    columns: dict[str, pa.Array] = {}
+    problem_parts: list[pa.Table] = []
+    bad_any = pa.array([False] * size)
+    for field in mapping.kind.fields:
+        header = resolved.header_of.get(field.name)
+        if header is not None:
+            raw = batch.column(header)
+        elif field.name in mapping.defaults:
+            raw = pa.array([mapping.defaults[field.name]] * size, pa.string())
+        else:
+            raw = pa.nulls(size, pa.string())
+        if field.type == "choice":
+            parsed = _choice(field, raw, mapping.values.get(field.name, {}))
+        else:
+            parsed = _parse(field, raw, time_zone)
+        problems = parsed.problems
+        if field.required:
+            empty = pc.and_(pc.is_null(parsed.values), pc.is_null(problems))
+            problems = pc.coalesce(
+                problems,
+                pc.if_else(
+                    empty,
+                    pa.scalar(f"{field.label} is required but the cell is empty"),
+                    pa.scalar(None, pa.string()),
+                ),
+            )
+        columns[field.name] = parsed.values
+        bad = pc.is_valid(problems)
+        if pc.any(bad).as_py():
+            bad_any = pc.or_(bad_any, bad)
+            problem_parts.append(
+                pa.table(
+                    {
+                        "file": pa.array([file_name] * size, pa.string()),
+                        "row": rows,
+                        "column": pa.array([header or field.label] * size, pa.string()),
+                        "value": raw.cast(pa.string()),
+                        "reason": problems,
+                    },
+                    schema=PROBLEM_SCHEMA,
+                ).filter(bad)
+            )
+    problems_table = (
+        pa.concat_tables(problem_parts).sort_by([("row", "ascending")])
+        if problem_parts
+        else PROBLEM_SCHEMA.empty_table()
+    )
+    return Converted(columns, rows, pc.invert(bad_any), problems_table)

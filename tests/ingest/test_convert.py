@@ -1,0 +1,47 @@
+"""A batch of export cells becomes typed columns; every bad cell is reported by row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+
+from guanxi.ingest import mapping
+from guanxi.ingest.convert import convert
+from guanxi.ingest.readers import ROW
+
+HEADERS = ["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间", "联系手机"]
+
+
+def _batch(*rows: tuple[str | None, ...]) -> pa.RecordBatch:
+    columns = [pa.array([r[i] for r in rows], pa.string()) for i in range(len(HEADERS))]
+    numbers = pa.array(range(2, 2 + len(rows)), pa.int64())
+    return pa.RecordBatch.from_arrays([*columns, numbers], names=[*HEADERS, ROW])
+
+
+def test_good_rows_are_typed_and_bad_cells_reported() -> None:
+    resolved = mapping.best_preset("orders", "taobao", HEADERS, "订单.csv")
+    batch = _batch(
+        ("1001", "小王", "¥12.50", "交易成功", "2024-01-05 08:00:00", "13800138000"),
+        ("1.2E+18", "b", "x", "完成", "2024/1/5", None),
+        (None, "c", "3", "交易关闭", "01/02/2024", None),
+    )
+    converted = convert(batch, resolved, "Asia/Shanghai", "订单.csv")
+    assert converted.valid.to_pylist() == [True, False, False]
+    assert converted.columns["order_id"][0].as_py() == "1001"
+    assert converted.columns["amount"][0].as_py() == Decimal("12.50")
+    assert converted.columns["status"].to_pylist() == ["signed", None, "closed"]
+    assert converted.columns["created_at"][0].as_py() == dt.datetime(2024, 1, 5, tzinfo=dt.UTC)
+    found = {(p["row"], p["column"]): p for p in converted.problems.to_pylist()}
+    assert set(found) == {
+        (3, "订单编号"),
+        (3, "买家实际支付金额"),
+        (3, "订单状态"),
+        (4, "订单编号"),
+        (4, "订单创建时间"),
+    }
+    assert found[(3, "订单状态")]["value"] == "完成"
+    assert "[values.status]" in found[(3, "订单状态")]["reason"]
+    assert "required" in found[(4, "订单编号")]["reason"]
+    assert all(p["file"] == "订单.csv" for p in found.values())
