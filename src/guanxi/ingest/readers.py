@@ -15,12 +15,14 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import json
 import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -37,11 +39,33 @@ class FileRejectedError(UserInputError):
     """The whole file cannot be read; the message names the file and the place."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Source:
     path: Path
     display_name: str  # the name the user knows (an upload's original name)
     encoding: str | None  # detected text encoding; None for XLSX
+    done: float = 0.0  # share of the file read so far, 0..1, for progress bars
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that tells its ``Source`` how far reading has got."""
+
+    def __init__(self, source: Source) -> None:
+        self._file = source.path.open("rb")
+        self._source = source
+        self._size = max(source.path.stat().st_size, 1)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._file.readinto(buffer)
+        self._source.done = min(1.0, self._file.tell() / self._size)
+        return count
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 def _line_of(path: Path, offset: int) -> int:
@@ -136,7 +160,7 @@ def read_csv(source: Source) -> Iterator[pa.RecordBatch]:
     reader_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     try:
         reader = pacsv.open_csv(
-            source.path,
+            _CountingReader(source),
             read_options=pacsv.ReadOptions(
                 encoding=reader_encoding,
                 skip_rows=1,
@@ -171,8 +195,12 @@ def read_jsonl(source: Source) -> Iterator[pa.RecordBatch]:
     headers: list[str] | None = None
     rows: list[dict[str, str | None]] = []
     numbers: list[int] = []
+    size = max(source.path.stat().st_size, 1)
+    consumed = 0
     with source.path.open(encoding=encoding) as f:
         for number, line in enumerate(f, start=1):
+            consumed += len(line.encode(encoding))
+            source.done = min(1.0, consumed / size)
             if not line.strip():
                 continue
             try:
@@ -285,6 +313,7 @@ def read_xlsx(source: Source, sheet: int = 0) -> Iterator[pa.RecordBatch]:
             for i in range(width)
         ]
         numbers = pa.array(range(start + 1, start + 1 + len(chunk)), pa.int64())
+        source.done = min(1.0, (start + len(chunk)) / len(rows))
         yield pa.RecordBatch.from_arrays([*columns, numbers], names=[*headers, ROW])
 
 
