@@ -45,3 +45,38 @@ def test_good_rows_are_typed_and_bad_cells_reported() -> None:
     assert "[values.status]" in found[(3, "订单状态")]["reason"]
     assert "required" in found[(4, "订单编号")]["reason"]
     assert all(p["file"] == "订单.csv" for p in found.values())
+
+
+def test_ratings_out_of_range_and_times_out_of_order_are_problems() -> None:
+    headers = ["订单编号", "评价时间", "宝贝与描述相符", "卖家的服务态度", "物流服务的质量"]
+    resolved = mapping.best_preset("ratings", "taobao", headers, "dsr.csv")
+    columns = [
+        pa.array(["1", "2"]),
+        pa.array(["2024-06-18 10:00", "2024-06-18 10:00"]),
+        pa.array(["5", "6"]),
+        pa.array(["4", "0"]),
+        pa.array(["5", "5"]),
+    ]
+    batch = pa.RecordBatch.from_arrays(
+        [*columns, pa.array([2, 3], pa.int64())], names=[*headers, ROW]
+    )
+    converted = convert(batch, resolved, "Asia/Shanghai", "dsr.csv")
+    assert converted.valid.to_pylist() == [True, False]
+    reasons = sorted(p["reason"] for p in converted.problems.to_pylist())
+    assert reasons == ["描述相符 must be between 1 and 5", "服务态度 must be between 1 and 5"]
+
+    resolved = mapping.best_preset("orders", "taobao", [*HEADERS, "订单付款时间"], "o.csv")
+    batch = pa.RecordBatch.from_arrays(
+        [
+            *[pa.array([v]) for v in ("9", "a", "1", "交易成功", "2024-06-18 10:00", None)],
+            pa.array(["2024-06-18 09:59"]),
+            pa.array([2], pa.int64()),
+        ],
+        names=[*HEADERS, "订单付款时间", ROW],
+    )
+    converted = convert(batch, resolved, "Asia/Shanghai", "o.csv")
+    assert (
+        converted.problems.to_pylist()[0]["reason"]
+        == "付款时间 is earlier than 创建时间; check both times"
+    )
+    assert converted.valid.to_pylist() == [False]

@@ -70,6 +70,56 @@ def _choice(field: Field, raw: pa.Array, translate: dict[str, str]) -> n.Parsed:
     return n.Parsed(values, problems)
 
 
+def _range_problem(field: Field, values: pa.Array) -> pa.Array:
+    none = pa.scalar(None, pa.string())
+    if field.low is None and field.high is None:
+        return pa.nulls(len(values), pa.string())
+    low = field.low if field.low is not None else -(2**62)
+    high = field.high if field.high is not None else 2**62
+    outside = pc.fill_null(pc.or_(pc.less(values, low), pc.greater(values, high)), False)
+    if field.high is None:
+        reason = f"{field.label} must be at least {field.low}"
+    else:
+        reason = f"{field.label} must be between {field.low} and {field.high}"
+    return pc.if_else(outside, pa.scalar(reason), none)
+
+
+def _order_problems(
+    fields: tuple[Field, ...],
+    columns: dict[str, pa.Array],
+    resolved: Resolved,
+    rows: pa.Array,
+    file_name: str,
+) -> pa.Table:
+    """Times out of order, e.g. paid before the order was created."""
+    parts = []
+    for field in fields:
+        if field.not_before is None:
+            continue
+        earlier = pc.fill_null(pc.less(columns[field.name], columns[field.not_before]), False)
+        if not pc.any(earlier).as_py():
+            continue
+        before = next(f for f in fields if f.name == field.not_before)
+        header = resolved.header_of.get(field.name, field.label)
+        parts.append(
+            pa.table(
+                {
+                    "file": pa.array([file_name] * len(rows), pa.string()),
+                    "row": rows,
+                    "column": pa.array([header] * len(rows), pa.string()),
+                    "value": pc.cast(columns[field.name], pa.string()),
+                    "reason": pa.array(
+                        [f"{field.label} is earlier than {before.label}; check both times"]
+                        * len(rows),
+                        pa.string(),
+                    ),
+                },
+                schema=PROBLEM_SCHEMA,
+            ).filter(earlier)
+        )
+    return pa.concat_tables(parts) if parts else PROBLEM_SCHEMA.empty_table()
+
+
 def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name: str) -> Converted:
     mapping = resolved.mapping
     size = batch.num_rows
@@ -100,6 +150,7 @@ def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name
                     pa.scalar(None, pa.string()),
                 ),
             )
+        problems = pc.coalesce(problems, _range_problem(field, parsed.values))
         columns[field.name] = parsed.values
         bad = pc.is_valid(problems)
         if pc.any(bad).as_py():
@@ -116,6 +167,10 @@ def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name
                     schema=PROBLEM_SCHEMA,
                 ).filter(bad)
             )
+    order_problems = _order_problems(mapping.kind.fields, columns, resolved, rows, file_name)
+    if order_problems.num_rows:
+        bad_any = pc.or_(bad_any, pc.is_in(rows, value_set=order_problems.column("row")))
+        problem_parts.append(order_problems)
     problems_table = (
         pa.concat_tables(problem_parts).sort_by([("row", "ascending")])
         if problem_parts

@@ -20,6 +20,9 @@ class Field:
     required: bool = False
     personal: bool = False  # goes to the customer master, never to the lake
     choices: tuple[str, ...] = ()
+    low: int | None = None  # inclusive bounds for int fields (ratings 1–5, counts ≥ 0)
+    high: int | None = None
+    not_before: str | None = None  # a datetime field this one cannot precede
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,13 @@ KINDS: dict[str, Kind] = {
                 Field("order_id", "id", "订单编号", required=True),
                 BUYER,
                 Field("created_at", "datetime", "创建时间", required=True),
-                Field("paid_at", "datetime", "付款时间"),
-                Field("shipped_at", "datetime", "发货时间"),
-                Field("signed_at", "datetime", "确认收货时间"),
+                Field("paid_at", "datetime", "付款时间", not_before="created_at"),
+                Field("shipped_at", "datetime", "发货时间", not_before="created_at"),
+                Field("signed_at", "datetime", "确认收货时间", not_before="created_at"),
                 Field("closed_at", "datetime", "关闭时间"),
                 Field("status", "choice", "订单状态", required=True, choices=ORDER_STATUSES),
                 Field("amount", "amount", "实付金额", required=True),
-                Field("item_count", "int", "商品数量"),
+                Field("item_count", "int", "商品数量", low=0),
                 Field("refund_amount", "amount", "退款金额"),
                 RECEIVER_NAME,
                 MOBILE,
@@ -76,9 +79,9 @@ KINDS: dict[str, Kind] = {
             "order_items",
             (
                 Field("order_id", "id", "订单编号", required=True),
-                Field("line_no", "int", "行号"),
+                Field("line_no", "int", "行号", low=1),
                 Field("product_id", "id", "商品编号"),
-                Field("quantity", "int", "数量", required=True),
+                Field("quantity", "int", "数量", required=True, low=1),
                 Field("unit_price", "amount", "单价"),
                 Field("amount", "amount", "金额", required=True),
             ),
@@ -92,7 +95,7 @@ KINDS: dict[str, Kind] = {
                 Field("order_id", "id", "订单编号", required=True),
                 BUYER,
                 Field("requested_at", "datetime", "申请时间", required=True),
-                Field("completed_at", "datetime", "完结时间"),
+                Field("completed_at", "datetime", "完结时间", not_before="requested_at"),
                 Field("kind", "choice", "退款类型", required=True, choices=REFUND_KINDS),
                 Field("reason", "text", "退款原因"),
                 Field("quality_issue", "bool", "是否质量问题"),
@@ -121,9 +124,9 @@ KINDS: dict[str, Kind] = {
                 Field("order_id", "id", "订单编号", required=True),
                 BUYER,
                 Field("rated_at", "datetime", "评分时间", required=True),
-                Field("description", "int", "描述相符", required=True),
-                Field("service", "int", "服务态度", required=True),
-                Field("logistics", "int", "物流服务", required=True),
+                Field("description", "int", "描述相符", required=True, low=1, high=5),
+                Field("service", "int", "服务态度", required=True, low=1, high=5),
+                Field("logistics", "int", "物流服务", required=True, low=1, high=5),
             ),
         ),
         Kind(
@@ -136,7 +139,7 @@ KINDS: dict[str, Kind] = {
                 Field("product_id", "id", "商品编号"),
                 BUYER,
                 Field("created_at", "datetime", "评价时间", required=True),
-                Field("rating", "int", "评分", required=True),
+                Field("rating", "int", "评分", required=True, low=1, high=5),
                 Field("text", "text", "评价内容"),
             ),
         ),
@@ -146,8 +149,8 @@ KINDS: dict[str, Kind] = {
             "traffic_daily",
             (
                 Field("date", "date", "日期", required=True),
-                Field("pv", "int", "浏览量", required=True),
-                Field("uv", "int", "访客数", required=True),
+                Field("pv", "int", "浏览量", required=True, low=0),
+                Field("uv", "int", "访客数", required=True, low=0),
             ),
         ),
         Kind(
