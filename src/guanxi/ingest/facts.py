@@ -1,0 +1,108 @@
+"""Staged rows + customer keys → the rows of a lake table (no personal data).
+
+Runs in DuckDB over the staged Parquet file, so millions of rows need no Python loop. The
+rules that fill what exports leave out are here, each stable so that importing the same
+rows again produces the same keys (idempotency):
+- orders: a closed order that was paid and has a refund amount is ``refunded``; a missing
+  item count is 1.
+- order lines: a missing line number is the row's position within its order in the file.
+- chat messages: the message id is an MD5 of platform, session, time, sender, agent and text
+  (the same message in two overlapping exports is one message); a missing session id is the
+  customer's local day (one session per customer per day); text is masked (phones, ID
+  cards); an agent message's ``agent_id`` is its agent, other messages have none.
+- reviews: a missing review id is an MD5 of order, product, time and text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from guanxi.ingest.pii import mask_text
+from guanxi.lake.schema import spec
+
+KEYS = "__keys"  # the registered table of (buyer, customer_key)
+
+
+def _sql(kind: str, platform: str, time_zone: str) -> str:
+    p = f"'{platform}'"
+    key = f"(SELECT customer_key FROM {KEYS} k WHERE k.buyer = s.buyer)"
+    if kind == "orders":
+        return f"""
+        SELECT {p} AS platform, order_id, {key} AS customer_key, created_at, paid_at,
+               shipped_at, signed_at, closed_at,
+               CASE WHEN status = 'closed' AND paid_at IS NOT NULL
+                         AND coalesce(refund_amount, 0) > 0 THEN 'refunded'
+                    ELSE status END AS status,
+               amount, coalesce(item_count, 1)::INTEGER AS item_count
+        FROM staged s"""
+    if kind == "order-items":
+        return f"""
+        SELECT {p} AS platform, order_id,
+               coalesce(line_no, row_number() OVER (PARTITION BY order_id ORDER BY __row))
+                   ::INTEGER AS line_no,
+               product_id, quantity::INTEGER AS quantity, unit_price, amount
+        FROM staged s"""
+    if kind == "refunds":
+        return f"""
+        SELECT {p} AS platform, refund_id, order_id, {key} AS customer_key, requested_at,
+               completed_at, kind, reason, coalesce(quality_issue, false) AS quality_issue,
+               amount, status
+        FROM staged s"""
+    if kind == "chats":
+        session = (
+            f"coalesce(session_id, buyer_key || ':' || "
+            f"strftime(timezone('{time_zone}', sent_at), '%Y-%m-%d'))"
+        )
+        return f"""
+        WITH s AS (SELECT *, {key} AS buyer_key FROM staged s)
+        SELECT {p} AS platform,
+               md5(concat_ws('|', {p}, {session}, strftime(sent_at, '%Y-%m-%dT%H:%M:%S.%f'),
+                             sender, coalesce(agent, ''), coalesce(text, ''))) AS message_id,
+               {session} AS session_id, buyer_key AS customer_key,
+               CASE WHEN sender = 'agent' THEN agent END AS agent_id,
+               sender, sent_at, text
+        FROM s"""
+    if kind == "ratings":
+        return f"""
+        SELECT {p} AS platform, order_id, {key} AS customer_key, rated_at,
+               description::TINYINT AS description, service::TINYINT AS service,
+               logistics::TINYINT AS logistics
+        FROM staged s"""
+    if kind == "reviews":
+        return f"""
+        SELECT {p} AS platform,
+               coalesce(review_id, md5(concat_ws('|', coalesce(order_id, ''),
+                   coalesce(product_id, ''), strftime(created_at, '%Y-%m-%dT%H:%M:%S'),
+                   coalesce(text, '')))) AS review_id,
+               order_id, product_id, {key} AS customer_key, created_at,
+               rating::TINYINT AS rating, text
+        FROM staged s"""
+    if kind == "traffic":
+        return f'SELECT {p} AS platform, "date", pv, uv FROM staged s'
+    if kind == "products":
+        return f"SELECT {p} AS platform, product_id, title, category, price FROM staged s"
+    raise ValueError(f"{kind} has no lake table")
+
+
+def build(
+    kind: str,
+    table: str,
+    staged_path: Path,
+    keys: pa.Table,
+    platform: str,
+    time_zone: str,
+) -> pa.Table:
+    """The lake rows for ``table`` from the staged file; ``keys`` maps buyer → customer_key."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.register("staged", con.read_parquet(str(staged_path)))
+    con.register(KEYS, keys)
+    result: pa.Table = con.sql(_sql(kind, platform, time_zone)).to_arrow_table()
+    if kind in ("chats", "reviews"):
+        result = result.set_column(
+            result.schema.get_field_index("text"), "text", mask_text(result.column("text"))
+        )
+    return result.cast(spec(table).schema)
