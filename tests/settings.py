@@ -9,5 +9,6 @@ os.environ.setdefault("GUANXI_LAKE", f"{_base}/lake")
 os.environ.setdefault("GUANXI_KEY_FILE", f"{_base}/keys/field.key")
 os.environ.setdefault("GUANXI_STATIC_ROOT", f"{_base}/static")
 os.environ.setdefault("GUANXI_SECRET_KEY_FILE", f"{_base}/keys/secret.key")
+os.environ.setdefault("GUANXI_IMPORT_DIR", f"{_base}/imports")
 
 from guanxi.settings import *  # noqa: E402, F403

@@ -25,6 +25,7 @@ ALLOWED_HOSTS = list(GUANXI.allowed_hosts)
 GUANXI_LAKE = GUANXI.lake
 GUANXI_ENGINE = GUANXI.engine
 GUANXI_KEY_FILE = GUANXI.key_file
+GUANXI_IMPORT_DIR = GUANXI.import_dir
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "guanxi.core.apps.CoreConfig",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.imports",
     "guanxi.web",
 ]
 

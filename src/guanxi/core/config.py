@@ -42,6 +42,7 @@ class Config:
     secret_key_file: Path
     debug: bool
     allowed_hosts: tuple[str, ...]
+    import_dir: Path
 
 
 def parse_database_url(value: str, *, variable: str = "GUANXI_DATABASE_URL") -> DatabaseConfig:
@@ -143,6 +144,13 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     if not allowed_hosts:
         raise ConfigError("GUANXI_ALLOWED_HOSTS is empty; list host names separated by commas")
 
+    import_dir = Path(env.get("GUANXI_IMPORT_DIR") or "var/imports").resolve()
+    if import_dir.exists() and not import_dir.is_dir():
+        raise ConfigError(
+            f"GUANXI_IMPORT_DIR={str(import_dir)!r} is a file; give a folder for uploaded files "
+            "and import reports (outside the web root)"
+        )
+
     return Config(
         database=database,
         lake=lake,
@@ -152,6 +160,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         secret_key_file=secret_key_file,
         debug=debug,
         allowed_hosts=allowed_hosts,
+        import_dir=import_dir,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from guanxi.ingest import mapping as mapping_module
@@ -48,6 +49,7 @@ class Staged:
     resolved: Resolved
     staged_path: Path
     problems_path: Path
+    rejects_path: Path  # the bad rows as they were in the file, for --skip-bad
     rows_read: int = 0
     rows_good: int = 0
     rows_bad: int = 0
@@ -76,8 +78,10 @@ def stage(
     source, batches = open_source(path, name)
     workdir.mkdir(parents=True, exist_ok=True)
     staged_path, problems_path = workdir / "staged.parquet", workdir / "problems.parquet"
+    rejects_path = workdir / "rejects.parquet"
     staged: Staged | None = None
     writer: pq.ParquetWriter | None = None
+    rejects_writer: pq.ParquetWriter | None = None
     problems_writer = pq.ParquetWriter(problems_path, PROBLEM_SCHEMA)
     try:
         for batch in batches:
@@ -88,9 +92,12 @@ def stage(
                     if mapping is not None
                     else mapping_module.best_preset(kind_name, platform, headers, name)
                 )
-                staged = Staged(name, source.encoding, resolved, staged_path, problems_path)
+                staged = Staged(
+                    name, source.encoding, resolved, staged_path, problems_path, rejects_path
+                )
                 schema = staged_schema(resolved.mapping.kind)
                 writer = pq.ParquetWriter(staged_path, schema)
+                rejects_writer = pq.ParquetWriter(rejects_path, batch.schema)
             assert writer is not None
             converted = convert(batch, staged.resolved, time_zone, name)
             typed = pa.Table.from_arrays(
@@ -105,6 +112,10 @@ def stage(
             )
             good = typed.filter(converted.valid)
             writer.write_table(good)
+            assert rejects_writer is not None
+            rejects_writer.write_table(
+                pa.Table.from_batches([batch]).filter(pc.invert(converted.valid))
+            )
             problems_writer.write_table(converted.problems)
             staged.rows_read += batch.num_rows
             staged.rows_good += good.num_rows
@@ -117,6 +128,8 @@ def stage(
     finally:
         if writer is not None:
             writer.close()
+        if rejects_writer is not None:
+            rejects_writer.close()
         problems_writer.close()
     if staged is None:
         raise mapping_module.MappingError(f"{name}: the file has a header but no rows")

@@ -1,0 +1,268 @@
+"""Running an import: stage → check → (customers + one lake commit) → journal.
+
+Atomicity. Staging writes only to the run's private folder. The commit phase holds an
+exclusive file lock (one writer at a time), records the table's Delta version in the
+journal, then — inside one database transaction — creates the customers, makes the single
+Delta commit and marks the run written. A process killed before the Delta commit leaves the
+lake untouched and the transaction rolls back; killed after it but before the database
+commits, the journal still says "writing", and ``recover()`` (run under the same lock before
+every import, by ``guanxi setup`` and by the import pages) restores the table to the version
+recorded. Either way lake and database end as they were.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+
+from guanxi import lake
+from guanxi.core.errors import UserInputError
+from guanxi.customers import identities
+from guanxi.imports.models import ImportRun, RunStatus
+from guanxi.ingest import facts
+from guanxi.ingest.mapping import Mapping
+from guanxi.ingest.stage import Staged, stage
+
+PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
+REPORT = "report.csv"
+REJECTS = "rejects.csv"
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    path: Path
+    kind: str
+    platform: str
+    display_name: str | None = None
+    mapping: Mapping | None = None
+    skip_bad: bool = False
+    user: User | AnonymousUser | None = None
+
+
+def workdir(run: ImportRun) -> Path:
+    return Path(settings.GUANXI_IMPORT_DIR) / f"run-{run.pk}"
+
+
+@contextmanager
+def _write_lock() -> Iterator[None]:
+    folder = Path(settings.GUANXI_IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "write.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _restore(table: str, version_before: int | None) -> None:
+    shop = lake.get()
+    if version_before is None or shop.version(table) == version_before:
+        return
+    if version_before < 0:  # the import created the table: empty it again
+        shop.replace(table, shop.to_arrow(table).slice(0, 0))
+    else:
+        shop.restore(table, version_before)
+
+
+def _recover_locked() -> list[ImportRun]:
+    recovered = []
+    for run in ImportRun.objects.filter(status=RunStatus.WRITING):
+        _restore(run.table, run.version_before)
+        run.status = RunStatus.INTERRUPTED
+        run.error = "interrupted while writing; the lake was restored to its state before"
+        run.finished_at = timezone.now()
+        run.save()
+        recovered.append(run)
+    return recovered
+
+
+def recover() -> list[ImportRun]:
+    """Undo what interrupted imports left in the lake (see the module docstring)."""
+    with _write_lock():
+        return _recover_locked()
+
+
+def _write_reports(staged: Staged, folder: Path) -> None:
+    """report.csv (every problem) and rejects.csv (the bad rows), UTF-8 with BOM for Excel."""
+    problems = pq.read_table(staged.problems_path)
+    with (folder / REPORT).open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["文件 file", "行 row", "列 column", "值 value", "原因 reason"])
+        for row in problems.to_pylist():
+            writer.writerow([row["file"], row["row"], row["column"], row["value"], row["reason"]])
+    rejects = pq.read_table(staged.rejects_path)
+    reasons: dict[int, list[str]] = {}
+    for row in problems.to_pylist():
+        reasons.setdefault(row["row"], []).append(f"{row['column']}: {row['reason']}")
+    headers = [c for c in rejects.column_names if c != "__row"]
+    with (folder / REJECTS).open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["行 row", *headers, "原因 reason"])
+        for row in rejects.to_pylist():
+            number = row["__row"]
+            writer.writerow(
+                [number, *[row[h] for h in headers], "; ".join(reasons.get(number, []))]
+            )
+
+
+def _people(staged: Staged) -> list[identities.Person]:
+    names = {f.name for f in staged.kind.fields}
+    if "buyer" not in names:
+        return []
+    columns = ["buyer"] + [c for c in ("name", "mobile", "email", "address") if c in names]
+    select = ", ".join(
+        ["buyer"] + [f"coalesce(last({c} ORDER BY __row), '') AS {c}" for c in columns[1:]]
+    )
+    con = duckdb.connect()
+    rows = con.sql(
+        f"SELECT {select} FROM read_parquet($p) WHERE buyer IS NOT NULL GROUP BY buyer",
+        params={"p": str(staged.staged_path)},
+    ).fetchall()
+    return [identities.Person(**dict(zip(columns, r, strict=True))) for r in rows]
+
+
+def import_file(
+    request: ImportRequest, progress: Callable[[float], None] | None = None
+) -> ImportRun:
+    """Import one file; the returned run says what happened (never raises for bad input)."""
+    if request.platform not in PLATFORMS:
+        raise UserInputError(
+            f"unknown platform {request.platform!r}; choose one of {', '.join(PLATFORMS)}"
+        )
+    user = request.user if request.user is not None and request.user.is_authenticated else None
+    run = ImportRun.objects.create(
+        kind=request.kind,
+        platform=request.platform,
+        file_name=request.display_name or request.path.name,
+        skip_bad=request.skip_bad,
+        user=user,
+        username=user.get_username() if user is not None else "",
+    )
+    folder = workdir(run)
+
+    def report(share: float) -> None:
+        ImportRun.objects.filter(pk=run.pk).update(progress=round(share * 0.8, 3))
+        if progress is not None:
+            progress(share)
+
+    try:
+        staged = stage(
+            request.path,
+            kind_name=request.kind,
+            platform=request.platform,
+            time_zone=settings.TIME_ZONE,
+            workdir=folder,
+            display_name=run.file_name,
+            mapping=request.mapping,
+            progress=report,
+        )
+    except UserInputError as exc:
+        return _finish(run, RunStatus.REJECTED, error=str(exc))
+    run.mapping_name = staged.resolved.mapping.name
+    run.encoding = staged.encoding or "xlsx"
+    run.rows_read = staged.rows_read
+    run.rejected = staged.rows_bad
+    run.dropped_columns = ", ".join(staged.resolved.dropped)
+    _write_reports(staged, folder)
+    if staged.rows_bad and not request.skip_bad:
+        return _finish(
+            run,
+            RunStatus.REJECTED,
+            error=(
+                f"{staged.rows_bad} of {staged.rows_read} rows have problems "
+                f"({staged.problem_count} in all); nothing was written. Fix them and import "
+                "again, or import with --skip-bad to write the good rows only."
+            ),
+        )
+    try:
+        return _commit(run, staged, request.platform)
+    except UserInputError as exc:
+        return _finish(run, RunStatus.FAILED, error=str(exc))
+
+
+def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
+    table = staged.kind.table
+    with _write_lock():
+        _recover_locked()
+        if table is None:
+            return _commit_customers(run, staged, platform)
+        shop = lake.get()
+        version = shop.version(table)
+        run.table = table
+        run.version_before = -1 if version is None else version
+        run.status = RunStatus.WRITING
+        run.save()  # committed: recover() finds the run if the process dies from here on
+        with transaction.atomic():
+            resolution = identities.resolve(platform, _people(staged))
+            rows = facts.build(
+                staged.kind.name, table, staged.staged_path, resolution.keys, platform,
+                settings.TIME_ZONE,
+            )  # fmt: skip
+            result = shop.write(table, rows)
+            run.added, run.updated, run.unchanged = result.added, result.updated, result.unchanged
+            run.customers_created = resolution.created
+            run.version_after = result.version
+            run.progress = 1.0
+            return _finish(run, RunStatus.WRITTEN)
+
+
+def _commit_customers(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
+    with transaction.atomic():
+        people = _people(staged)
+        resolution = identities.resolve(platform, people)
+        run.customers_created = run.added = resolution.created
+        run.unchanged = resolution.matched
+        run.progress = 1.0
+        return _finish(run, RunStatus.WRITTEN)
+
+
+def _finish(run: ImportRun, status: str, *, error: str = "") -> ImportRun:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+class RollbackError(UserInputError):
+    pass
+
+
+def rollback(run: ImportRun) -> ImportRun:
+    """Restore the run's table to its version before the run (only the latest run of a table:
+    restoring under later imports would silently undo them too)."""
+    with _write_lock():
+        run.refresh_from_db()
+        if run.status != RunStatus.WRITTEN or not run.table:
+            raise RollbackError(f"import #{run.pk} wrote nothing to the lake; nothing to undo")
+        later = ImportRun.objects.filter(
+            table=run.table, status=RunStatus.WRITTEN, pk__gt=run.pk
+        ).order_by("pk")
+        if later.exists():
+            ids = ", ".join(f"#{r.pk}" for r in later)
+            raise RollbackError(
+                f"import #{run.pk} cannot be undone alone: later imports ({ids}) changed the "
+                f"same table {run.table}; undo those first, newest first"
+            )
+        _restore(run.table, run.version_before)
+        run.status = RunStatus.ROLLED_BACK
+        run.finished_at = timezone.now()
+        run.save()
+        return run
+
+
+def discard_upload(run: ImportRun) -> None:
+    shutil.rmtree(workdir(run), ignore_errors=True)
