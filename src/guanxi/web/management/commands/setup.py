@@ -1,4 +1,7 @@
-"""``guanxi setup``: roles, the demo shop and the demo users — each only when missing."""
+"""``guanxi setup``: roles, the demo shop and the demo users — each only when missing.
+
+Also finishes what an interrupted import left (see ``imports.services.recover``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from guanxi import demo, lake
 from guanxi.accounts import roles
 from guanxi.accounts.services import roles_ensure, user_create
+from guanxi.imports import services as import_services
 
 
 class Command(BaseCommand):
@@ -26,6 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         roles_ensure()
+        for run in import_services.recover():
+            self.stdout.write(f"Import #{run.pk} ({run.file_name}) was interrupted; lake restored.")
         shop = lake.get()
         if options["demo_scale"] != "none":
             if demo.has_data(shop):

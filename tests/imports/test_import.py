@@ -1,0 +1,157 @@
+"""`guanxi import` end to end on real files: idempotent, updating, rejecting, splitting PII."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from guanxi.customers.models import Customer, PlatformIdentity
+from guanxi.imports import services
+from guanxi.imports.models import ImportRun, RunStatus
+from guanxi.lake import Lake
+from tests.imports.exports import PAID, TWO_ORDERS, taobao_row, write_taobao_orders
+
+pytestmark = pytest.mark.django_db
+
+
+def run_import(*args: str) -> tuple[int, dict[str, Any]]:
+    out = StringIO()
+    try:
+        call_command("import", *args, "--format", "json", stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, json.loads(out.getvalue())
+
+
+def test_taobao_gbk_orders_import_once_then_change_nothing(tmp_path: Path, lake: Lake) -> None:
+    path = write_taobao_orders(tmp_path / "订单报表.csv", TWO_ORDERS)
+    code, summary = run_import("orders", str(path), "--platform", "taobao")
+    assert code == 0
+    assert (summary["added"], summary["updated"], summary["unchanged"], summary["rejected"]) == (
+        2, 0, 0, 0,
+    )  # fmt: skip
+    assert summary["files"][0]["encoding"] == "gb18030"
+    assert summary["files"][0]["dropped_columns"] == ["买家支付宝账号", "身份证号"]
+    orders = lake.to_arrow("orders").sort_by("order_id").to_pylist()
+    assert [o["order_id"] for o in orders] == ["2407181234567890123", "2407181234567890124"]
+    assert [o["status"] for o in orders] == ["paid", "signed"]
+    assert str(orders[1]["amount"]) == "30.00"
+    # Personal data went to the encrypted master, not the lake.
+    assert Customer.objects.count() == 2
+    wang = Customer.objects.get(customer_key=orders[0]["customer_key"])
+    assert (wang.name, wang.mobile) == ("王小明", "13812345678")
+    assert "13812345678" not in str(orders) and "王小明" not in str(orders)
+    version = lake.version("orders")
+
+    code, summary = run_import("orders", str(path), "--platform", "taobao")
+    assert code == 0
+    assert (summary["added"], summary["updated"], summary["unchanged"]) == (0, 0, 2)
+    assert lake.version("orders") == version  # nothing written at all
+    assert Customer.objects.count() == 2
+
+
+def test_a_newer_export_updates_order_state(tmp_path: Path, lake: Lake) -> None:
+    run_import("orders", str(write_taobao_orders(tmp_path / "a.csv", TWO_ORDERS)))
+    refunded = taobao_row("2407181234567890123", "tb_小王", "12.50", "交易关闭",
+                          "2024-06-18 10:00:00", "2024-06-18 10:01:00", refund="12.50")  # fmt: skip
+    code, summary = run_import(
+        "orders", str(write_taobao_orders(tmp_path / "b.csv", [refunded, TWO_ORDERS[1]]))
+    )
+    assert code == 0
+    assert (summary["added"], summary["updated"], summary["unchanged"]) == (0, 1, 1)
+    statuses = {o["order_id"]: o["status"] for o in lake.to_arrow("orders").to_pylist()}
+    assert statuses == {"2407181234567890123": "refunded", "2407181234567890124": "signed"}
+
+
+def test_a_bad_row_rejects_the_whole_file_unless_skip_bad(tmp_path: Path, lake: Lake) -> None:
+    bad = taobao_row("1.23457E+18", "tb_x", "1", PAID, "01/02/2024")
+    path = write_taobao_orders(tmp_path / "bad.csv", [TWO_ORDERS[1], bad])
+    code, summary = run_import("orders", str(path))
+    assert code == 1
+    assert summary["rejected"] == 1 and summary["added"] == 0
+    assert {(e["row"], e["column"]) for e in summary["errors"]} == {
+        (3, "订单编号"),
+        (3, "订单创建时间"),
+    }
+    assert not lake.exists("orders") and Customer.objects.count() == 0
+    run = ImportRun.objects.get()
+    assert run.status == RunStatus.REJECTED
+    report = (services.workdir(run) / services.REPORT).read_text(encoding="utf-8-sig")
+    assert "scientific notation" in report and "ambiguous date" in report
+
+    code, summary = run_import("orders", str(path), "--skip-bad")
+    assert code == 0
+    assert (summary["added"], summary["rejected"]) == (1, 1)
+    run = ImportRun.objects.order_by("-pk").first()
+    assert run is not None
+    rejects = (services.workdir(run) / services.REJECTS).read_text(encoding="utf-8-sig")
+    assert "1.23457E+18" in rejects and "订单编号: Excel" in rejects
+
+
+def test_the_same_phone_on_another_platform_is_the_same_customer(
+    tmp_path: Path, lake: Lake
+) -> None:
+    run_import("orders", str(write_taobao_orders(tmp_path / "tb.csv", TWO_ORDERS[:1])))
+    jd = tmp_path / "jd.csv"
+    jd.write_text(
+        "订单号,下单帐号,应付金额,订单状态,下单时间,付款确认时间,客户姓名,联系电话,客户地址\n"
+        "JD001,jd_wang,99.00,完成,2024-07-01 10:00:00,2024-07-01 10:05:00,王小明,"
+        "１３８ １２３４ ５６７８,浙江省杭州市\n",
+        encoding="utf-8-sig",
+    )
+    code, _summary = run_import("orders", str(jd), "--platform", "jd")
+    assert code == 0
+    assert Customer.objects.count() == 1
+    keys = {o["customer_key"] for o in lake.to_arrow("orders").to_pylist()}
+    assert len(keys) == 1
+    assert PlatformIdentity.objects.filter(customer__customer_key=keys.pop()).count() == 2
+
+
+def test_chat_text_is_masked_and_rollback_restores_the_lake(tmp_path: Path, lake: Lake) -> None:
+    chats = tmp_path / "chats.csv"
+    chats.write_text(
+        "会话,客户,客服,发送方,时间,内容\n"
+        "s1,tb_小王,,客户,2024-06-18 10:00:00,电话13812345678\n"
+        "s1,tb_小王,小美,客服,2024-06-18 10:00:20,收到亲\n",
+        encoding="utf-8",
+    )
+    code, _ = run_import("chats", str(chats), "--platform", "taobao")
+    assert code == 0
+    texts = [m["text"] for m in lake.to_arrow("chat_messages").to_pylist()]
+    assert sorted(texts) == ["收到亲", "电话138****5678"]
+
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "会话,客户,客服,发送方,时间,内容\ns2,tb_小李,,客户,2024-06-19 10:00:00,在吗\n",
+        encoding="utf-8",
+    )
+    run_import("chats", str(more))
+    first, second = ImportRun.objects.order_by("pk")
+    with pytest.raises(services.RollbackError, match="later imports"):
+        services.rollback(first)
+    services.rollback(second)
+    assert lake.to_arrow("chat_messages").num_rows == 2
+    services.rollback(first)
+    assert lake.to_arrow("chat_messages").num_rows == 0
+    assert ImportRun.objects.filter(status=RunStatus.ROLLED_BACK).count() == 2
+
+
+def test_usage_errors_exit_2(tmp_path: Path, lake: Lake) -> None:
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('kind = "refunds"\n', encoding="utf-8")
+    path = write_taobao_orders(tmp_path / "a.csv", TWO_ORDERS)
+    for args in (
+        ("orders", str(tmp_path / "missing.csv")),
+        ("orders", str(path), "--mapping", str(mapping)),
+        ("orders", str(path), "--mapping", str(tmp_path / "none.toml")),
+    ):
+        with pytest.raises(CommandError) as caught:
+            call_command("import", *args)
+        assert caught.value.returncode == 2, args
