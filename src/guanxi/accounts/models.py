@@ -42,3 +42,29 @@ class LoginAttempt(models.Model):
     def __str__(self) -> str:
         outcome = "ok" if self.succeeded else "failed"
         return f"{self.username} from {self.client} at {self.at:%Y-%m-%d %H:%M}: {outcome}"
+
+
+class Agent(models.Model):
+    """The shop's customer-service roster (客服名单): who answers chats, under which names.
+
+    ``agent_id`` is how chat exports and the lake name the agent; ``nicknames`` are the
+    names shown in IM transcripts (one per line or comma-separated), which is how a
+    transcript's speaker is known to be an agent rather than a customer.
+    """
+
+    agent_id = models.CharField(_("客服账号"), max_length=64, unique=True)
+    name = models.CharField(_("姓名"), max_length=40)
+    nicknames = models.TextField(_("昵称"), blank=True, default="")
+    active = models.BooleanField(_("在职"), default=True)
+
+    class Meta:
+        ordering = ["agent_id"]
+        verbose_name = _("客服")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agent_id})"
+
+    @property
+    def nickname_list(self) -> list[str]:
+        parts = self.nicknames.replace("，", ",").replace("\n", ",").split(",")
+        return [p.strip() for p in parts if p.strip()]

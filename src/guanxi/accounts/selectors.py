@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from guanxi.accounts.models import Profile
+from guanxi.accounts.models import Agent, Profile
 
 
 def agent_id_of(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -13,3 +13,12 @@ def agent_id_of(user: AbstractBaseUser | AnonymousUser) -> str:
         return ""
     profile = Profile.objects.filter(user_id=user.pk).only("agent_id").first()
     return profile.agent_id if profile else ""
+
+
+def agent_nicknames() -> dict[str, str]:
+    """Every name an agent goes by (nicknames, display name, id) → that agent's id."""
+    names: dict[str, str] = {}
+    for agent in Agent.objects.all():
+        for nickname in (*agent.nickname_list, agent.name, agent.agent_id):
+            names.setdefault(nickname, agent.agent_id)
+    return names

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanxi.accounts import roles
-from guanxi.accounts.models import LoginAttempt, Profile
+from guanxi.accounts.models import Agent, LoginAttempt, Profile
 
 
 @transaction.atomic
@@ -72,3 +72,16 @@ def login_attempt_record(*, username: str, client: str, succeeded: bool) -> None
         LoginAttempt.objects.filter(
             username=username.lower(), client=client, succeeded=False
         ).delete()
+
+
+@transaction.atomic
+def agents_ensure(roster: list[tuple[str, str]]) -> int:
+    """Add (agent_id, nickname) pairs missing from the roster; returns how many were added."""
+    existing = set(Agent.objects.values_list("agent_id", flat=True))
+    new = [
+        Agent(agent_id=agent_id, name=nickname, nicknames=nickname)
+        for agent_id, nickname in roster
+        if agent_id not in existing
+    ]
+    Agent.objects.bulk_create(new)
+    return len(new)

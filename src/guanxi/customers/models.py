@@ -37,13 +37,16 @@ class Tag(models.Model):
 
 class Customer(models.Model):
     customer_key = models.CharField(
-        _("客户编号"), max_length=32, unique=True,
+        _("客户编号"),
+        max_length=32,
+        unique=True,
         help_text=_("Surrogate key shared with the fact lake; identifies nobody by itself."),
     )
     name = EncryptedTextField(_("姓名"), blank=True, default="")
     name_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True,
-                              default=Gender.UNKNOWN)
+    gender = models.CharField(
+        _("性别"), max_length=8, choices=Gender.choices, blank=True, default=Gender.UNKNOWN
+    )
     birth_date = EncryptedTextField(_("出生日期"), blank=True, default="")
     mobile = EncryptedTextField(_("手机"), blank=True, default="")
     mobile_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
@@ -56,11 +59,13 @@ class Customer(models.Model):
     city = models.CharField(_("城市"), max_length=30, blank=True, default="")
     notes = EncryptedTextField(_("备注"), blank=True, default="")
     customer_class = models.CharField(
-        _("客户类别"), max_length=12, choices=CustomerClass.choices,
-        default=CustomerClass.ORDINARY, db_index=True,
+        _("客户类别"),
+        max_length=12,
+        choices=CustomerClass.choices,
+        default=CustomerClass.ORDINARY,
+        db_index=True,
     )
-    tags = models.ManyToManyField(Tag, blank=True, related_name="customers",
-                                  verbose_name=_("标签"))
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name=_("标签"))
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,8 +91,9 @@ class PlatformIdentity(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["platform", "buyer_id_index"],
-                                    name="unique_platform_buyer")
+            models.UniqueConstraint(
+                fields=["platform", "buyer_id_index"], name="unique_platform_buyer"
+            )
         ]
 
 
@@ -103,8 +109,13 @@ class AuditEntry(models.Model):
     """
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_username = models.CharField(_("操作人"), max_length=150)
     action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
     fields = models.CharField(_("字段"), max_length=200)

@@ -89,11 +89,18 @@ def customers_bulk_create(records: Iterable[CustomerRecord], *, batch_size: int 
     records = list(records)
     customers = [_build(r) for r in records]
     Customer.objects.bulk_create(customers, batch_size=batch_size)
-    by_key = dict(Customer.objects.filter(
-        customer_key__in=[r.customer_key for r in records]).values_list("customer_key", "id"))
+    by_key = dict(
+        Customer.objects.filter(customer_key__in=[r.customer_key for r in records]).values_list(
+            "customer_key", "id"
+        )
+    )
     identities = [
-        PlatformIdentity(customer_id=by_key[r.customer_key], platform=platform,
-                         buyer_id=buyer_id, buyer_id_index=buyer_index(platform, buyer_id))
+        PlatformIdentity(
+            customer_id=by_key[r.customer_key],
+            platform=platform,
+            buyer_id=buyer_id,
+            buyer_id_index=buyer_index(platform, buyer_id),
+        )
         for r in records
         for platform, buyer_id in r.identities
     ]
@@ -104,8 +111,11 @@ def customers_bulk_create(records: Iterable[CustomerRecord], *, batch_size: int 
         tag_ids = dict(Tag.objects.filter(name__in=tag_names).values_list("name", "id"))
         through = Customer.tags.through
         through.objects.bulk_create(
-            [through(customer_id=by_key[r.customer_key], tag_id=tag_ids[t])
-             for r in records for t in r.tags],
+            [
+                through(customer_id=by_key[r.customer_key], tag_id=tag_ids[t])
+                for r in records
+                for t in r.tags
+            ],
             batch_size=batch_size,
         )
     return len(customers)

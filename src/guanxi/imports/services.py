@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanxi import lake
+from guanxi.accounts.selectors import agent_nicknames
 from guanxi.core.errors import UserInputError
 from guanxi.customers import identities
 from guanxi.imports.models import ImportRun, RunStatus
@@ -176,6 +177,7 @@ def import_file(
             display_name=run.file_name,
             mapping=request.mapping,
             progress=report,
+            agent_names=set(agent_nicknames()),
         )
     except UserInputError as exc:
         return _finish(run, RunStatus.REJECTED, error=str(exc))
@@ -216,9 +218,14 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
         with transaction.atomic():
             resolution = identities.resolve(platform, _people(staged))
             rows = facts.build(
-                staged.kind.name, table, staged.staged_path, resolution.keys, platform,
+                staged.kind.name,
+                table,
+                staged.staged_path,
+                resolution.keys,
+                platform,
                 settings.TIME_ZONE,
-            )  # fmt: skip
+                agents=agent_nicknames(),
+            )
             _fault("before-lake-commit")
             result = shop.write(table, rows)
             _fault("after-lake-commit")

@@ -9,7 +9,8 @@ rows again produces the same keys (idempotency):
 - chat messages: the message id is an MD5 of platform, session, time, sender, agent and text
   (the same message in two overlapping exports is one message); a missing session id is the
   customer's local day (one session per customer per day); text is masked (phones, ID
-  cards); an agent message's ``agent_id`` is its agent, other messages have none.
+  cards); an agent message's ``agent_id`` is its agent (a nickname becomes the roster's
+  agent id), other messages have none.
 - reviews: a missing review id is an MD5 of order, product, time and text.
 """
 
@@ -24,6 +25,7 @@ from guanxi.ingest.pii import mask_text
 from guanxi.lake.schema import spec
 
 KEYS = "__keys"  # the registered table of (buyer, customer_key)
+AGENTS = "__agents"  # the registered table of (name, agent_id): the shop's roster
 
 
 def _sql(kind: str, platform: str, time_zone: str) -> str:
@@ -62,7 +64,9 @@ def _sql(kind: str, platform: str, time_zone: str) -> str:
                md5(concat_ws('|', {p}, {session}, strftime(sent_at, '%Y-%m-%dT%H:%M:%S.%f'),
                              sender, coalesce(agent, ''), coalesce(text, ''))) AS message_id,
                {session} AS session_id, buyer_key AS customer_key,
-               CASE WHEN sender = 'agent' THEN agent END AS agent_id,
+               CASE WHEN sender = 'agent' THEN coalesce(
+                   (SELECT agent_id FROM {AGENTS} a WHERE a.name = s.agent), agent) END
+                   AS agent_id,
                sender, sent_at, text
         FROM s"""
     if kind == "ratings":
@@ -94,12 +98,24 @@ def build(
     keys: pa.Table,
     platform: str,
     time_zone: str,
+    agents: dict[str, str] | None = None,
 ) -> pa.Table:
-    """The lake rows for ``table`` from the staged file; ``keys`` maps buyer → customer_key."""
+    """The lake rows for ``table`` from the staged file; ``keys`` maps buyer → customer_key,
+    ``agents`` an agent's names (nickname, id) → agent id."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.register("staged", con.read_parquet(str(staged_path)))
     con.register(KEYS, keys)
+    roster = agents or {}
+    con.register(
+        AGENTS,
+        pa.table(
+            {
+                "name": pa.array(list(roster), pa.string()),
+                "agent_id": pa.array(list(roster.values()), pa.string()),
+            }
+        ),
+    )
     result: pa.Table = con.sql(_sql(kind, platform, time_zone)).to_arrow_table()
     if kind in ("chats", "reviews"):
         result = result.set_column(

@@ -19,7 +19,7 @@ import io
 import json
 import math
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,9 +318,10 @@ def read_xlsx(source: Source, sheet: int = 0) -> Iterator[pa.RecordBatch]:
 
 
 def open_source(
-    path: Path, display_name: str | None = None
+    path: Path, display_name: str | None = None, *, agent_names: Collection[str] = ()
 ) -> tuple[Source, Iterator[pa.RecordBatch]]:
-    """Pick the reader by content (zip → XLSX) and extension (.jsonl/.json → JSON Lines)."""
+    """Pick the reader by content (zip → XLSX) and extension (.jsonl/.json → JSON Lines,
+    .txt → chat transcript, else CSV)."""
     name = display_name or path.name
     if not path.exists():
         raise FileRejectedError(f"{name}: no such file")
@@ -337,4 +338,8 @@ def open_source(
     source = Source(path, name, encoding)
     if name.lower().endswith((".jsonl", ".ndjson", ".json")):
         return source, read_jsonl(source)
+    if name.lower().endswith(".txt"):
+        from guanxi.ingest.transcript import read_transcript  # it imports this module
+
+        return source, read_transcript(source, agent_names)
     return source, read_csv(source)

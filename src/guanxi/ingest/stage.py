@@ -7,7 +7,7 @@ when the whole file has been read does the caller decide to write or to reject.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,11 +71,12 @@ def stage(
     display_name: str | None = None,
     mapping: Mapping | None = None,
     progress: Progress | None = None,
+    agent_names: Collection[str] = (),
 ) -> Staged:
     """Read, map, convert and stage ``path``; raise ``FileRejectedError``/``MappingError``
     for problems with the whole file."""
     name = display_name or path.name
-    source, batches = open_source(path, name)
+    source, batches = open_source(path, name, agent_names=agent_names)
     workdir.mkdir(parents=True, exist_ok=True)
     staged_path, problems_path = workdir / "staged.parquet", workdir / "problems.parquet"
     rejects_path = workdir / "rejects.parquet"
