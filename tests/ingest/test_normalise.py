@@ -83,6 +83,7 @@ def test_ids_stay_strings_and_excel_damage_is_explained() -> None:
                 "1.23457E+18",
                 "123456789012345000",
                 "1234567890123456789",
+                "987654321098765000",  # two of three long ids end in zeros: Excel did it
             ]
         )
     )
@@ -92,6 +93,14 @@ def test_ids_stay_strings_and_excel_damage_is_explained() -> None:
     assert "scientific notation" in reasons[3]
     assert "15th digit" in reasons[4]
     assert reasons[5] is None  # 19 real digits are fine
+    assert "15th digit" in reasons[6]
+
+
+def test_a_genuine_id_ending_in_zeros_passes_among_undamaged_ones() -> None:
+    ids = [f"3{i:017d}" for i in range(1000, 1010)]  # 3…1000 ends in 000 by chance
+    assert n.parse_id(pa.array(ids)).problems.null_count == len(ids)
+    damaged = [f"{i:015d}000" for i in range(1, 5)]
+    assert n.parse_id(pa.array(damaged)).problems.null_count == 0
 
 
 def test_width_folding_is_width_only() -> None:

@@ -80,10 +80,19 @@ EXCEL_TRUNCATED = (
 
 
 def parse_id(values: pa.Array) -> Parsed:
-    """An identifier kept as a string, rejecting values Excel has damaged."""
+    """An identifier kept as a string, rejecting values Excel has damaged.
+
+    Excel's 15-digit truncation hits a whole column, so 18–19-digit ids ending in zeros are
+    rejected only when most long ids of the batch look like that; a genuine id that happens
+    to end in 000 among undamaged ones passes.
+    """
     values = fold_width(clean_text(values))
     scientific = pc.match_substring_regex(values, r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
-    truncated = pc.match_substring_regex(values, r"^\d{15}0{3,4}$")
+    long_ids = pc.fill_null(pc.match_substring_regex(values, r"^\d{18,19}$"), False)
+    zeros = pc.fill_null(pc.match_substring_regex(values, r"^\d{15}0{3,4}$"), False)
+    long_count = pc.sum(long_ids).as_py() or 0
+    zero_count = pc.sum(zeros).as_py() or 0
+    truncated = zeros if zero_count * 2 > long_count else pa.array([False] * len(values))
     return Parsed(
         values,
         merge_problems(
