@@ -141,3 +141,15 @@ def test_parsers_never_crash_and_every_failure_has_a_reason(cells: list[str | No
                 assert value is None and problem is None
             else:
                 assert (value is None) != (problem is None), (value, problem)
+
+
+def test_the_fast_path_for_iso_batches_gives_the_same_answers() -> None:
+    fast = n.parse_local_datetime(pa.array(["2024-01-05 08:00:00", None]), "Asia/Shanghai")
+    assert fast.values.to_pylist() == [_utc(2024, 1, 5, 0, 0), None]
+    assert fast.problems.null_count == 2
+    # One impossible date in an otherwise ISO batch is still caught and explained.
+    mixed = n.parse_local_datetime(
+        pa.array(["2024-01-05 08:00:00", "2024-02-30 00:00:00"]), "Asia/Shanghai"
+    )
+    assert mixed.values.to_pylist() == [_utc(2024, 1, 5, 0, 0), None]
+    assert mixed.problems.to_pylist()[1].startswith("not a date-time")

@@ -7,6 +7,7 @@ decrypt and the encryption key never indexes. Ciphertext text format: ``g1:<base
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -44,9 +45,13 @@ class FieldCipher:
             index_key=_derive(master, b"guanxi blind index v1"),
         )
 
+    @functools.cached_property
+    def _aead(self) -> AESGCM:
+        return AESGCM(self.encryption_key)
+
     def encrypt(self, plaintext: str) -> str:
         nonce = os.urandom(12)
-        sealed = AESGCM(self.encryption_key).encrypt(nonce, plaintext.encode(), None)
+        sealed = self._aead.encrypt(nonce, plaintext.encode(), None)
         return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
     def decrypt(self, token: str) -> str:
@@ -54,7 +59,7 @@ class FieldCipher:
             raise DecryptionError("value is not a Guanxi ciphertext")
         raw = base64.b64decode(token[len(PREFIX) :])
         try:
-            return AESGCM(self.encryption_key).decrypt(raw[:12], raw[12:], None).decode()
+            return self._aead.decrypt(raw[:12], raw[12:], None).decode()
         except InvalidTag as exc:
             raise DecryptionError(
                 "ciphertext does not match the key file; was GUANXI_KEY_FILE changed?"

@@ -149,6 +149,9 @@ def parse_local_datetime(values: pa.Array, time_zone: str) -> Parsed:
     dates such as 2024-02-30.
     """
     text = fold_width(clean_text(values))
+    fast = _iso_batch(text, time_zone)
+    if fast is not None:
+        return fast
     parts = pc.extract_regex(text, _DATE)
     matched = pc.fill_null(pc.is_valid(parts), False)
     y, m, d = (pc.struct_field(parts, k) for k in ("y", "m", "d"))
@@ -206,6 +209,30 @@ def parse_local_datetime(values: pa.Array, time_zone: str) -> Parsed:
         ),
     )
     return Parsed(utc, problems)
+
+
+_ISO = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+
+
+def _iso_batch(text: pa.Array, time_zone: str) -> Parsed | None:
+    """Fast path for the common case: every cell of the batch is ``YYYY-MM-DD HH:MM:SS``."""
+    present = pc.is_valid(text)
+    iso = pc.fill_null(pc.match_substring_regex(text, _ISO), False)
+    if not pc.all(pc.equal(iso, present)).as_py():
+        return None
+    naive = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
+    # strptime is lenient (02-30 becomes 03-01): a value is exact if its day and month survive.
+    day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pa.int64())
+    month = pc.cast(pc.utf8_slice_codeunits(text, 5, 7), pa.int64())
+    exact = pc.fill_null(
+        pc.and_(pc.equal(pc.day(naive), day), pc.equal(pc.month(naive), month)), False
+    )
+    if not pc.all(pc.equal(exact, present)).as_py():
+        return None  # some impossible date: let the general path explain it
+    local = pc.assume_timezone(
+        naive, timezone=time_zone, ambiguous="earliest", nonexistent="earliest"
+    )
+    return Parsed(pc.cast(local, TS), pa.nulls(len(text), pa.string()))
 
 
 def parse_date(values: pa.Array) -> Parsed:
