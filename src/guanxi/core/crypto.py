@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import hmac
 import os
 import threading
@@ -67,7 +66,7 @@ class FieldCipher:
 
     def blind_index(self, normalised: str) -> str:
         """Deterministic keyed hash of an already normalised value (hex, 64 chars)."""
-        return hmac.new(self.index_key, normalised.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self.index_key, normalised.encode(), "sha256").hex()
 
 
 _lock = threading.Lock()
