@@ -12,3 +12,6 @@ os.environ.setdefault("GUANXI_SECRET_KEY_FILE", f"{_base}/keys/secret.key")
 os.environ.setdefault("GUANXI_IMPORT_DIR", f"{_base}/imports")
 
 from guanxi.settings import *  # noqa: E402, F403
+
+# Tests run background tasks at once, in the request that enqueues them.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -26,6 +26,15 @@ GUANXI_LAKE = GUANXI.lake
 GUANXI_ENGINE = GUANXI.engine
 GUANXI_KEY_FILE = GUANXI.key_file
 GUANXI_IMPORT_DIR = GUANXI.import_dir
+GUANXI_MAX_UPLOAD_BYTES = GUANXI.max_upload_mb * 1024 * 1024
+# Uploads go to a temporary file, never wholly into memory, then under a generated name in
+# GUANXI_IMPORT_DIR (outside the web root).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+
+# Imports run in the background on Django's task framework; `make run` starts the worker
+# (`guanxi db_worker`) beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -38,12 +47,14 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.imports",
+    "django_tasks_db",
     "guanxi.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "guanxi.imports.middleware.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

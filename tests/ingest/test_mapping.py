@@ -58,3 +58,10 @@ def test_bad_mapping_files_are_rejected_with_the_reason(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         with pytest.raises(MappingError, match=reason):
             mapping.load(path)
+
+
+def test_a_mapping_survives_toml_round_trip() -> None:
+    preset = mapping.preset_for("orders", "taobao")[0]
+    edited = mapping.with_columns(preset, {"order_id": "单号", "amount": '金额"元"'}, name="我的")
+    again = mapping.loads(mapping.to_toml(edited), "saved")
+    assert again == edited

@@ -16,6 +16,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.reveal_personal",
         "customers.export_customers",
         "customers.view_auditentry",
+        "imports.run_import",
+        "imports.view_importrun",
     ),
     MANAGER: (
         "accounts.view_shop_figures",
@@ -24,6 +26,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.change_customer",
         "customers.reveal_personal",
         "customers.export_customers",
+        "imports.run_import",
+        "imports.view_importrun",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),

@@ -43,6 +43,7 @@ class Config:
     debug: bool
     allowed_hosts: tuple[str, ...]
     import_dir: Path
+    max_upload_mb: int
 
 
 def parse_database_url(value: str, *, variable: str = "GUANXI_DATABASE_URL") -> DatabaseConfig:
@@ -151,6 +152,16 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             "and import reports (outside the web root)"
         )
 
+    upload_raw = env.get("GUANXI_MAX_UPLOAD_MB") or "512"
+    try:
+        max_upload_mb = int(upload_raw)
+        if max_upload_mb <= 0:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"GUANXI_MAX_UPLOAD_MB={upload_raw!r}: expected a whole number of megabytes, e.g. 512"
+        ) from None
+
     return Config(
         database=database,
         lake=lake,
@@ -161,6 +172,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         debug=debug,
         allowed_hosts=allowed_hosts,
         import_dir=import_dir,
+        max_upload_mb=max_upload_mb,
     )
 
 

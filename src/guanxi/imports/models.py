@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RunStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("待确认")
+    QUEUED = "queued", _("排队中")
     RUNNING = "running", _("进行中")
     WRITING = "writing", _("写入中")
     WRITTEN = "written", _("已写入")

@@ -143,14 +143,16 @@ def _people(staged: Staged) -> list[identities.Person]:
     return [identities.Person(**dict(zip(columns, r, strict=True))) for r in rows]
 
 
+def check_platform(platform: str) -> None:
+    if platform not in PLATFORMS:
+        raise UserInputError(f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
+
+
 def import_file(
     request: ImportRequest, progress: Callable[[float], None] | None = None
 ) -> ImportRun:
     """Import one file; the returned run says what happened (never raises for bad input)."""
-    if request.platform not in PLATFORMS:
-        raise UserInputError(
-            f"unknown platform {request.platform!r}; choose one of {', '.join(PLATFORMS)}"
-        )
+    check_platform(request.platform)
     user = request.user if request.user is not None and request.user.is_authenticated else None
     run = ImportRun.objects.create(
         kind=request.kind,
@@ -160,22 +162,35 @@ def import_file(
         user=user,
         username=user.get_username() if user is not None else "",
     )
+    return execute(run, request.path, request.mapping, progress)
+
+
+def execute(
+    run: ImportRun,
+    path: Path,
+    mapping: Mapping | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> ImportRun:
+    """Stage and (unless rejected) commit ``path`` for ``run``; updates the run as it goes."""
     folder = workdir(run)
+    run.status = RunStatus.RUNNING
+    run.save(update_fields=["status"])
 
     def report(share: float) -> None:
+        # Reading is ~80 % of the work; the commit moves the bar to 100 %.
         ImportRun.objects.filter(pk=run.pk).update(progress=round(share * 0.8, 3))
         if progress is not None:
             progress(share)
 
     try:
         staged = stage(
-            request.path,
-            kind_name=request.kind,
-            platform=request.platform,
+            path,
+            kind_name=run.kind,
+            platform=run.platform,
             time_zone=settings.TIME_ZONE,
             workdir=folder,
             display_name=run.file_name,
-            mapping=request.mapping,
+            mapping=mapping,
             progress=report,
             agent_names=set(agent_nicknames()),
         )
@@ -187,7 +202,7 @@ def import_file(
     run.rejected = staged.rows_bad
     run.dropped_columns = ", ".join(staged.resolved.dropped)
     _write_reports(staged, folder)
-    if staged.rows_bad and not request.skip_bad:
+    if staged.rows_bad and not run.skip_bad:
         return _finish(
             run,
             RunStatus.REJECTED,
@@ -198,7 +213,7 @@ def import_file(
             ),
         )
     try:
-        return _commit(run, staged, request.platform)
+        return _commit(run, staged, run.platform)
     except UserInputError as exc:
         return _finish(run, RunStatus.FAILED, error=str(exc))
 
@@ -283,3 +298,11 @@ def rollback(run: ImportRun) -> ImportRun:
 
 def discard_upload(run: ImportRun) -> None:
     shutil.rmtree(workdir(run), ignore_errors=True)
+
+
+def problems(run: ImportRun, limit: int = 50) -> list[dict[str, object]]:
+    """The first problems found in the run's file, for the result page."""
+    path = workdir(run) / "problems.parquet"
+    if not path.exists():
+        return []
+    return list(pq.read_table(path).slice(0, limit).to_pylist())

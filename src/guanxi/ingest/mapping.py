@@ -18,6 +18,7 @@ A mapping is a TOML file (presets in ``ingest/mappings/``, or a user's own):
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,3 +180,54 @@ def best_preset(kind_name: str, platform: str, headers: list[str], file_name: st
             first_error = first_error or exc
     assert first_error is not None
     raise first_error
+
+
+def with_columns(base: Mapping, header_of: dict[str, str], name: str | None = None) -> Mapping:
+    """``base`` with its columns replaced by the user's choices (field → one header)."""
+    return Mapping(
+        name=name or base.name,
+        kind=base.kind,
+        platforms=base.platforms,
+        columns={f: (h,) for f, h in header_of.items() if h},
+        values=base.values,
+        defaults=base.defaults,
+        drop=base.drop,
+    )
+
+
+def blank(kind_name: str) -> Mapping:
+    """A mapping with no columns yet, for a file no preset fits."""
+    return Mapping(name=kind_name, kind=kind(kind_name), platforms=("generic",), columns={})
+
+
+def to_toml(mapping: Mapping) -> str:
+    """The mapping as TOML text (what ``load`` reads back)."""
+
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+    lines = [
+        f"name = {q(mapping.name)}",
+        f"kind = {q(mapping.kind.name)}",
+        f"platforms = [{', '.join(q(p) for p in mapping.platforms)}]",
+        "",
+        "[columns]",
+    ]
+    for field_name, headers in mapping.columns.items():
+        lines.append(f"{field_name} = [{', '.join(q(h) for h in headers)}]")
+    for field_name, table in mapping.values.items():
+        lines += ["", f"[values.{field_name}]"]
+        lines += [f"{q(raw)} = {q(value)}" for raw, value in table.items()]
+    if mapping.defaults:
+        lines += ["", "[defaults]"]
+        lines += [f"{k} = {q(v)}" for k, v in mapping.defaults.items()]
+    if mapping.drop:
+        lines += ["", "[drop]", f"columns = [{', '.join(q(c) for c in mapping.drop)}]"]
+    return "\n".join(lines) + "\n"
+
+
+def loads(text: str, source: str) -> Mapping:
+    try:
+        return parse(tomllib.loads(text), source)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"{source}: not valid TOML: {exc}") from exc

@@ -1,0 +1,32 @@
+"""Refuse an oversized upload from its Content-Length, before any of the body is read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+# Room for the form's other fields and the multipart boundaries.
+OVERHEAD = 1024 * 1024
+
+
+class UploadLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = int(settings.GUANXI_MAX_UPLOAD_BYTES)
+            if length > limit + OVERHEAD:
+                message = _(
+                    "文件过大（%(size)d MB），上限为 %(limit)d MB。请按日期分段导出，"
+                    "或在服务器上用 guanxi import 命令导入。"
+                ) % {"size": length // 1048576, "limit": limit // 1048576}
+                return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

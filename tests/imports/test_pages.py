@@ -1,0 +1,128 @@
+"""The import pages through Django's test client: upload, preview, run, result, history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+
+from guanxi.imports.models import ImportRun, RunStatus, SavedMapping
+from guanxi.lake import Lake
+from tests.imports.exports import PAID, TAOBAO_HEADER, TWO_ORDERS, taobao_row
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client: Client, make_user, role: str = "manager") -> None:
+    credentials = make_user(role)
+    assert client.login(username=credentials.username, password=credentials.password)
+
+
+def _gbk(rows: list[str]) -> bytes:
+    return ("\n".join([TAOBAO_HEADER, *rows]) + "\n").encode("gbk")
+
+
+def _upload(client: Client, data: bytes, name: str = "订单报表.csv", **extra: str) -> ImportRun:
+    response = client.post(
+        "/imports/",
+        {"kind": "orders", "platform": "taobao", "file": SimpleUploadedFile(name, data), **extra},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = ImportRun.objects.latest("pk")
+    assert response["Location"] == f"/imports/{run.pk}/preview/"
+    return run
+
+
+def test_upload_preview_run_and_result(client: Client, make_user, lake: Lake) -> None:
+    _login(client, make_user)
+    run = _upload(client, _gbk(TWO_ORDERS))
+    assert run.status == RunStatus.UPLOADED
+    assert ".." not in run.stored_name and len(run.stored_name) == 32  # a generated name
+
+    page = client.get(f"/imports/{run.pk}/preview/").content.decode()
+    assert "gb18030" in page and "淘宝/天猫 订单报表" in page
+    assert "tb_小王" in page  # the first rows are shown
+    assert 'value="订单编号" selected' in page  # the preset's choice, editable
+
+    fields = {"base": "淘宝/天猫 订单报表", "save_as": "我的淘宝订单"}
+    choices = {
+        "order_id": "订单编号", "buyer": "买家会员名", "amount": "买家实际支付金额",
+        "status": "订单状态", "created_at": "订单创建时间", "paid_at": "订单付款时间",
+        "mobile": "联系手机", "name": "收货人姓名",
+    }  # fmt: skip
+    fields |= {f"col_{k}": v for k, v in choices.items()}
+    response = client.post(f"/imports/{run.pk}/preview/", fields)
+    assert response["Location"] == f"/imports/{run.pk}/"
+    run.refresh_from_db()
+    assert (run.status, run.added, run.customers_created) == (RunStatus.WRITTEN, 2, 2)
+    assert lake.to_arrow("orders").num_rows == 2
+    assert SavedMapping.objects.get().kind == "orders"
+    result = client.get(f"/imports/{run.pk}/").content.decode()
+    assert 'data-count="added">2<' in result
+    progress = client.get(f"/imports/{run.pk}/progress.json").json()
+    assert progress["done"] and progress["progress"] == 1.0
+    history = client.get("/imports/history/").content.decode()
+    assert "订单报表.csv" in history and "rollback" in history
+
+
+def test_a_bad_file_shows_problems_and_a_report(client: Client, make_user, lake: Lake) -> None:
+    _login(client, make_user)
+    run = _upload(client, _gbk([taobao_row("1.23457E+18", "tb_x", "1", PAID, "01/02/2024")]))
+    preview = client.get(f"/imports/{run.pk}/preview/").content.decode()
+    assert "mapping-form" in preview
+    client.post(
+        f"/imports/{run.pk}/preview/",
+        {"base": "淘宝/天猫 订单报表", "col_order_id": "订单编号", "col_status": "订单状态",
+         "col_created_at": "订单创建时间", "col_amount": "买家实际支付金额"},
+    )  # fmt: skip
+    run.refresh_from_db()
+    assert run.status == RunStatus.REJECTED and not lake.exists("orders")
+    page = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "scientific notation" in page and "report.csv" in page
+    report = client.get(f"/imports/{run.pk}/report.csv")
+    assert report.status_code == 200
+    body = b"".join(report.streaming_content)  # type: ignore[attr-defined]
+    assert body.startswith(b"\xef\xbb\xbf") and b"ambiguous date" in body
+
+
+def test_required_columns_must_be_mapped(client: Client, make_user, lake: Lake) -> None:
+    _login(client, make_user)
+    run = _upload(client, _gbk(TWO_ORDERS))
+    response = client.post(
+        f"/imports/{run.pk}/preview/", {"base": "淘宝/天猫 订单报表", "col_order_id": "订单编号"}
+    )
+    assert response.status_code == 200
+    assert "required column(s) missing" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.UPLOADED
+
+
+def test_oversized_uploads_are_refused_before_reading(
+    client: Client, make_user, lake: Lake
+) -> None:
+    _login(client, make_user)
+    with override_settings(GUANXI_MAX_UPLOAD_BYTES=1024):
+        big = SimpleUploadedFile("big.csv", b"x" * (3 * 1024 * 1024))
+        response = client.post("/imports/", {"kind": "orders", "platform": "taobao", "file": big})
+    assert response.status_code == 413
+    assert "上限为 0 MB" in response.content.decode()
+    assert ImportRun.objects.count() == 0
+
+
+def test_agents_and_marketing_cannot_import(client: Client, make_user, lake: Lake) -> None:
+    for role in ("agent", "marketing"):
+        client.logout()
+        _login(client, make_user, role)
+        assert client.get("/imports/").status_code == 403
+        assert client.get("/imports/history/").status_code == 403
+
+
+def test_uploads_live_outside_the_web_root(settings, client: Client, make_user, lake: Lake) -> None:
+    _login(client, make_user)
+    run = _upload(client, _gbk(TWO_ORDERS), name="../../etc/passwd.csv")
+    assert run.file_name == "passwd.csv"
+    stored = Path(settings.GUANXI_IMPORT_DIR) / "uploads" / run.stored_name
+    assert stored.exists()
+    assert not str(stored).startswith(str(settings.STATIC_ROOT))
