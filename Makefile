@@ -33,9 +33,12 @@ install: deps
 	$(BIN)/guanxi migrate --no-input -v 0
 	$(BIN)/guanxi setup --demo-scale $(DEMO_SCALE)
 
+# The web server and the background worker (imports run there); Ctrl-C stops both.
 run: install
 	@echo "Guanxi: http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn guanxi.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	@$(BIN)/guanxi db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn guanxi.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 lint: deps
 	$(BIN)/ruff check src tests bench
@@ -57,7 +60,7 @@ test: lint typecheck
 	$(MAKE) pytest-postgres
 
 messages: deps
-	cd src/guanxi && ../../$(BIN)/guanxi makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/guanxi compilemessages
+	cd src/guanxi && ../../$(BIN)/guanxi makemessages -l en --no-obsolete --ignore "migrations/*" && ../../$(BIN)/guanxi compilemessages
 
 bench: deps
 	$(BIN)/python -m bench
