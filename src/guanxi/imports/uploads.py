@@ -129,14 +129,30 @@ def preview(run: ImportRun, chosen: str = "", limit: int = 20) -> Preview:
     except mappings.MappingError as exc:
         error = str(exc)
     if resolved is not None:
-        return Preview(run, encoding, headers, rows, resolved.mapping, resolved.header_of,
-                       dropped=resolved.dropped, choices=options)  # fmt: skip
+        return Preview(
+            run,
+            encoding,
+            headers,
+            rows,
+            resolved.mapping,
+            resolved.header_of,
+            dropped=resolved.dropped,
+            choices=options,
+        )
     fallback = base or (options[0] if options else mappings.blank(run.kind))
     partial = {
         f: next((h for h in alts if h in headers), "") for f, alts in fallback.columns.items()
     }
-    return Preview(run, encoding, headers, rows, fallback, {f: h for f, h in partial.items() if h},
-                   mapping_error=error, choices=options)  # fmt: skip
+    return Preview(
+        run,
+        encoding,
+        headers,
+        rows,
+        fallback,
+        {f: h for f, h in partial.items() if h},
+        mapping_error=error,
+        choices=options,
+    )
 
 
 def discard(run: ImportRun) -> None:

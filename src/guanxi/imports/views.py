@@ -132,8 +132,9 @@ def download(request: HttpRequest, pk: int, name: str) -> FileResponse:
     if not path.exists():
         raise Http404
     label = f"import-{run.pk}-{name}"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=label,
-                        content_type="text/csv; charset=utf-8")  # fmt: skip
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=label, content_type="text/csv; charset=utf-8"
+    )
 
 
 @login_required

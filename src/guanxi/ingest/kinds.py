@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guanxi.lake.schema import ORDER_STATUSES, REFUND_KINDS, SENDERS
+from guanxi.lake.schema import ORDER_STATUSES, REFUND_KINDS, REFUND_STATUSES, SENDERS
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ KINDS: dict[str, Kind] = {
                 Field("reason", "text", "退款原因"),
                 Field("quality_issue", "bool", "是否质量问题"),
                 Field("amount", "amount", "退款金额", required=True),
-                Field("status", "text", "退款状态", required=True),
+                Field("status", "choice", "退款状态", required=True, choices=REFUND_STATUSES),
             ),
         ),
         Kind(

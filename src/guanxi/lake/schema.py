@@ -16,6 +16,7 @@ STR = pa.string()
 
 ORDER_STATUSES = ("created", "paid", "shipped", "signed", "closed", "refunded")
 REFUND_KINDS = ("refund_only", "return_refund", "exchange")
+REFUND_STATUSES = ("processing", "success", "closed")
 SENDERS = ("customer", "agent", "system")
 
 

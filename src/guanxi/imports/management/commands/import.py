@@ -82,16 +82,24 @@ class Command(BaseCommand):
 
     def _print(self, runs: list[ImportRun], summary: dict[str, Any]) -> None:
         console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
-        table = Table("文件 file", "状态 status", "新增 added", "更新 updated", "未变 unchanged",
-                      "拒绝 rejected", "新客户 customers")  # fmt: skip
+        table = Table(
+            "文件 file",
+            "状态 status",
+            "新增 added",
+            "更新 updated",
+            "未变 unchanged",
+            "拒绝 rejected",
+            "新客户 customers",
+        )
         for run in runs:
             counts = (run.added, run.updated, run.unchanged, run.rejected, run.customers_created)
             table.add_row(run.file_name, run.status, *map(str, counts))
         console.print(table)
         for run in runs:
             if run.dropped_columns:
-                console.print(f"{run.file_name}: dropped (not needed, personal): "
-                              f"{run.dropped_columns}")  # fmt: skip
+                console.print(
+                    f"{run.file_name}: dropped (not needed, personal): {run.dropped_columns}"
+                )
             if run.error:
                 console.print(f"[bold]{run.file_name}[/bold]: {run.error}")
         for error in summary["errors"][:20]:
@@ -116,8 +124,15 @@ def _summary(runs: list[ImportRun]) -> dict[str, Any]:
         if path.exists() and len(errors) < MAX_ERRORS:
             errors.extend(pq.read_table(path).slice(0, MAX_ERRORS - len(errors)).to_pylist())
         if run.error and run.status != RunStatus.WRITTEN and not run.rejected:
-            errors.append({"file": run.file_name, "row": None, "column": None, "value": None,
-                           "reason": run.error})  # fmt: skip
+            errors.append(
+                {
+                    "file": run.file_name,
+                    "row": None,
+                    "column": None,
+                    "value": None,
+                    "reason": run.error,
+                }
+            )
     return {
         "added": sum(r.added for r in runs),
         "updated": sum(r.updated for r in runs),
