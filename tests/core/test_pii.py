@@ -37,3 +37,13 @@ def test_masks() -> None:
     assert pii.mask_name("张伟") == "张*"
     assert pii.mask_name("欧阳娜娜") == "欧阳**"
     assert pii.mask_address("浙江省杭州市西湖区文三路 100 号") == "浙江省杭州市****"
+
+
+def test_region_of_reads_province_and_city() -> None:
+    from guanxi.core.pii import region_of
+
+    assert region_of("浙江省杭州市西湖区文三路1号") == ("浙江省", "杭州市")
+    assert region_of("上海市浦东新区世纪大道2号") == ("上海市", "上海市")
+    assert region_of("广西壮族自治区南宁市青秀区") == ("广西壮族自治区", "南宁市")
+    assert region_of("湖北省恩施土家族苗族自治州恩施市") == ("湖北省", "恩施土家族苗族自治州")
+    assert region_of("火星基地") == ("", "")

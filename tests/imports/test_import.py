@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from guanxi.customers.models import Customer, PlatformIdentity
+from guanxi.customers.services import mobile_index as services_mobile_index
+from guanxi.customers.services import name_index as services_name_index
 from guanxi.imports import services
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.lake import Lake
@@ -154,3 +156,32 @@ def test_usage_errors_exit_2(tmp_path: Path, lake: Lake) -> None:
         with pytest.raises(CommandError) as caught:
             call_command("import", *args)
         assert caught.value.returncode == 2, args
+
+
+def test_customer_files_fill_the_master_and_reject_bad_contacts(tmp_path: Path, lake: Lake) -> None:
+    run_import("orders", str(write_taobao_orders(tmp_path / "o.csv", TWO_ORDERS[:1])))
+    path = tmp_path / "会员.csv"
+    path.write_text(
+        "买家会员名,姓名,性别,生日,手机,邮箱,地址,标签\n"
+        "tb_小王,王小明,男,1990/5/1,13812345678,WANG@Example.com,,老客户、大促敏感\n"
+        "tb_新人,赵六,女,1995-12-31,＋86 139-0000-1111,,广东省广州市天河区体育西路3号,\n",
+        encoding="utf-8-sig",
+    )
+    code, summary = run_import("customers", str(path))
+    assert code == 0
+    assert (summary["added"], summary["updated"]) == (1, 1)
+    wang = Customer.objects.get(mobile_index=services_mobile_index("13812345678"))
+    assert (wang.gender, wang.birth_date, wang.email) == ("male", "1990-05-01", "wang@example.com")
+    assert wang.address == "浙江省杭州市西湖区文三路1号"  # kept: imports never overwrite
+    assert sorted(wang.tags.values_list("name", flat=True)) == ["大促敏感", "老客户"]
+    zhao = Customer.objects.get(name_index=services_name_index("赵六"))
+    assert (zhao.mobile, zhao.province, zhao.city) == ("13900001111", "广东省", "广州市")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("买家会员名,手机,邮箱\ntb_x,0571-8888888,not-an-email\n", encoding="utf-8")
+    code, summary = run_import("customers", str(bad))
+    assert code == 1
+    reasons = {e["column"]: e["reason"] for e in summary["errors"]}
+    assert set(reasons) == {"手机", "邮箱"}
+    assert "11 digits starting with 13–19" in reasons["手机"]
+    assert "name@example.com" in reasons["邮箱"]

@@ -67,3 +67,28 @@ def mask_address(address: str) -> str:
         if 0 <= cut < 12:
             return address[: cut + 1] + "****"
     return address[:3] + "****" if address else ""
+
+
+_PROVINCE = re.compile(
+    r"^(?:[^省市区]{2,7}?(?:省|自治区|特别行政区)|北京市?|上海市?|天津市?|重庆市?)"
+)
+_CITY = re.compile(r"^(?:.{1,10}?(?:市|自治州|地区|盟)|.{1,6}?州)")
+_MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
+
+
+def region_of(address: str) -> tuple[str, str]:
+    """(province, city) at the start of a mainland address, '' where not recognisable.
+
+    浙江省杭州市西湖区… → (浙江省, 杭州市); 上海市浦东新区… → (上海市, 上海市): for the four
+    municipalities the city is the municipality itself.
+    """
+    text = address.strip().replace(" ", "")
+    match = _PROVINCE.match(text)
+    if not match:
+        return "", ""
+    province = match.group(0)
+    for name in _MUNICIPALITIES:
+        if province.startswith(name):
+            return name + "市", name + "市"
+    city = _CITY.match(text[len(province) :])
+    return province, city.group(0) if city else ""

@@ -9,6 +9,7 @@ merge page to propose. Personal values are encrypted by the model fields as they
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,22 @@ class Person:
     mobile: str = ""
     email: str = ""
     address: str = ""
+    gender: str = ""  # female | male | unknown | ""
+    birth_date: dt.date | None = None
+    province: str = ""
+    city: str = ""
+    tags: str = ""  # comma-separated
+    notes: str = ""
+
+    def region(self) -> tuple[str, str]:
+        """Province and city as given, else read from the address."""
+        if self.province or self.city:
+            return self.province, self.city
+        return pii.region_of(self.address)
+
+    def tag_list(self) -> tuple[str, ...]:
+        parts = self.tags.replace("，", ",").replace("、", ",").split(",")
+        return tuple(t.strip()[:40] for t in parts if t.strip())
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class Resolution:
     created: int
     matched: int
     invalid_contacts: int  # phones/emails that could not be normalised (kept out)
+    filled: int = 0  # existing customers whose blank fields were filled in
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -62,8 +80,12 @@ def _clean_contact(person: Person) -> tuple[str, str, bool]:
 
 
 @transaction.atomic
-def resolve(platform: str, people: Iterable[Person]) -> Resolution:
-    """Customer keys for ``people`` (distinct buyers), creating customers as needed."""
+def resolve(platform: str, people: Iterable[Person], *, fill_blanks: bool = False) -> Resolution:
+    """Customer keys for ``people`` (distinct buyers), creating customers as needed.
+
+    With ``fill_blanks`` (customer-file imports), known customers get the fields they lack
+    from the file; values they already have are never overwritten by an import.
+    """
     by_buyer: dict[str, Person] = {}
     for person in people:
         if person.buyer and person.buyer not in by_buyer:
@@ -126,11 +148,18 @@ def resolve(platform: str, people: Iterable[Person]) -> Resolution:
             record = records_by_key[key]
             record.identities = (*record.identities, (platform, person.buyer))
             continue
+        province, city = person.region()
         record = services.CustomerRecord(
             name=person.name,
+            gender=person.gender if person.gender in ("female", "male") else "",
+            birth_date=person.birth_date,
             mobile=mobile,
             email=email,
             address=person.address,
+            province=province,
+            city=city,
+            notes=person.notes,
+            tags=person.tag_list(),
             identities=((platform, person.buyer),),
         )
         records.append(record)
@@ -142,10 +171,56 @@ def resolve(platform: str, people: Iterable[Person]) -> Resolution:
         services.customers_bulk_create(records)
     if attach:
         PlatformIdentity.objects.bulk_create(attach, batch_size=CHUNK)
+    filled = _fill_blanks(by_buyer, keys, contacts_all=fill_blanks) if fill_blanks else 0
     table = pa.table(
         {
             "buyer": pa.array(list(keys), pa.string()),
             "customer_key": pa.array(list(keys.values()), pa.string()),
         }
     )
-    return Resolution(table, len(records), matched, invalid)
+    return Resolution(table, len(records), matched, invalid, filled)
+
+
+def _fill_blanks(by_buyer: dict[str, Person], keys: dict[str, str], *, contacts_all: bool) -> int:
+    """Fill the empty personal fields of existing customers from the file."""
+    person_of_key = {keys[b]: p for b, p in by_buyer.items() if b in keys}
+    filled = 0
+    key_list = sorted(person_of_key)
+    for start in range(0, len(key_list), CHUNK):
+        chunk = key_list[start : start + CHUNK]
+        for customer in Customer.objects.filter(customer_key__in=chunk):
+            person = person_of_key[customer.customer_key]
+            mobile, email, _bad = _clean_contact(person)
+            province, city = person.region()
+            changes = {
+                "name": person.name.strip(),
+                "gender": person.gender if person.gender in ("female", "male") else "",
+                "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+                "mobile": mobile,
+                "email": email,
+                "address": person.address.strip(),
+                "province": province,
+                "city": city,
+                "notes": person.notes,
+            }
+            changed = [f for f, v in changes.items() if v and not getattr(customer, f)]
+            for f in changed:
+                setattr(customer, f, changes[f])
+            if "name" in changed:
+                customer.name_index = services.name_index(customer.name)
+            if "mobile" in changed:
+                customer.mobile_index = services.mobile_index(mobile)
+                customer.mobile_tail_index = services.mobile_tail_index(mobile)
+            if "email" in changed:
+                customer.email_index = services.email_index(email)
+            tags = person.tag_list()
+            if tags:
+                existing = set(customer.tags.values_list("name", flat=True))
+                new = [t for t in tags if t not in existing]
+                if new:
+                    services.tags_add(customer, new)
+                    changed.append("tags")
+            if changed:
+                customer.save()
+                filled += 1
+    return filled

@@ -165,3 +165,8 @@ def customers_bulk_create(records: Iterable[CustomerRecord], *, batch_size: int 
 def customer_create(record: CustomerRecord) -> Customer:
     customers_bulk_create([record])
     return Customer.objects.get(customer_key=record.customer_key)
+
+
+def tags_add(customer: Customer, names: Sequence[str]) -> None:
+    Tag.objects.bulk_create([Tag(name=n) for n in names], ignore_conflicts=True)
+    customer.tags.add(*Tag.objects.filter(name__in=names))

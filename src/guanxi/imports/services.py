@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
@@ -127,20 +128,30 @@ def _write_reports(staged: Staged, folder: Path) -> None:
             )
 
 
+PERSONAL = ("name", "mobile", "email", "address", "gender", "birth_date", "province", "city",
+            "tags", "notes")  # fmt: skip
+
+
 def _people(staged: Staged) -> list[identities.Person]:
+    """One person per buyer of the file; where a buyer appears twice the last row wins."""
     names = {f.name for f in staged.kind.fields}
     if "buyer" not in names:
         return []
-    columns = ["buyer"] + [c for c in ("name", "mobile", "email", "address") if c in names]
-    select = ", ".join(
-        ["buyer"] + [f"coalesce(last({c} ORDER BY __row), '') AS {c}" for c in columns[1:]]
-    )
+    columns = ["buyer"] + [c for c in PERSONAL if c in names]
+    select = ", ".join(["buyer"] + [f"last({c} ORDER BY __row) AS {c}" for c in columns[1:]])
     con = duckdb.connect()
     rows = con.sql(
         f"SELECT {select} FROM read_parquet($p) WHERE buyer IS NOT NULL GROUP BY buyer",
         params={"p": str(staged.staged_path)},
     ).fetchall()
-    return [identities.Person(**dict(zip(columns, r, strict=True))) for r in rows]
+    people = []
+    for row in rows:
+        values: dict[str, Any] = dict(zip(columns, row, strict=True))
+        for key, value in values.items():
+            if value is None and key != "birth_date":
+                values[key] = ""
+        people.append(identities.Person(**values))
+    return people
 
 
 def check_platform(platform: str) -> None:
@@ -254,9 +265,10 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
 def _commit_customers(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
     with transaction.atomic():
         people = _people(staged)
-        resolution = identities.resolve(platform, people)
+        resolution = identities.resolve(platform, people, fill_blanks=True)
         run.customers_created = run.added = resolution.created
-        run.unchanged = resolution.matched
+        run.updated = resolution.filled
+        run.unchanged = resolution.matched - resolution.filled
         run.progress = 1.0
         return _finish(run, RunStatus.WRITTEN)
 

@@ -70,6 +70,32 @@ def _choice(field: Field, raw: pa.Array, translate: dict[str, str]) -> n.Parsed:
     return n.Parsed(values, problems)
 
 
+MOBILE_FIX = (
+    "not a mainland mobile number: expected 11 digits starting with 13–19, e.g. 13812345678"
+)
+EMAIL_FIX = "not an email address: expected the form name@example.com"
+
+
+def _contact(field: Field, parsed: n.Parsed) -> n.Parsed:
+    """Normalise and check a phone or email column (customer files must hold real ones)."""
+    text = n.fold_width(parsed.values)
+    if field.check == "mobile":
+        text = pc.replace_substring_regex(text, pattern=r"[\s\-()（）]", replacement="")
+        text = pc.replace_substring_regex(
+            text, pattern=r"^(\+86|0086|86(\d{11})$)", replacement=r"\2"
+        )
+        ok = pc.match_substring_regex(text, r"^1[3-9]\d{9}$")
+        reason = MOBILE_FIX
+    else:
+        text = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+        ok = pc.match_substring_regex(text, r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+        reason = EMAIL_FIX
+    bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
+    values = pc.if_else(bad, pa.scalar(None, pa.string()), text)
+    problems = pc.if_else(bad, pa.scalar(reason), pa.scalar(None, pa.string()))
+    return n.Parsed(values, problems)
+
+
 def _range_problem(field: Field, values: pa.Array) -> pa.Array:
     none = pa.scalar(None, pa.string())
     if field.low is None and field.high is None:
@@ -150,6 +176,9 @@ def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name
                     pa.scalar(None, pa.string()),
                 ),
             )
+        if field.check is not None:
+            parsed = _contact(field, parsed)
+            problems = pc.coalesce(problems, parsed.problems)
         problems = pc.coalesce(problems, _range_problem(field, parsed.values))
         columns[field.name] = parsed.values
         bad = pc.is_valid(problems)

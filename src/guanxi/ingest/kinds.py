@@ -23,6 +23,7 @@ class Field:
     low: int | None = None  # inclusive bounds for int fields (ratings 1–5, counts ≥ 0)
     high: int | None = None
     not_before: str | None = None  # a datetime field this one cannot precede
+    check: str | None = None  # "mobile" or "email": reject values that are not one
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Kind:
         return tuple(f.name for f in self.fields if f.required)
 
 
+GENDERS = ("female", "male", "unknown")
 BUYER = Field("buyer", "id", "买家账号", personal=True)
 RECEIVER_NAME = Field("name", "text", "姓名", personal=True)
 MOBILE = Field("mobile", "text", "手机", personal=True)
@@ -160,10 +162,10 @@ KINDS: dict[str, Kind] = {
             (
                 BUYER,
                 RECEIVER_NAME,
-                Field("gender", "text", "性别", personal=True),
+                Field("gender", "choice", "性别", personal=True, choices=GENDERS),
                 Field("birth_date", "date", "出生日期", personal=True),
-                MOBILE,
-                EMAIL,
+                Field("mobile", "text", "手机", personal=True, check="mobile"),
+                Field("email", "text", "邮箱", personal=True, check="email"),
                 ADDRESS,
                 Field("province", "text", "省份", personal=True),
                 Field("city", "text", "城市", personal=True),
