@@ -1,26 +1,24 @@
-"""``make bench``: build (once) the demo shop of a scale and time each benchmark on it.
+"""``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--scale small|medium|large] [--repeats N]
+    python -m bench [--only store|import] [--scale small|medium|large] [--rows N]
 
-Prints Markdown tables of seconds, ratios against the baselines and peak memory; the
+Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 
-from bench import harness, shop
+from bench import harness
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args(argv)
+def store(scale: str, repeats: int) -> int:
+    from bench import shop
 
-    shop.prepare(args.scale)
+    shop.prepare(scale)
     from bench import store_figures
 
     cases = [
@@ -28,13 +26,59 @@ def main(argv: list[str] | None = None) -> int:
         harness.Case("sql", store_figures.run_sql, baseline=True),
         harness.Case("scan", store_figures.run_scan, baseline=True),
     ]
-    rows = [harness.measure(case, args.repeats) for case in cases]
+    rows = [harness.measure(case, repeats) for case in cases]
     if rows[0].result != rows[1].result:
         print(f"MISMATCH ibis {rows[0].result} != sql {rows[1].result}", file=sys.stderr)
         return 1
-    title = f"Store figures for 2025, {args.scale} demo shop"
-    print(harness.table(title, rows, reference="sql"))
+    print(harness.table(f"Store figures for 2025, {scale} demo shop", rows, reference="sql"))
     return 0
+
+
+def imports(rows_wanted: int) -> int:
+    from bench import import_orders
+
+    path = import_orders.orders_csv(rows_wanted)
+    cases = [
+        harness.Case(
+            "guanxi import", functools.partial(import_orders.run_guanxi, path), warm_up=False
+        ),
+        harness.Case(
+            "pandas read_csv + to_parquet",
+            functools.partial(import_orders.run_pandas, path),
+            baseline=True,
+            warm_up=False,
+        ),
+    ]
+    measured = [harness.measure(case) for case in cases]
+    if measured[0].result["rows"] != measured[1].result["rows"]:
+        print(f"MISMATCH {measured[0].result} vs {measured[1].result}", file=sys.stderr)
+        return 1
+    title = (
+        f"Import of a {rows_wanted:,}-row Taobao order report "
+        f"({measured[0].result['customers']:,} new customers)"
+    )
+    print(
+        harness.table(
+            title, measured, reference="pandas read_csv + to_parquet", per_second=rows_wanted
+        )
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", choices=("store", "import"))
+    parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
+    parser.add_argument("--rows", type=int, default=5_000_000, help="rows of the import file")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    status = 0
+    if args.only in (None, "store"):
+        status |= store(args.scale, args.repeats)
+        print()
+    if args.only in (None, "import"):
+        status |= imports(args.rows)
+    return status
 
 
 if __name__ == "__main__":

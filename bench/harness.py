@@ -20,6 +20,7 @@ class Case:
     name: str
     run: Callable[[], Any]  # a module-level function (it is pickled into the child)
     baseline: bool = False
+    warm_up: bool = True  # False for cases that change state (an import): run once
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,17 @@ class Measurement:
     result: Any
 
 
-def _child(run: Callable[[], Any], repeats: int, queue: Any) -> None:
+def _child(run: Callable[[], Any], repeats: int, warm_up: bool, queue: Any) -> None:
     try:
-        result = run()  # warm-up
+        if warm_up:
+            run()
         times = []
+        result = None
         for _ in range(repeats):
             start = time.perf_counter()
             result = run()
             times.append(time.perf_counter() - start)
+        assert times, "no run was timed"
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         queue.put(("ok", min(times), peak_kb / 1024, result))
     except BaseException as exc:  # reported to the parent, which fails loudly
@@ -47,7 +51,9 @@ def _child(run: Callable[[], Any], repeats: int, queue: Any) -> None:
 def measure(case: Case, repeats: int = 3) -> Measurement:
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    process = ctx.Process(target=_child, args=(case.run, repeats, queue))
+    process = ctx.Process(
+        target=_child, args=(case.run, repeats if case.warm_up else 1, case.warm_up, queue)
+    )
     process.start()
     status, seconds, peak_mb, result = queue.get()
     process.join()
@@ -56,16 +62,21 @@ def measure(case: Case, repeats: int = 3) -> Measurement:
     return Measurement(case.name, seconds, peak_mb, result)
 
 
-def table(title: str, rows: list[Measurement], reference: str) -> str:
-    """A Markdown table of the measurements with each time's ratio to ``reference``."""
+def table(
+    title: str, rows: list[Measurement], reference: str, per_second: int | None = None
+) -> str:
+    """A Markdown table of the measurements with each time's ratio to ``reference``;
+    with ``per_second`` (rows processed) also the throughput."""
     ref = next(m for m in rows if m.name == reference).seconds
+    rate = " rows/s |" if per_second else ""
     lines = [
         f"### {title}",
         "",
-        f"| case | seconds | × {reference} | peak MB |",
-        "|---|---:|---:|---:|",
+        f"| case | seconds | × {reference} |{rate} peak MB |",
+        "|---|---:|---:|" + ("---:|" if per_second else "") + "---:|",
     ]
     for m in rows:
         ratio = m.seconds / ref if ref else float("nan")
-        lines.append(f"| {m.name} | {m.seconds:.3f} | {ratio:.2f} | {m.peak_mb:.0f} |")
+        speed = f" {per_second / m.seconds:,.0f} |" if per_second else ""
+        lines.append(f"| {m.name} | {m.seconds:.3f} | {ratio:.2f} |{speed} {m.peak_mb:.0f} |")
     return "\n".join(lines)
