@@ -96,6 +96,11 @@ class PlatformIdentity(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        # Platform and customer key only: the buyer id is personal data and must not leak
+        # into logs, admin titles or error pages through str().
+        return f"{self.platform}:{self.customer_id}"
+
 
 class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("查看明文")
@@ -126,3 +131,6 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("审计记录")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.subject}"

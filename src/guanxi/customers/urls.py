@@ -3,7 +3,11 @@ from django.urls import path
 from guanxi.customers import views
 
 app_name = "customers"
+# Fixed paths first: "export.csv" and "audit" would otherwise be taken for customer keys.
 urlpatterns = [
     path("", views.customer_list, name="list"),
+    path("export.csv", views.customer_export, name="export"),
     path("audit/", views.audit_log, name="audit"),
+    path("<str:customer_key>/", views.customer_detail, name="detail"),
+    path("<str:customer_key>/reveal/", views.customer_reveal, name="reveal"),
 ]

@@ -1,15 +1,161 @@
+"""Customer pages: list and search, detail with lake facts, reveal, CSV export, audit log.
+
+Views stay thin: selectors read, presenters mask and format, the audit entry is written here
+because it belongs to the request (who asked, what they saw).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from guanxi.customers import presenters, selectors
+from guanxi.customers.forms import CustomerSearchForm
+from guanxi.customers.models import AuditAction, AuditEntry, Customer
 
 
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
+@require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/base.html", {"nav": "customers"})
+    form = CustomerSearchForm(request.GET)
+    filters = form.filters()
+    customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
+    page = selectors.customer_page(customers, request.GET.get("page"))
+    context = {
+        "nav": "customers",
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": [presenters.customer_row(c) for c in page.object_list],
+    }
+    return render(request, "customers/list.html", context)
+
+
+def _customer_or_404(customer_key: str) -> Customer:
+    customer = selectors.customer_get(customer_key)
+    if customer is None:
+        raise Http404("no such customer")
+    return customer
+
+
+def _audit(
+    request: HttpRequest, action: AuditAction, *, fields: str, subject: str, row_count: int
+) -> AuditEntry:
+    """Record an access to personal data: names of fields and whose, never the values."""
+    user = request.user
+    if isinstance(user, AnonymousUser):  # login_required stops these; keep mypy honest
+        raise PermissionDenied
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_username=user.get_username(),
+        action=action,
+        fields=fields,
+        subject=subject,
+        row_count=row_count,
+    )
+
+
+def _detail(request: HttpRequest, customer: Customer, *, reveal: bool) -> HttpResponse:
+    facts = selectors.customer_facts(customer.customer_key)
+    agents = selectors.agent_names(presenters.chat_agent_ids(facts))
+    context = {
+        "nav": "customers",
+        "customer": customer,
+        "revealed": reveal,
+        "fields": presenters.personal_fields(customer, reveal=reveal),
+        "identities": presenters.identities(customer, reveal=reveal),
+        "tags": sorted(t.name for t in customer.tags.all()),
+        "facts": presenters.facts_view(facts, agents),
+    }
+    response = render(request, "customers/detail.html", context)
+    if reveal:
+        # Plain personal data must not linger in shared or browser caches.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+@require_GET
+def customer_detail(request: HttpRequest, customer_key: str) -> HttpResponse:
+    return _detail(request, _customer_or_404(customer_key), reveal=False)
+
+
+@login_required
+@permission_required(["customers.view_customer", "customers.reveal_personal"], raise_exception=True)
+@require_POST
+def customer_reveal(request: HttpRequest, customer_key: str) -> HttpResponse:
+    """The detail page unmasked. POST (not GET) so a reveal is a deliberate act, never a
+    prefetched or bookmarked link; each one is audited, names of fields only."""
+    customer = _customer_or_404(customer_key)
+    _audit(
+        request,
+        AuditAction.REVEAL,
+        fields=",".join(presenters.REVEALED_FIELDS),
+        subject=customer.customer_key,
+        row_count=1,
+    )
+    return _detail(request, customer, reveal=True)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@permission_required(
+    ["customers.view_customer", "customers.export_customers"], raise_exception=True
+)
+@require_GET
+def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The list's current search as CSV (UTF-8 with BOM for Excel), masked unless
+    ``?unmasked=1`` by a user who may also reveal."""
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not request.user.has_perm("customers.reveal_personal"):
+        raise PermissionDenied
+    filters = CustomerSearchForm(request.GET).filters()
+    customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
+    # Counted and audited before streaming: the log is append-only (no fixing the count
+    # afterwards), and an interrupted download was still an export attempt.
+    _audit(
+        request,
+        AuditAction.EXPORT,
+        fields=presenters.export_fields(),
+        subject=presenters.export_subject(
+            filters.query, filters.tag, filters.customer_class, unmasked
+        ),
+        row_count=customers.count(),
+    )
+    header = presenters.export_header()  # now, while the request's language is active
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow(header)
+        for customer in customers.iterator(chunk_size=2000):
+            yield writer.writerow(presenters.export_row(customer, unmasked=unmasked))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="guanxi-customers-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @permission_required("customers.view_auditentry", raise_exception=True)
+@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/base.html", {"nav": "audit"})
+    page = selectors.audit_page(request.GET.get("page"))
+    return render(request, "customers/audit.html", {"nav": "audit", "page": page})

@@ -1,0 +1,256 @@
+"""Reads for the customer pages: blind-index search in the master, facts from the lake.
+
+Personal fields are encrypted, so SQL cannot LIKE-search them. A query is instead classified
+(full mobile, 尾号, email, customer key, otherwise name or buyer account), normalised the way
+the value was normalised when stored, and looked up through the matching blind index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import ibis
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from guanxi import lake
+from guanxi.accounts.models import Agent
+from guanxi.core import pii
+from guanxi.customers import services
+from guanxi.customers.models import AuditEntry, Customer, PlatformIdentity, Tag
+
+PAGE_SIZE = 50
+# The platforms a buyer id may belong to; mirrors guanxi.imports.services.PLATFORMS (a test
+# keeps the two equal). Not imported: imports depend on customers, not the other way round.
+PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
+
+_KEY = re.compile(r"c[0-9a-f]{16}")
+_TAIL = re.compile(r"\d{4}")
+
+
+# -- search ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SearchQuery:
+    """How a search box entry is looked up. ``kind`` names the index, never the value."""
+
+    kind: str  # "", "mobile", "mobile_tail", "email", "customer_key", "name_or_buyer"
+    value: str  # normalised value (personal data: do not log or audit it)
+
+
+def classify(query: str) -> SearchQuery:
+    """Decide which blind index ``query`` goes to, normalised as stored values are."""
+    raw = query.strip()
+    if not raw:
+        return SearchQuery("", "")
+    # NFKC folds full-width digits, ＋ and ＠ (typed with a Chinese IME) to ASCII.
+    folded = unicodedata.normalize("NFKC", raw)
+    try:
+        return SearchQuery("mobile", pii.normalise_mobile(folded))
+    except pii.InvalidContactError:
+        pass
+    compact = re.sub(r"[\s\-]", "", folded)
+    if _TAIL.fullmatch(compact):
+        return SearchQuery("mobile_tail", compact)
+    if "@" in folded:
+        try:
+            return SearchQuery("email", pii.normalise_email(folded))
+        except pii.InvalidContactError:
+            # Not a valid address: still look it up (lower-cased), it simply finds nobody.
+            return SearchQuery("email", folded.strip().lower())
+    if _KEY.fullmatch(folded.lower()):
+        return SearchQuery("customer_key", folded.lower())
+    # Names and buyer ids are indexed as stored (only stripped): no folding here.
+    return SearchQuery("name_or_buyer", raw)
+
+
+def _search_filter(search: SearchQuery) -> Q:
+    if search.kind == "mobile":
+        return Q(mobile_index=services.mobile_index(search.value))
+    if search.kind == "mobile_tail":
+        return Q(mobile_tail_index=services.mobile_tail_index(search.value))
+    if search.kind == "email":
+        return Q(email_index=services.email_index(search.value))
+    if search.kind == "customer_key":
+        return Q(customer_key=search.value)
+    # A buyer id is indexed per platform; the query does not say which, so try them all.
+    # A subquery (not a join) so a customer with two matching identities appears once.
+    buyer_indexes = [services.buyer_index(p, search.value) for p in PLATFORMS]
+    by_buyer = PlatformIdentity.objects.filter(buyer_id_index__in=buyer_indexes).values(
+        "customer_id"
+    )
+    return Q(name_index=services.name_index(search.value)) | Q(id__in=by_buyer)
+
+
+def _tag_filter(tag: Tag | int | str) -> Q:
+    """Customers carrying ``tag``: a Tag, its id, or its name (a digit string may be either)."""
+    if isinstance(tag, Tag):
+        tags = Tag.objects.filter(pk=tag.pk)
+    elif isinstance(tag, int):
+        tags = Tag.objects.filter(pk=tag)
+    else:
+        match = Q(name=tag)
+        if tag.isdigit():
+            match |= Q(pk=int(tag))
+        tags = Tag.objects.filter(match)
+    holders = Customer.tags.through.objects.filter(tag__in=tags).values("customer_id")
+    return Q(id__in=holders)
+
+
+def customer_search(
+    query: str = "", tag: Tag | int | str | None = None, customer_class: str | None = None
+) -> QuerySet[Customer]:
+    """Customers matching the search box and filters, tags and identities prefetched."""
+    customers = Customer.objects.all()
+    search = classify(query)
+    if search.kind:
+        customers = customers.filter(_search_filter(search))
+    if tag not in (None, ""):
+        assert tag is not None
+        customers = customers.filter(_tag_filter(tag))
+    if customer_class:
+        customers = customers.filter(customer_class=customer_class)
+    return customers.order_by("customer_key").prefetch_related("tags", "identities")
+
+
+def customer_page(customers: QuerySet[Customer], number: Any) -> Page[Customer]:
+    """One page of ``customers``; a missing or out-of-range page number gives the nearest."""
+    return Paginator(customers, PAGE_SIZE).get_page(number)
+
+
+def customer_get(customer_key: str) -> Customer | None:
+    return (
+        Customer.objects.prefetch_related("tags", "identities")
+        .filter(customer_key=customer_key)
+        .first()
+    )
+
+
+def tag_names() -> list[str]:
+    return list(Tag.objects.values_list("name", flat=True))
+
+
+def audit_page(number: Any) -> Page[AuditEntry]:
+    return Paginator(AuditEntry.objects.all(), PAGE_SIZE).get_page(number)
+
+
+# -- facts from the lake -------------------------------------------------------------------
+ORDER_LIMIT = 50
+SESSION_LIMIT = 20
+MESSAGE_LIMIT = 1000  # per page view, across the sessions shown
+OTHER_LIMIT = 50
+
+
+@dataclass
+class ChatSession:
+    platform: str
+    session_id: str
+    started_at: Any
+    last_at: Any
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class CustomerFacts:
+    """What the lake knows about one customer_key (plain Python rows, UTC datetimes)."""
+
+    orders: list[dict[str, Any]]
+    order_count: int
+    paid_count: int
+    paid_amount: Decimal
+    sessions: list[ChatSession]
+    refunds: list[dict[str, Any]]
+    reviews: list[dict[str, Any]]
+    ratings: list[dict[str, Any]]
+
+
+def _of(name: str, customer_key: str) -> ibis.Table | None:
+    """Rows of lake table ``name`` for the customer, or None while the table does not exist
+    (a new installation that has imported no refunds yet, say)."""
+    shop = lake.get()
+    if not shop.exists(name):
+        return None
+    table = shop.table(name)
+    return table.filter(table.customer_key == customer_key)
+
+
+def _latest(name: str, customer_key: str, time_column: str, limit: int) -> list[dict[str, Any]]:
+    rows = _of(name, customer_key)
+    if rows is None:
+        return []
+    expr = rows.order_by(ibis.desc(time_column)).limit(limit)
+    return list(lake.get().arrow(expr).to_pylist())
+
+
+def _order_totals(customer_key: str) -> tuple[int, int, Decimal]:
+    rows = _of("orders", customer_key)
+    if rows is None:
+        return 0, 0, Decimal("0.00")
+    paid = rows.paid_at.notnull()
+    expr = rows.aggregate(
+        orders=rows.count(),
+        paid_orders=paid.sum(),
+        paid_amount=rows.amount.sum(where=paid),
+    )
+    total = lake.get().arrow(expr).to_pylist()[0]
+    return (
+        int(total["orders"] or 0),
+        int(total["paid_orders"] or 0),
+        Decimal(total["paid_amount"] or 0).quantize(Decimal("0.01")),
+    )
+
+
+def _chat_sessions(customer_key: str) -> list[ChatSession]:
+    """The latest sessions (by their last message) with their messages, oldest first."""
+    rows = _of("chat_messages", customer_key)
+    if rows is None:
+        return []
+    shop = lake.get()
+    latest = (
+        rows.group_by(["platform", "session_id"])
+        .aggregate(started_at=rows.sent_at.min(), last_at=rows.sent_at.max())
+        .order_by(ibis.desc("last_at"))
+        .limit(SESSION_LIMIT)
+    )
+    sessions = {
+        (s["platform"], s["session_id"]): ChatSession(**s) for s in shop.arrow(latest).to_pylist()
+    }
+    if not sessions:
+        return []
+    ids = sorted({session_id for _platform, session_id in sessions})
+    messages = (
+        rows.filter(rows.session_id.isin(ids))
+        .order_by(["sent_at", "message_id"])
+        .limit(MESSAGE_LIMIT)
+    )
+    for message in shop.arrow(messages).to_pylist():
+        session = sessions.get((message["platform"], message["session_id"]))
+        if session is not None:
+            session.messages.append(message)
+    return sorted(sessions.values(), key=lambda s: s.last_at, reverse=True)
+
+
+def customer_facts(customer_key: str) -> CustomerFacts:
+    order_count, paid_count, paid_amount = _order_totals(customer_key)
+    return CustomerFacts(
+        orders=_latest("orders", customer_key, "created_at", ORDER_LIMIT),
+        order_count=order_count,
+        paid_count=paid_count,
+        paid_amount=paid_amount,
+        sessions=_chat_sessions(customer_key),
+        refunds=_latest("refunds", customer_key, "requested_at", OTHER_LIMIT),
+        reviews=_latest("reviews", customer_key, "created_at", OTHER_LIMIT),
+        ratings=_latest("dsr_ratings", customer_key, "rated_at", OTHER_LIMIT),
+    )
+
+
+def agent_names(agent_ids: Iterable[str]) -> dict[str, str]:
+    """Roster names of the agents in a chat (agent_id → name), one query."""
+    wanted = {a for a in agent_ids if a}
+    if not wanted:
+        return {}
+    return dict(Agent.objects.filter(agent_id__in=wanted).values_list("agent_id", "name"))
