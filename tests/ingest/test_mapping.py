@@ -65,3 +65,16 @@ def test_a_mapping_survives_toml_round_trip() -> None:
     edited = mapping.with_columns(preset, {"order_id": "单号", "amount": '金额"元"'}, name="我的")
     again = mapping.loads(mapping.to_toml(edited), "saved")
     assert again == edited
+
+
+def test_the_generic_format_uses_field_names_or_labels() -> None:
+    headers = ["order_id", "买家账号", "rated_at", "描述相符", "service", "物流服务"]
+    resolved = mapping.best_preset("ratings", "generic", headers, "dsr.csv")
+    assert resolved.header_of == {
+        "order_id": "order_id",
+        "buyer": "买家账号",
+        "rated_at": "rated_at",
+        "description": "描述相符",
+        "service": "service",
+        "logistics": "物流服务",
+    }

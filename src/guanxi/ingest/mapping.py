@@ -148,6 +148,16 @@ def resolve(mapping: Mapping, headers: list[str], file_name: str) -> Resolved:
             if hit is not None:
                 header_of[name] = hit
                 break
+    # The generic format: a column named after a field (order_id) or its label (订单编号)
+    # feeds that field in every mapping, unless the mapping already chose a column for it.
+    taken = set(header_of.values())
+    for f in mapping.kind.fields:
+        if f.name in header_of:
+            continue
+        hit = folded.get(f.name.lower()) or present.get(f.label)
+        if hit is not None and hit not in taken:
+            header_of[f.name] = hit
+            taken.add(hit)
     missing = [f for f in mapping.kind.required if f not in header_of and f not in mapping.defaults]
     if missing:
         wanted = "; ".join(
