@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from guanxi.ingest import readers
@@ -124,3 +126,45 @@ def test_json_lines(tmp_path: Path) -> None:
     bad.write_text('{"a": 1}\n{"a": \n', encoding="utf-8")
     with pytest.raises(FileRejectedError, match="line 2 is not valid JSON"):
         _rows(bad)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=400), st.sampled_from(["f.csv", "f.jsonl", "f.xlsx"]))
+def test_any_bytes_are_read_or_rejected_with_a_reason(
+    tmp_path: Path, data: bytes, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    message = ""
+    try:
+        _source, batches = open_source(path)
+        for batch in batches:
+            assert ROW in batch.schema.names
+    except FileRejectedError as exc:
+        message = str(exc)
+    assert not message or message.startswith(name)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab,"\\n 中文１', max_size=6), min_size=2, max_size=2),
+        max_size=8,
+    )
+)
+def test_csv_with_awkward_cells_never_crashes(tmp_path: Path, rows: list[list[str]]) -> None:
+    path = tmp_path / "awkward.csv"
+    lines = ["a,b"] + [",".join(r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = ""
+    try:
+        _source, batches = open_source(path)
+        for batch in batches:
+            assert batch.schema.names == ["a", "b", ROW]
+    except FileRejectedError as exc:
+        message = str(exc)
+    assert not message or message.startswith("awkward.csv")
