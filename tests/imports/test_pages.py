@@ -43,7 +43,9 @@ def test_upload_preview_run_and_result(client: Client, make_user, lake: Lake) ->
 
     page = client.get(f"/imports/{run.pk}/preview/").content.decode()
     assert "gb18030" in page and "淘宝/天猫 订单报表" in page
-    assert "tb_小王" in page  # the first rows are shown
+    assert "tb_小王" in page  # the first rows are shown…
+    assert "138****5678" in page and "13812345678" not in page  # …personal columns masked
+    assert "110101199001011234" not in page  # …and dropped columns not at all
     assert 'value="订单编号" selected' in page  # the preset's choice, editable
 
     fields = {"base": "淘宝/天猫 订单报表", "save_as": "我的淘宝订单"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import UploadedFile
 
 from guanxi.accounts.selectors import agent_nicknames
+from guanxi.core import pii
 from guanxi.core.errors import UserInputError
 from guanxi.imports.models import ImportRun, RunStatus, SavedMapping
 from guanxi.imports.services import check_platform
@@ -129,6 +131,7 @@ def preview(run: ImportRun, chosen: str = "", limit: int = 20) -> Preview:
     except mappings.MappingError as exc:
         error = str(exc)
     if resolved is not None:
+        rows = _masked(rows, headers, resolved.header_of, resolved.dropped)
         return Preview(
             run,
             encoding,
@@ -153,6 +156,30 @@ def preview(run: ImportRun, chosen: str = "", limit: int = 20) -> Preview:
         mapping_error=error,
         choices=options,
     )
+
+
+_MASKS = {
+    "name": pii.mask_name,
+    "mobile": pii.mask_mobile,
+    "address": pii.mask_address,
+    "email": pii.mask_email,
+}
+
+
+def _masked(
+    rows: list[list[str | None]],
+    headers: list[str],
+    header_of: dict[str, str],
+    dropped: tuple[str, ...],
+) -> list[list[str | None]]:
+    """The preview shows personal columns masked and dropped columns not at all."""
+    mask_of: dict[int, Callable[[str], str]] = {}
+    for field_name, header in header_of.items():
+        if field_name in _MASKS:
+            mask_of[headers.index(header)] = _MASKS[field_name]
+    for header in dropped:
+        mask_of[headers.index(header)] = lambda _value: "（丢弃）"
+    return [[mask_of[i](v) if v and i in mask_of else v for i, v in enumerate(row)] for row in rows]
 
 
 def discard(run: ImportRun) -> None:
