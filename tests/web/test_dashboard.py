@@ -77,3 +77,12 @@ def test_dashboard_export_csv(client: Client, make_user, lake: Lake) -> None:
     assert lines[0] == "指标,2024-06-17 – 2024-06-18,2024-06-15 – 2024-06-16"
     assert "支付金额,230.50,999.00" in lines
     assert "2024-06-18,1427,610,1,1,80.00" in lines
+
+
+def test_period_inputs_carry_iso_dates_for_the_browser(
+    client: Client, make_user, lake: Lake
+) -> None:
+    small_shop(lake)
+    _login(client, make_user, "manager")
+    page = client.get("/dashboard/?start=2024-06-17&end=2024-06-18").content.decode()
+    assert 'type="date"' in page and 'value="2024-06-17"' in page and 'value="2024-06-18"' in page

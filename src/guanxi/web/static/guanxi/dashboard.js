@@ -18,7 +18,7 @@
     font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
     yaxis: { title: { text: L.people }, rangemode: "tozero" },
     yaxis2: { title: { text: L.amount }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false },
-    xaxis: { type: "date" },
+    xaxis: { type: "date", tickformat: "%m-%d", hoverformat: "%Y-%m-%d" },
   };
   Plotly.newPlot(target, traces, layout, { displaylogo: false, responsive: true });
 })();
