@@ -18,9 +18,11 @@ def forwards(apps, schema_editor):
             "CREATE OR REPLACE FUNCTION guanxi_audit_append_only() RETURNS trigger AS $$ "
             "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql;"
         )
+        # Row-level, so statements that touch no entry pass. TRUNCATE is left to the table's
+        # owner (a database administrator's act, outside the application's privileges).
         schema_editor.execute(
-            f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
-            f"ON {TABLE} FOR EACH STATEMENT EXECUTE FUNCTION guanxi_audit_append_only();"
+            f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE "
+            f"ON {TABLE} FOR EACH ROW EXECUTE FUNCTION guanxi_audit_append_only();"
         )
 
 
