@@ -89,3 +89,27 @@ def test_empty_table_reads_with_its_schema(lake: Lake) -> None:
     table = lake.table("chat_messages")
     assert "sent_at" in table.columns
     assert lake.arrow(table.count()).as_py() == 0
+
+
+def test_rekey_moves_a_customers_rows_and_can_move_exactly_them_back(lake: Lake) -> None:
+    from tests.factories import orders_table
+
+    lake.write(
+        "orders",
+        orders_table(
+            [
+                ("o1", "c_old", "2024-06-17 10:00:00", None, "1.00"),
+                ("o2", "c_old", "2024-06-17 11:00:00", None, "2.00"),
+                ("o3", "c_new", "2024-06-17 12:00:00", None, "3.00"),
+            ]
+        ),
+    )
+    moved = lake.rekey("orders", "c_old", "c_new")
+    assert sorted(r["order_id"] for r in moved) == ["o1", "o2"]
+    owners = {r["order_id"]: r["customer_key"] for r in lake.to_arrow("orders").to_pylist()}
+    assert owners == {"o1": "c_new", "o2": "c_new", "o3": "c_new"}
+    back = lake.rekey("orders", "c_new", "c_old", only=moved)
+    assert len(back) == 2
+    owners = {r["order_id"]: r["customer_key"] for r in lake.to_arrow("orders").to_pylist()}
+    assert owners == {"o1": "c_old", "o2": "c_old", "o3": "c_new"}
+    assert lake.rekey("traffic_daily", "c_old", "c_new") == []

@@ -69,6 +69,25 @@ def dedupe_last(table_spec: TableSpec, batch: pa.Table) -> pa.Table:
     return batch.take(rows)
 
 
+def _sql_text(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _keys_predicate(table_spec: TableSpec, rows: list[dict[str, Any]]) -> str:
+    if len(table_spec.key) == 2 and table_spec.key[0] == "platform":
+        # Usually one platform: platform = 'x' AND id IN (...), far shorter than OR chains.
+        by_platform: dict[str, list[str]] = {}
+        for r in rows:
+            by_platform.setdefault(r["platform"], []).append(_sql_text(r[table_spec.key[1]]))
+        return " OR ".join(
+            f'(platform = {_sql_text(p)} AND "{table_spec.key[1]}" IN ({", ".join(ids)}))'
+            for p, ids in by_platform.items()
+        )
+    return " OR ".join(
+        "(" + " AND ".join(f'"{k}" = {_sql_text(r[k])}' for k in table_spec.key) + ")" for r in rows
+    )
+
+
 class Lake:
     """A root folder (or s3:// URL) of Delta tables and an engine that queries them."""
 
@@ -145,6 +164,30 @@ class Lake:
             partition_by=list(table_spec.partition_by),
         )
         return DeltaTable(path).version()
+
+    def rekey(
+        self, name: str, old: str, new: str, only: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Move rows from customer ``old`` to ``new`` in one commit (merging customers).
+
+        Returns the natural keys of the rows moved, which is what undoing needs: ``only``
+        limits the move to those rows (the undo moves exactly them back).
+        """
+        if not self.exists(name) or "customer_key" not in spec(name).schema.names:
+            return []
+        table_spec = spec(name)
+        dt = DeltaTable(self.path(name))
+        rows = dt.to_pyarrow_table(
+            columns=list(table_spec.key), filters=[("customer_key", "=", old)]
+        ).to_pylist()
+        if only is not None:
+            wanted = {tuple(r[k] for k in table_spec.key) for r in only}
+            rows = [r for r in rows if tuple(r[k] for k in table_spec.key) in wanted]
+        if not rows:
+            return []
+        predicate = f"customer_key = {_sql_text(old)} AND ({_keys_predicate(table_spec, rows)})"
+        dt.update(new_values={"customer_key": new}, predicate=predicate)
+        return rows
 
     # -- reading ------------------------------------------------------------------------
     @property
