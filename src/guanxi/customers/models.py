@@ -68,6 +68,11 @@ class Customer(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name=_("标签"))
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when this record was merged into another (a duplicate); kept so the merge can be
+    # undone. Lists and searches show only records that are not merged.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
 
     class Meta:
         ordering = ["customer_key"]
@@ -134,3 +139,43 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.subject}"
+
+
+class CustomerMerge(models.Model):
+    """One merge of a duplicate customer into another, with what is needed to undo it."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    merged = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("原因"), max_length=40)  # same_mobile | same_email | manual
+    automatic = models.BooleanField(_("自动"), default=False)
+    merged_at = models.DateTimeField(_("合并时间"), auto_now_add=True)
+    merged_by = models.CharField(_("操作人"), max_length=150, blank=True, default="")
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    # What moved, to move exactly it back: identity ids, filled field names, tag ids, and
+    # per lake table the natural keys of the facts re-keyed to the survivor.
+    moved_identities = models.JSONField(default=list)
+    filled_fields = models.JSONField(default=list)
+    added_tags = models.JSONField(default=list)
+    lake_rows = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("客户合并")
+
+    def __str__(self) -> str:
+        return f"{self.merged.customer_key} → {self.survivor.customer_key} ({self.reason})"
+
+
+class MergeDismissal(models.Model):
+    """A proposed pair a person judged to be two different customers: not proposed again."""
+
+    first = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.CharField(max_length=150, blank=True, default="")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="unique_dismissal")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"

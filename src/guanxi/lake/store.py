@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -177,9 +178,18 @@ class Lake:
             return []
         table_spec = spec(name)
         dt = DeltaTable(self.path(name))
-        rows = dt.to_pyarrow_table(
-            columns=list(table_spec.key), filters=[("customer_key", "=", old)]
-        ).to_pylist()
+        files = dt.file_uris()
+        if not files:
+            return []
+        columns = ", ".join(f'"{k}"' for k in table_spec.key)
+        con = duckdb.connect()
+        rows = [
+            dict(zip(table_spec.key, values, strict=True))
+            for values in con.execute(
+                f"SELECT {columns} FROM read_parquet($files) WHERE customer_key = $old",
+                {"files": files, "old": old},
+            ).fetchall()
+        ]
         if only is not None:
             wanted = {tuple(r[k] for k in table_spec.key) for r in only}
             rows = [r for r in rows if tuple(r[k] for k in table_spec.key) in wanted]
