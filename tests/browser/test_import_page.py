@@ -16,7 +16,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 def test_upload_a_gbk_file_and_see_the_result(
     page, live_server, make_user, lake: Lake, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     manager = make_user("manager")
     base = live_server.url
     page.goto(f"{base}/accounts/login/")
