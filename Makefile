@@ -10,7 +10,7 @@ DEMO_SCALE ?= small
 
 # Django 6 needs Python >= 3.12; the machine's python3 may be older (pip would then silently
 # install Django 5). Take the first interpreter that really runs and is new enough.
-PYTHON := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 2>/dev/null) python3; do \
+PYTHON := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null) $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null) /usr/bin/python3.13 /usr/bin/python3.12 python3; do \
 	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
 
 .PHONY: run install deps demo serve test lint typecheck pytest pytest-postgres bench clean messages
