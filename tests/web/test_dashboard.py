@@ -31,7 +31,10 @@ def test_manager_sees_figures_and_previous_period(client: Client, make_user, lak
     # paid on the 18th: o3 (80.00, c2); on the 17th: o1 + o2 = 150.50 (c1)
     assert (tiles["paid_amount"].value, tiles["paid_amount"].previous) == ("¥80.00", "¥150.50")
     assert tiles["paid_amount"].change == "-46.8%"  # (80 − 150.5) / 150.5
-    assert tiles["paid_amount"].trend == "down"
+    assert (tiles["paid_amount"].direction, tiles["paid_amount"].trend) == ("down", "bad")
+    # refund rate 0 ÷ 1 on the 18th against 1 ÷ 2 on the 17th: it fell, which is good
+    assert tiles["refund_rate"].value == "0.00%"
+    assert (tiles["refund_rate"].direction, tiles["refund_rate"].trend) == ("down", "good")
     assert "plotly/plotly.min.js" in html
     assert response.context["chart"]["uv"] == [610]
 

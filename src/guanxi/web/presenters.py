@@ -59,7 +59,8 @@ class Tile:
     value: str
     previous: str
     change: str  # "+12.5%" or ""
-    trend: str  # "up" (good), "down" (bad) or ""
+    direction: str  # "up" (rose), "down" (fell) or "": the arrow
+    trend: str  # "good", "bad" or "": the colour (a rising refund rate is bad)
     bar_percent: int | None  # progress bar for rates, 0–100
 
 
@@ -74,10 +75,11 @@ def tiles(current: StoreFigures, previous: StoreFigures) -> list[Tile]:
     for metric in METRICS:
         now, before = getattr(current, metric.key), getattr(previous, metric.key)
         change = _change(now, before)
-        trend = ""
+        trend = direction = ""
         if change is not None and change != 0:
+            direction = "up" if change > 0 else "down"
             better = (change > 0) != (metric.key in LOWER_IS_BETTER)
-            trend = "up" if better else "down"
+            trend = "good" if better else "bad"
         bar = None
         if metric.kind == "percent" and now is not None:
             bar = max(0, min(100, round(Decimal(now) * 100)))
@@ -89,6 +91,7 @@ def tiles(current: StoreFigures, previous: StoreFigures) -> list[Tile]:
                 value=format_value(now, metric.kind),
                 previous=format_value(before, metric.kind),
                 change="" if change is None else f"{change * 100:+.1f}%",
+                direction=direction,
                 trend=trend,
                 bar_percent=bar,
             )
