@@ -37,8 +37,11 @@ def test_taobao_gbk_orders_import_once_then_change_nothing(tmp_path: Path, lake:
     code, summary = run_import("orders", str(path), "--platform", "taobao")
     assert code == 0
     assert (summary["added"], summary["updated"], summary["unchanged"], summary["rejected"]) == (
-        2, 0, 0, 0,
-    )  # fmt: skip
+        2,
+        0,
+        0,
+        0,
+    )
     assert summary["files"][0]["encoding"] == "gb18030"
     assert summary["files"][0]["dropped_columns"] == ["买家支付宝账号", "身份证号"]
     orders = lake.to_arrow("orders").sort_by("order_id").to_pylist()
@@ -61,8 +64,15 @@ def test_taobao_gbk_orders_import_once_then_change_nothing(tmp_path: Path, lake:
 
 def test_a_newer_export_updates_order_state(tmp_path: Path, lake: Lake) -> None:
     run_import("orders", str(write_taobao_orders(tmp_path / "a.csv", TWO_ORDERS)))
-    refunded = taobao_row("2407181234567890123", "tb_小王", "12.50", "交易关闭",
-                          "2024-06-18 10:00:00", "2024-06-18 10:01:00", refund="12.50")  # fmt: skip
+    refunded = taobao_row(
+        "2407181234567890123",
+        "tb_小王",
+        "12.50",
+        "交易关闭",
+        "2024-06-18 10:00:00",
+        "2024-06-18 10:01:00",
+        refund="12.50",
+    )
     code, summary = run_import(
         "orders", str(write_taobao_orders(tmp_path / "b.csv", [refunded, TWO_ORDERS[1]]))
     )
@@ -185,3 +195,33 @@ def test_customer_files_fill_the_master_and_reject_bad_contacts(tmp_path: Path, 
     assert set(reasons) == {"手机", "邮箱"}
     assert "11 digits starting with 13–19" in reasons["手机"]
     assert "name@example.com" in reasons["邮箱"]
+
+
+def test_a_customer_file_revealing_duplicates_merges_them(tmp_path: Path, lake: Lake) -> None:
+    rows = [
+        taobao_row(
+            "1001", "tb_a", "10", PAID, "2024-06-18 10:00:00", "2024-06-18 10:01:00", mobile=""
+        ),
+        taobao_row(
+            "1002",
+            "tb_b",
+            "20",
+            PAID,
+            "2024-06-18 11:00:00",
+            "2024-06-18 11:01:00",
+            mobile="13700000001",
+            name="李四",
+        ),
+    ]
+    run_import("orders", str(write_taobao_orders(tmp_path / "o.csv", rows)))
+    assert len({o["customer_key"] for o in lake.to_arrow("orders").to_pylist()}) == 2
+    people = tmp_path / "people.csv"
+    people.write_text("买家会员名,手机\ntb_a,13700000001\n", encoding="utf-8")
+    code, summary = run_import("customers", str(people))
+    assert code == 0 and summary["updated"] == 1
+    # tb_a's record now has tb_b's phone: one person, merged, facts re-keyed to one customer.
+    assert len({o["customer_key"] for o in lake.to_arrow("orders").to_pylist()}) == 1
+    assert Customer.objects.filter(merged_into__isnull=True).count() == 1
+    orders_run = ImportRun.objects.filter(kind="orders").get()
+    with pytest.raises(services.RollbackError, match="changed after it"):
+        services.rollback(orders_run)

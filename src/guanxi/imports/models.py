@@ -45,6 +45,7 @@ class ImportRun(models.Model):
     table = models.CharField(max_length=40, blank=True, default="")
     version_before = models.IntegerField(null=True, blank=True)  # -1: the table did not exist
     version_after = models.IntegerField(null=True, blank=True)
+    version_restored = models.IntegerField(null=True, blank=True)  # made by undoing the run
     rows_read = models.PositiveIntegerField(_("读取行数"), default=0)
     added = models.PositiveIntegerField(_("新增"), default=0)
     updated = models.PositiveIntegerField(_("更新"), default=0)

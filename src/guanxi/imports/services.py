@@ -33,7 +33,7 @@ from django.utils import timezone
 from guanxi import lake
 from guanxi.accounts.selectors import agent_nicknames
 from guanxi.core.errors import UserInputError
-from guanxi.customers import identities
+from guanxi.customers import identities, merges
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import facts
 from guanxi.ingest.mapping import Mapping
@@ -270,7 +270,11 @@ def _commit_customers(run: ImportRun, staged: Staged, platform: str) -> ImportRu
         run.updated = resolution.filled
         run.unchanged = resolution.matched - resolution.filled
         run.progress = 1.0
-        return _finish(run, RunStatus.WRITTEN)
+        _finish(run, RunStatus.WRITTEN)
+    # Filled-in phones and emails can reveal that two records are one person: merge them
+    # (certain duplicates only; each merge is recorded and can be undone).
+    merges.merge_certain(by=run.username or "import")
+    return run
 
 
 def _finish(run: ImportRun, status: str, *, error: str = "") -> ImportRun:
@@ -292,6 +296,8 @@ def rollback(run: ImportRun) -> ImportRun:
         run.refresh_from_db()
         if run.status != RunStatus.WRITTEN or not run.table:
             raise RollbackError(f"import #{run.pk} wrote nothing to the lake; nothing to undo")
+        if run.version_after is None:
+            raise RollbackError(f"import #{run.pk} changed nothing in the lake; nothing to undo")
         later = ImportRun.objects.filter(
             table=run.table, status=RunStatus.WRITTEN, pk__gt=run.pk
         ).order_by("pk")
@@ -301,7 +307,20 @@ def rollback(run: ImportRun) -> ImportRun:
                 f"import #{run.pk} cannot be undone alone: later imports ({ids}) changed the "
                 f"same table {run.table}; undo those first, newest first"
             )
+        current = lake.get().version(run.table)
+        undone_since = ImportRun.objects.filter(
+            table=run.table,
+            status=RunStatus.ROLLED_BACK,
+            version_before=run.version_after,
+            version_restored=current,
+        ).exists()  # later runs undone, newest first, brought the table back to this run
+        if current != run.version_after and not undone_since:
+            raise RollbackError(
+                f"import #{run.pk} cannot be undone: {run.table} changed after it (a customer "
+                "merge or another write); undoing it would undo those changes too"
+            )
         _restore(run.table, run.version_before)
+        run.version_restored = lake.get().version(run.table)
         run.status = RunStatus.ROLLED_BACK
         run.finished_at = timezone.now()
         run.save()
