@@ -8,6 +8,7 @@ repeatable in place); throughput is rows per second, memory the process's peak R
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -108,16 +109,24 @@ def run_guanxi(path: Path) -> dict[str, int]:
     _fresh_django(base)
     from guanxi.imports import services
 
-    run = services.import_file(services.ImportRequest(path=path, kind="orders", platform="taobao"))
-    if run.status != "written":
-        raise RuntimeError(f"import failed: {run.status} {run.error}")
-    return {"rows": run.rows_read, "added": run.added, "customers": run.customers_created}
+    try:
+        run = services.import_file(
+            services.ImportRequest(path=path, kind="orders", platform="taobao")
+        )
+        if run.status != "written":
+            raise RuntimeError(f"import failed: {run.status} {run.error}")
+        return {"rows": run.rows_read, "added": run.added, "customers": run.customers_created}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def run_pandas(path: Path) -> dict[str, int]:
     import pandas as pd
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    out = Path(tempfile.mkdtemp(prefix="bench-pandas-", dir=ROOT)) / "orders.parquet"
-    frame.to_parquet(out)
-    return {"rows": len(frame)}
+    folder = Path(tempfile.mkdtemp(prefix="bench-pandas-", dir=ROOT))
+    try:
+        frame.to_parquet(folder / "orders.parquet")
+        return {"rows": len(frame)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
