@@ -1,8 +1,8 @@
 """Running benchmark cases: best-of-N wall time and peak memory, each case in its own process.
 
-Each case runs in a fresh child process so that its peak resident memory (``ru_maxrss``) is
-its own and caches warmed by one case do not flatter the next; the first run warms the
-process (imports, file cache) and is not counted.
+Each case runs in a freshly spawned child process so that its peak resident memory
+(``ru_maxrss``) is its own and caches warmed by one case do not flatter the next; the first
+run warms the process (imports, file cache) and is not counted.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def _child(run: Callable[[], Any], repeats: int, warm_up: bool, queue: Any) -> N
 
 
 def measure(case: Case, repeats: int = 3) -> Measurement:
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: deltalake's Rust runtime cannot survive a fork of a process using it.
+    ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     process = ctx.Process(
         target=_child, args=(case.run, repeats if case.warm_up else 1, case.warm_up, queue)
