@@ -11,7 +11,7 @@ from django.db import connection
 
 from tests.customers.helpers import EMAIL, MOBILE, NAME, customer
 
-ENGINE = settings.DATABASES["default"]["ENGINE"]
+ENGINE = str(settings.DATABASES["default"]["ENGINE"])
 SECRETS = [MOBILE.encode(), NAME.encode("utf-8"), EMAIL.encode(), b"tb_zhangwei88"]
 
 

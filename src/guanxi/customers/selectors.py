@@ -139,10 +139,10 @@ def audit_page(number: Any) -> Page[AuditEntry]:
 
 
 # -- facts from the lake -------------------------------------------------------------------
-ORDER_LIMIT = 50
+ORDER_LIMIT = 20
 SESSION_LIMIT = 20
 MESSAGE_LIMIT = 1000  # per page view, across the sessions shown
-OTHER_LIMIT = 50
+OTHER_LIMIT = 20
 
 
 @dataclass
