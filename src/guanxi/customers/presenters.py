@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from guanxi.core import pii
 from guanxi.customers import selectors
-from guanxi.customers.models import Customer, CustomerClass
+from guanxi.customers.models import Customer
 
 # The fields a reveal shows in plain text; also what the audit entry lists.
 REVEALED_FIELDS = ("name", "mobile", "email", "address", "birth_date", "notes")
@@ -332,7 +332,3 @@ def export_subject(query: str, tag: str | None, customer_class: str | None, unma
     parts.append("unmasked" if unmasked else "masked")
     subject = "; ".join(parts) if len(parts) > 1 else f"all customers; {parts[0]}"
     return subject[:200]
-
-
-def class_choices() -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in CustomerClass.choices]
