@@ -103,3 +103,26 @@ def test_merge_refuses_nonsense(lake: Lake) -> None:
     c2.refresh_from_db()
     with pytest.raises(merges.MergeError, match="already merged"):
         merges.merge(c3, c2, reason="manual")
+
+
+def test_the_merge_page(client, make_user, lake: Lake) -> None:
+    _people()
+    manager = make_user("manager")
+    client.login(username=manager.username, password=manager.password)
+    page = client.get("/customers/merges/").content.decode()
+    assert "merge-certain" in page and "13812345678" not in page
+    client.post("/customers/merges/", {"action": "certain"})
+    assert Customer.objects.filter(merged_into__isnull=True).count() == 2
+    page = client.get("/customers/merges/").content.decode()
+    assert 'id="proposals"' in page and 'href="/customers/c3/"' in page  # c1, c3: name, city
+    client.post("/customers/merges/", {"action": "merge", "first": "c3", "second": "c1"})
+    assert Customer.objects.get(customer_key="c3").merged_into.customer_key == "c1"  # type: ignore[union-attr]
+    listed = client.get("/customers/").content.decode()
+    assert 'href="/customers/c1/"' in listed
+    assert 'href="/customers/c3/"' not in listed and 'href="/customers/c2/"' not in listed
+    record = CustomerMerge.objects.get(merged__customer_key="c3")
+    client.post("/customers/merges/", {"action": "undo", "merge": record.pk})
+    assert Customer.objects.get(customer_key="c3").merged_into is None
+    agent = make_user("agent")
+    client.login(username=agent.username, password=agent.password)
+    assert client.get("/customers/merges/").status_code == 403

@@ -104,8 +104,11 @@ def _tag_filter(tag: Tag | int | str) -> Q:
 def customer_search(
     query: str = "", tag: Tag | int | str | None = None, customer_class: str | None = None
 ) -> QuerySet[Customer]:
-    """Customers matching the search box and filters, tags and identities prefetched."""
-    customers = Customer.objects.all()
+    """Customers matching the search box and filters, tags and identities prefetched.
+
+    Records merged into another customer are left out: the survivor stands for them.
+    """
+    customers = Customer.objects.filter(merged_into__isnull=True)
     search = classify(query)
     if search.kind:
         customers = customers.filter(_search_filter(search))

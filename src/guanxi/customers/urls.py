@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("export.csv", views.customer_export, name="export"),
     path("audit/", views.audit_log, name="audit"),
+    path("merges/", views.merge_page, name="merges"),
     path("<str:customer_key>/", views.customer_detail, name="detail"),
     path("<str:customer_key>/reveal/", views.customer_reveal, name="reveal"),
 ]

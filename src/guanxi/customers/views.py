@@ -9,17 +9,20 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.customers import presenters, selectors
+from guanxi.customers import merges, presenters, selectors
 from guanxi.customers.forms import CustomerSearchForm
-from guanxi.customers.models import AuditAction, AuditEntry, Customer
+from guanxi.customers.models import AuditAction, AuditEntry, Customer, CustomerMerge
 
 
 @login_required
@@ -159,3 +162,50 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     page = selectors.audit_page(request.GET.get("page"))
     return render(request, "customers/audit.html", {"nav": "audit", "page": page})
+
+
+@login_required
+@permission_required("customers.change_customer", raise_exception=True)
+def merge_page(request: HttpRequest) -> HttpResponse:
+    """Duplicates: look-alikes to judge, certain ones to merge, past merges to undo."""
+    if request.method == "POST":
+        _merge_action(request)
+        return redirect("customers:merges")
+    proposals = [
+        (presenters.customer_row(p.first), presenters.customer_row(p.second), p)
+        for p in merges.proposals(limit=50)
+    ]
+    history = Paginator(CustomerMerge.objects.select_related("survivor", "merged"), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {"nav": "customers", "proposals": proposals, "history": history}
+    return render(request, "customers/merges.html", context)
+
+
+def _merge_action(request: HttpRequest) -> None:
+    by = request.user.get_username()
+    action = request.POST.get("action")
+    try:
+        if action == "certain":
+            done = merges.merge_certain(by=by)
+            messages.success(request, _("已合并 %(n)d 组确定重复的客户。") % {"n": len(done)})
+        elif action in ("merge", "dismiss"):
+            first = _customer_or_404(request.POST.get("first", ""))
+            second = _customer_or_404(request.POST.get("second", ""))
+            if action == "merge":
+                survivor, duplicate = sorted((first, second), key=lambda c: c.pk)
+                merges.merge(survivor, duplicate, reason="manual", by=by)
+                messages.success(
+                    request,
+                    _("已将 %(dup)s 合并到 %(keep)s。")
+                    % {"dup": duplicate.customer_key, "keep": survivor.customer_key},
+                )
+            else:
+                merges.dismiss(first, second, by=by)
+                messages.success(request, _("已标记为不同的客户，不再提示。"))
+        elif action == "undo":
+            record = get_object_or_404(CustomerMerge, pk=request.POST.get("merge"))
+            merges.undo(record)
+            messages.success(request, _("已撤销合并 #%(id)s。") % {"id": record.pk})
+    except merges.MergeError as exc:
+        messages.error(request, str(exc))
