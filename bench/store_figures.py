@@ -56,7 +56,7 @@ def run_sql() -> dict[str, Any]:
 
     files = _files()
     start, end = PERIOD.utc_bounds(TIME_ZONE)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     con.execute("SET TimeZone = 'UTC'")
     row = con.execute(
         """
@@ -102,7 +102,7 @@ def run_scan() -> int:
     import duckdb
 
     files = _files()
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     total = 0
     for name, columns in (
         ("traffic_daily", ("date", "pv", "uv")),
