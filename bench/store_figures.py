@@ -56,7 +56,8 @@ def run_sql() -> dict[str, Any]:
 
     files = _files()
     start, end = PERIOD.utc_bounds(TIME_ZONE)
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute("SET TimeZone = 'UTC'")
     row = con.execute(
         """
@@ -102,7 +103,8 @@ def run_scan() -> int:
     import duckdb
 
     files = _files()
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     total = 0
     for name, columns in (
         ("traffic_daily", ("date", "pv", "uv")),

@@ -225,3 +225,21 @@ def test_a_customer_file_revealing_duplicates_merges_them(tmp_path: Path, lake: 
     orders_run = ImportRun.objects.filter(kind="orders").get()
     with pytest.raises(services.RollbackError, match="changed after it"):
         services.rollback(orders_run)
+
+
+def test_an_order_twice_in_one_file_keeps_its_last_row(tmp_path: Path, lake: Lake) -> None:
+    rows = [
+        taobao_row("1001", "tb_a", "10", PAID, "2024-06-18 10:00:00", "2024-06-18 10:01:00"),
+        taobao_row(
+            "1001",
+            "tb_a",
+            "10",
+            "交易成功",
+            "2024-06-18 10:00:00",
+            "2024-06-18 10:01:00",
+            signed="2024-06-20 10:00:00",
+        ),
+    ]
+    code, summary = run_import("orders", str(write_taobao_orders(tmp_path / "o.csv", rows)))
+    assert code == 0 and summary["added"] == 1
+    assert [o["status"] for o in lake.to_arrow("orders").to_pylist()] == ["signed"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from guanxi.ingest.facts import build
+from guanxi.ingest.facts import build_table
 from guanxi.ingest.pii import mask_text
 from guanxi.ingest.stage import stage
 
@@ -34,7 +34,8 @@ def test_orders_get_customer_keys_and_refunded_status(tmp_path: Path) -> None:
         "1001,小王,12.50,交易关闭,2024-06-18 10:00:00,2024-06-18 10:01:00,12.50,13800138000\n"
         "1002,小李,3.00,交易关闭,2024-06-18 11:00:00,,,\n",
     )
-    rows = build("orders", "orders", staged, KEYS, "taobao", "Asia/Shanghai").to_pylist()
+    table = build_table("orders", "orders", staged, KEYS, "taobao", "Asia/Shanghai")
+    rows = table.sort_by("order_id").to_pylist()
     assert [(r["order_id"], r["customer_key"], r["status"]) for r in rows] == [
         ("1001", "c1", "refunded"),  # paid, closed, refunded in full
         ("1002", "c2", "closed"),  # closed before payment
@@ -52,12 +53,14 @@ def test_chat_ids_are_stable_sessions_default_to_the_day_and_text_is_masked(
         "小王,,客户,2024-06-18 23:59:00,我的手机13812345678\n"
         "小王,小美,客服,2024-06-19 00:00:30,好的亲\n"
     )
-    first = build("chats", "chat_messages", _stage(tmp_path / "a", "chats", text), KEYS,
+    first = build_table("chats", "chat_messages", _stage(tmp_path / "a", "chats", text), KEYS,
                   "taobao", "Asia/Shanghai")  # fmt: skip
-    again = build("chats", "chat_messages", _stage(tmp_path / "b", "chats", text), KEYS,
+    again = build_table("chats", "chat_messages", _stage(tmp_path / "b", "chats", text), KEYS,
                   "taobao", "Asia/Shanghai")  # fmt: skip
-    assert first.column("message_id") == again.column("message_id")
-    rows = first.to_pylist()
+    assert sorted(first.column("message_id").to_pylist()) == sorted(
+        again.column("message_id").to_pylist()
+    )
+    rows = first.sort_by("sent_at").to_pylist()
     assert rows[0]["text"] == "我的手机138****5678"
     assert rows[0]["agent_id"] is None and rows[1]["agent_id"] == "小美"
     # No session column: one session per customer per local day.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -132,26 +133,51 @@ PERSONAL = ("name", "mobile", "email", "address", "gender", "birth_date", "provi
             "tags", "notes")  # fmt: skip
 
 
-def _people(staged: Staged) -> list[identities.Person]:
-    """One person per buyer of the file; where a buyer appears twice the last row wins."""
+PEOPLE_CHUNK = 50_000  # buyers resolved at a time: bounds memory on files of millions
+
+
+def _people(staged: Staged) -> Iterator[list[identities.Person]]:
+    """The file's buyers in chunks, one person each; where a buyer appears twice the last
+    row wins."""
     names = {f.name for f in staged.kind.fields}
     if "buyer" not in names:
-        return []
+        return
     columns = ["buyer"] + [c for c in PERSONAL if c in names]
     select = ", ".join(["buyer"] + [f"last({c} ORDER BY __row) AS {c}" for c in columns[1:]])
     con = duckdb.connect()
-    rows = con.sql(
+    con.execute("SET enable_progress_bar = false")
+    result = con.execute(
         f"SELECT {select} FROM read_parquet($p) WHERE buyer IS NOT NULL GROUP BY buyer",
-        params={"p": str(staged.staged_path)},
-    ).fetchall()
-    people = []
-    for row in rows:
-        values: dict[str, Any] = dict(zip(columns, row, strict=True))
-        for key, value in values.items():
-            if value is None and key != "birth_date":
-                values[key] = ""
-        people.append(identities.Person(**values))
-    return people
+        {"p": str(staged.staged_path)},
+    )
+    while rows := result.fetchmany(PEOPLE_CHUNK):
+        people = []
+        for row in rows:
+            values: dict[str, Any] = dict(zip(columns, row, strict=True))
+            for key, value in values.items():
+                if value is None and key != "birth_date":
+                    values[key] = ""
+            people.append(identities.Person(**values))
+        yield people
+
+
+def _resolve(platform: str, staged: Staged, *, fill_blanks: bool = False) -> identities.Resolution:
+    """Customer keys for every buyer of the file, resolved chunk by chunk."""
+    parts: list[identities.Resolution] = [
+        identities.resolve(platform, chunk, fill_blanks=fill_blanks) for chunk in _people(staged)
+    ]
+    if not parts:
+        empty = pa.table(
+            {"buyer": pa.array([], pa.string()), "customer_key": pa.array([], pa.string())}
+        )
+        return identities.Resolution(empty, 0, 0, 0, 0)
+    return identities.Resolution(
+        keys=pa.concat_tables([p.keys for p in parts]),
+        created=sum(p.created for p in parts),
+        matched=sum(p.matched for p in parts),
+        invalid_contacts=sum(p.invalid_contacts for p in parts),
+        filled=sum(p.filled for p in parts),
+    )
 
 
 def check_platform(platform: str) -> None:
@@ -242,7 +268,7 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
         run.status = RunStatus.WRITING
         run.save()  # committed: recover() finds the run if the process dies from here on
         with transaction.atomic():
-            resolution = identities.resolve(platform, _people(staged))
+            resolution = _resolve(platform, staged)
             rows = facts.build(
                 staged.kind.name,
                 table,
@@ -253,7 +279,7 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
                 agents=agent_nicknames(),
             )
             _fault("before-lake-commit")
-            result = shop.write(table, rows)
+            result = shop.write_stream(table, rows)
             _fault("after-lake-commit")
             run.added, run.updated, run.unchanged = result.added, result.updated, result.unchanged
             run.customers_created = resolution.created
@@ -264,8 +290,7 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
 
 def _commit_customers(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
     with transaction.atomic():
-        people = _people(staged)
-        resolution = identities.resolve(platform, people, fill_blanks=True)
+        resolution = _resolve(platform, staged, fill_blanks=True)
         run.customers_created = run.added = resolution.created
         run.updated = resolution.filled
         run.unchanged = resolution.matched - resolution.filled

@@ -16,7 +16,9 @@ rows again produces the same keys (idempotency):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -38,20 +40,20 @@ def _sql(kind: str, platform: str, time_zone: str) -> str:
                CASE WHEN status = 'closed' AND paid_at IS NOT NULL
                          AND coalesce(refund_amount, 0) > 0 THEN 'refunded'
                     ELSE status END AS status,
-               amount, coalesce(item_count, 1)::INTEGER AS item_count
+               amount, coalesce(item_count, 1)::INTEGER AS item_count, __row
         FROM staged s"""
     if kind == "order-items":
         return f"""
         SELECT {p} AS platform, order_id,
                coalesce(line_no, row_number() OVER (PARTITION BY order_id ORDER BY __row))
                    ::INTEGER AS line_no,
-               product_id, quantity::INTEGER AS quantity, unit_price, amount
+               product_id, quantity::INTEGER AS quantity, unit_price, amount, __row
         FROM staged s"""
     if kind == "refunds":
         return f"""
         SELECT {p} AS platform, refund_id, order_id, {key} AS customer_key, requested_at,
                completed_at, kind, reason, coalesce(quality_issue, false) AS quality_issue,
-               amount, status
+               amount, status, __row
         FROM staged s"""
     if kind == "chats":
         session = (
@@ -67,13 +69,13 @@ def _sql(kind: str, platform: str, time_zone: str) -> str:
                CASE WHEN sender = 'agent' THEN coalesce(
                    (SELECT agent_id FROM {AGENTS} a WHERE a.name = s.agent), agent) END
                    AS agent_id,
-               sender, sent_at, text
+               sender, sent_at, text, __row
         FROM s"""
     if kind == "ratings":
         return f"""
         SELECT {p} AS platform, order_id, {key} AS customer_key, rated_at,
                description::TINYINT AS description, service::TINYINT AS service,
-               logistics::TINYINT AS logistics
+               logistics::TINYINT AS logistics, __row
         FROM staged s"""
     if kind == "reviews":
         return f"""
@@ -82,13 +84,16 @@ def _sql(kind: str, platform: str, time_zone: str) -> str:
                    coalesce(product_id, ''), strftime(created_at, '%Y-%m-%dT%H:%M:%S'),
                    coalesce(text, '')))) AS review_id,
                order_id, product_id, {key} AS customer_key, created_at,
-               rating::TINYINT AS rating, text
+               rating::TINYINT AS rating, text, __row
         FROM staged s"""
     if kind == "traffic":
-        return f'SELECT {p} AS platform, "date", pv, uv FROM staged s'
+        return f'SELECT {p} AS platform, "date", pv, uv, __row FROM staged s'
     if kind == "products":
-        return f"SELECT {p} AS platform, product_id, title, category, price FROM staged s"
+        return f"SELECT {p} AS platform, product_id, title, category, price, __row FROM staged s"
     raise ValueError(f"{kind} has no lake table")
+
+
+BATCH_ROWS = 256_000
 
 
 def build(
@@ -99,10 +104,15 @@ def build(
     platform: str,
     time_zone: str,
     agents: dict[str, str] | None = None,
-) -> pa.Table:
-    """The lake rows for ``table`` from the staged file; ``keys`` maps buyer → customer_key,
-    ``agents`` an agent's names (nickname, id) → agent id."""
+) -> Iterator[pa.RecordBatch]:
+    """The lake rows for ``table`` from the staged file, streamed in batches; ``keys`` maps
+    buyer → customer_key, ``agents`` an agent's names (nickname, id) → agent id.
+
+    A key that occurs twice in the file keeps its last row (the newest state), decided here
+    in SQL so the rows can stream into the lake without being held in memory.
+    """
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute("SET TimeZone = 'UTC'")
     con.register("staged", con.read_parquet(str(staged_path)))
     con.register(KEYS, keys)
@@ -116,9 +126,24 @@ def build(
             }
         ),
     )
-    result: pa.Table = con.sql(_sql(kind, platform, time_zone)).to_arrow_table()
-    if kind in ("chats", "reviews"):
-        result = result.set_column(
-            result.schema.get_field_index("text"), "text", mask_text(result.column("text"))
+    natural = ", ".join(f'"{k}"' for k in spec(table).key)
+    sql = (
+        f"SELECT * EXCLUDE (__row) FROM ({_sql(kind, platform, time_zone)}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {natural} ORDER BY __row DESC) = 1"
+    )
+    reader = con.sql(sql).fetch_record_batch(BATCH_ROWS)
+    schema = spec(table).schema
+    for batch in reader:
+        if kind in ("chats", "reviews"):
+            index = batch.schema.get_field_index("text")
+            batch = batch.set_column(index, "text", mask_text(batch.column(index)))
+        yield (
+            pa.Table.from_batches([batch]).cast(schema).to_batches()[0] if batch.num_rows else batch
         )
-    return result.cast(spec(table).schema)
+
+
+def build_table(*args: Any, **kwargs: Any) -> pa.Table:
+    """All of ``build``'s rows as one table (tests, small files)."""
+    batches = list(build(*args, **kwargs))
+    table = args[1] if len(args) > 1 else kwargs["table"]
+    return pa.Table.from_batches(batches, schema=spec(table).schema)

@@ -7,6 +7,7 @@ all equal are left alone, so importing the same export twice changes nothing.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -119,25 +120,61 @@ class Lake:
         batch = dedupe_last(table_spec, conform(table_spec, batch))
         if batch.num_rows == 0:
             return WriteResult(name, 0, 0, 0, self.version(name))
+        return self._commit(name, batch, batch.num_rows)
+
+    def write_stream(self, name: str, batches: Iterable[pa.RecordBatch]) -> WriteResult:
+        """Like ``write`` for sources larger than memory: the batches stream into one commit.
+
+        The caller guarantees one row per natural key (e.g. deduplicated in SQL).
+        """
+        table_spec = spec(name)
+        stream = iter(batches)
+        first = next((rb for rb in stream if rb.num_rows), None)
+        if first is None:  # nothing to write: no commit, as for an empty ``write``
+            return WriteResult(name, 0, 0, 0, self.version(name))
+        count = 0
+
+        def conformed() -> Iterator[pa.RecordBatch]:
+            nonlocal count
+            for rb in itertools.chain([first], stream):
+                count += rb.num_rows
+                yield from conform(table_spec, pa.Table.from_batches([rb])).to_batches()
+
+        reader = pa.RecordBatchReader.from_batches(table_spec.schema, conformed())
+        result = self._commit(name, reader, None)
+        if result.added == -1:  # a new table: every row streamed was added
+            return WriteResult(name, count, 0, 0, result.version)
+        return WriteResult(
+            name,
+            result.added,
+            result.updated,
+            count - result.added - result.updated,
+            result.version,
+        )
+
+    def _commit(self, name: str, source: Any, rows: int | None) -> WriteResult:
+        table_spec = spec(name)
         path = self.path(name)
         if not self.exists(name):
             if "://" not in path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            write_deltalake(path, batch, mode="error", partition_by=list(table_spec.partition_by))
-            return WriteResult(name, batch.num_rows, 0, 0, self.version(name))
+            write_deltalake(path, source, mode="error", partition_by=list(table_spec.partition_by))
+            added = rows if rows is not None else -1
+            return WriteResult(name, added, 0, 0, self.version(name))
         key_match = " AND ".join(f't."{c}" = s."{c}"' for c in table_spec.key)
         value_columns = [c for c in table_spec.schema.names if c not in table_spec.key]
         changed = " OR ".join(f'(t."{c}" IS DISTINCT FROM s."{c}")' for c in value_columns)
         dt = DeltaTable(path)
         metrics = (
-            dt.merge(source=batch, predicate=key_match, source_alias="s", target_alias="t")
+            dt.merge(source=source, predicate=key_match, source_alias="s", target_alias="t")
             .when_matched_update_all(predicate=changed or None)
             .when_not_matched_insert_all()
             .execute()
         )
         added = int(metrics.get("num_target_rows_inserted", 0))
         updated = int(metrics.get("num_target_rows_updated", 0))
-        return WriteResult(name, added, updated, batch.num_rows - added - updated, dt.version())
+        unchanged = (rows - added - updated) if rows is not None else 0
+        return WriteResult(name, added, updated, unchanged, dt.version())
 
     def replace(self, name: str, batches: Iterable[pa.RecordBatch] | pa.Table) -> int:
         """Overwrite the whole table with ``batches`` in one commit (bulk loads, demo data).
