@@ -1,0 +1,290 @@
+"""Customer-service metrics (客服绩效) from chat messages [000 proj.4, 003, 004] — SPEC §2.
+
+Pure Ibis: functions take lake tables, a period of local days and the shop's time zone, and
+return expressions with numerators and denominators; ratios are taken in ``AgentFigures``
+with exact decimals, so a band edge such as 88 ÷ 275 = 32 % is exactly 32 %.
+
+Definitions (SPEC §2, defaults in ``ServiceRules``):
+- System messages are ignored everywhere. A session's messages are ordered by time, then
+  message id (sources deliver them out of order).
+- A round (轮次) is a maximal run of consecutive customer messages in a session; it is in the
+  period when its first message is. It is answered by the next message if that is an
+  agent's; its response time is that reply's time minus the round's first message time,
+  and it belongs to the answering agent. An unanswered round belongs to the agent who spoke
+  just before it (to nobody if no agent did).
+- 接待人数 received customers: distinct customers the agent sent ≥1 message to in the period.
+- 首次响应时间 first response time: mean over the sessions whose first reply the agent sent
+  (sessions starting in the period) of (that reply − the session's first customer message).
+- 平均响应时间 average response time: mean response time of the rounds the agent answered.
+- 慢响应人数 slow-response customers: distinct customers with a round the agent answered in
+  more than ``slow_seconds`` (60 s).
+- 三分钟响应率 (Taobao): rounds belonging to the agent that start between ``quick_from_hour``
+  and ``quick_to_hour`` local time (08:00–24:00) answered within ``quick_seconds`` (180 s) ÷
+  those rounds.
+- 答问比 answer/question ratio: the agent's messages in the period ÷ the customer messages of
+  the rounds the agent answered.
+- 回复率 reply rate: answered rounds ÷ all rounds belonging to the agent.
+- 平均接待时长 mean session length: mean (last − first message) of the sessions starting in
+  the period in which the agent spoke.
+- 咨询未回复数 unanswered (shop): customer-started sessions starting in the period with no
+  agent message at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from guanxi.core.timeutil import Period
+from guanxi.metrics.calendar import day_bounds
+
+
+@dataclass(frozen=True)
+class ServiceRules:
+    """Thresholds and windows of SPEC §2; every one configurable per shop."""
+
+    slow_seconds: int = 60
+    quick_seconds: int = 180
+    quick_from_hour: int = 8
+    quick_to_hour: int = 24
+
+
+def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
+    start, end = period.utc_bounds(time_zone)
+    return (column >= ibis.literal(start)) & (column < ibis.literal(end))
+
+
+def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
+    """Customer and agent messages with their neighbours in the session.
+
+    Adds ``prev_sender``, ``prev_agent`` (the message before), ``next_sender``,
+    ``next_agent``, ``next_at`` (the message after) and ``round_no`` (the number of the
+    round a customer message belongs to, counted from 1 in each session).
+    """
+    m = chat_messages.filter(chat_messages.sender != "system")
+    order = [m.sent_at, m.message_id]
+    w = ibis.window(group_by=m.session_id, order_by=order)
+    m = m.mutate(
+        prev_sender=m.sender.lag().over(w),
+        prev_agent=m.agent_id.lag().over(w),
+        next_sender=m.sender.lead().over(w),
+        next_agent=m.agent_id.lead().over(w),
+        next_at=m.sent_at.lead().over(w),
+    )
+    starts = (
+        (m.sender == "customer") & (m.prev_sender.isnull() | (m.prev_sender != "customer"))
+    ).cast("int64")
+    m = m.mutate(round_start=starts)
+    cumulative = ibis.cumulative_window(group_by=m.session_id, order_by=[m.sent_at, m.message_id])
+    return m.mutate(round_no=m.round_start.sum().over(cumulative))
+
+
+def rounds(chat_messages: ibis.Table) -> ibis.Table:
+    """One row per round: ``session_id, round_no, customer_key, started_at,
+    customer_messages, answered_at, answered_by, owner, response_seconds``."""
+    m = ordered_messages(chat_messages)
+    customer = m.filter(m.sender == "customer")
+    firsts = customer.filter(customer.round_start == 1).select(
+        "session_id",
+        "round_no",
+        "customer_key",
+        started_at=customer.sent_at,
+        before_agent=ibis.ifelse(customer.prev_sender == "agent", customer.prev_agent, None),
+    )
+    ends = customer.filter(customer.next_sender.isnull() | (customer.next_sender != "customer"))
+    ends = ends.select(
+        "session_id",
+        "round_no",
+        answered_at=ibis.ifelse(ends.next_sender == "agent", ends.next_at, None),
+        answered_by=ibis.ifelse(ends.next_sender == "agent", ends.next_agent, None),
+    )
+    sizes = customer.group_by(["session_id", "round_no"]).aggregate(
+        customer_messages=customer.count()
+    )
+    r = firsts.join(ends, ["session_id", "round_no"]).join(sizes, ["session_id", "round_no"])
+    return r.select(
+        "session_id",
+        "round_no",
+        "customer_key",
+        "started_at",
+        "customer_messages",
+        "answered_at",
+        "answered_by",
+        owner=r.answered_by.fill_null(r.before_agent),
+        response_seconds=r.answered_at.epoch_seconds() - r.started_at.epoch_seconds(),
+    )
+
+
+def sessions(chat_messages: ibis.Table) -> ibis.Table:
+    """One row per session: ``session_id, customer_key, first_at, last_at,
+    first_customer_at, starts_with_customer, first_reply_at, first_reply_by, agent_messages``.
+
+    The first reply is the first agent message after the session's first customer message.
+    """
+    m = chat_messages.filter(chat_messages.sender != "system")
+    span = m.group_by("session_id").aggregate(
+        customer_key=m.customer_key.max(),
+        first_at=m.sent_at.min(),
+        last_at=m.sent_at.max(),
+        first_customer_at=m.sent_at.min(where=m.sender == "customer"),
+        agent_messages=m.count(where=m.sender == "agent"),
+    )
+    w = ibis.window(group_by=m.session_id, order_by=[m.sent_at, m.message_id])
+    firsts = m.mutate(position=ibis.row_number().over(w))
+    opener = firsts.filter(firsts.position == 0).select(
+        "session_id", starts_with_customer=firsts.sender == "customer"
+    )
+    joined = m.join(span.select("session_id", "first_customer_at"), "session_id")
+    replies = joined.filter(
+        (joined.sender == "agent") & (joined.sent_at >= joined.first_customer_at)
+    )
+    rw = ibis.window(group_by=replies.session_id, order_by=[replies.sent_at, replies.message_id])
+    replies = replies.mutate(position=ibis.row_number().over(rw))
+    first_reply = replies.filter(replies.position == 0).select(
+        "session_id", first_reply_at=replies.sent_at, first_reply_by=replies.agent_id
+    )
+    out = span.join(opener, "session_id").left_join(first_reply, "session_id")
+    return out.drop("session_id_right")
+
+
+def agent_counts(
+    chat_messages: ibis.Table,
+    period: Period,
+    time_zone: str,
+    rules: ServiceRules = ServiceRules(),
+) -> ibis.Table:
+    """Per agent, the counts and sums behind every chat metric (one row per agent_id)."""
+    days = day_bounds(period, time_zone)
+    r = rounds(chat_messages)
+    r = r.filter(_in_period(r.started_at, period, time_zone) & r.owner.notnull())
+    # Local time of day without engine time-zone functions: seconds since the local midnight
+    # of the round's day (the day table carries each local day's UTC bounds).
+    r = r.join(days, [r.started_at >= days.day_start, r.started_at < days.day_end])
+    r = r.mutate(local_seconds=r.started_at.epoch_seconds() - r.day_start.epoch_seconds())
+    answered = r.answered_by.notnull()
+    in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
+        r.local_seconds < rules.quick_to_hour * 3600
+    )
+    owned = r.group_by(agent_id=r.owner).aggregate(
+        rounds_owned=r.count(),
+        rounds_answered=r.count(where=answered),
+        quick_rounds=r.count(where=in_hours),
+        quick_answered=r.count(
+            where=in_hours & answered & (r.response_seconds <= rules.quick_seconds)
+        ),
+    )
+    a = r.filter(answered)
+    by_answerer = a.group_by(agent_id=a.answered_by).aggregate(
+        response_seconds_sum=a.response_seconds.sum(),
+        questions=a.customer_messages.sum(),
+        slow_customers=a.customer_key.nunique(where=a.response_seconds > rules.slow_seconds),
+    )
+    msgs = chat_messages.filter(
+        (chat_messages.sender == "agent")
+        & chat_messages.agent_id.notnull()
+        & _in_period(chat_messages.sent_at, period, time_zone)
+    )
+    sent = msgs.group_by("agent_id").aggregate(
+        agent_messages=msgs.count(), received_customers=msgs.customer_key.nunique()
+    )
+    s = sessions(chat_messages)
+    s = s.filter(_in_period(s.first_at, period, time_zone))
+    first = s.filter(s.first_reply_by.notnull())
+    first = first.group_by(agent_id=first.first_reply_by).aggregate(
+        first_reply_sessions=first.count(),
+        first_response_seconds_sum=(
+            first.first_reply_at.epoch_seconds() - first.first_customer_at.epoch_seconds()
+        ).sum(),
+    )
+    spoke = (
+        chat_messages.filter((chat_messages.sender == "agent") & chat_messages.agent_id.notnull())
+        .select("session_id", "agent_id")
+        .distinct()
+    )
+    lengths = s.join(spoke, "session_id")
+    lengths = lengths.group_by("agent_id").aggregate(
+        sessions=lengths.count(),
+        session_seconds_sum=(
+            lengths.last_at.epoch_seconds() - lengths.first_at.epoch_seconds()
+        ).sum(),
+    )
+    agents = (
+        sent.select("agent_id")
+        .union(owned.select("agent_id"))
+        .union(first.select("agent_id"))
+        .union(lengths.select("agent_id"))
+        .distinct()
+    )
+    out = agents
+    for part in (sent, owned, by_answerer, first, lengths):
+        out = out.left_join(part, "agent_id").drop("agent_id_right")
+    counts = [c for c in out.columns if c != "agent_id"]
+    return out.mutate(**{c: out[c].fill_null(0) for c in counts}).order_by("agent_id")
+
+
+def unanswered_sessions(
+    chat_messages: ibis.Table, period: Period, time_zone: str
+) -> ir.IntegerScalar:
+    """咨询未回复数: customer-started sessions starting in the period with no agent message."""
+    s = sessions(chat_messages)
+    s = s.filter(_in_period(s.first_at, period, time_zone))
+    return s.filter(s.starts_with_customer & (s.agent_messages == 0)).count()
+
+
+def _div(numerator: Any, denominator: Any, places: int) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places))
+
+
+@dataclass(frozen=True)
+class AgentFigures:
+    """One agent's chat metrics for a period; ratios exact, ``None`` when undefined."""
+
+    agent_id: str
+    received_customers: int
+    agent_messages: int
+    rounds_owned: int
+    rounds_answered: int
+    first_response_seconds: Decimal | None
+    avg_response_seconds: Decimal | None
+    slow_response_customers: int
+    three_minute_rate: Decimal | None
+    answer_ratio: Decimal | None
+    reply_rate: Decimal | None
+    mean_session_seconds: Decimal | None
+
+    @classmethod
+    def from_counts(cls, row: dict[str, Any]) -> AgentFigures:
+        return cls(
+            agent_id=row["agent_id"],
+            received_customers=int(row["received_customers"]),
+            agent_messages=int(row["agent_messages"]),
+            rounds_owned=int(row["rounds_owned"]),
+            rounds_answered=int(row["rounds_answered"]),
+            first_response_seconds=_div(
+                row["first_response_seconds_sum"], row["first_reply_sessions"], 2
+            ),
+            avg_response_seconds=_div(row["response_seconds_sum"], row["rounds_answered"], 2),
+            slow_response_customers=int(row["slow_customers"]),
+            three_minute_rate=_div(row["quick_answered"], row["quick_rounds"], 4),
+            answer_ratio=_div(row["agent_messages"], row["questions"], 2),
+            reply_rate=_div(row["rounds_answered"], row["rounds_owned"], 4),
+            mean_session_seconds=_div(row["session_seconds_sum"], row["sessions"], 2),
+        )
+
+
+def agent_figures(
+    chat_messages: ibis.Table,
+    period: Period,
+    time_zone: str,
+    arrow: Any,
+    rules: ServiceRules = ServiceRules(),
+) -> list[AgentFigures]:
+    """Every agent's chat metrics for ``period`` (``arrow`` runs an expression: Lake.arrow)."""
+    table = arrow(agent_counts(chat_messages, period, time_zone, rules))
+    return [AgentFigures.from_counts(row) for row in table.to_pylist()]
