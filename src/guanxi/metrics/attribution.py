@@ -1,0 +1,223 @@
+"""Stages, order attribution, inquiries and the sales metrics of agents — SPEC §2.
+
+- Stage of a session, from the customer's orders at the time t of its first customer
+  message: 售后 after-sale if an order was shipped at or before t, was not closed at t and
+  was either not yet signed at t or signed less than ``after_sale_days`` (15) days before t;
+  else 售中 in-sale if an order was paid at or before t and not yet shipped at t; else 售前
+  pre-sale (unpaid orders are pre-sale work: 催付).
+- Attribution: an order created at T is the agent's if that agent was the last to send the
+  customer a message in a pre-sale session during the ``attribution_hours`` (72) before T.
+- Inquiry (询单): a (customer, agent) pair with a pre-sale session in the period in which the
+  agent spoke; it begins at the first customer message of the pair's first such session in
+  the period. It converts next-day (次日) if the customer pays, by the end of the next local
+  day, an order created after the inquiry began, and finally (最终) if they pay one by the
+  end of the third local day after the inquiry's day.
+
+Sales metrics per agent (orders created in the period and attributed to the agent):
+销售额 sales = paid amount; 销售量 units = items in those paid orders; 销售人数 buyers = their
+distinct payers; 支付率 payment rate = attributed orders paid ÷ created; 订单流失率 order loss
+= attributed orders closed unpaid ÷ created; 月退货量 returns = return-refunds requested in
+the period on the agent's attributed orders; 退货率 = returns ÷ attributed paid orders.
+店铺客单价 store AOV = paid amount of all orders created in the period ÷ their distinct payers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from guanxi.core.timeutil import Period
+from guanxi.metrics.calendar import day_bounds
+from guanxi.metrics.service import sessions
+
+
+@dataclass(frozen=True)
+class AttributionRules:
+    after_sale_days: int = 15
+    attribution_hours: int = 72
+    next_day_days: int = 1  # 次日: paid by the end of the next local day
+    final_days: int = 3  # 最终: paid by the end of the third local day after
+
+
+def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
+    start, end = period.utc_bounds(time_zone)
+    return (column >= ibis.literal(start)) & (column < ibis.literal(end))
+
+
+def session_stages(
+    chat_messages: ibis.Table, orders: ibis.Table, rules: AttributionRules = AttributionRules()
+) -> ibis.Table:
+    """``session_id, customer_key, first_customer_at, stage`` (pre_sale | in_sale | after_sale)
+    for every session with a customer message."""
+    s = sessions(chat_messages)
+    s = s.filter(s.first_customer_at.notnull()).select(
+        "session_id", "customer_key", t="first_customer_at"
+    )
+    o = orders.select("customer_key", "paid_at", "shipped_at", "signed_at", "closed_at")
+    j = s.left_join(o, "customer_key")
+    t = j.t
+    after = (
+        j.shipped_at.notnull()
+        & (j.shipped_at <= t)
+        & (j.closed_at.isnull() | (j.closed_at > t))
+        & (
+            j.signed_at.isnull()
+            | (j.signed_at > t)
+            | (j.signed_at > t - ibis.interval(days=rules.after_sale_days))
+        )
+    )
+    during = j.paid_at.notnull() & (j.paid_at <= t) & (j.shipped_at.isnull() | (j.shipped_at > t))
+    flags = j.group_by(["session_id", "customer_key", "t"]).aggregate(
+        after=after.fill_null(False).any(), during=during.fill_null(False).any()
+    )
+    stage = ibis.cases((flags.after, "after_sale"), (flags.during, "in_sale"), else_="pre_sale")
+    return flags.select("session_id", "customer_key", first_customer_at=flags.t, stage=stage)
+
+
+def attributed_orders(
+    chat_messages: ibis.Table, orders: ibis.Table, rules: AttributionRules = AttributionRules()
+) -> ibis.Table:
+    """Orders with the agent they are attributed to: ``order_id, customer_key, agent_id,
+    created_at, paid_at, closed_at, status, amount, item_count`` (platform kept)."""
+    stages = session_stages(chat_messages, orders, rules)
+    pre = stages.filter(stages.stage == "pre_sale").select("session_id")
+    m = chat_messages.filter((chat_messages.sender == "agent") & chat_messages.agent_id.notnull())
+    m = m.join(pre, "session_id").select("customer_key", "agent_id", "message_id", msg_at=m.sent_at)
+    o = orders.select(
+        "platform",
+        "order_id",
+        "customer_key",
+        "created_at",
+        "paid_at",
+        "closed_at",
+        "status",
+        "amount",
+        "item_count",
+    )
+    window = ibis.interval(hours=rules.attribution_hours)
+    j = o.join(
+        m,
+        [
+            o.customer_key == m.customer_key,
+            m.msg_at <= o.created_at,
+            m.msg_at >= o.created_at - window,
+        ],
+    )
+    w = ibis.window(
+        group_by=[j.platform, j.order_id], order_by=[ibis.desc(j.msg_at), ibis.desc(j.message_id)]
+    )
+    j = j.mutate(rank=ibis.row_number().over(w))
+    return j.filter(j.rank == 0).select(
+        "platform",
+        "order_id",
+        "customer_key",
+        "agent_id",
+        "created_at",
+        "paid_at",
+        "closed_at",
+        "status",
+        "amount",
+        "item_count",
+    )
+
+
+def inquiries(
+    chat_messages: ibis.Table,
+    orders: ibis.Table,
+    period: Period,
+    time_zone: str,
+    rules: AttributionRules = AttributionRules(),
+) -> ibis.Table:
+    """One row per inquiry in the period: ``customer_key, agent_id, began_at, day,
+    converted_next_day, converted_final``."""
+    stages = session_stages(chat_messages, orders, rules)
+    pre = stages.filter(
+        (stages.stage == "pre_sale") & _in_period(stages.first_customer_at, period, time_zone)
+    )
+    spoke = (
+        chat_messages.filter((chat_messages.sender == "agent") & chat_messages.agent_id.notnull())
+        .select("session_id", "agent_id")
+        .distinct()
+    )
+    pairs = pre.join(spoke, "session_id")
+    first = pairs.group_by(["customer_key", "agent_id"]).aggregate(
+        began_at=pairs.first_customer_at.min()
+    )
+    # The inquiry's local day and the UTC ends of its next-day and final windows.
+    days = day_bounds(
+        Period(period.start, period.end + dt.timedelta(days=rules.final_days + 1)), time_zone
+    )
+    ends = days.select(
+        "day",
+        "day_start",
+        "day_end",
+        next_end=days.day_start.lead(rules.next_day_days + 1).over(ibis.window(order_by=days.day)),
+        final_end=days.day_start.lead(rules.final_days + 1).over(ibis.window(order_by=days.day)),
+    )
+    first = first.join(ends, [first.began_at >= ends.day_start, first.began_at < ends.day_end])
+    paid = orders.filter(orders.paid_at.notnull()).select("customer_key", "created_at", "paid_at")
+    j = first.left_join(
+        paid, [first.customer_key == paid.customer_key, paid.created_at > first.began_at]
+    )
+    out = j.group_by(["customer_key", "agent_id", "began_at", "day"]).aggregate(
+        converted_next_day=(j.paid_at < j.next_end).fill_null(False).any(),
+        converted_final=(j.paid_at < j.final_end).fill_null(False).any(),
+    )
+    return out
+
+
+def agent_sales(
+    chat_messages: ibis.Table,
+    orders: ibis.Table,
+    refunds: ibis.Table,
+    period: Period,
+    time_zone: str,
+    rules: AttributionRules = AttributionRules(),
+) -> ibis.Table:
+    """Per agent: ``attributed_orders, attributed_paid, attributed_lost, sales_amount,
+    sales_units, buyers, returns, inquirers, converted_next_day, converted_final``."""
+    a = attributed_orders(chat_messages, orders, rules)
+    a = a.filter(_in_period(a.created_at, period, time_zone))
+    paid = a.paid_at.notnull()
+    sales = a.group_by("agent_id").aggregate(
+        attributed_orders=a.count(),
+        attributed_paid=a.count(where=paid),
+        attributed_lost=a.count(where=~paid & (a.status == "closed")),
+        sales_amount=a.amount.sum(where=paid),
+        sales_units=a.item_count.sum(where=paid),
+        buyers=a.customer_key.nunique(where=paid),
+    )
+    every = attributed_orders(chat_messages, orders, rules).select(
+        "platform", "order_id", "agent_id"
+    )
+    r = refunds.filter(
+        (refunds.kind == "return_refund") & _in_period(refunds.requested_at, period, time_zone)
+    )
+    r = r.join(every, ["platform", "order_id"])
+    returns = r.group_by("agent_id").aggregate(returns=r.count())
+    q = inquiries(chat_messages, orders, period, time_zone, rules)
+    asked = q.group_by("agent_id").aggregate(
+        inquirers=q.customer_key.nunique(),
+        converted_next_day=q.customer_key.nunique(where=q.converted_next_day),
+        converted_final=q.customer_key.nunique(where=q.converted_final),
+    )
+    agents = (
+        sales.select("agent_id")
+        .union(returns.select("agent_id"))
+        .union(asked.select("agent_id"))
+        .distinct()
+    )
+    out = agents
+    for part in (sales, returns, asked):
+        out = out.left_join(part, "agent_id").drop("agent_id_right")
+    counts = [c for c in out.columns if c != "agent_id"]
+    return out.mutate(**{c: out[c].fill_null(0) for c in counts}).order_by("agent_id")
+
+
+def store_aov_parts(orders: ibis.Table, period: Period, time_zone: str) -> ibis.Table:
+    """店铺客单价's parts: paid amount of the orders created in the period, their payers."""
+    o = orders.filter(_in_period(orders.created_at, period, time_zone) & orders.paid_at.notnull())
+    return o.aggregate(paid_amount=o.amount.sum().fill_null(0), payers=o.customer_key.nunique())
