@@ -200,3 +200,29 @@ def test_agent_sales_by_hand(shop: Lake) -> None:
     # Orders created on the 18th and paid: o1 ¥100 (c1), o5 ¥80 (c3) → store AOV ¥90.00,
     # so kf2's AOV ratio (落实客单价) is 100 ÷ 90 = 1.11.
     assert (store["paid_amount"], store["payers"]) == (Decimal("180.00"), 2)
+
+
+def test_the_agent_report_combines_chat_and_sales(shop: Lake) -> None:
+    from guanxi.metrics.agents import agent_reports
+
+    reports = agent_reports(
+        chat_messages=shop.table("chat_messages"),
+        orders=shop.table("orders"),
+        refunds=shop.table("refunds"),
+        period=PERIOD,
+        time_zone="Asia/Shanghai",
+        arrow=shop.arrow,
+    )
+    by_agent = {r.agent_id: r for r in reports}
+    kf1, kf2 = by_agent["kf1"], by_agent["kf2"]
+    assert kf2.aov == Decimal("100.00")  # ¥100 ÷ 1 buyer
+    assert kf2.aov_ratio == Decimal("1.1111")  # 100 ÷ (180 ÷ 2)
+    assert kf2.units_per_buyer == Decimal("2.00")
+    assert (kf2.payment_rate, kf2.order_loss_rate) == (Decimal("1.0000"), Decimal("0.0000"))
+    assert kf2.return_rate == Decimal("1.0000")  # 1 return ÷ 1 paid attributed order
+    assert kf1.inquiry_conversion_final == Decimal("0.6667")  # 2 of 3 inquirers
+    assert kf1.inquiry_conversion_next_day == Decimal("0.3333")  # 1 of 3
+    assert (kf1.payment_rate, kf1.order_loss_rate) == (Decimal("0.0000"), Decimal("1.0000"))
+    assert kf1.aov is None and kf1.aov_ratio is None and kf1.return_rate is None
+    # Chat side: kf1 received c1, c2, c3, c5; kf2 received c1 and c4.
+    assert (kf1.received_customers, kf2.received_customers) == (4, 2)

@@ -12,6 +12,7 @@ Definitions (SPEC §2, defaults in ``ServiceRules``):
   agent's; its response time is that reply's time minus the round's first message time,
   and it belongs to the answering agent. An unanswered round belongs to the agent who spoke
   just before it (to nobody if no agent did).
+- 咨询人数 (per agent): distinct customers with a round belonging to the agent in the period.
 - 接待人数 received customers: distinct customers the agent sent ≥1 message to in the period.
 - 首次响应时间 first response time: mean over the sessions whose first reply the agent sent
   (sessions starting in the period) of (that reply − the session's first customer message).
@@ -56,6 +57,12 @@ class ServiceRules:
 def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
     start, end = period.utc_bounds(time_zone)
     return (column >= ibis.literal(start)) & (column < ibis.literal(end))
+
+
+def _seconds_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
+    """Seconds from ``start`` to ``end`` with their fractions (engines return epochs with
+    microseconds as floating point, whatever type Ibis infers)."""
+    return end.epoch_seconds().cast("float64") - start.epoch_seconds().cast("float64")
 
 
 def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
@@ -115,7 +122,7 @@ def rounds(chat_messages: ibis.Table) -> ibis.Table:
         "answered_at",
         "answered_by",
         owner=r.answered_by.fill_null(r.before_agent),
-        response_seconds=r.answered_at.epoch_seconds() - r.started_at.epoch_seconds(),
+        response_seconds=_seconds_between(r.started_at, r.answered_at),
     )
 
 
@@ -164,12 +171,13 @@ def agent_counts(
     # Local time of day without engine time-zone functions: seconds since the local midnight
     # of the round's day (the day table carries each local day's UTC bounds).
     r = r.join(days, [r.started_at >= days.day_start, r.started_at < days.day_end])
-    r = r.mutate(local_seconds=r.started_at.epoch_seconds() - r.day_start.epoch_seconds())
+    r = r.mutate(local_seconds=_seconds_between(r.day_start, r.started_at))
     answered = r.answered_by.notnull()
     in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
         r.local_seconds < rules.quick_to_hour * 3600
     )
     owned = r.group_by(agent_id=r.owner).aggregate(
+        consulting_customers=r.customer_key.nunique(),
         rounds_owned=r.count(),
         rounds_answered=r.count(where=answered),
         quick_rounds=r.count(where=in_hours),
@@ -197,7 +205,7 @@ def agent_counts(
     first = first.group_by(agent_id=first.first_reply_by).aggregate(
         first_reply_sessions=first.count(),
         first_response_seconds_sum=(
-            first.first_reply_at.epoch_seconds() - first.first_customer_at.epoch_seconds()
+            _seconds_between(first.first_customer_at, first.first_reply_at)
         ).sum(),
     )
     spoke = (
@@ -208,9 +216,7 @@ def agent_counts(
     lengths = s.join(spoke, "session_id")
     lengths = lengths.group_by("agent_id").aggregate(
         sessions=lengths.count(),
-        session_seconds_sum=(
-            lengths.last_at.epoch_seconds() - lengths.first_at.epoch_seconds()
-        ).sum(),
+        session_seconds_sum=(_seconds_between(lengths.first_at, lengths.last_at)).sum(),
     )
     agents = (
         sent.select("agent_id")
@@ -238,6 +244,8 @@ def unanswered_sessions(
 def _div(numerator: Any, denominator: Any, places: int) -> Decimal | None:
     if numerator is None or not denominator:
         return None
+    if isinstance(numerator, float):  # sums of seconds: microsecond precision is plenty
+        numerator = Decimal(repr(round(numerator, 6)))
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places))
 
 
@@ -246,6 +254,7 @@ class AgentFigures:
     """One agent's chat metrics for a period; ratios exact, ``None`` when undefined."""
 
     agent_id: str
+    consulting_customers: int
     received_customers: int
     agent_messages: int
     rounds_owned: int
@@ -262,6 +271,7 @@ class AgentFigures:
     def from_counts(cls, row: dict[str, Any]) -> AgentFigures:
         return cls(
             agent_id=row["agent_id"],
+            consulting_customers=int(row["consulting_customers"]),
             received_customers=int(row["received_customers"]),
             agent_messages=int(row["agent_messages"]),
             rounds_owned=int(row["rounds_owned"]),

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from guanxi import lake
 from guanxi.core.timeutil import Period, month_period
+from guanxi.metrics.agents import AgentReport, agent_reports
 from guanxi.metrics.store import StoreFigures, store_daily, store_figures
 
 
@@ -67,3 +68,17 @@ def store_overview(period: Period) -> StoreOverview:
         previous=store_period_figures(period.previous()),
         daily=store_daily_series(period),
     )
+
+
+def agent_period_reports(period: Period, agent_id: str = "") -> list[AgentReport]:
+    """Every agent's report for ``period`` (or one agent's)."""
+    shop = lake.get()
+    reports = agent_reports(
+        chat_messages=shop.table("chat_messages"),
+        orders=shop.table("orders"),
+        refunds=shop.table("refunds"),
+        period=period,
+        time_zone=settings.TIME_ZONE,
+        arrow=shop.arrow,
+    )
+    return [r for r in reports if not agent_id or r.agent_id == agent_id]

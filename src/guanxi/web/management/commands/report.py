@@ -1,9 +1,10 @@
-"""``guanxi report store --from D --to D --format json|table``."""
+"""``guanxi report store|agents --from D --to D --format …``: store figures, agent metrics."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,8 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from guanxi.core.timeutil import Period, parse_day
+from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 from guanxi.metrics.store import METRICS, StoreFigures
 from guanxi.web import selectors
+from guanxi.web.exports import agents as agent_exports
 
 
 def _json_value(value: Any, kind: str) -> Any:
@@ -39,19 +42,68 @@ class Command(BaseCommand):
     help = "Print shop figures for a period (both ends inclusive, shop-local days)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="report", required=True, metavar="{store}")
+        sub = parser.add_subparsers(dest="report", required=True, metavar="{store,agents}")
         store = sub.add_parser("store", help="店铺概况: traffic, consultation, payment, refunds")
         store.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
         store.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
         store.add_argument("--format", choices=("json", "table"), default="table")
+        agents = sub.add_parser("agents", help="客服绩效: every agent metric of SPEC §2")
+        agents.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+        agents.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+        agents.add_argument("--agent", default="", metavar="ID", help="one agent only")
+        agents.add_argument("--format", choices=("json", "table", "csv", "xlsx"), default="table")
+        agents.add_argument("--output", metavar="FILE", help="write here (xlsx needs a file)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         period = self._period(options["start"], options["end"])
+        if options["report"] == "agents":
+            self._agents(period, options)
+            return
         figures = selectors.store_period_figures(period)
         if options["format"] == "json":
             self.stdout.write(json.dumps(self._as_json(figures), ensure_ascii=False, indent=2))
         else:
             self._print_table(figures)
+
+    def _agents(self, period: Period, options: dict[str, Any]) -> None:
+        reports = selectors.agent_period_reports(period, options["agent"])
+        fmt = options["format"]
+        if fmt == "xlsx":
+            if not options.get("output"):
+                raise CommandError("--format xlsx needs --output FILE.xlsx", returncode=2)
+            Path(options["output"]).write_bytes(agent_exports.as_xlsx(period, reports))
+            self.stdout.write(f"Wrote {options['output']} ({len(reports)} agents).")
+            return
+        if fmt == "json":
+            text = json.dumps(agent_exports.as_json(period, reports), ensure_ascii=False, indent=2)
+        elif fmt == "csv":
+            text = agent_exports.as_csv(reports)
+        else:
+            self._agents_table(period, reports)
+            return
+        if options.get("output"):
+            Path(options["output"]).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text)
+
+    def _agents_table(self, period: Period, reports: list[AgentReport]) -> None:
+        console = Console(file=self.stdout, width=160)  # type: ignore[arg-type]
+        if not reports:
+            console.print(
+                f"No agent data from {period.start} to {period.end}: no chats or orders in "
+                "the lake for these days. 本期间没有客服数据。"
+            )
+            return
+        table = Table(title=f"客服绩效 Agent report {period.start} – {period.end}")
+        table.add_column("指标 metric")
+        for report in reports:
+            table.add_column(report.agent_id, justify="right")
+        for metric in AGENT_METRICS:
+            values = [
+                agent_exports.text_value(getattr(r, metric.key), metric.kind) for r in reports
+            ]
+            table.add_row(f"{metric.name_zh} {metric.key}", *values)
+        console.print(table)
 
     @staticmethod
     def _period(start: str, end: str) -> Period:

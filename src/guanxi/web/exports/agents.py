@@ -1,0 +1,98 @@
+"""The agent report as JSON-ready dicts, CSV rows and a formatted XLSX workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from guanxi.core.timeutil import Period
+from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+
+
+def json_value(value: Any, kind: str) -> Any:
+    """Amounts as strings with two decimals (exact); other figures as numbers."""
+    if value is None:
+        return None
+    if kind == "money":
+        return f"{value:.2f}"
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def as_json(period: Period, reports: list[AgentReport]) -> dict[str, Any]:
+    return {
+        "from": str(period.start),
+        "to": str(period.end),
+        "has_data": bool(reports),
+        "agents": [
+            {"agent": r.agent_id}
+            | {m.key: json_value(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
+            for r in reports
+        ],
+    }
+
+
+def text_value(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "percent":
+        return f"{value * 100:.2f}%"
+    if kind == "money":
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def as_csv(reports: list[AgentReport]) -> str:
+    """UTF-8 with BOM so Excel opens the Chinese header correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["agent"] + [f"{m.name_zh} {m.key}" for m in AGENT_METRICS])
+    for r in reports:
+        row = [r.agent_id]
+        for m in AGENT_METRICS:
+            value = getattr(r, m.key)
+            row.append(
+                "" if value is None else (f"{value:.2f}" if m.kind == "money" else str(value))
+            )
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()
+
+
+def as_xlsx(period: Period, reports: list[AgentReport]) -> bytes:
+    """A formatted workbook: bold frozen header, yuan, percent and number formats."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("客服绩效")
+    bold = book.add_format(
+        {"bold": True, "bg_color": "#F1F5F9", "text_wrap": True, "valign": "top"}
+    )
+    formats = {
+        "money": book.add_format({"num_format": "¥#,##0.00"}),
+        "percent": book.add_format({"num_format": "0.00%"}),
+        "ratio": book.add_format({"num_format": "0.00"}),
+        "seconds": book.add_format({"num_format": "0.0"}),
+        "count": book.add_format({"num_format": "#,##0"}),
+    }
+    sheet.write(0, 0, f"客服绩效 Agent report {period.start} – {period.end}", bold)
+    sheet.write(1, 0, "客服 Agent", bold)
+    for col, metric in enumerate(AGENT_METRICS, start=1):
+        sheet.write(1, col, f"{metric.name_zh}\n{metric.name_en}", bold)
+        sheet.set_column(col, col, 14, formats[metric.kind])
+    sheet.set_row(1, 32)
+    sheet.set_column(0, 0, 12)
+    for row, report in enumerate(reports, start=2):
+        sheet.write(row, 0, report.agent_id)
+        for col, metric in enumerate(AGENT_METRICS, start=1):
+            value = getattr(report, metric.key)
+            if value is None:
+                sheet.write_blank(row, col, None)
+            else:
+                sheet.write_number(row, col, float(value), formats[metric.kind])
+    sheet.freeze_panes(2, 1)
+    book.close()
+    return buffer.getvalue()
