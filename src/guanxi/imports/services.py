@@ -146,6 +146,8 @@ def _people(staged: Staged) -> Iterator[list[identities.Person]]:
     select = ", ".join(["buyer"] + [f"last({c} ORDER BY __row) AS {c}" for c in columns[1:]])
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    # Imports must run in bounded memory whatever the file size: DuckDB spills beyond this.
+    con.execute("SET memory_limit = '512MB'")
     result = con.execute(
         f"SELECT {select} FROM read_parquet($p) WHERE buyer IS NOT NULL GROUP BY buyer",
         {"p": str(staged.staged_path)},

@@ -113,6 +113,8 @@ def build(
     """
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    # Imports must run in bounded memory whatever the file size: DuckDB spills beyond this.
+    con.execute("SET memory_limit = '512MB'")
     con.execute("SET TimeZone = 'UTC'")
     con.register("staged", con.read_parquet(str(staged_path)))
     con.register(KEYS, keys)
