@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.imports",
+    "guanxi.performance",
     "django_tasks_db",
     "guanxi.web",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,9 @@ from django.conf import settings
 from guanxi import lake
 from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics.agents import AgentReport, agent_reports
+from guanxi.metrics.dsr import DsrMonth, dsr_months
 from guanxi.metrics.store import StoreFigures, store_daily, store_figures
+from guanxi.performance.services import industry_map
 
 
 def store_period_figures(period: Period) -> StoreFigures:
@@ -82,3 +85,26 @@ def agent_period_reports(period: Period, agent_id: str = "") -> list[AgentReport
         arrow=shop.arrow,
     )
     return [r for r in reports if not agent_id or r.agent_id == agent_id]
+
+
+def latest_dsr_month() -> tuple[int, int] | None:
+    shop = lake.get()
+    table = shop.table("dsr_ratings")
+    latest = shop.arrow(table.rated_at.max()).as_py()
+    if latest is None:
+        return None
+    local = latest.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return local.year, local.month
+
+
+def dsr_trend(last: tuple[int, int], months: int, window: int) -> list[DsrMonth]:
+    shop = lake.get()
+    return dsr_months(
+        shop.table("dsr_ratings"),
+        last,
+        months,
+        settings.TIME_ZONE,
+        shop.arrow,
+        industry=industry_map(),
+        window_months=window,
+    )

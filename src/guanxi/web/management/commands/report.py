@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -11,9 +12,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.metrics.dsr import CAUSES, DIMENSIONS, DsrMonth
 from guanxi.metrics.store import METRICS, StoreFigures
+from guanxi.performance import services as performance_services
 from guanxi.web import selectors
 from guanxi.web.exports import agents as agent_exports
 
@@ -53,8 +57,29 @@ class Command(BaseCommand):
         agents.add_argument("--agent", default="", metavar="ID", help="one agent only")
         agents.add_argument("--format", choices=("json", "table", "csv", "xlsx"), default="table")
         agents.add_argument("--output", metavar="FILE", help="write here (xlsx needs a file)")
+        dsr = sub.add_parser("dsr", help="店铺动态评分: rolling DSR per month against industry")
+        dsr.add_argument("--months", type=int, default=6, help="months to show (default 6)")
+        dsr.add_argument(
+            "--to", dest="last", metavar="YYYY-MM", help="last month (default: latest)"
+        )
+        dsr.add_argument(
+            "--window",
+            type=int,
+            default=6,
+            help="rolling window in months (6 for Taobao; 2 ≈ Douyin's 60 days)",
+        )
+        dsr.add_argument(
+            "--industry",
+            type=Path,
+            metavar="FILE.csv",
+            help="store industry averages first: month,description,service,logistics",
+        )
+        dsr.add_argument("--format", choices=("json", "table"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["report"] == "dsr":
+            self._dsr(options)
+            return
         period = self._period(options["start"], options["end"])
         if options["report"] == "agents":
             self._agents(period, options)
@@ -105,6 +130,54 @@ class Command(BaseCommand):
             table.add_row(f"{metric.name_zh} {metric.key}", *values)
         console.print(table)
 
+    def _dsr(self, options: dict[str, Any]) -> None:
+        if options["months"] < 1 or options["window"] < 1:
+            raise CommandError("--months and --window must be at least 1", returncode=2)
+        if options["industry"] is not None:
+            try:
+                stored = performance_services.industry_import(options["industry"])
+            except UserInputError as exc:
+                raise CommandError(str(exc), returncode=2) from exc
+            self.stderr.write(f"Stored {stored} industry averages.")
+        last = self._month(options["last"]) if options["last"] else selectors.latest_dsr_month()
+        if last is None:
+            self.stdout.write("No DSR ratings in the lake yet. 还没有店铺评分数据。")
+            return
+        months = selectors.dsr_trend(last, options["months"], options["window"])
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(dsr_json(months), ensure_ascii=False, indent=2))
+            return
+        console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
+        table = Table(title=f"店铺动态评分 DSR (rolling {options['window']} months)")
+        table.add_column("月份 month")
+        for _key, zh, _en in DIMENSIONS:
+            table.add_column(zh, justify="right")
+        for m in months:
+            cells = []
+            for key, _zh, _en in DIMENSIONS:
+                score, mark = m.scores[key], m.industry[key]
+                arrow = {"up": " ↑", "down": " ↓"}.get(m.trend[key], "")
+                text = "—" if score is None else f"{score}"
+                cells.append(text + (f" / {mark}{arrow}" if mark is not None else ""))
+            table.add_row(f"{m.month:%Y-%m}", *cells)
+        console.print(table)
+        latest = months[-1]
+        for key in latest.below_industry:
+            causes, remedies = CAUSES[key]
+            zh = next(z for k, z, _e in DIMENSIONS if k == key)
+            console.print(f"⚠ {zh} below industry: causes {causes}; remedies {remedies}")
+
+    @staticmethod
+    def _month(text: str) -> tuple[int, int]:
+        try:
+            year, month = (int(p) for p in text.split("-"))
+            dt.date(year, month, 1)
+        except ValueError:
+            raise CommandError(
+                f"--to {text!r}: expected a month like 2025-12", returncode=2
+            ) from None
+        return year, month
+
     @staticmethod
     def _period(start: str, end: str) -> Period:
         try:
@@ -140,3 +213,25 @@ class Command(BaseCommand):
                 "No data in this period: the lake has no traffic, chats or orders "
                 "for these days. 本期间没有数据。"
             )
+
+
+def dsr_json(months: list[DsrMonth]) -> list[dict[str, Any]]:
+    def num(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    return [
+        {
+            "month": f"{m.month:%Y-%m}",
+            "ratings": m.ratings,
+            **{
+                key: {
+                    "score": num(m.scores[key]),
+                    "industry": num(m.industry[key]),
+                    "trend": m.trend[key] or None,
+                    "below_industry": key in m.below_industry,
+                }
+                for key, _zh, _en in DIMENSIONS
+            },
+        }
+        for m in months
+    ]
