@@ -51,7 +51,8 @@ def _run(*args: str) -> str:
 def test_json_has_every_key_and_amounts_as_strings(shop: Lake) -> None:  # noqa: F811
     data = json.loads(_run("--from", "2024-06-18", "--to", "2024-06-18", "--format", "json"))
     agents = {a["agent"]: a for a in data["agents"]}
-    assert list(agents["kf2"])[1:] == KEYS
+    assert list(agents["kf2"])[1:] == [*KEYS, "diagnosis"]
+    assert isinstance(agents["kf2"]["diagnosis"], list)
     assert agents["kf2"]["sales_amount"] == "100.00" and agents["kf2"]["aov"] == "100.00"
     assert agents["kf2"]["aov_ratio"] == 1.1111
     assert agents["kf1"]["aov"] is None  # no buyers: no data, not 0

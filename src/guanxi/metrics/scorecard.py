@@ -228,7 +228,8 @@ def score(
             points = value if value is not None else Decimal(0)
             band = None
         else:
-            value = values.get(item.metric)
+            raw = values.get(item.metric)
+            value = None if raw is None else Decimal(raw)  # counts arrive as int
             if value is None:
                 points, band = Decimal(0), None
             else:

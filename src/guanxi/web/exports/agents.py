@@ -9,6 +9,7 @@ from typing import Any
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.metrics.diagnosis import Finding
 
 
 def json_value(value: Any, kind: str) -> Any:
@@ -22,7 +23,11 @@ def json_value(value: Any, kind: str) -> Any:
     return value
 
 
-def as_json(period: Period, reports: list[AgentReport]) -> dict[str, Any]:
+def as_json(
+    period: Period, reports: list[AgentReport], findings: dict[str, list[Finding]] | None = None
+) -> dict[str, Any]:
+    findings = findings or {}
+    kinds = {m.key: m.kind for m in AGENT_METRICS}
     return {
         "from": str(period.start),
         "to": str(period.end),
@@ -30,6 +35,18 @@ def as_json(period: Period, reports: list[AgentReport]) -> dict[str, Any]:
         "agents": [
             {"agent": r.agent_id}
             | {m.key: json_value(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
+            | {
+                "diagnosis": [
+                    {
+                        "metric": f.metric,
+                        "value": json_value(f.value, kinds[f.metric]),
+                        "why": f.why,
+                        "causes": f.causes,
+                        "remedies": f.remedies,
+                    }
+                    for f in findings.get(r.agent_id, [])
+                ]
+            }
             for r in reports
         ],
     }

@@ -14,7 +14,9 @@ from rich.table import Table
 
 from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period, parse_day
-from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.metrics import scorecard
+from guanxi.metrics.agents import AGENT_METRICS, KEYS, AgentReport
+from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.metrics.dsr import CAUSES, DIMENSIONS, DsrMonth
 from guanxi.metrics.store import METRICS, StoreFigures
 from guanxi.performance import services as performance_services
@@ -91,7 +93,9 @@ class Command(BaseCommand):
             self._print_table(figures)
 
     def _agents(self, period: Period, options: dict[str, Any]) -> None:
-        reports = selectors.agent_period_reports(period, options["agent"])
+        team = selectors.agent_period_reports(period)
+        reports = [r for r in team if not options["agent"] or r.agent_id == options["agent"]]
+        findings = diagnose(team, scorecard.load(None, KEYS))  # quartiles need the whole team
         fmt = options["format"]
         if fmt == "xlsx":
             if not options.get("output"):
@@ -100,18 +104,21 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {options['output']} ({len(reports)} agents).")
             return
         if fmt == "json":
-            text = json.dumps(agent_exports.as_json(period, reports), ensure_ascii=False, indent=2)
+            data = agent_exports.as_json(period, reports, findings)
+            text = json.dumps(data, ensure_ascii=False, indent=2)
         elif fmt == "csv":
             text = agent_exports.as_csv(reports)
         else:
-            self._agents_table(period, reports)
+            self._agents_table(period, reports, findings)
             return
         if options.get("output"):
             Path(options["output"]).write_text(text, encoding="utf-8")
         else:
             self.stdout.write(text)
 
-    def _agents_table(self, period: Period, reports: list[AgentReport]) -> None:
+    def _agents_table(
+        self, period: Period, reports: list[AgentReport], findings: dict[str, list[Finding]]
+    ) -> None:
         console = Console(file=self.stdout, width=160)  # type: ignore[arg-type]
         if not reports:
             console.print(
@@ -129,6 +136,13 @@ class Command(BaseCommand):
             ]
             table.add_row(f"{metric.name_zh} {metric.key}", *values)
         console.print(table)
+        names = {m.key: m.name_zh for m in AGENT_METRICS}
+        for report in reports:
+            for f in findings.get(report.agent_id, []):
+                console.print(
+                    f"⚠ {report.agent_id} {names[f.metric]} ({f.why}): "
+                    f"原因 {f.causes}；建议 {f.remedies}"
+                )
 
     def _dsr(self, options: dict[str, Any]) -> None:
         if options["months"] < 1 or options["window"] < 1:

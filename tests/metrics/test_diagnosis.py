@@ -1,0 +1,45 @@
+"""Weak metrics get their causes and remedies: bottom quartile, or a failing scorecard band."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from guanxi.metrics import scorecard
+from guanxi.metrics.agents import KEYS, AgentReport
+from guanxi.metrics.diagnosis import diagnose
+
+BASE = AgentReport(agent_id="x", **dict.fromkeys(KEYS) | {  # type: ignore[arg-type]
+    "consulting_customers": 10, "received_customers": 10, "inquirers": 10,
+    "sales_amount": Decimal("100.00"), "sales_units": 1, "buyers": 1,
+    "slow_response_customers": 0, "returns": 0,
+})  # fmt: skip
+
+
+def _agent(agent_id: str, **values: object) -> AgentReport:
+    return dataclasses.replace(BASE, agent_id=agent_id, **values)  # type: ignore[arg-type]
+
+
+def test_bottom_quartile_and_scorecard_bands() -> None:
+    team = [
+        _agent("a", avg_response_seconds=Decimal(10)),
+        _agent("b", avg_response_seconds=Decimal(20)),
+        _agent("c", avg_response_seconds=Decimal(30)),
+        _agent("d", avg_response_seconds=Decimal(90), returns=25),
+    ]
+    card = scorecard.load(None, KEYS)
+    found = diagnose(team, card)
+    # d is the slowest of four (the worst quarter) and its 90 s scores 0 on the card (> 40 s).
+    slow = next(f for f in found["d"] if f.metric == "avg_response_seconds")
+    assert slow.why == "bottom quartile; scorecard score 0"
+    assert "快捷短语" in slow.remedies and "60" in slow.remedies
+    returns = next(f for f in found["d"] if f.metric == "returns")
+    assert returns.why == "bottom quartile; scorecard score 0"  # 25 returns ≥ 20 → 0
+    assert found["a"] == [] and found["b"] == []
+    # c's 30 s is not the worst quarter and scores 80: no finding.
+    assert all(f.metric != "avg_response_seconds" for f in found["c"])
+
+
+def test_ties_with_the_best_are_not_weak() -> None:
+    team = [_agent(x) for x in "abcd"]  # everyone sold ¥100 and returned nothing
+    assert diagnose(team) == {x: [] for x in "abcd"}
