@@ -1,7 +1,10 @@
 from django.urls import include, path
 
+from guanxi.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("imports/", include("guanxi.imports.urls")),

@@ -17,11 +17,12 @@ from guanxi.core.timeutil import Period, parse_day
 from guanxi.metrics import scorecard
 from guanxi.metrics.agents import AGENT_METRICS, KEYS, AgentReport
 from guanxi.metrics.diagnosis import Finding, diagnose
-from guanxi.metrics.dsr import CAUSES, DIMENSIONS, DsrMonth
+from guanxi.metrics.dsr import CAUSES, DIMENSIONS
 from guanxi.metrics.store import METRICS, StoreFigures
 from guanxi.performance import services as performance_services
 from guanxi.web import selectors
 from guanxi.web.exports import agents as agent_exports
+from guanxi.web.exports.dsr import dsr_json
 
 
 def _json_value(value: Any, kind: str) -> Any:
@@ -227,25 +228,3 @@ class Command(BaseCommand):
                 "No data in this period: the lake has no traffic, chats or orders "
                 "for these days. 本期间没有数据。"
             )
-
-
-def dsr_json(months: list[DsrMonth]) -> list[dict[str, Any]]:
-    def num(value: Any) -> float | None:
-        return None if value is None else float(value)
-
-    return [
-        {
-            "month": f"{m.month:%Y-%m}",
-            "ratings": m.ratings,
-            **{
-                key: {
-                    "score": num(m.scores[key]),
-                    "industry": num(m.industry[key]),
-                    "trend": m.trend[key] or None,
-                    "below_industry": key in m.below_industry,
-                }
-                for key, _zh, _en in DIMENSIONS
-            },
-        }
-        for m in months
-    ]

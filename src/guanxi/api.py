@@ -1,0 +1,21 @@
+"""The REST API (django-ninja) under ``/api/``; its schema is at ``/api/openapi.json``.
+
+Session authentication, the same permissions as the pages. The interactive docs page is
+off: it would load Swagger UI from a CDN, and Guanxi serves nothing from third parties.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from guanxi.performance.api import router as performance
+
+api = NinjaAPI(
+    title="Guanxi API",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
+    docs_url=None,
+)
+api.add_router("/performance/", performance)

@@ -1,0 +1,48 @@
+"""The performance API: figures as JSON, agents limited to their own, the OpenAPI schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from guanxi.lake import Lake
+from tests.metrics.test_attribution import shop  # noqa: F401 — the hand-made shop fixture
+
+pytestmark = pytest.mark.django_db
+Q = "?start=2024-06-18&end=2024-06-18"
+
+
+def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
+    user = make_user(role, agent_id=agent_id)
+    assert client.login(username=user.username, password=user.password)
+
+
+def test_manager_sees_every_agent(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
+    _login(client, make_user, "manager")
+    data = client.get(f"/api/performance/agents{Q}").json()
+    agents = {a["agent"]: a for a in data["agents"]}
+    assert set(agents) == {"kf1", "kf2"}
+    assert agents["kf2"]["sales_amount"] == "100.00" and agents["kf2"]["aov_ratio"] == 1.1111
+    scores = client.get(f"/api/performance/scorecard{Q}").json()
+    assert {s["agent"] for s in scores} == {"kf1", "kf2"}
+    assert client.get("/api/performance/dsr").json() == []  # no ratings in this shop
+    bad = client.get("/api/performance/agents?start=2024-06-19&end=2024-06-18")
+    assert bad.status_code == 400
+
+
+def test_an_agent_sees_only_their_own(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
+    _login(client, make_user, "agent", agent_id="kf1")
+    data = client.get(f"/api/performance/agents{Q}").json()
+    assert [a["agent"] for a in data["agents"]] == ["kf1"]
+    assert client.get(f"/api/performance/agents{Q}&agent=kf2").status_code == 403
+    assert client.get("/api/performance/dsr").status_code == 403
+
+
+def test_anonymous_is_refused_and_the_schema_lists_the_endpoints(
+    client: Client, lake: Lake
+) -> None:
+    assert client.get(f"/api/performance/agents{Q}").status_code == 401
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/performance/agents", "/api/performance/scorecard", "/api/performance/dsr"} <= set(
+        schema["paths"]
+    )
