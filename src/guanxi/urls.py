@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("imports/", include("guanxi.imports.urls")),
+    path("performance/", include("guanxi.performance.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -9,11 +9,20 @@ from guanxi.metrics import scorecard
 from guanxi.metrics.agents import KEYS, AgentReport
 from guanxi.metrics.diagnosis import diagnose
 
-BASE = AgentReport(agent_id="x", **dict.fromkeys(KEYS) | {  # type: ignore[arg-type]
-    "consulting_customers": 10, "received_customers": 10, "inquirers": 10,
-    "sales_amount": Decimal("100.00"), "sales_units": 1, "buyers": 1,
-    "slow_response_customers": 0, "returns": 0,
-})  # fmt: skip
+BASE = AgentReport(
+    agent_id="x",
+    **dict.fromkeys(KEYS)
+    | {  # type: ignore[arg-type]
+        "consulting_customers": 10,
+        "received_customers": 10,
+        "inquirers": 10,
+        "sales_amount": Decimal("100.00"),
+        "sales_units": 1,
+        "buyers": 1,
+        "slow_response_customers": 0,
+        "returns": 0,
+    },
+)
 
 
 def _agent(agent_id: str, **values: object) -> AgentReport:
@@ -43,3 +52,31 @@ def test_bottom_quartile_and_scorecard_bands() -> None:
 def test_ties_with_the_best_are_not_weak() -> None:
     team = [_agent(x) for x in "abcd"]  # everyone sold ¥100 and returned nothing
     assert diagnose(team) == {x: [] for x in "abcd"}
+
+
+def test_a_failing_band_without_a_quartile_is_reported_with_its_score() -> None:
+    card = scorecard.load(None, KEYS)
+    found = diagnose([_agent("solo", avg_response_seconds=Decimal(90))], card)
+    (finding,) = [f for f in found["solo"] if f.metric == "avg_response_seconds"]
+    assert (finding.quartile, finding.band_score, finding.why) == (
+        False,
+        Decimal(0),
+        "scorecard score 0",
+    )
+
+
+def test_a_quartile_finding_without_a_scorecard_item() -> None:
+    team = [
+        _agent(x, sales_amount=Decimal(v))
+        for x, v in zip("abcd", (400, 300, 200, 100), strict=True)
+    ]
+    found = diagnose(team, scorecard.load(None, KEYS))
+    (finding,) = [f for f in found["d"] if f.metric == "sales_amount"]
+    assert (finding.quartile, finding.band_score, finding.why) == (True, None, "bottom quartile")
+    assert "商品知识" in finding.causes
+
+
+def test_findings_speak_english_too() -> None:
+    found = diagnose([_agent("solo", avg_response_seconds=Decimal(90))], scorecard.load(None, KEYS))
+    (finding,) = [f for f in found["solo"] if f.metric == "avg_response_seconds"]
+    assert "typing practice" in finding.remedies_en and finding.causes_en

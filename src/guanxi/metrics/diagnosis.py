@@ -24,30 +24,87 @@ LOWER_IS_BETTER = {
     "order_loss_rate",
 }
 
-# metric → (causes, remedies), in the words of the seeds.
-ADVICE: dict[str, tuple[str, str]] = {
-    "consulting_customers": ("流量少、活动少", "引流推广、策划促销活动"),
-    "sales_amount": ("商品知识不足", "加强商品知识培训"),
-    "aov": ("关联推荐不足", "做关联销售、搭配套餐"),
-    "aov_ratio": ("关联推荐不足", "做关联销售、搭配套餐"),
-    "units_per_buyer": ("关联推荐不足", "做关联销售、搭配套餐"),
-    "inquiry_conversion_final": ("主动性不够、催付不及时", "主动营销，优化催付话术和时机"),
-    "inquiry_conversion_next_day": ("主动性不够、催付不及时", "主动营销，优化催付话术和时机"),
-    "payment_rate": ("下单后未及时催付", "优化催付话术和时机"),
-    "answer_ratio": ("服务意识不足", "服务意识培训"),
-    "reply_rate": ("服务意识不足、漏回消息", "服务意识培训"),
-    "first_response_seconds": (
-        "打字慢、不熟悉商品",
-        "打字练习（金牌客服每分钟≥60字）、快捷短语、商品培训",
+# metric → (causes, remedies) in Chinese (the seeds' words) and in English.
+_TRAFFIC = (
+    "流量少、活动少",
+    "引流推广、策划促销活动",
+    "little traffic, few promotions",
+    "bring in traffic, plan promotions",
+)
+_KNOWLEDGE = (
+    "商品知识不足",
+    "加强商品知识培训",
+    "weak product knowledge",
+    "product-knowledge training",
+)
+_BUNDLES = (
+    "关联推荐不足",
+    "做关联销售、搭配套餐",
+    "few related recommendations",
+    "recommend related items, offer bundles",
+)
+_INITIATIVE = (
+    "主动性不够、催付不及时",
+    "主动营销，优化催付话术和时机",
+    "little initiative, late payment reminders",
+    "take the initiative; improve payment-reminder scripts and timing",
+)
+_AWARENESS = (
+    "服务意识不足",
+    "服务意识培训",
+    "weak service awareness",
+    "service-awareness training",
+)
+_SLOW = (
+    "打字慢、不熟悉商品",
+    "打字练习（金牌客服每分钟≥60字）、快捷短语、商品培训",
+    "slow typing, weak product knowledge",
+    "typing practice (a gold-medal agent types ≥60 characters a minute), quick replies "
+    "(快捷短语), product training",
+)
+_RETURNS = (
+    "推荐不准、描述不清",
+    "如实介绍商品和尺码",
+    "inaccurate recommendations, unclear descriptions",
+    "describe products and sizes honestly",
+)
+ADVICE: dict[str, tuple[str, str, str, str]] = {
+    "consulting_customers": _TRAFFIC,
+    "sales_amount": _KNOWLEDGE,
+    "aov": _BUNDLES,
+    "aov_ratio": _BUNDLES,
+    "units_per_buyer": _BUNDLES,
+    "inquiry_conversion_final": _INITIATIVE,
+    "inquiry_conversion_next_day": _INITIATIVE,
+    "payment_rate": (
+        "下单后未及时催付",
+        "优化催付话术和时机",
+        "no timely reminder after the order",
+        "improve payment-reminder scripts and timing",
     ),
-    "avg_response_seconds": (
-        "打字慢、不熟悉商品",
-        "打字练习（金牌客服每分钟≥60字）、快捷短语、商品培训",
+    "answer_ratio": _AWARENESS,
+    "reply_rate": (
+        "服务意识不足、漏回消息",
+        "服务意识培训",
+        "weak service awareness, missed messages",
+        "service-awareness training",
     ),
-    "three_minute_rate": ("响应慢", "快捷短语、合理排班"),
-    "slow_response_customers": ("响应慢", "快捷短语、商品培训"),
-    "returns": ("推荐不准、描述不清", "如实介绍商品和尺码"),
-    "return_rate": ("推荐不准、描述不清", "如实介绍商品和尺码"),
+    "first_response_seconds": _SLOW,
+    "avg_response_seconds": _SLOW,
+    "three_minute_rate": (
+        "响应慢",
+        "快捷短语、合理排班",
+        "slow responses",
+        "quick replies, better shift planning",
+    ),
+    "slow_response_customers": (
+        "响应慢",
+        "快捷短语、商品培训",
+        "slow responses",
+        "quick replies, product training",
+    ),
+    "returns": _RETURNS,
+    "return_rate": _RETURNS,
 }
 
 
@@ -55,9 +112,13 @@ ADVICE: dict[str, tuple[str, str]] = {
 class Finding:
     metric: str
     value: Decimal | int | None
-    why: str  # "bottom quartile" or "scorecard score 0"
+    why: str  # "bottom quartile", "scorecard score 0" or both (English, for CLI and API)
     causes: str
     remedies: str
+    causes_en: str = ""
+    remedies_en: str = ""
+    quartile: bool = False  # in the team's worst quarter
+    band_score: Decimal | None = None  # the scorecard's score, when under the pass mark
 
 
 def _quartile_cut(values: list[Decimal], lower_is_better: bool) -> Decimal:
@@ -71,7 +132,7 @@ def diagnose(
     reports: list[AgentReport], card: Scorecard | None = None, pass_score: int = 60
 ) -> dict[str, list[Finding]]:
     findings: dict[str, list[Finding]] = {r.agent_id: [] for r in reports}
-    for metric, (causes, remedies) in ADVICE.items():
+    for metric, (causes, remedies, causes_en, remedies_en) in ADVICE.items():
         lower = metric in LOWER_IS_BETTER
         present = [(r, getattr(r, metric)) for r in reports if getattr(r, metric) is not None]
         cut = best = None
@@ -82,15 +143,27 @@ def diagnose(
         item = next((i for i in card.items if i.metric == metric), None) if card else None
         for report, value in present:
             reasons = []
+            failing: Decimal | None = None
             worse = cut is not None and (Decimal(value) >= cut if lower else Decimal(value) <= cut)
             if worse and Decimal(value) != best:  # a tie with the best is no weakness
                 reasons.append("bottom quartile")
             if item is not None and not item.manual:
                 band = item.band_for(Decimal(value))
                 if band.score < pass_score:
+                    failing = band.score
                     reasons.append(f"scorecard score {band.score.normalize():f}")
             if reasons:
                 findings[report.agent_id].append(
-                    Finding(metric, value, "; ".join(reasons), causes, remedies)
+                    Finding(
+                        metric,
+                        value,
+                        "; ".join(reasons),
+                        causes,
+                        remedies,
+                        causes_en,
+                        remedies_en,
+                        quartile=worse and Decimal(value) != best,
+                        band_score=failing,
+                    )
                 )
     return findings

@@ -126,7 +126,12 @@ def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]
         "agents": [
             {"agent": r.agent_id}
             | {m.key: _json(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
-            | {"diagnosis": [f.__dict__ for f in findings.get(r.agent_id, [])]}
+            | {
+                "diagnosis": [
+                    {"metric": f.metric, "why": f.why, "causes": f.causes, "remedies": f.remedies}
+                    for f in findings.get(r.agent_id, [])
+                ]
+            }
             for r in shown
         ],
     }

@@ -1,0 +1,88 @@
+"""The agent performance table: formatted cells, previous-period figures, team row."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.metrics.diagnosis import Finding
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    text: str
+    sort: str  # a number for the client-side sort ("" when no data)
+    previous: str
+    weak: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    agent: str
+    name: str
+    cells: list[Cell]
+    findings: list[Finding]
+
+
+def fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "percent":
+        return f"{value * 100:.2f}%"
+    if kind == "money":
+        return f"¥{value:,.2f}"
+    if kind == "seconds":
+        return f"{value:.1f}"
+    return f"{value:,}" if isinstance(value, int) else f"{value}"
+
+
+def rows(
+    current: list[AgentReport],
+    previous: list[AgentReport],
+    names: dict[str, str],
+    findings: dict[str, list[Finding]],
+) -> list[Row]:
+    before = {r.agent_id: r for r in previous}
+    out = []
+    for report in current:
+        weak = {f.metric for f in findings.get(report.agent_id, [])}
+        old = before.get(report.agent_id)
+        cells = []
+        for m in AGENT_METRICS:
+            value = getattr(report, m.key)
+            cells.append(
+                Cell(
+                    key=m.key,
+                    text=fmt(value, m.kind),
+                    sort="" if value is None else str(value),
+                    previous=fmt(getattr(old, m.key), m.kind) if old else "—",
+                    weak=m.key in weak,
+                )
+            )
+        out.append(
+            Row(
+                report.agent_id,
+                names.get(report.agent_id, ""),
+                cells,
+                findings.get(report.agent_id, []),
+            )
+        )
+    return out
+
+
+def team_row(current: list[AgentReport]) -> list[str]:
+    """Totals of counts and amounts; the agents' median of rates and times (labelled so)."""
+    out = []
+    for m in AGENT_METRICS:
+        values = [getattr(r, m.key) for r in current if getattr(r, m.key) is not None]
+        if not values:
+            out.append("—")
+        elif m.kind in ("count", "money") and m.key not in ("aov",):
+            out.append(fmt(sum(values, Decimal(0) if m.kind == "money" else 0), m.kind))
+        else:
+            out.append(fmt(statistics.median(values), m.kind))
+    return out
