@@ -7,7 +7,6 @@ endpoints need ``accounts.view_shop_figures``.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -20,6 +19,7 @@ from guanxi.metrics.agents import AGENT_METRICS, KEYS
 from guanxi.metrics.diagnosis import diagnose
 from guanxi.web import selectors
 from guanxi.web.exports.dsr import dsr_json
+from guanxi.web.exports.values import json_value
 
 router = Router(tags=["performance"])
 
@@ -104,14 +104,6 @@ def _visible(request: HttpRequest, wanted: str) -> str:
     return own
 
 
-def _json(value: object, kind: str) -> object:
-    if value is None:
-        return None
-    if kind == "money":
-        return f"{value:.2f}"
-    return float(value) if isinstance(value, Decimal) else value
-
-
 @router.get("/agents", response=AgentsOut, summary="客服绩效: every agent metric")
 def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
     period = _period(query)
@@ -125,7 +117,7 @@ def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]
         "has_data": bool(shown),
         "agents": [
             {"agent": r.agent_id}
-            | {m.key: _json(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
+            | {m.key: json_value(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
             | {
                 "diagnosis": [
                     {"metric": f.metric, "why": f.why, "causes": f.causes, "remedies": f.remedies}

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 from typing import Any
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 from guanxi.metrics.diagnosis import Finding
-
-
-def json_value(value: Any, kind: str) -> Any:
-    """Amounts as strings with two decimals (exact); other figures as numbers."""
-    if value is None:
-        return None
-    if kind == "money":
-        return f"{value:.2f}"
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+from guanxi.web.exports.values import json_value
 
 
 def as_json(
@@ -50,16 +39,6 @@ def as_json(
             for r in reports
         ],
     }
-
-
-def text_value(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "percent":
-        return f"{value * 100:.2f}%"
-    if kind == "money":
-        return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def as_csv(reports: list[AgentReport]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,26 +22,7 @@ from guanxi.performance import services as performance_services
 from guanxi.web import selectors
 from guanxi.web.exports import agents as agent_exports
 from guanxi.web.exports.dsr import dsr_json
-
-
-def _json_value(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == "money":
-        return f"{value:.2f}"
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _table_value(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "percent":
-        return f"{value * 100:.2f}%"
-    if kind == "money":
-        return f"¥{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+from guanxi.web.exports.values import json_value, text_value
 
 
 class Command(BaseCommand):
@@ -132,9 +112,7 @@ class Command(BaseCommand):
         for report in reports:
             table.add_column(report.agent_id, justify="right")
         for metric in AGENT_METRICS:
-            values = [
-                agent_exports.text_value(getattr(r, metric.key), metric.kind) for r in reports
-            ]
+            values = [text_value(getattr(r, metric.key), metric.kind) for r in reports]
             table.add_row(f"{metric.name_zh} {metric.key}", *values)
         console.print(table)
         names = {m.key: m.name_zh for m in AGENT_METRICS}
@@ -209,7 +187,7 @@ class Command(BaseCommand):
     def _as_json(figures: StoreFigures) -> dict[str, Any]:
         out: dict[str, Any] = {"from": str(figures.period.start), "to": str(figures.period.end)}
         for metric in METRICS:
-            out[metric.key] = _json_value(getattr(figures, metric.key), metric.kind)
+            out[metric.key] = json_value(getattr(figures, metric.key), metric.kind)
         out["has_data"] = figures.has_data
         return out
 
@@ -220,7 +198,7 @@ class Command(BaseCommand):
         for column in ("key", "指标", "metric", "value"):
             table.add_column(column, justify="right" if column == "value" else "left")
         for metric in METRICS:
-            value = _table_value(getattr(figures, metric.key), metric.kind)
+            value = text_value(getattr(figures, metric.key), metric.kind)
             table.add_row(metric.key, metric.name_zh, metric.name_en, value)
         console.print(table)
         if not figures.has_data:
