@@ -14,14 +14,9 @@ import ibis
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics import attribution, service
+from guanxi.metrics.ratios import ratio
 
 MONEY = Decimal("0.01")
-
-
-def _div(numerator: Any, denominator: Any, places: int) -> Decimal | None:
-    if numerator is None or not denominator:
-        return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places))
 
 
 @dataclass(frozen=True)
@@ -83,14 +78,14 @@ def agent_reports(
         ).to_pylist()
     }
     store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
-    store_aov = _div(store["paid_amount"], store["payers"], 6)
+    store_aov = ratio(store["paid_amount"], store["payers"], 6)
     reports = []
     for agent_id in sorted(set(chat) | set(sales)):
         c = chat.get(agent_id)
         s = sales.get(agent_id, {})
         amount = Decimal(s.get("sales_amount") or 0).quantize(MONEY)
         buyers = int(s.get("buyers") or 0)
-        aov = _div(amount, buyers, 2)
+        aov = ratio(amount, buyers, 2)
         reports.append(
             AgentReport(
                 agent_id=agent_id,
@@ -101,14 +96,14 @@ def agent_reports(
                 sales_units=int(s.get("sales_units") or 0),
                 buyers=buyers,
                 aov=aov,
-                units_per_buyer=_div(s.get("sales_units") or 0, buyers, 2),
-                aov_ratio=_div(_div(amount, buyers, 6), store_aov, 4) if aov else None,
-                inquiry_conversion_final=_div(s.get("converted_final"), s.get("inquirers"), 4),
-                inquiry_conversion_next_day=_div(
+                units_per_buyer=ratio(s.get("sales_units") or 0, buyers, 2),
+                aov_ratio=ratio(ratio(amount, buyers, 6), store_aov, 4) if aov else None,
+                inquiry_conversion_final=ratio(s.get("converted_final"), s.get("inquirers"), 4),
+                inquiry_conversion_next_day=ratio(
                     s.get("converted_next_day"), s.get("inquirers"), 4
                 ),
-                payment_rate=_div(s.get("attributed_paid"), s.get("attributed_orders"), 4),
-                order_loss_rate=_div(s.get("attributed_lost"), s.get("attributed_orders"), 4),
+                payment_rate=ratio(s.get("attributed_paid"), s.get("attributed_orders"), 4),
+                order_loss_rate=ratio(s.get("attributed_lost"), s.get("attributed_orders"), 4),
                 first_response_seconds=c.first_response_seconds if c else None,
                 avg_response_seconds=c.avg_response_seconds if c else None,
                 slow_response_customers=c.slow_response_customers if c else 0,
@@ -117,7 +112,7 @@ def agent_reports(
                 reply_rate=c.reply_rate if c else None,
                 mean_session_seconds=c.mean_session_seconds if c else None,
                 returns=int(s.get("returns") or 0),
-                return_rate=_div(s.get("returns") or 0, s.get("attributed_paid"), 4),
+                return_rate=ratio(s.get("returns") or 0, s.get("attributed_paid"), 4),
             )
         )
     return reports

@@ -42,6 +42,7 @@ import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import day_bounds
+from guanxi.metrics.ratios import ratio
 
 
 @dataclass(frozen=True)
@@ -241,14 +242,6 @@ def unanswered_sessions(
     return s.filter(s.starts_with_customer & (s.agent_messages == 0)).count()
 
 
-def _div(numerator: Any, denominator: Any, places: int) -> Decimal | None:
-    if numerator is None or not denominator:
-        return None
-    if isinstance(numerator, float):  # sums of seconds: microsecond precision is plenty
-        numerator = Decimal(repr(round(numerator, 6)))
-    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places))
-
-
 @dataclass(frozen=True)
 class AgentFigures:
     """One agent's chat metrics for a period; ratios exact, ``None`` when undefined."""
@@ -276,15 +269,15 @@ class AgentFigures:
             agent_messages=int(row["agent_messages"]),
             rounds_owned=int(row["rounds_owned"]),
             rounds_answered=int(row["rounds_answered"]),
-            first_response_seconds=_div(
+            first_response_seconds=ratio(
                 row["first_response_seconds_sum"], row["first_reply_sessions"], 2
             ),
-            avg_response_seconds=_div(row["response_seconds_sum"], row["rounds_answered"], 2),
+            avg_response_seconds=ratio(row["response_seconds_sum"], row["rounds_answered"], 2),
             slow_response_customers=int(row["slow_customers"]),
-            three_minute_rate=_div(row["quick_answered"], row["quick_rounds"], 4),
-            answer_ratio=_div(row["agent_messages"], row["questions"], 2),
-            reply_rate=_div(row["rounds_answered"], row["rounds_owned"], 4),
-            mean_session_seconds=_div(row["session_seconds_sum"], row["sessions"], 2),
+            three_minute_rate=ratio(row["quick_answered"], row["quick_rounds"], 4),
+            answer_ratio=ratio(row["agent_messages"], row["questions"], 2),
+            reply_rate=ratio(row["rounds_answered"], row["rounds_owned"], 4),
+            mean_session_seconds=ratio(row["session_seconds_sum"], row["sessions"], 2),
         )
 
 

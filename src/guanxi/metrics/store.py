@@ -28,6 +28,7 @@ import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import assign_day, day_bounds
+from guanxi.metrics.ratios import ratio
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,6 @@ def refunds_requested(refunds: ibis.Table, period: Period, time_zone: str) -> ir
     return refunds.filter(_in_period(refunds.requested_at, period, time_zone)).count()
 
 
-def _ratio(numerator: Any, denominator: Any, places: int) -> Decimal | None:
-    if numerator is None or not denominator:
-        return None
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(numerator) / Decimal(denominator)).quantize(quantum)
-
-
 @dataclass(frozen=True)
 class StoreFigures:
     """The dashboard's figures for one period, computed and rounded for display.
@@ -184,14 +178,14 @@ def store_figures(
         period=period,
         pv=pv,
         uv=uv,
-        visit_depth=_ratio(pv, uv, 2),
+        visit_depth=ratio(pv, uv, 2),
         consulting_customers=consulting,
-        consult_rate=_ratio(consulting, uv, 4),
+        consult_rate=ratio(consulting, uv, 4),
         paying_customers=paying,
         paid_amount=paid_amount,
-        aov=_ratio(paid_amount, paying, 2),
-        conversion_rate=_ratio(paying, uv, 4),
-        refund_rate=_ratio(refund_count, orders_paid, 4),
+        aov=ratio(paid_amount, paying, 2),
+        conversion_rate=ratio(paying, uv, 4),
+        refund_rate=ratio(refund_count, orders_paid, 4),
         orders_paid=orders_paid,
         refunds_requested=refund_count,
         traffic_days=int(totals["traffic_days"]),
