@@ -153,7 +153,7 @@ def generate(
     sys = (rr == transfer_round[sr]).astype(np.int64)
     gap_c = rng.uniform(4, 40, len(sr))
     median = agent_array("response_seconds")[answerer]
-    delay = np.clip(rng.lognormal(np.log(median), 0.8) * slowdown[sr], 2, 1800)
+    delay = np.clip(rng.lognormal(np.log(median), 0.6) * slowdown[sr], 2, 1800)
     gap_a = rng.uniform(5, 30, len(sr))
     duration = (c - 1) * gap_c + (a > 0) * (delay + np.maximum(a - 1, 0) * gap_a)
     think = np.clip(rng.lognormal(np.log(40), 1.0, len(sr)), 5, 1800)
