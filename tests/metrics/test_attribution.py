@@ -226,3 +226,92 @@ def test_the_agent_report_combines_chat_and_sales(shop: Lake) -> None:
     assert kf1.aov is None and kf1.aov_ratio is None and kf1.return_rate is None
     # Chat side: kf1 received c1, c2, c3, c5; kf2 received c1 and c4.
     assert (kf1.received_customers, kf2.received_customers) == (4, 2)
+
+
+def test_the_report_reads_only_relevant_sessions_yet_counts_old_orders_returns(
+    shop: Lake,
+) -> None:
+    """A return requested in the period on an order from 13 days before still counts: the
+    report keeps the chats of that order's attribution although they lie before the period."""
+    from guanxi.metrics.agents import agent_reports, relevant_messages
+    from guanxi.metrics.attribution import AttributionRules
+
+    shop.write(
+        "chat_messages",
+        pa.table(
+            {
+                "platform": ["taobao"] * 4,
+                "message_id": ["x1", "x2", "x3", "x4"],
+                "session_id": ["p8", "p8", "old", "old"],
+                "customer_key": ["c6", "c6", "c7", "c7"],
+                "agent_id": [None, "kf2", None, "kf1"],
+                "sender": ["customer", "agent", "customer", "agent"],
+                "sent_at": [
+                    utc("2024-06-05 09:00:00"),
+                    utc("2024-06-05 09:01:00"),
+                    utc("2024-05-01 09:00:00"),
+                    utc("2024-05-01 09:01:00"),
+                ],
+                "text": ["…"] * 4,
+            }
+        ),
+    )
+    shop.write(
+        "orders",
+        pa.table(
+            {
+                "platform": ["taobao"],
+                "order_id": ["o8"],
+                "customer_key": ["c6"],
+                "created_at": [utc("2024-06-05 10:00:00")],
+                "paid_at": [utc("2024-06-05 10:05:00")],
+                "shipped_at": [None],
+                "signed_at": [None],
+                "closed_at": [None],
+                "status": ["paid"],
+                "amount": [Decimal("20.00")],
+                "item_count": [1],
+            }
+        ),
+    )
+    shop.write(
+        "refunds",
+        pa.table(
+            {
+                "platform": ["taobao"],
+                "refund_id": ["r3"],
+                "order_id": ["o8"],
+                "customer_key": ["c6"],
+                "requested_at": [utc("2024-06-18 12:00:00")],
+                "completed_at": [None],
+                "kind": ["return_refund"],
+                "reason": ["不喜欢"],
+                "quality_issue": [False],
+                "amount": [Decimal("20.00")],
+                "status": ["processing"],
+            }
+        ),
+    )
+    kept = shop.arrow(
+        relevant_messages(
+            shop.table("chat_messages"),
+            shop.table("orders"),
+            shop.table("refunds"),
+            PERIOD,
+            "Asia/Shanghai",
+            shop.arrow,
+            AttributionRules(),
+        )
+    )
+    sessions = set(kept.column("session_id").to_pylist())
+    assert "p8" in sessions  # o8's chat, 13 days before the period
+    assert "old" not in sessions  # May's chat matters for nothing in June 18's report
+    reports = agent_reports(
+        chat_messages=shop.table("chat_messages"),
+        orders=shop.table("orders"),
+        refunds=shop.table("refunds"),
+        period=PERIOD,
+        time_zone="Asia/Shanghai",
+        arrow=shop.arrow,
+    )
+    assert {r.agent_id: r.returns for r in reports}["kf2"] == 2  # r1 on o1 and r3 on o8

@@ -6,6 +6,7 @@ Ratios are exact decimals; a ratio whose denominator is zero is ``None`` ("no da
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,42 @@ class AgentReport:
 KEYS = tuple(f for f in AgentReport.__dataclass_fields__ if f != "agent_id")
 
 
+def relevant_messages(
+    chat_messages: ibis.Table,
+    orders: ibis.Table,
+    refunds: ibis.Table,
+    period: Period,
+    time_zone: str,
+    arrow: Any,
+    rules: attribution.AttributionRules,
+) -> ibis.Table:
+    """The messages of every session that can matter for ``period``, and no others.
+
+    Sessions are kept whole (a round's context is its session). They matter when they have
+    a message from ``attribution_hours`` before the period (orders created in the period
+    are attributed to chats up to then), or before the oldest order with a return requested
+    in the period, until a day after it. Without this every window function of the report
+    would run over the shop's whole history.
+    """
+    start, end = period.utc_bounds(time_zone)
+    returned = refunds.filter(
+        (refunds.requested_at >= ibis.literal(start)) & (refunds.requested_at < ibis.literal(end))
+    ).select("platform", "order_id")
+    oldest = arrow(orders.join(returned, ["platform", "order_id"]).created_at.min()).as_py()
+    margin = dt.timedelta(hours=rules.attribution_hours, days=1)
+    since = min(start, oldest) - margin if oldest is not None else start - margin
+    until = end + dt.timedelta(days=1)
+    touched = (
+        chat_messages.filter(
+            (chat_messages.sent_at >= ibis.literal(since))
+            & (chat_messages.sent_at < ibis.literal(until))
+        )
+        .select("session_id")
+        .distinct()
+    )
+    return chat_messages.semi_join(touched, "session_id")
+
+
 def agent_reports(
     *,
     chat_messages: ibis.Table,
@@ -65,6 +102,9 @@ def agent_reports(
 ) -> list[AgentReport]:
     service_rules = service_rules or service.ServiceRules()
     attribution_rules = attribution_rules or attribution.AttributionRules()
+    chat_messages = relevant_messages(
+        chat_messages, orders, refunds, period, time_zone, arrow, attribution_rules
+    )
     chat = {
         f.agent_id: f
         for f in service.agent_figures(chat_messages, period, time_zone, arrow, service_rules)
