@@ -16,7 +16,7 @@ from guanxi.core.timeutil import month_period
 from guanxi.customers.models import Customer
 from guanxi.lake import Lake
 from guanxi.web import selectors
-from guanxi.web.presenters import format_value
+from guanxi.web.exports.values import text_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,9 +50,9 @@ def test_manager_and_agent_walk_through(page, live_server, make_user, lake: Lake
     expected = selectors.store_period_figures(month_period(latest.year, latest.month))
     assert expected.has_data
     tile = page.locator('[data-metric="paid_amount"] .value')
-    assert tile.inner_text() == format_value(expected.paid_amount, "money")
+    assert tile.inner_text() == text_value(expected.paid_amount, "money")
     uv = page.locator('[data-metric="uv"] .value').inner_text()
-    assert uv == format_value(expected.uv, "count")
+    assert uv == text_value(expected.uv, "count")
     page.wait_for_selector("#trend-chart .main-svg")  # Plotly drew the chart
     _shot(page, "dashboard-zh")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 from guanxi.metrics.diagnosis import Finding
+from guanxi.web.exports.values import text_value
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,6 @@ class Row:
     findings: list[Finding]
 
 
-def fmt(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "percent":
-        return f"{value * 100:.2f}%"
-    if kind == "money":
-        return f"¥{value:,.2f}"
-    if kind == "seconds":
-        return f"{value:.1f}"
-    return f"{value:,}" if isinstance(value, int) else f"{value}"
-
-
 def rows(
     current: list[AgentReport],
     previous: list[AgentReport],
@@ -57,9 +45,9 @@ def rows(
             cells.append(
                 Cell(
                     key=m.key,
-                    text=fmt(value, m.kind),
+                    text=text_value(value, m.kind),
                     sort="" if value is None else str(value),
-                    previous=fmt(getattr(old, m.key), m.kind) if old else "—",
+                    previous=text_value(getattr(old, m.key), m.kind) if old else "—",
                     weak=m.key in weak,
                 )
             )
@@ -82,7 +70,7 @@ def team_row(current: list[AgentReport]) -> list[str]:
         if not values:
             out.append("—")
         elif m.kind in ("count", "money") and m.key not in ("aov",):
-            out.append(fmt(sum(values, Decimal(0) if m.kind == "money" else 0), m.kind))
+            out.append(text_value(sum(values, Decimal(0) if m.kind == "money" else 0), m.kind))
         else:
-            out.append(fmt(statistics.median(values), m.kind))
+            out.append(text_value(statistics.median(values), m.kind))
     return out

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.metrics.store import METRICS, StoreFigures
+from guanxi.web.exports.values import text_value
 
 LABELS = {
     "pv": _("浏览量"),
@@ -36,19 +37,6 @@ FORMULAS = {
 }
 # A rising refund rate is bad news; every other figure is better when higher.
 LOWER_IS_BETTER = {"refund_rate"}
-
-
-def format_value(value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    # Thousands separated by commas in both languages, as the platforms' back-ends show them.
-    if kind == "percent":
-        return f"{Decimal(value) * 100:.2f}%"
-    if kind == "money":
-        return f"¥{Decimal(value):,.2f}"
-    if kind == "ratio":
-        return f"{Decimal(value):.2f}"
-    return f"{int(value):,}"
 
 
 @dataclass(frozen=True)
@@ -88,8 +76,8 @@ def tiles(current: StoreFigures, previous: StoreFigures) -> list[Tile]:
                 key=metric.key,
                 label=str(LABELS[metric.key]),
                 formula=str(FORMULAS[metric.key]),
-                value=format_value(now, metric.kind),
-                previous=format_value(before, metric.kind),
+                value=text_value(now, metric.kind),
+                previous=text_value(before, metric.kind),
                 change="" if change is None else f"{change * 100:+.1f}%",
                 direction=direction,
                 trend=trend,

@@ -18,11 +18,16 @@ def json_value(value: Any, kind: str) -> Any:
 
 
 def text_value(value: Any, kind: str) -> str:
-    """For tables: percentages with two decimals, yuan with thousands separators, — for none."""
+    """For pages and tables: percentages and ratios with two decimals, seconds with one, yuan
+    and counts with thousands separators (as the platforms' back-ends show them), — for none."""
     if value is None:
         return "—"
     if kind == "percent":
-        return f"{value * 100:.2f}%"
+        return f"{Decimal(value) * 100:.2f}%"
     if kind == "money":
-        return f"¥{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+        return f"¥{Decimal(value):,.2f}"
+    if kind == "ratio":
+        return f"{Decimal(value):.2f}"
+    if kind == "seconds":
+        return f"{Decimal(value):.1f}"
+    return f"{int(value):,}"
