@@ -93,8 +93,12 @@ def _database() -> dict[str, object]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": db.name,
             "OPTIONS": {
-                # WAL for concurrent readers; FULL so a committed write survives power loss.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                # WAL for concurrent readers; FULL so a committed write survives power loss;
+                # a 128 MB page cache (allocated as used) keeps the blind indexes of an import's
+                # customers in memory: inserting 100,000 customers took 2.5× longer with 2 MB.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-131072;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

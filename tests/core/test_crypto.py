@@ -14,6 +14,17 @@ def test_round_trip_and_random_nonce() -> None:
     assert cipher.decrypt(first) == cipher.decrypt(second) == "13812341234"
 
 
+def test_bulk_encryption_gives_each_value_its_own_nonce() -> None:
+    cipher = FieldCipher.from_secret(b"k" * 32)
+    values = ["张三", "13812341234", "13812341234", "浙江省杭州市西湖区文三路1号"]
+    tokens = cipher.encrypt_many(values)
+    assert [cipher.decrypt(t) for t in tokens] == values
+    assert tokens[1] != tokens[2]  # the same plaintext twice still looks different
+    nonces = {t[:19] for t in tokens}  # "g1:" + the base64 of the 12-byte nonce's start
+    assert len(nonces) == len(values)
+    assert cipher.encrypt_many([]) == []
+
+
 def test_blind_index_is_deterministic_and_keyed() -> None:
     one, other = FieldCipher.from_secret(b"a" * 32), FieldCipher.from_secret(b"b" * 32)
     assert one.blind_index("mobile:13812341234") == one.blind_index("mobile:13812341234")

@@ -53,6 +53,21 @@ class FieldCipher:
         sealed = self._aead.encrypt(nonce, plaintext.encode(), None)
         return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
+    def encrypt_many(self, plaintexts: list[str]) -> list[str]:
+        """``encrypt`` for a batch: one call for all the nonces, the same output format.
+
+        Bulk imports seal millions of values; one ``urandom`` per value was a third of the
+        cost. Each value still gets its own random 96-bit nonce.
+        """
+        nonces = os.urandom(12 * len(plaintexts))
+        seal = self._aead.encrypt
+        b64 = base64.b64encode
+        out = []
+        for i, text in enumerate(plaintexts):
+            nonce = nonces[12 * i : 12 * i + 12]
+            out.append(PREFIX + b64(nonce + seal(nonce, text.encode(), None)).decode("ascii"))
+        return out
+
     def decrypt(self, token: str) -> str:
         if not token.startswith(PREFIX):
             raise DecryptionError("value is not a Guanxi ciphertext")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９＋"}
@@ -15,6 +16,8 @@ class InvalidContactError(ValueError):
 
 def normalise_mobile(value: str) -> str:
     """Return the 11-digit mainland mobile number, dropping spaces, dashes and +86."""
+    if _MOBILE.match(value):  # already normal: the common case, and imports ask twice
+        return value
     digits = value.translate(_FULLWIDTH)
     digits = re.sub(r"[\s\-()（）]", "", digits)
     if digits.startswith("+86"):
@@ -76,6 +79,7 @@ _CITY = re.compile(r"^(?:.{1,10}?(?:市|自治州|地区|盟)|.{1,6}?州)")
 _MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
 
 
+@functools.lru_cache(maxsize=65_536)  # imports ask for the same few addresses again and again
 def region_of(address: str) -> tuple[str, str]:
     """(province, city) at the start of a mainland address, '' where not recognisable.
 

@@ -20,10 +20,10 @@ from guanxi.core import pii
 from guanxi.customers import services
 from guanxi.customers.models import Customer, PlatformIdentity
 
-CHUNK = 500  # keys per IN (...) query: well under SQLite's variable limit
+CHUNK = 5000  # keys per IN (...) query: well under SQLite's limit of 32,766 variables
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     buyer: str
     name: str = ""
@@ -44,6 +44,8 @@ class Person:
         return pii.region_of(self.address)
 
     def tag_list(self) -> tuple[str, ...]:
+        if not self.tags:
+            return ()
         parts = self.tags.replace("，", ",").replace("、", ",").split(",")
         return tuple(t.strip()[:40] for t in parts if t.strip())
 
@@ -90,7 +92,7 @@ def resolve(platform: str, people: Iterable[Person], *, fill_blanks: bool = Fals
     for person in people:
         if person.buyer and person.buyer not in by_buyer:
             by_buyer[person.buyer] = person
-    index_of = {b: services.buyer_index(platform, b) for b in by_buyer}
+    index_of = services.buyer_indexes(platform, by_buyer)
     known: dict[str, str] = {}
     indexes = list(index_of.values())
     for chunk in _chunks(indexes):
@@ -168,7 +170,9 @@ def resolve(platform: str, people: Iterable[Person], *, fill_blanks: bool = Fals
         if mobile:
             pending_by_mobile[mobile] = record.customer_key
     if records:
-        services.customers_bulk_create(records)
+        services.customers_bulk_create(
+            records, buyer_indexes={(platform, b): i for b, i in index_of.items()}
+        )
     if attach:
         PlatformIdentity.objects.bulk_create(attach, batch_size=CHUNK)
     filled = _fill_blanks(by_buyer, keys, contacts_all=fill_blanks) if fill_blanks else 0

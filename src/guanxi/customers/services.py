@@ -60,35 +60,86 @@ def buyer_index(platform: str, buyer_id: str) -> str:
     return crypto.cipher().blind_index(f"buyer:{platform}:{buyer_id.strip()}")
 
 
-def _row(record: CustomerRecord, now: Any) -> tuple[Any, ...]:
-    """The database row of ``record`` in CUSTOMER_COLUMNS order: normalised, indexed,
+class _Sealer:
+    """Encryption and blind indexes for one bulk write.
+
+    The cipher is looked up once, values are sealed a batch at a time, and the indexes of
+    values that repeat across customers (names, the 10,000 possible phone tails) are hashed
+    once per distinct value: the output is the same, the work per customer is about halved.
+    """
+
+    def __init__(self) -> None:
+        self._cipher = crypto.cipher()
+        self._memo: dict[str, str] = {}
+
+    def index(self, text: str) -> str:
+        return self._cipher.blind_index(text)
+
+    def repeated_index(self, text: str) -> str:
+        hit = self._memo.get(text)
+        if hit is None:
+            hit = self._memo[text] = self._cipher.blind_index(text)
+        return hit
+
+    def seal(self, values: list[str]) -> list[str]:
+        """Each non-empty value encrypted; empty ones stay empty."""
+        filled = [i for i, v in enumerate(values) if v]
+        out = [""] * len(values)
+        tokens = self._cipher.encrypt_many([values[i] for i in filled])
+        for i, token in zip(filled, tokens, strict=True):
+            out[i] = token
+        return out
+
+
+def buyer_indexes(platform: str, buyer_ids: Iterable[str]) -> dict[str, str]:
+    """``buyer_index`` of many buyers of one platform (the cipher looked up once)."""
+    index = crypto.cipher().blind_index
+    return {b: index(f"buyer:{platform}:{b.strip()}") for b in buyer_ids}
+
+
+def _rows(records: Sequence[CustomerRecord], now: Any, sealer: _Sealer) -> list[tuple[Any, ...]]:
+    """The database rows of ``records`` in CUSTOMER_COLUMNS order: normalised, indexed,
     personal values encrypted."""
-    try:
-        mobile = pii.normalise_mobile(record.mobile) if record.mobile else ""
-        email = pii.normalise_email(record.email) if record.email else ""
-    except pii.InvalidContactError as exc:
-        raise UserInputError(f"customer {record.customer_key}: {exc}") from exc
-    name = record.name.strip()
-    birth = record.birth_date.isoformat() if record.birth_date else ""
-    return (
-        record.customer_key,
-        _sealed(name),
-        name_index(name),
-        record.gender,
-        _sealed(birth),
-        _sealed(mobile),
-        mobile_index(mobile),
-        mobile_tail_index(mobile),
-        _sealed(email),
-        email_index(email),
-        _sealed(record.address.strip()),
-        record.province,
-        record.city,
-        _sealed(record.notes),
-        record.customer_class,
-        now,
-        now,
-    )
+    plain: list[tuple[str, str, str, str, str, str]] = []
+    for record in records:
+        try:
+            mobile = pii.normalise_mobile(record.mobile) if record.mobile else ""
+            email = pii.normalise_email(record.email) if record.email else ""
+        except pii.InvalidContactError as exc:
+            raise UserInputError(f"customer {record.customer_key}: {exc}") from exc
+        birth = record.birth_date.isoformat() if record.birth_date else ""
+        plain.append(
+            (record.name.strip(), birth, mobile, email, record.address.strip(), record.notes)
+        )
+    # One list of everything to encrypt, cut back into six columns afterwards.
+    sealed = sealer.seal([value for values in plain for value in values])
+    rows = []
+    for i, (record, (name, _birth, mobile, email, _address, _notes)) in enumerate(
+        zip(records, plain, strict=True)
+    ):
+        s_name, s_birth, s_mobile, s_email, s_address, s_notes = sealed[6 * i : 6 * i + 6]
+        rows.append(
+            (
+                record.customer_key,
+                s_name,
+                sealer.repeated_index("name:" + name) if name else "",
+                record.gender,
+                s_birth,
+                s_mobile,
+                sealer.index("mobile:" + mobile) if mobile else "",
+                sealer.repeated_index("mobile-tail:" + mobile[-4:]) if mobile else "",
+                s_email,
+                sealer.index("email:" + email) if email else "",
+                s_address,
+                record.province,
+                record.city,
+                s_notes,
+                record.customer_class,
+                now,
+                now,
+            )
+        )
+    return rows
 
 
 def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -111,10 +162,6 @@ def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any,
             cursor.executemany(sql, rows[start : start + 5000])
 
 
-def _sealed(value: str) -> str:
-    return crypto.cipher().encrypt(value) if value else ""
-
-
 CUSTOMER_COLUMNS = [
     "customer_key", "name", "name_index", "gender", "birth_date", "mobile", "mobile_index",
     "mobile_tail_index", "email", "email_index", "address", "province", "city", "notes",
@@ -123,27 +170,43 @@ CUSTOMER_COLUMNS = [
 
 
 @transaction.atomic
-def customers_bulk_create(records: Iterable[CustomerRecord], *, batch_size: int = 2000) -> int:
-    """Insert many customers with their identities and tags in one transaction."""
+def customers_bulk_create(
+    records: Iterable[CustomerRecord], *, buyer_indexes: dict[tuple[str, str], str] | None = None
+) -> int:
+    """Insert many customers with their identities and tags in one transaction.
+
+    ``buyer_indexes`` may hold the blind indexes of the identities, already computed by a
+    caller that looked them up (an import), so they are not hashed twice.
+    """
     records = list(records)
+    if not records:
+        return 0
+    sealer = _Sealer()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = [_row(record, now) for record in records]
-    _insert(Customer, CUSTOMER_COLUMNS, rows)
-    by_key: dict[str, int] = {}
-    keys = [r.customer_key for r in records]
-    for start in range(0, len(keys), batch_size):
-        by_key.update(
-            Customer.objects.filter(customer_key__in=keys[start : start + batch_size]).values_list(
-                "customer_key", "id"
-            )
-        )
+    # Ids of the new rows: everything above the highest id before the insert that carries
+    # one of our keys (keys are random, so a concurrent writer's rows cannot match).
+    before = Customer.objects.aggregate(top=models.Max("id"))["top"] or 0
+    _insert(Customer, CUSTOMER_COLUMNS, _rows(records, now, sealer))
+    wanted = {r.customer_key for r in records}
+    by_key = {
+        key: cid
+        for key, cid in Customer.objects.filter(id__gt=before).values_list("customer_key", "id")
+        if key in wanted
+    }
+    identities = [(r.customer_key, p, b) for r in records for p, b in r.identities]
+    known = buyer_indexes or {}
+    sealed_ids = sealer.seal([b for _k, _p, b in identities])
     _insert(
         PlatformIdentity,
         ["customer_id", "platform", "buyer_id", "buyer_id_index"],
         [
-            (by_key[r.customer_key], platform, _sealed(buyer_id), buyer_index(platform, buyer_id))
-            for r in records
-            for platform, buyer_id in r.identities
+            (
+                by_key[key],
+                platform,
+                sealed,
+                known.get((platform, buyer_id)) or buyer_index(platform, buyer_id),
+            )
+            for (key, platform, buyer_id), sealed in zip(identities, sealed_ids, strict=True)
         ],
     )
     tag_names = sorted({t for r in records for t in r.tags})
@@ -157,7 +220,7 @@ def customers_bulk_create(records: Iterable[CustomerRecord], *, batch_size: int 
                 for r in records
                 for t in r.tags
             ],
-            batch_size=batch_size,
+            batch_size=2000,
         )
     return len(records)
 

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -142,8 +141,17 @@ def _people(staged: Staged) -> Iterator[list[identities.Person]]:
     names = {f.name for f in staged.kind.fields}
     if "buyer" not in names:
         return
-    columns = ["buyer"] + [c for c in PERSONAL if c in names]
-    select = ", ".join(["buyer"] + [f"last({c} ORDER BY __row) AS {c}" for c in columns[1:]])
+    # Every personal column in Person's field order, '' where the file has none, so each
+    # result row is a Person's arguments as they stand.
+    select = ", ".join(
+        ["buyer"]
+        + [
+            (f"last({c} ORDER BY __row)" if c in names else "NULL::DATE")
+            if c == "birth_date"
+            else (f"coalesce(last({c} ORDER BY __row), '')" if c in names else "''")
+            for c in PERSONAL
+        ]
+    )
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     # Imports must run in bounded memory whatever the file size: DuckDB spills beyond this.
@@ -152,15 +160,9 @@ def _people(staged: Staged) -> Iterator[list[identities.Person]]:
         f"SELECT {select} FROM read_parquet($p) WHERE buyer IS NOT NULL GROUP BY buyer",
         {"p": str(staged.staged_path)},
     )
+    person = identities.Person
     while rows := result.fetchmany(PEOPLE_CHUNK):
-        people = []
-        for row in rows:
-            values: dict[str, Any] = dict(zip(columns, row, strict=True))
-            for key, value in values.items():
-                if value is None and key != "birth_date":
-                    values[key] = ""
-            people.append(identities.Person(**values))
-        yield people
+        yield [person(*row) for row in rows]
 
 
 def _resolve(platform: str, staged: Staged, *, fill_blanks: bool = False) -> identities.Resolution:
