@@ -39,6 +39,9 @@ KEYS = [
     "mean_session_seconds",
     "returns",
     "return_rate",
+    # then the business-time variants (null for agents without a rota)
+    "first_response_business_seconds",
+    "avg_response_business_seconds",
 ]
 
 

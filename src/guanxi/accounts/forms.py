@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts import services
+from guanxi.accounts.models import Agent
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -31,3 +32,21 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         services.login_attempt_record(username=username, client=client, succeeded=True)
         return cleaned
+
+
+class AgentForm(forms.ModelForm):
+    """One roster row: the agent's names and rota (排班)."""
+
+    class Meta:
+        model = Agent
+        fields = ["agent_id", "name", "nicknames", "active", "workday_hours", "restday_hours"]
+        widgets = {
+            "nicknames": forms.TextInput(attrs={"size": 18}),
+            "workday_hours": forms.TextInput(
+                attrs={"size": 22, "placeholder": "09:00-12:00, 13:30-24:00"}
+            ),
+            "restday_hours": forms.TextInput(attrs={"size": 16, "placeholder": "10:00-22:00"}),
+        }
+
+
+RosterFormSet = forms.modelformset_factory(Agent, form=AgentForm, extra=1, can_delete=False)

@@ -1,6 +1,16 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from guanxi.metrics.schedules import Schedule, ScheduleError, parse_hours
+
+
+def validate_hours(value: str) -> None:
+    try:
+        parse_hours(value)
+    except ScheduleError as exc:
+        raise ValidationError(str(exc).removeprefix("hours: ")) from exc
 
 
 class Profile(models.Model):
@@ -56,6 +66,23 @@ class Agent(models.Model):
     name = models.CharField(_("姓名"), max_length=40)
     nicknames = models.TextField(_("昵称"), blank=True, default="")
     active = models.BooleanField(_("在职"), default=True)
+    # The rota (排班) behind business-time figures; blank workday hours = no schedule.
+    workday_hours = models.CharField(
+        _("工作日班次"),
+        max_length=100,
+        blank=True,
+        default="",
+        validators=[validate_hours],
+        help_text=_("如 09:00-12:00, 13:30-24:00；留空表示未排班"),
+    )
+    restday_hours = models.CharField(
+        _("休息日班次"),
+        max_length=100,
+        blank=True,
+        default="",
+        validators=[validate_hours],
+        help_text=_("周末和法定节假日（按国务院调休安排）；留空表示休息"),
+    )
 
     class Meta:
         ordering = ["agent_id"]
@@ -63,6 +90,10 @@ class Agent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.agent_id})"
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule.parse(self.workday_hours, self.restday_hours)
 
     @property
     def nickname_list(self) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from guanxi.accounts.models import Agent, Profile
+from guanxi.metrics.schedules import Schedule
 
 
 def agent_id_of(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -22,3 +23,9 @@ def agent_nicknames() -> dict[str, str]:
         for nickname in (*agent.nickname_list, agent.name, agent.agent_id):
             names.setdefault(nickname, agent.agent_id)
     return names
+
+
+def agent_schedules() -> dict[str, Schedule]:
+    """The rota of every agent who has one (agent id → schedule)."""
+    agents = Agent.objects.exclude(workday_hours="", restday_hours="")
+    return {a.agent_id: a.schedule for a in agents}

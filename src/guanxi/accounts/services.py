@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from guanxi.accounts import roles
 from guanxi.accounts.models import Agent, LoginAttempt, Profile
+from guanxi.metrics.schedules import Schedule
 
 
 @transaction.atomic
@@ -85,3 +86,15 @@ def agents_ensure(roster: list[tuple[str, str]]) -> int:
     ]
     Agent.objects.bulk_create(new)
     return len(new)
+
+
+def rotas_fill(rotas: dict[str, tuple[str, str]]) -> int:
+    """Give agents without a rota the (workday, rest-day) hours of ``rotas``; a rota set by
+    the manager is never overwritten. Returns how many agents got one."""
+    filled = 0
+    for agent_id, (workday, restday) in rotas.items():
+        Schedule.parse(workday, restday)  # a bad rota is a programming error: fail loudly
+        filled += Agent.objects.filter(
+            agent_id=agent_id, workday_hours="", restday_hours=""
+        ).update(workday_hours=workday, restday_hours=restday)
+    return filled

@@ -74,15 +74,16 @@ def clear(lake: Lake) -> None:
 def _write_customers(pop: people.Population) -> None:
     from django.db import transaction
 
-    from guanxi.accounts.services import agents_ensure
+    from guanxi.accounts.services import agents_ensure, rotas_fill
     from guanxi.customers.services import customers_bulk_create
-    from guanxi.demo.catalog import AGENTS
+    from guanxi.demo.catalog import AGENTS, ROTAS
 
     with transaction.atomic():
         for batch in people.records(pop, CUSTOMER_CHUNK):
             customers_bulk_create(batch)
         # The roster tells transcripts' agents from customers and names agents in reports.
         agents_ensure([(agent.agent_id, agent.nickname) for agent in AGENTS])
+        rotas_fill(ROTAS)
 
 
 class _Spool:

@@ -37,6 +37,16 @@ AGENTS: tuple[Agent, ...] = (
     Agent("kf06", "晓晓", 11.0, 0.40, 1.20, 0.97, 0.90, 0.4, 2.5),
 )
 
+# Each agent's rota (workday hours, rest-day hours), for the business-time figures.
+ROTAS: dict[str, tuple[str, str]] = {
+    "kf01": ("09:00-18:00", "10:00-18:00"),
+    "kf02": ("13:00-24:00", "13:00-22:00"),
+    "kf03": ("08:00-12:00, 13:00-17:00", ""),
+    "kf04": ("09:00-18:00", "09:00-18:00"),
+    "kf05": ("09:00-18:00", ""),
+    "kf06": ("10:00-22:00", "10:00-22:00"),
+}
+
 
 @dataclass(frozen=True)
 class Product:

@@ -7,6 +7,7 @@ Ratios are exact decimals; a ratio whose denominator is zero is ``None`` ("no da
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,8 +15,9 @@ from typing import Any
 import ibis
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics import attribution, service
+from guanxi.metrics import attribution, business_hours, service
 from guanxi.metrics.ratios import ratio
+from guanxi.metrics.schedules import Schedule
 
 MONEY = Decimal("0.01")
 
@@ -45,6 +47,9 @@ class AgentReport:
     mean_session_seconds: Decimal | None
     returns: int
     return_rate: Decimal | None
+    # Business-time variants (SPEC §2), only for agents with a schedule (排班).
+    first_response_business_seconds: Decimal | None = None
+    avg_response_business_seconds: Decimal | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,6 +104,7 @@ def agent_reports(
     arrow: Any,
     service_rules: service.ServiceRules | None = None,
     attribution_rules: attribution.AttributionRules | None = None,
+    schedules: Mapping[str, Schedule] | None = None,
 ) -> list[AgentReport]:
     service_rules = service_rules or service.ServiceRules()
     attribution_rules = attribution_rules or attribution.AttributionRules()
@@ -117,6 +123,9 @@ def agent_reports(
             )
         ).to_pylist()
     }
+    business = business_hours.business_figures(
+        chat_messages, period, time_zone, arrow, schedules or {}
+    ).figures
     store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
     store_aov = ratio(store["paid_amount"], store["payers"], 6)
     reports = []
@@ -153,6 +162,12 @@ def agent_reports(
                 mean_session_seconds=c.mean_session_seconds if c else None,
                 returns=int(s.get("returns") or 0),
                 return_rate=ratio(s.get("returns") or 0, s.get("attributed_paid"), 4),
+                first_response_business_seconds=(
+                    business[agent_id].first_response_seconds if agent_id in business else None
+                ),
+                avg_response_business_seconds=(
+                    business[agent_id].avg_response_seconds if agent_id in business else None
+                ),
             )
         )
     return reports
@@ -196,4 +211,17 @@ AGENT_METRICS: tuple[AgentMetric, ...] = (
     AgentMetric("mean_session_seconds", "平均接待时长", "Mean session length (s)", "seconds"),
     AgentMetric("returns", "月退货量", "Returns", "count"),
     AgentMetric("return_rate", "退货率", "Return rate", "percent"),
+    AgentMetric(
+        "first_response_business_seconds",
+        "首次响应时间（工作时间）",
+        "First response, business time (s)",
+        "seconds",
+    ),
+    AgentMetric(
+        "avg_response_business_seconds",
+        "平均响应时间（工作时间）",
+        "Average response, business time (s)",
+        "seconds",
+    ),
 )
+BUSINESS_KEYS = ("first_response_business_seconds", "avg_response_business_seconds")

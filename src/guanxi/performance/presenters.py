@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.metrics.agents import AGENT_METRICS, BUSINESS_KEYS, AgentMetric, AgentReport
 from guanxi.metrics.diagnosis import Finding
 from guanxi.web.exports.values import text_value
 
@@ -28,11 +29,21 @@ class Row:
     findings: list[Finding]
 
 
+def shown_metrics(reports: list[AgentReport]) -> tuple[AgentMetric, ...]:
+    """Every metric, but the business-time ones only when some agent has a schedule."""
+    return tuple(
+        m
+        for m in AGENT_METRICS
+        if m.key not in BUSINESS_KEYS or any(getattr(r, m.key) is not None for r in reports)
+    )
+
+
 def rows(
     current: list[AgentReport],
     previous: list[AgentReport],
     names: dict[str, str],
     findings: dict[str, list[Finding]],
+    metrics: Sequence[AgentMetric] = AGENT_METRICS,
 ) -> list[Row]:
     before = {r.agent_id: r for r in previous}
     out = []
@@ -40,7 +51,7 @@ def rows(
         weak = {f.metric for f in findings.get(report.agent_id, [])}
         old = before.get(report.agent_id)
         cells = []
-        for m in AGENT_METRICS:
+        for m in metrics:
             value = getattr(report, m.key)
             cells.append(
                 Cell(
@@ -62,10 +73,12 @@ def rows(
     return out
 
 
-def team_row(current: list[AgentReport]) -> list[str]:
+def team_row(
+    current: list[AgentReport], metrics: Sequence[AgentMetric] = AGENT_METRICS
+) -> list[str]:
     """Totals of counts and amounts; the agents' median of rates and times (labelled so)."""
     out = []
-    for m in AGENT_METRICS:
+    for m in metrics:
         values = [getattr(r, m.key) for r in current if getattr(r, m.key) is not None]
         if not values:
             out.append("—")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from guanxi.accounts.models import Agent
 from guanxi.accounts.selectors import agent_id_of
 from guanxi.metrics import scorecard
-from guanxi.metrics.agents import AGENT_METRICS, KEYS
+from guanxi.metrics.agents import KEYS
 from guanxi.metrics.diagnosis import diagnose
 from guanxi.performance import presenters
 from guanxi.web import selectors
@@ -32,13 +32,14 @@ def agents_page(request: HttpRequest) -> HttpResponse:
     findings = diagnose(team, scorecard.load(None, KEYS))
     shown = team if sees_all else [r for r in team if r.agent_id == own]
     names = dict(Agent.objects.values_list("agent_id", "name"))
+    metrics = presenters.shown_metrics(team)
     context = {
         "nav": "performance",
         "form": form,
         "period": period,
         "previous": period.previous(),
-        "metrics": AGENT_METRICS,
-        "rows": presenters.rows(shown, previous, names, findings),
-        "team": presenters.team_row(team) if sees_all else None,
+        "metrics": metrics,
+        "rows": presenters.rows(shown, previous, names, findings, metrics),
+        "team": presenters.team_row(team, metrics) if sees_all else None,
     }
     return render(request, "performance/agents.html", context)

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from guanxi import lake
+from guanxi.accounts.selectors import agent_schedules
 from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics.agents import AgentReport, agent_reports
 from guanxi.metrics.dsr import DsrMonth, dsr_months
@@ -83,6 +84,7 @@ def agent_period_reports(period: Period, agent_id: str = "") -> list[AgentReport
         period=period,
         time_zone=settings.TIME_ZONE,
         arrow=shop.arrow,
+        schedules=agent_schedules(),
     )
     return [r for r in reports if not agent_id or r.agent_id == agent_id]
 

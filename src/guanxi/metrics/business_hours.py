@@ -1,0 +1,136 @@
+"""Response times in business time (工作时间口径), for agents with a schedule — SPEC §2.
+
+A wait counts only while the answering agent is on duty: a question at 02:00 answered at
+09:00:20 by an agent whose shift starts at 09:00 waited 20 business seconds, and a question
+at 17:59:30 on the eve of a holiday answered at 09:00:10 on the first working day after it
+waited 40. Formally, for a wait from ``q`` to ``r`` answered by agent ``a``:
+
+    business seconds = Σ over a's duty intervals [s, e) of max(0, min(r, e) − max(q, s))
+
+- 首次响应时间 (工作时间) business first response: the mean of that over the sessions whose
+  first reply the agent sent (from the session's first customer message to the reply);
+- 平均响应时间 (工作时间) business average response: the mean over the rounds the agent
+  answered (from the round's first message to the answer).
+
+Periods, sessions and rounds are exactly those of ``service``; only the clock differs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ibis
+
+from guanxi.core.timeutil import Period
+from guanxi.metrics import service
+from guanxi.metrics.ratios import ratio
+from guanxi.metrics.schedules import Duty, Schedule, duty_intervals
+
+# A reply can come days after the question (a holiday in between): duty intervals are laid
+# out from a day before the period to this many days after it.
+REPLY_HORIZON_DAYS = 14
+
+
+def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
+    """``spans`` (``span_id, agent, from_at, to_at``) with ``business_seconds``: the part of
+    each span inside the agent's duty intervals (0 when none)."""
+    joined = spans.left_join(
+        duty,
+        [
+            spans.agent == duty.duty_agent,
+            duty.duty_start < spans.to_at,
+            duty.duty_end > spans.from_at,
+        ],
+    )
+    overlap = service._seconds_between(
+        ibis.greatest(joined.from_at, joined.duty_start), ibis.least(joined.to_at, joined.duty_end)
+    )
+    return joined.group_by(["span_id", "agent"]).aggregate(
+        business_seconds=overlap.sum().fill_null(0.0)
+    )
+
+
+def business_counts(
+    chat_messages: ibis.Table, period: Period, time_zone: str, duty: ibis.Table
+) -> ibis.Table:
+    """Per scheduled agent: ``rounds_answered``, ``response_business_sum``,
+    ``first_reply_sessions``, ``first_response_business_sum``."""
+    scheduled = duty.select(agent=duty.duty_agent).distinct()
+    r = service.rounds(chat_messages)
+    r = r.filter(service._in_period(r.started_at, period, time_zone) & r.answered_by.notnull())
+    round_spans = r.select(
+        span_id=r.session_id.concat("#", r.round_no.cast("string")),
+        agent=r.answered_by,
+        from_at=r.started_at,
+        to_at=r.answered_at,
+    ).semi_join(scheduled, "agent")
+    s = service.sessions(chat_messages)
+    s = s.filter(service._in_period(s.first_at, period, time_zone) & s.first_reply_by.notnull())
+    first_spans = s.select(
+        span_id=s.session_id,
+        agent=s.first_reply_by,
+        from_at=s.first_customer_at,
+        to_at=s.first_reply_at,
+    ).semi_join(scheduled, "agent")
+    rb = business_seconds(round_spans, duty)
+    rb = rb.group_by("agent").aggregate(
+        rounds_answered=rb.count(), response_business_sum=rb.business_seconds.sum()
+    )
+    fb = business_seconds(first_spans, duty)
+    fb = fb.group_by("agent").aggregate(
+        first_reply_sessions=fb.count(), first_response_business_sum=fb.business_seconds.sum()
+    )
+    out = rb.outer_join(fb, "agent")
+    return out.select(
+        agent_id=out.agent.fill_null(out.agent_right),
+        rounds_answered=out.rounds_answered.fill_null(0),
+        response_business_sum=out.response_business_sum.fill_null(0.0),
+        first_reply_sessions=out.first_reply_sessions.fill_null(0),
+        first_response_business_sum=out.first_response_business_sum.fill_null(0.0),
+    )
+
+
+@dataclass(frozen=True)
+class BusinessFigures:
+    agent_id: str
+    first_response_seconds: Decimal | None
+    avg_response_seconds: Decimal | None
+
+
+@dataclass(frozen=True)
+class BusinessReport:
+    figures: dict[str, BusinessFigures]
+    unofficial_years: tuple[int, ...]  # years without holiday data (Monday–Friday used)
+
+
+def business_figures(
+    chat_messages: ibis.Table,
+    period: Period,
+    time_zone: str,
+    arrow: Any,
+    schedules: Mapping[str, Schedule],
+) -> BusinessReport:
+    """Business-time response figures of the agents with a schedule."""
+    scheduled = {a: s for a, s in schedules.items() if s.is_set}
+    if not scheduled:
+        return BusinessReport({}, ())
+    duty: Duty = duty_intervals(
+        scheduled,
+        period.start - dt.timedelta(days=1),
+        period.end + dt.timedelta(days=REPLY_HORIZON_DAYS),
+        time_zone,
+    )
+    rows = arrow(business_counts(chat_messages, period, time_zone, ibis.memtable(duty.table)))
+    figures = {
+        row["agent_id"]: BusinessFigures(
+            row["agent_id"],
+            ratio(row["first_response_business_sum"], row["first_reply_sessions"], 2),
+            ratio(row["response_business_sum"], row["rounds_answered"], 2),
+        )
+        for row in rows.to_pylist()
+    }
+    return BusinessReport(figures, duty.unofficial_years)
