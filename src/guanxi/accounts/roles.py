@@ -18,6 +18,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.view_auditentry",
         "imports.run_import",
         "imports.view_importrun",
+        "performance.change_industryaverage",
     ),
     MANAGER: (
         "accounts.view_shop_figures",
@@ -28,6 +29,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.export_customers",
         "imports.run_import",
         "imports.view_importrun",
+        "performance.change_industryaverage",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),
