@@ -173,18 +173,21 @@ def charts_for(report: MonthlyReport) -> dict[str, Any]:
             scores = [_float(m.scores[key]) for m in report.dsr]
             marks = [_float(m.industry[key]) for m in report.dsr]
             dsr_charts.append(
-                _svg(
-                    charts.line_chart(
-                        labels,
-                        [
-                            charts.Series(_("本店"), scores, "#2563eb"),
-                            charts.Series(_("行业均值"), marks, "#b42318", dashed=True),
-                        ],
-                        title=names[key],
-                        width=224,
-                        height=170,
-                        fmt=lambda v: f"{v:.2f}",
-                    )
+                (
+                    names[key],
+                    _svg(
+                        charts.line_chart(
+                            labels,
+                            [
+                                charts.Series(_("本店"), scores, "#2563eb"),
+                                charts.Series(_("行业均值"), marks, "#b42318", dashed=True),
+                            ],
+                            title=names[key],
+                            width=224,
+                            height=170,
+                            fmt=lambda v: f"{v:.2f}",
+                        )
+                    ),
                 )
             )
         out["dsr"] = dsr_charts

@@ -34,7 +34,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     raw = (high - low) / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.floor(low / step) * step
+    first = math.floor(low / step + 1e-9) * step  # 4.52 / 0.02 is 225.999… in floats
     ticks = []
     value = first
     while value < high + step * 0.999:
@@ -234,7 +234,7 @@ def funnel_chart(
 ) -> str:
     """Horizontal bars centred on one axis, widest first; each bar's width is its count ÷
     the largest count (a small step still gets a visible sliver). ``notes`` go to the right."""
-    label_w, note_w = 110, 170
+    label_w, note_w = 150, 180
     height = row_height * len(labels) + 12
     frame = _Frame(width, height, left=label_w, right=note_w, top=6, bottom=6)
     if not any(counts):
