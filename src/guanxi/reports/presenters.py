@@ -93,7 +93,12 @@ def score_table(report: MonthlyReport) -> tuple[list[str], list[ScoreRow]]:
     """The scorecard: per agent each item's value, band score and weight, then the total."""
     if not report.scores:
         return [], []
-    headers = [f"{i.label} ({i.weight * 100:.0f}%)" for i in report.scores[0].items]
+    # The card's own labels are Chinese; in English a metric item takes the metric's name.
+    en = shop_presenters.english()
+    names = {m.key: m.name_en for m in AGENT_METRICS} if en else {}
+    headers = [
+        f"{names.get(i.metric, i.label)} ({i.weight * 100:.0f}%)" for i in report.scores[0].items
+    ]
     rows = []
     for s in report.scores:
         cells = []
