@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from guanxi.performance.api import router as performance
+from guanxi.reports.api import router as reports
 
 api = NinjaAPI(
     title="Guanxi API",
@@ -19,3 +20,4 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/performance/", performance)
+api.add_router("/reports/", reports)

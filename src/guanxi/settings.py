@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.imports",
     "guanxi.performance",
+    "guanxi.reports",
     "django_tasks_db",
     "guanxi.web",
 ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("imports/", include("guanxi.imports.urls")),
     path("performance/", include("guanxi.performance.urls")),
+    path("reports/", include("guanxi.reports.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -19,6 +19,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "imports.run_import",
         "imports.view_importrun",
         "accounts.change_agent",
+        "performance.change_industryaverage",
     ),
     MANAGER: (
         "accounts.view_shop_figures",
@@ -30,6 +31,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "imports.run_import",
         "imports.view_importrun",
         "accounts.change_agent",
+        "performance.change_industryaverage",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),

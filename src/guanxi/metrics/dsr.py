@@ -3,8 +3,9 @@
 Three dimensions, each rated 1–5: 宝贝与描述相符 description, 卖家的服务态度 service,
 物流服务 logistics. A dimension's shop score for a month is the sum of that dimension's
 ratings over the ``window_months`` (6 for Taobao) consecutive months ending with it ÷ their
-count. Each month is compared with the industry average: ↑ above, ↓ below; a dimension
-below industry is flagged with its causes and remedies.
+count. Douyin rolls over days instead (60 by default): ``window_days`` ends the window
+with the month's last local day. Each month is compared with the industry average: ↑ above,
+↓ below; a dimension below industry is flagged with its causes and remedies.
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ CAUSES: dict[str, tuple[str, str]] = {
     "logistics": (
         "漏发、发货晚、破损、配送慢",
         "更换更好的快递公司，按时发货",
+    ),
+}
+CAUSES_EN: dict[str, tuple[str, str]] = {
+    "description": (
+        "quality problems, not as described, below expectations",
+        "describe items honestly, answer bad reviews sincerely",
+    ),
+    "service": (
+        "slow replies, disputes, unanswered questions, attitude",
+        "quick replies, a better attitude, training and assessment",
+    ),
+    "logistics": (
+        "missing items, late dispatch, damage, slow delivery",
+        "a better carrier, dispatch on time",
     ),
 }
 
@@ -76,6 +91,27 @@ def monthly_sums(dsr_ratings: ibis.Table, period: Period, time_zone: str) -> ibi
     )
 
 
+def window_sums(
+    dsr_ratings: ibis.Table, month_ends: list[dt.date], days: int, time_zone: str
+) -> ibis.Table:
+    """Per month end: ``month`` (the month's first day), ``ratings`` and the three dimensions'
+    sums over the ``days`` local days ending with that day (Douyin's rolling window)."""
+    windows = []
+    for end in month_ends:
+        first = end - dt.timedelta(days=days - 1)
+        lo, hi = Period(first, end).utc_bounds(time_zone)
+        windows.append({"month": end.replace(day=1), "lo": lo, "hi": hi})
+    bounds = ibis.memtable(windows)
+    r = dsr_ratings
+    j = r.join(bounds, [r.rated_at >= bounds.lo, r.rated_at < bounds.hi])
+    return j.group_by("month").aggregate(
+        ratings=j.count(),
+        description=j.description.cast("int64").sum(),
+        service=j.service.cast("int64").sum(),
+        logistics=j.logistics.cast("int64").sum(),
+    )
+
+
 @dataclass(frozen=True)
 class DsrMonth:
     month: dt.date
@@ -97,13 +133,21 @@ def dsr_months(
     arrow: Any,
     industry: dict[tuple[dt.date, str], Decimal] | None = None,
     window_months: int = 6,
+    window_days: int | None = None,
 ) -> list[DsrMonth]:
-    """The rolling DSR of each of the ``months`` months ending with ``last_month``."""
+    """The rolling DSR of each of the ``months`` months ending with ``last_month``: over the
+    ``window_months`` months ending with each, or, given ``window_days``, over that many
+    days ending with the month's last day."""
     shown = _months_back(*last_month, months)
-    needed = _months_back(*last_month, months + window_months - 1)
-    first = month_period(*needed[0]).start
-    last = month_period(*shown[-1]).end
-    rows = arrow(monthly_sums(dsr_ratings, Period(first, last), time_zone)).to_pylist()
+    if window_days is not None:
+        ends = [month_period(*ym).end for ym in shown]
+        rows = arrow(window_sums(dsr_ratings, ends, window_days, time_zone)).to_pylist()
+        window_months = 1  # each month's row already holds its whole window
+    else:
+        needed = _months_back(*last_month, months + window_months - 1)
+        first = month_period(*needed[0]).start
+        last = month_period(*shown[-1]).end
+        rows = arrow(monthly_sums(dsr_ratings, Period(first, last), time_zone)).to_pylist()
     by_month = {r["month"]: r for r in rows}
     industry = industry or {}
     out = []

@@ -15,10 +15,11 @@ from ninja.errors import HttpError
 from guanxi.accounts.selectors import agent_id_of
 from guanxi.core.timeutil import Period
 from guanxi.metrics import scorecard
-from guanxi.metrics.agents import AGENT_METRICS, KEYS
-from guanxi.metrics.diagnosis import diagnose
+from guanxi.metrics.agents import AGENT_METRICS, KEYS, AgentReport
+from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.web import selectors
 from guanxi.web.exports.dsr import dsr_json
+from guanxi.web.exports.funnel import funnel_json
 from guanxi.web.exports.values import json_value
 
 router = Router(tags=["performance"])
@@ -115,18 +116,22 @@ def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]
         "start": period.start,
         "end": period.end,
         "has_data": bool(shown),
-        "agents": [
-            {"agent": r.agent_id}
-            | {m.key: json_value(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
-            | {
-                "diagnosis": [
-                    {"metric": f.metric, "why": f.why, "causes": f.causes, "remedies": f.remedies}
-                    for f in findings.get(r.agent_id, [])
-                ]
-            }
-            for r in shown
-        ],
+        "agents": [agent_out(r, findings) for r in shown],
     }
+
+
+def agent_out(report: AgentReport, findings: dict[str, list[Finding]]) -> dict[str, object]:
+    """One agent's figures (amounts as strings) and diagnosis, as ``AgentOut``."""
+    return (
+        {"agent": report.agent_id}
+        | {m.key: json_value(getattr(report, m.key), m.kind) for m in AGENT_METRICS}
+        | {
+            "diagnosis": [
+                {"metric": f.metric, "why": f.why, "causes": f.causes, "remedies": f.remedies}
+                for f in findings.get(report.agent_id, [])
+            ]
+        }
+    )
 
 
 @router.get("/scorecard", response=list[ScoreOut], summary="KPI 复合模型: scores per agent")
@@ -137,27 +142,28 @@ def scores(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict[str, ob
     reports = [
         r for r in selectors.agent_period_reports(period) if not agent or r.agent_id == agent
     ]
-    out = []
-    for r in reports:
-        s = scorecard.score(card, r.agent_id, {m: getattr(r, m) for m in card.metrics})
-        out.append(
+    return [
+        score_out(scorecard.score(card, r.agent_id, {m: getattr(r, m) for m in card.metrics}))
+        for r in reports
+    ]
+
+
+def score_out(s: scorecard.AgentScore) -> dict[str, object]:
+    return {
+        "agent": s.agent,
+        "total": float(s.total),
+        "items": [
             {
-                "agent": s.agent,
-                "total": float(s.total),
-                "items": [
-                    {
-                        "metric": i.metric,
-                        "value": None if i.value is None else float(i.value),
-                        "band": i.band,
-                        "score": float(i.score),
-                        "weight": float(i.weight),
-                        "weighted": float(i.weighted),
-                    }
-                    for i in s.items
-                ],
+                "metric": i.metric,
+                "value": None if i.value is None else float(i.value),
+                "band": i.band,
+                "score": float(i.score),
+                "weight": float(i.weight),
+                "weighted": float(i.weighted),
             }
-        )
-    return out
+            for i in s.items
+        ],
+    }
 
 
 class DsrDimensionOut(Schema):
@@ -176,12 +182,59 @@ class DsrMonthOut(Schema):
 
 
 @router.get("/dsr", response=list[DsrMonthOut], summary="店铺动态评分 against industry")
-def dsr(request: HttpRequest, months: int = 6, window: int = 6) -> list[dict[str, object]]:
+def dsr(
+    request: HttpRequest, months: int = 6, window: int = 6, window_days: int | None = None
+) -> list[dict[str, object]]:
+    """Rolling over ``window`` months (Taobao: 6), or over ``window_days`` days ending with
+    each month's last day when given (Douyin: 60). Empty when the lake has no ratings."""
     if not request.user.has_perm("accounts.view_shop_figures"):
         raise HttpError(403, "needs the shop figures permission")
     if not 1 <= months <= 36 or not 1 <= window <= 12:
         raise HttpError(400, "months must be 1–36 and window 1–12")
+    if window_days is not None and not 1 <= window_days <= 400:
+        raise HttpError(400, "window_days must be 1–400")
     last = selectors.latest_dsr_month()
     if last is None:
         return []
-    return dsr_json(selectors.dsr_trend(last, months, window))
+    return dsr_json(selectors.dsr_trend(last, months, window, window_days))
+
+
+class FunnelStepOut(Schema):
+    step: str
+    count: int
+    step_rate: float | None
+    overall_rate: float | None
+
+
+class FunnelPeriodOut(Schema):
+    start: dt.date
+    end: dt.date
+    has_data: bool
+    steps: list[FunnelStepOut]
+
+
+class FunnelOut(FunnelPeriodOut):
+    previous: FunnelPeriodOut
+
+
+def _funnel_out(period: Period) -> dict[str, object]:
+    data = funnel_json(selectors.funnel(period))
+    return {
+        "start": period.start,
+        "end": period.end,
+        "has_data": data["has_data"],
+        "steps": data["steps"],
+    }
+
+
+@router.get(
+    "/funnel",
+    response=FunnelOut,
+    summary="店铺转化漏斗: visitors → consulting → ordering → paying, previous period beside",
+)
+def funnel(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
+    """Rates are fractions (0.0367 = 3.67 %); null when the step before had nobody."""
+    if not request.user.has_perm("accounts.view_shop_figures"):
+        raise HttpError(403, "needs the shop figures permission")
+    period = _period(query)
+    return _funnel_out(period) | {"previous": _funnel_out(period.previous())}

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from guanxi.performance import views
+from guanxi.performance import shop_views, views
 
 app_name = "performance"
-urlpatterns = [path("agents/", views.agents_page, name="agents")]
+urlpatterns = [
+    path("agents/", views.agents_page, name="agents"),
+    path("agents/export.xlsx", shop_views.agents_export, name="agents_export"),
+    path("dsr/", shop_views.dsr_page, name="dsr"),
+    path("dsr/export.xlsx", shop_views.dsr_export, name="dsr_export"),
+    path("funnel/", shop_views.funnel_page, name="funnel"),
+    path("funnel/export.xlsx", shop_views.funnel_export, name="funnel_export"),
+]

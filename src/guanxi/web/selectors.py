@@ -14,6 +14,7 @@ from guanxi.accounts.selectors import agent_schedules
 from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics.agents import AgentReport, agent_reports
 from guanxi.metrics.dsr import DsrMonth, dsr_months
+from guanxi.metrics.funnel import Funnel, store_funnel
 from guanxi.metrics.store import StoreFigures, store_daily, store_figures
 from guanxi.performance.services import industry_map
 
@@ -99,7 +100,10 @@ def latest_dsr_month() -> tuple[int, int] | None:
     return local.year, local.month
 
 
-def dsr_trend(last: tuple[int, int], months: int, window: int) -> list[DsrMonth]:
+def dsr_trend(
+    last: tuple[int, int], months: int, window: int, window_days: int | None = None
+) -> list[DsrMonth]:
+    """``window`` months per score, or ``window_days`` days when given (Douyin)."""
     shop = lake.get()
     return dsr_months(
         shop.table("dsr_ratings"),
@@ -109,4 +113,17 @@ def dsr_trend(last: tuple[int, int], months: int, window: int) -> list[DsrMonth]
         shop.arrow,
         industry=industry_map(),
         window_months=window,
+        window_days=window_days,
+    )
+
+
+def funnel(period: Period) -> Funnel:
+    shop = lake.get()
+    return store_funnel(
+        traffic=shop.table("traffic_daily"),
+        orders=shop.table("orders"),
+        chat_messages=shop.table("chat_messages"),
+        period=period,
+        time_zone=settings.TIME_ZONE,
+        arrow=shop.arrow,
     )

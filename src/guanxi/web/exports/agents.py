@@ -10,6 +10,7 @@ from guanxi.core.timeutil import Period
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 from guanxi.metrics.diagnosis import Finding
 from guanxi.web.exports.values import json_value
+from guanxi.web.exports.xlsx import Column, Sheet, workbook
 
 
 def as_json(
@@ -57,38 +58,25 @@ def as_csv(reports: list[AgentReport]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def as_xlsx(period: Period, reports: list[AgentReport]) -> bytes:
-    """A formatted workbook: bold frozen header, yuan, percent and number formats."""
-    import xlsxwriter
+def as_xlsx(period: Period, reports: list[AgentReport], language: str = "both") -> bytes:
+    """A formatted workbook: bold frozen header, yuan, percent and number formats. Headers in
+    Chinese (``zh``), English (``en``) or both, one above the other (the CLI's default)."""
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("客服绩效")
-    bold = book.add_format(
-        {"bold": True, "bg_color": "#F1F5F9", "text_wrap": True, "valign": "top"}
+    def header(zh: str, en: str, both: str = "\n") -> str:
+        return {"zh": zh, "en": en}.get(language, f"{zh}{both}{en}")
+
+    columns = [Column(header("客服", "Agent", " "), "text", 12)] + [
+        Column(header(m.name_zh, m.name_en), m.kind, 14) for m in AGENT_METRICS
+    ]
+    rows = [[r.agent_id] + [getattr(r, m.key) for m in AGENT_METRICS] for r in reports]
+    title = {"zh": "客服绩效", "en": "Agent report"}.get(language, "客服绩效 Agent report")
+    return workbook(
+        [
+            Sheet(
+                name="Agents" if language == "en" else "客服绩效",
+                title=f"{title} {period.start} – {period.end}",
+                columns=columns,
+                rows=rows,
+            )
+        ]
     )
-    formats = {
-        "money": book.add_format({"num_format": "¥#,##0.00"}),
-        "percent": book.add_format({"num_format": "0.00%"}),
-        "ratio": book.add_format({"num_format": "0.00"}),
-        "seconds": book.add_format({"num_format": "0.0"}),
-        "count": book.add_format({"num_format": "#,##0"}),
-    }
-    sheet.write(0, 0, f"客服绩效 Agent report {period.start} – {period.end}", bold)
-    sheet.write(1, 0, "客服 Agent", bold)
-    for col, metric in enumerate(AGENT_METRICS, start=1):
-        sheet.write(1, col, f"{metric.name_zh}\n{metric.name_en}", bold)
-        sheet.set_column(col, col, 14, formats[metric.kind])
-    sheet.set_row(1, 32)
-    sheet.set_column(0, 0, 12)
-    for row, report in enumerate(reports, start=2):
-        sheet.write(row, 0, report.agent_id)
-        for col, metric in enumerate(AGENT_METRICS, start=1):
-            value = getattr(report, metric.key)
-            if value is None:
-                sheet.write_blank(row, col, None)
-            else:
-                sheet.write_number(row, col, float(value), formats[metric.kind])
-    sheet.freeze_panes(2, 1)
-    book.close()
-    return buffer.getvalue()

@@ -1,4 +1,5 @@
-"""``guanxi report store|agents --from D --to D --format …``: store figures, agent metrics."""
+"""``guanxi report store|agents|dsr|monthly …``: store figures, agent metrics, the DSR trend
+and the printable monthly report (HTML or PDF)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone, translation
 from rich.console import Console
 from rich.table import Table
 
@@ -29,7 +31,9 @@ class Command(BaseCommand):
     help = "Print shop figures for a period (both ends inclusive, shop-local days)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="report", required=True, metavar="{store,agents}")
+        sub = parser.add_subparsers(
+            dest="report", required=True, metavar="{store,agents,dsr,monthly}"
+        )
         store = sub.add_parser("store", help="店铺概况: traffic, consultation, payment, refunds")
         store.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
         store.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
@@ -58,8 +62,18 @@ class Command(BaseCommand):
             help="store industry averages first: month,description,service,logistics",
         )
         dsr.add_argument("--format", choices=("json", "table"), default="table")
+        monthly = sub.add_parser("monthly", help="月度报告: the printable monthly report")
+        monthly.add_argument("--month", metavar="YYYY-MM", help="default: the latest month")
+        monthly.add_argument("--format", choices=("html", "pdf"), default="html")
+        monthly.add_argument("--output", metavar="FILE", required=True)
+        monthly.add_argument(
+            "--language", choices=("zh-hans", "en"), default="zh-hans", help="default zh-hans"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["report"] == "monthly":
+            self._monthly(options)
+            return
         if options["report"] == "dsr":
             self._dsr(options)
             return
@@ -159,6 +173,34 @@ class Command(BaseCommand):
             causes, remedies = CAUSES[key]
             zh = next(z for k, z, _e in DIMENSIONS if k == key)
             console.print(f"⚠ {zh} below industry: causes {causes}; remedies {remedies}")
+
+    def _monthly(self, options: dict[str, Any]) -> None:
+        # Imported here: the reports app renders templates, which the other reports do not.
+        from guanxi.reports import rendering
+        from guanxi.reports.monthly import default_month, monthly_report, parse_month
+        from guanxi.reports.pdf import PdfError, html_to_pdf
+
+        try:
+            year, month = (
+                parse_month(options["month"])
+                if options["month"]
+                else default_month(timezone.localdate())
+            )
+        except ValueError as exc:
+            raise CommandError(f"--month: {exc}", returncode=2) from exc
+        with translation.override(options["language"]):
+            report = monthly_report(year, month)
+            html = rendering.standalone_html(report)
+        output = Path(options["output"])
+        if options["format"] == "pdf":
+            try:
+                output.write_bytes(html_to_pdf(html))
+            except PdfError as exc:
+                raise CommandError(str(exc), returncode=1) from exc
+        else:
+            output.write_text(html, encoding="utf-8")
+        empty = "" if report.has_data else " — no data in this month (本月没有数据)"
+        self.stdout.write(f"Wrote {output} ({year}-{month:02d}{empty}).")
 
     @staticmethod
     def _month(text: str) -> tuple[int, int]:

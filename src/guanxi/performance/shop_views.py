@@ -1,0 +1,195 @@
+"""Shop-level performance pages: the DSR trend against industry and the store funnel, with
+their XLSX exports; the agent table's XLSX export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.selectors import agent_id_of
+from guanxi.core.errors import UserInputError
+from guanxi.core.timeutil import Period
+from guanxi.metrics.dsr import DsrMonth
+from guanxi.performance import services, shop_presenters
+from guanxi.performance.forms import DsrOptionsForm, IndustryForm, IndustryUploadForm
+from guanxi.web import selectors
+from guanxi.web.exports import agents as agent_exports
+from guanxi.web.exports import dsr as dsr_exports
+from guanxi.web.exports import funnel as funnel_exports
+from guanxi.web.forms import PeriodForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EDIT_INDUSTRY = "performance.change_industryaverage"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _language() -> str:
+    return "en" if shop_presenters.english() else "zh"
+
+
+def period_from(request: HttpRequest) -> tuple[PeriodForm, Period]:
+    """The period of ``?start=&end=``, or the month of the latest data."""
+    default = selectors.default_period(timezone.localdate())
+    if "start" in request.GET or "end" in request.GET:
+        form = PeriodForm(request.GET)
+        if form.is_valid():
+            return form, form.period()
+        return form, default
+    return PeriodForm(initial={"start": default.start, "end": default.end}), default
+
+
+def _dsr_options(request: HttpRequest) -> tuple[DsrOptionsForm, int, int, str]:
+    form = DsrOptionsForm(request.GET if request.GET else None)
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        return form, data["months"], data["window"], data["unit"]
+    if not request.GET:
+        form = DsrOptionsForm(initial={"months": 6, "window": 6, "unit": "months"})
+    return form, 6, 6, "months"
+
+
+def _dsr_months(months: int, window: int, unit: str) -> list[DsrMonth]:
+    last = selectors.latest_dsr_month()
+    if last is None:
+        return []
+    if unit == "days":
+        return selectors.dsr_trend(last, months, 1, window_days=window)
+    return selectors.dsr_trend(last, months, window)
+
+
+def window_text(window: int, unit: str) -> str:
+    if unit == "days":
+        return _("近 %(n)s 天（截至每月最后一天）") % {"n": window}
+    return _("近 %(n)s 个月（含当月）") % {"n": window}
+
+
+@login_required
+@permission_required("accounts.view_shop_figures", raise_exception=True)
+def dsr_page(request: HttpRequest) -> HttpResponse:
+    """店铺动态评分: each dimension's rolling score per month against the industry average."""
+    if request.method == "POST":
+        return _industry_post(request)
+    form, months_shown, window, unit = _dsr_options(request)
+    months = _dsr_months(months_shown, window, unit)
+    labels = {"score": _("本店"), "industry": _("行业均值"), "axis": _("评分")}
+    context: dict[str, Any] = {
+        "nav": "performance",
+        "tab": "dsr",
+        "form": form,
+        "months": months,
+        "rows": shop_presenters.dsr_rows(months),
+        "flags": shop_presenters.dsr_flags(months),
+        "names": shop_presenters.dimension_names(),
+        "chart": shop_presenters.dsr_chart(months, labels),
+        "window_text": window_text(window, unit),
+        "has_industry": any(v is not None for m in months for v in m.industry.values()),
+        "can_edit": request.user.has_perm(EDIT_INDUSTRY),
+        "industry_form": IndustryForm(),
+        "upload_form": IndustryUploadForm(),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "performance/dsr.html", context)
+
+
+def _industry_post(request: HttpRequest) -> HttpResponse:
+    """A manager enters one month's averages or uploads a CSV of them (``industry_import``)."""
+    if not request.user.has_perm(EDIT_INDUSTRY):
+        raise PermissionDenied("only managers enter industry averages")
+    if "file" in request.FILES:
+        upload = IndustryUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            raw = upload.cleaned_data["file"].read()
+            try:
+                text = raw.decode("utf-8-sig")
+                stored = services.industry_import_text(text, name=upload.cleaned_data["file"].name)
+            except UnicodeDecodeError:
+                messages.error(request, _("文件不是 UTF-8 编码，请另存为 UTF-8 CSV 后再上传。"))
+            except UserInputError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("已保存 %(n)s 个行业均值。") % {"n": stored})
+        else:
+            messages.error(request, _("请选择一个 CSV 文件。"))
+        return redirect("performance:dsr")
+    entry = IndustryForm(request.POST)
+    if entry.is_valid():
+        data = entry.cleaned_data
+        services.industry_set(
+            month=data["month"],
+            values={k: data[k] for k in ("description", "service", "logistics")},
+        )
+        messages.success(
+            request, _("已保存 %(month)s 的行业均值。") % {"month": f"{data['month']:%Y-%m}"}
+        )
+    else:
+        errors = "; ".join(
+            f"{entry.fields[f].label if f in entry.fields else ''}：{' '.join(str(m) for m in e)}"
+            for f, e in entry.errors.items()
+        )
+        messages.error(request, _("行业均值未保存：%(errors)s") % {"errors": errors})
+    return redirect("performance:dsr")
+
+
+@login_required
+@permission_required("accounts.view_shop_figures", raise_exception=True)
+def dsr_export(request: HttpRequest) -> HttpResponse:
+    _form, months_shown, window, unit = _dsr_options(request)
+    months = _dsr_months(months_shown, window, unit)
+    content = dsr_exports.as_xlsx(months, window=window_text(window, unit), language=_language())
+    return _xlsx(content, "guanxi-dsr.xlsx")
+
+
+@login_required
+@permission_required("accounts.view_shop_figures", raise_exception=True)
+def funnel_page(request: HttpRequest) -> HttpResponse:
+    """店铺转化漏斗: visitors → consulting → ordering → paying, the previous period beside."""
+    form, period = period_from(request)
+    current = selectors.funnel(period)
+    previous = selectors.funnel(period.previous())
+    labels = {"current": _("本期"), "previous": _("上期")}
+    context = {
+        "nav": "performance",
+        "tab": "funnel",
+        "form": form,
+        "period": period,
+        "previous": period.previous(),
+        "funnel": current,
+        "rows": shop_presenters.funnel_rows(current, previous),
+        "chart": shop_presenters.funnel_chart(current, previous, labels),
+    }
+    return render(request, "performance/funnel.html", context)
+
+
+@login_required
+@permission_required("accounts.view_shop_figures", raise_exception=True)
+def funnel_export(request: HttpRequest) -> HttpResponse:
+    _form, period = period_from(request)
+    current = selectors.funnel(period)
+    previous = selectors.funnel(period.previous())
+    content = funnel_exports.as_xlsx(current, previous, language=_language())
+    return _xlsx(content, f"guanxi-funnel-{period.start}-{period.end}.xlsx")
+
+
+@login_required
+def agents_export(request: HttpRequest) -> HttpResponse:
+    """The agent table as XLSX; an agent gets only their own row."""
+    sees_all = request.user.has_perm("accounts.view_all_agents")
+    own = agent_id_of(request.user)
+    if not sees_all and not own:
+        raise PermissionDenied("this account is linked to no agent id")
+    _form, period = period_from(request)
+    reports = selectors.agent_period_reports(period, "" if sees_all else own)
+    content = agent_exports.as_xlsx(period, reports, language=_language())
+    return _xlsx(content, f"guanxi-agents-{period.start}-{period.end}.xlsx")

@@ -1,0 +1,23 @@
+// The DSR page: one chart per dimension, the shop's rolling score against the industry.
+(function () {
+  const source = document.getElementById("dsr-data");
+  if (!source || typeof Plotly === "undefined") return;
+  const d = JSON.parse(source.textContent);
+  const L = d.labels;
+  d.dimensions.forEach(function (dim) {
+    const target = document.getElementById("dsr-chart-" + dim.key);
+    if (!target) return;
+    const traces = [
+      { x: d.months, y: dim.score, name: L.score, type: "scatter", mode: "lines+markers", line: { color: "#2563eb", width: 3 } },
+      { x: d.months, y: dim.industry, name: L.industry, type: "scatter", mode: "lines", line: { color: "#b42318", dash: "dash" }, connectgaps: false },
+    ];
+    const layout = {
+      margin: { t: 10, r: 10, b: 40, l: 50 },
+      legend: { orientation: "h", y: 1.15 },
+      font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
+      xaxis: { type: "category" },
+      yaxis: { title: { text: L.axis }, tickformat: ".3f" },
+    };
+    Plotly.newPlot(target, traces, layout, { displaylogo: false, responsive: true });
+  });
+})();

@@ -1,0 +1,109 @@
+"""The monthly report's figures: the store (against the month before), the agents and their
+scorecard, the DSR and the funnel — assembled from the selectors, nothing computed here.
+
+Who sees what (the pages' rules): an agent's report holds only their own row and score —
+the store, the DSR and the funnel are shop figures (``accounts.view_shop_figures``), which
+agents do not have; a user with the shop figures but not ``accounts.view_all_agents``
+(marketing) gets the shop without the agents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from guanxi.core.timeutil import Period, month_period
+from guanxi.metrics import scorecard
+from guanxi.metrics.agents import KEYS, AgentReport
+from guanxi.metrics.diagnosis import Finding, diagnose
+from guanxi.metrics.dsr import DsrMonth
+from guanxi.metrics.funnel import Funnel
+from guanxi.metrics.scorecard import AgentScore
+from guanxi.metrics.store import StoreFigures
+from guanxi.web import selectors
+
+DSR_MONTHS = 6  # the trend shown: the report's month and the five before
+DSR_WINDOW = 6  # Taobao's rolling window, in months
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: Period
+    agent_id: str  # the only agent shown in an agent's own report, else ""
+    store: StoreFigures | None  # None in an agent's report
+    store_previous: StoreFigures | None
+    daily: list[dict[str, object]]
+    agents: list[AgentReport]
+    scores: list[AgentScore]
+    scorecard_name: str
+    dsr: list[DsrMonth]
+    funnel: Funnel | None
+    funnel_previous: Funnel | None
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # diagnosis per agent
+
+    @property
+    def previous_month(self) -> Period:
+        before = self.month.start - dt.timedelta(days=1)
+        return month_period(before.year, before.month)
+
+    @property
+    def has_data(self) -> bool:
+        """False when the month has no traffic, chats, orders or ratings at all."""
+        shop = self.store is not None and self.store.has_data
+        ratings = any(m.ratings for m in self.dsr[-1:])
+        return shop or bool(self.agents) or ratings
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``2025-11`` → (2025, 11); ``ValueError`` naming the text otherwise."""
+    try:
+        year, month = (int(p) for p in text.strip().split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month like 2025-11") from None
+    return year, month
+
+
+def default_month(today: dt.date) -> tuple[int, int]:
+    """The month of the latest data (the shop's traffic), or this month on an empty lake."""
+    period = selectors.default_period(today)
+    return period.start.year, period.start.month
+
+
+def monthly_report(
+    year: int, month: int, *, shop: bool = True, agents: str = "all"
+) -> MonthlyReport:
+    """The report of one month. ``shop``: include the store, DSR and funnel; ``agents``:
+    "all", "none" or one agent id (that agent's row and score only)."""
+    period = month_period(year, month)
+    before = period.start - dt.timedelta(days=1)
+    previous = month_period(before.year, before.month)
+    card = scorecard.load(None, KEYS)
+    team = [] if agents == "none" else selectors.agent_period_reports(period)
+    shown = [r for r in team if agents == "all" or r.agent_id == agents]
+    scores = [
+        scorecard.score(card, r.agent_id, {m: getattr(r, m) for m in card.metrics}) for r in shown
+    ]
+    # Quartiles need the whole team, even in one agent's report.
+    findings = {
+        a: f for a, f in diagnose(team, card).items() if any(r.agent_id == a for r in shown)
+    }
+    own = "" if agents in ("all", "none") else agents
+    if not shop:
+        return MonthlyReport(
+            period, own, None, None, [], shown, scores, card.name, [], None, None, findings
+        )
+    return MonthlyReport(
+        month=period,
+        agent_id=own,
+        store=selectors.store_period_figures(period),
+        store_previous=selectors.store_period_figures(previous),
+        daily=selectors.store_daily_series(period),
+        agents=shown,
+        scores=scores,
+        scorecard_name=card.name,
+        dsr=selectors.dsr_trend((year, month), DSR_MONTHS, DSR_WINDOW),
+        funnel=selectors.funnel(period),
+        funnel_previous=selectors.funnel(previous),
+        findings=findings,
+    )

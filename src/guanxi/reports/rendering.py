@@ -1,0 +1,43 @@
+"""The monthly report as template context and as one self-contained HTML document (inline
+CSS and SVG, no scripts) for the PDF and ``guanxi report monthly``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from guanxi.accounts.models import Agent
+from guanxi.performance import shop_presenters
+from guanxi.reports import presenters
+from guanxi.reports.monthly import MonthlyReport
+
+
+def context(report: MonthlyReport) -> dict[str, Any]:
+    names = dict(Agent.objects.values_list("agent_id", "name"))
+    score_headers, score_rows = presenters.score_table(report)
+    funnel_rows = (
+        shop_presenters.funnel_rows(report.funnel, report.funnel_previous)
+        if report.funnel is not None and report.funnel_previous is not None
+        else []
+    )
+    return {
+        "report": report,
+        "month_text": f"{report.month.start:%Y-%m}",
+        "previous_text": f"{report.previous_month.start:%Y-%m}",
+        "overview": presenters.overview_rows(report),
+        "agent_headers": presenters.agent_headers(),
+        "agent_rows": presenters.agent_rows(report, names),
+        "score_headers": score_headers,
+        "score_rows": score_rows,
+        "dsr_rows": shop_presenters.dsr_rows(report.dsr),
+        "dsr_flags": shop_presenters.dsr_flags(report.dsr),
+        "dsr_names": shop_presenters.dimension_names(),
+        "has_dsr": any(m.ratings for m in report.dsr),
+        "funnel_rows": funnel_rows,
+        "charts": presenters.charts_for(report),
+    }
+
+
+def standalone_html(report: MonthlyReport) -> str:
+    return render_to_string("reports/monthly_print.html", context(report))
