@@ -18,6 +18,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.view_auditentry",
         "imports.run_import",
         "imports.view_importrun",
+        "performance.change_shopsettings",
+        "performance.add_manualscore",
     ),
     MANAGER: (
         "accounts.view_shop_figures",
@@ -28,6 +30,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.export_customers",
         "imports.run_import",
         "imports.view_importrun",
+        "performance.change_shopsettings",
+        "performance.add_manualscore",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),

@@ -128,3 +128,57 @@ def dsr_months(
             )
         out.append(DsrMonth(month_start, count, scores, marks, trend))
     return out
+
+
+def dsr_months_by_days(
+    dsr_ratings: ibis.Table,
+    last_month: tuple[int, int],
+    months: int,
+    time_zone: str,
+    arrow: Any,
+    industry: dict[tuple[dt.date, str], Decimal] | None = None,
+    window_days: int = 90,
+) -> list[DsrMonth]:
+    """The rolling DSR of each of the ``months`` months ending with ``last_month``, over the
+    ``window_days`` local days ending with the month's last day (platforms such as Douyin
+    roll over days, not months)."""
+    windows = []
+    for y, m in _months_back(*last_month, months):
+        end = month_period(y, m).end
+        lo, hi = Period(end - dt.timedelta(days=window_days - 1), end).utc_bounds(time_zone)
+        windows.append({"month": dt.date(y, m, 1), "lo": lo, "hi": hi})
+    bounds = ibis.memtable(windows)
+    r = dsr_ratings.filter(
+        (dsr_ratings.rated_at >= ibis.literal(windows[0]["lo"]))
+        & (dsr_ratings.rated_at < ibis.literal(windows[-1]["hi"]))
+    )
+    j = r.join(bounds, [r.rated_at >= bounds.lo, r.rated_at < bounds.hi])
+    sums = j.group_by("month").aggregate(
+        ratings=j.count(),
+        description=j.description.cast("int64").sum(),
+        service=j.service.cast("int64").sum(),
+        logistics=j.logistics.cast("int64").sum(),
+    )
+    by_month = {row["month"]: row for row in arrow(sums).to_pylist()}
+    industry = industry or {}
+    out = []
+    for window in windows:
+        month_start = window["month"]
+        row = by_month.get(month_start, {})
+        count = int(row.get("ratings", 0))
+        scores: dict[str, Decimal | None] = {}
+        marks: dict[str, Decimal | None] = {}
+        trend: dict[str, str] = {}
+        for key, _zh, _en in DIMENSIONS:
+            scores[key] = (
+                (Decimal(row[key]) / Decimal(count)).quantize(Decimal("0.001")) if count else None
+            )
+            marks[key] = industry.get((month_start, key))
+            score, mark = scores[key], marks[key]
+            trend[key] = (
+                ""
+                if score is None or mark is None
+                else ("up" if score > mark else "down" if score < mark else "")
+            )
+        out.append(DsrMonth(month_start, count, scores, marks, trend))
+    return out

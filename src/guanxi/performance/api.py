@@ -1,27 +1,33 @@
-"""``/api/performance/…``: the agent report, the scorecard and the DSR as JSON.
+"""``/api/performance/…``: the agent report, the scorecard and the DSR as JSON; the shop's
+settings and the managers' manual scores.
 
 An agent (without ``accounts.view_all_agents``) sees only their own figures; the shop-wide
-endpoints need ``accounts.view_shop_figures``.
+endpoints need ``accounts.view_shop_figures``; settings and manual scores are managers'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from guanxi.accounts.selectors import agent_id_of
+from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period
-from guanxi.metrics import scorecard
-from guanxi.metrics.agents import AGENT_METRICS, KEYS
+from guanxi.metrics.agents import AGENT_METRICS
 from guanxi.metrics.diagnosis import diagnose
+from guanxi.performance import manual_scores, scoring, shop_settings
 from guanxi.web import selectors
 from guanxi.web.exports.dsr import dsr_json
 from guanxi.web.exports.values import json_value
 
 router = Router(tags=["performance"])
+EDIT_SETTINGS = "performance.change_shopsettings"
+ENTER_SCORES = "performance.add_manualscore"
 
 
 class PeriodQuery(Schema):
@@ -73,16 +79,23 @@ class AgentsOut(Schema):
 
 class ItemOut(Schema):
     metric: str
+    label: str
+    manual: bool
     value: float | None
     band: str | None
     score: float
     weight: float
     weighted: float
+    missing: bool  # a manual item not scored yet (counted as 0)
+    recorded_by: str | None = None  # manual items: who entered the score that counts
+    recorded_at: dt.datetime | None = None
 
 
 class ScoreOut(Schema):
     agent: str
+    rank: int | None  # among the team; None for an agent, who sees only their own row
     total: float
+    complete: bool  # False while a manual item is unscored
     items: list[ItemOut]
 
 
@@ -108,8 +121,9 @@ def _visible(request: HttpRequest, wanted: str) -> str:
 def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
     period = _period(query)
     agent = _visible(request, query.agent)
-    team = selectors.agent_period_reports(period)
-    findings = diagnose(team, scorecard.load(None, KEYS))
+    shop = shop_settings.current()
+    team = selectors.agent_period_reports(period, shop=shop)
+    findings = diagnose(team, shop_settings.scorecard(shop))
     shown = [r for r in team if not agent or r.agent_id == agent]
     return {
         "start": period.start,
@@ -129,35 +143,168 @@ def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]
     }
 
 
-@router.get("/scorecard", response=list[ScoreOut], summary="KPI 复合模型: scores per agent")
+@router.get(
+    "/scorecard",
+    response=list[ScoreOut],
+    summary="KPI 复合模型: scores per agent, ranked, with manual items",
+    description=(
+        "The shop's scorecard and thresholds. Manual items count when the period is one "
+        "calendar month; an unscored manual item counts 0 and makes the total incomplete."
+    ),
+)
 def scores(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict[str, object]]:
     period = _period(query)
     agent = _visible(request, query.agent)
-    card = scorecard.load(None, KEYS)
-    reports = [
-        r for r in selectors.agent_period_reports(period) if not agent or r.agent_id == agent
-    ]
-    out = []
-    for r in reports:
-        s = scorecard.score(card, r.agent_id, {m: getattr(r, m) for m in card.metrics})
+    scored = scoring.scored_period(period)
+    out: list[dict[str, object]] = []
+    for rank, s in zip(scoring.ranks(scored.scores), scored.scores, strict=True):
+        if agent and s.agent != agent:
+            continue
+        recorded = scored.manual.get(s.agent, {})
+        items: list[dict[str, object]] = []
+        for i in s.items:
+            row = recorded.get(i.metric) if i.manual else None
+            items.append(
+                {
+                    "metric": i.metric,
+                    "label": i.label,
+                    "manual": i.manual,
+                    "value": None if i.value is None else float(i.value),
+                    "band": i.band,
+                    "score": float(i.score),
+                    "weight": float(i.weight),
+                    "weighted": float(i.weighted),
+                    "missing": i.missing,
+                    "recorded_by": row.recorded_by_username if row else None,
+                    "recorded_at": row.recorded_at if row else None,
+                }
+            )
         out.append(
             {
                 "agent": s.agent,
+                "rank": rank if request.user.has_perm("accounts.view_all_agents") else None,
                 "total": float(s.total),
-                "items": [
-                    {
-                        "metric": i.metric,
-                        "value": None if i.value is None else float(i.value),
-                        "band": i.band,
-                        "score": float(i.score),
-                        "weight": float(i.weight),
-                        "weighted": float(i.weighted),
-                    }
-                    for i in s.items
-                ],
+                "complete": s.complete,
+                "items": items,
             }
         )
     return out
+
+
+class ManualScoreIn(Schema):
+    agent: str
+    month: str  # 2024-06
+    item: str  # the manual item's metric key, e.g. daily_work
+    score: str | float  # 0–100
+    note: str = ""
+
+
+class ManualScoreOut(Schema):
+    agent: str
+    month: str
+    item: str
+    score: float
+    note: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _require(request: HttpRequest, permission: str, what: str) -> None:
+    if not request.user.has_perm(permission):
+        raise HttpError(403, f"only managers {what}")
+
+
+@router.put(
+    "/scorecard/manual",
+    response={200: ManualScoreOut, 400: ErrorOut},
+    summary="Enter a manager's score for a manual scorecard item (per agent and month)",
+)
+def manual_score(request: HttpRequest, payload: ManualScoreIn) -> tuple[int, dict[str, object]]:
+    _require(request, ENTER_SCORES, "enter manual scores")
+    try:
+        row = manual_scores.manual_score_record(
+            user=cast(User, request.user),
+            agent_id=payload.agent,
+            month=manual_scores.parse_month(payload.month),
+            item=payload.item,
+            score=str(payload.score),
+            note=payload.note,
+        )
+    except UserInputError as exc:
+        return 400, {"detail": str(exc)}
+    return 200, {
+        "agent": row.agent_id,
+        "month": f"{row.month:%Y-%m}",
+        "item": row.item,
+        "score": float(row.score),
+        "note": row.note,
+        "recorded_by": row.recorded_by_username,
+        "recorded_at": row.recorded_at,
+    }
+
+
+class RulesSchema(Schema):
+    slow_seconds: int
+    quick_seconds: int
+    quick_from_hour: int
+    quick_to_hour: int
+    after_sale_days: int
+    attribution_hours: int
+    next_day_days: int
+    final_days: int
+    dsr_window_unit: str  # month | day
+    dsr_window_length: int
+
+
+class SettingsIn(RulesSchema):
+    scorecard_toml: str | None = None  # None: SPEC §3's default scorecard
+
+
+class SettingsOut(RulesSchema):
+    scorecard_toml: str
+    scorecard_is_default: bool
+    defaults: RulesSchema
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+def _settings_out() -> dict[str, object]:
+    shop = shop_settings.current()
+    return {name: getattr(shop, name) for name in shop_settings.FIELD_NAMES} | {
+        "scorecard_toml": shop_settings.scorecard_text(shop),
+        "scorecard_is_default": not shop.scorecard_toml,
+        "defaults": shop_settings.defaults(),
+        "updated_at": shop.updated_at,
+        "updated_by": shop.updated_by.get_username() if shop.updated_by else None,
+    }
+
+
+@router.get("/settings", response=SettingsOut, summary="The shop's thresholds, windows, scorecard")
+def settings_get(request: HttpRequest) -> dict[str, object]:
+    _require(request, EDIT_SETTINGS, "see the shop's settings")
+    return _settings_out()
+
+
+@router.put(
+    "/settings",
+    response={200: SettingsOut, 400: ErrorOut},
+    summary="Replace the shop's thresholds, windows and scorecard (all or nothing)",
+)
+def settings_put(request: HttpRequest, payload: SettingsIn) -> tuple[int, dict[str, object]]:
+    _require(request, EDIT_SETTINGS, "change the shop's settings")
+    values = payload.dict()
+    text = values.pop("scorecard_toml")
+    try:
+        shop_settings.settings_save(
+            user=cast(User, request.user), values=values, scorecard_toml=text
+        )
+    except UserInputError as exc:
+        return 400, {"detail": str(exc)}
+    return 200, _settings_out()
 
 
 class DsrDimensionOut(Schema):
@@ -176,10 +323,13 @@ class DsrMonthOut(Schema):
 
 
 @router.get("/dsr", response=list[DsrMonthOut], summary="店铺动态评分 against industry")
-def dsr(request: HttpRequest, months: int = 6, window: int = 6) -> list[dict[str, object]]:
+def dsr(
+    request: HttpRequest, months: int = 6, window: int | None = None
+) -> list[dict[str, object]]:
+    """``window``: months (default: the shop's setting, SPEC's 6 months)."""
     if not request.user.has_perm("accounts.view_shop_figures"):
         raise HttpError(403, "needs the shop figures permission")
-    if not 1 <= months <= 36 or not 1 <= window <= 12:
+    if not 1 <= months <= 36 or (window is not None and not 1 <= window <= 12):
         raise HttpError(400, "months must be 1–36 and window 1–12")
     last = selectors.latest_dsr_month()
     if last is None:

@@ -12,8 +12,10 @@ from django.conf import settings
 from guanxi import lake
 from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics.agents import AgentReport, agent_reports
-from guanxi.metrics.dsr import DsrMonth, dsr_months
+from guanxi.metrics.dsr import DsrMonth, dsr_months, dsr_months_by_days
 from guanxi.metrics.store import StoreFigures, store_daily, store_figures
+from guanxi.performance import shop_settings
+from guanxi.performance.models import ShopSettings
 from guanxi.performance.services import industry_map
 
 
@@ -73,16 +75,22 @@ def store_overview(period: Period) -> StoreOverview:
     )
 
 
-def agent_period_reports(period: Period, agent_id: str = "") -> list[AgentReport]:
-    """Every agent's report for ``period`` (or one agent's)."""
-    shop = lake.get()
+def agent_period_reports(
+    period: Period, agent_id: str = "", *, shop: ShopSettings | None = None
+) -> list[AgentReport]:
+    """Every agent's report for ``period`` (or one agent's), with the shop's thresholds and
+    windows (``shop``: settings already read in this request)."""
+    shop = shop or shop_settings.current()
+    facts = lake.get()
     reports = agent_reports(
-        chat_messages=shop.table("chat_messages"),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
+        chat_messages=facts.table("chat_messages"),
+        orders=facts.table("orders"),
+        refunds=facts.table("refunds"),
         period=period,
         time_zone=settings.TIME_ZONE,
-        arrow=shop.arrow,
+        arrow=facts.arrow,
+        service_rules=shop_settings.service_rules(shop),
+        attribution_rules=shop_settings.attribution_rules(shop),
     )
     return [r for r in reports if not agent_id or r.agent_id == agent_id]
 
@@ -97,8 +105,21 @@ def latest_dsr_month() -> tuple[int, int] | None:
     return local.year, local.month
 
 
-def dsr_trend(last: tuple[int, int], months: int, window: int) -> list[DsrMonth]:
+def dsr_trend(last: tuple[int, int], months: int, window: int | None = None) -> list[DsrMonth]:
+    """The rolling DSR of ``months`` months ending with ``last``; the window is ``window``
+    months if given, else the shop's setting (months, or days for platforms like Douyin)."""
     shop = lake.get()
+    unit, length = ("month", window) if window else shop_settings.dsr_window()
+    if unit == "day":
+        return dsr_months_by_days(
+            shop.table("dsr_ratings"),
+            last,
+            months,
+            settings.TIME_ZONE,
+            shop.arrow,
+            industry=industry_map(),
+            window_days=length,
+        )
     return dsr_months(
         shop.table("dsr_ratings"),
         last,
@@ -106,5 +127,5 @@ def dsr_trend(last: tuple[int, int], months: int, window: int) -> list[DsrMonth]
         settings.TIME_ZONE,
         shop.arrow,
         industry=industry_map(),
-        window_months=window,
+        window_months=length,
     )
