@@ -223,7 +223,7 @@ def _require(request: HttpRequest, permission: str, what: str) -> None:
     response={200: ManualScoreOut, 400: ErrorOut},
     summary="Enter a manager's score for a manual scorecard item (per agent and month)",
 )
-def manual_score(request: HttpRequest, payload: ManualScoreIn) -> tuple[int, dict[str, object]]:
+def manual_score(request: HttpRequest, payload: ManualScoreIn) -> dict[str, object]:
     _require(request, ENTER_SCORES, "enter manual scores")
     try:
         row = manual_scores.manual_score_record(
@@ -235,8 +235,8 @@ def manual_score(request: HttpRequest, payload: ManualScoreIn) -> tuple[int, dic
             note=payload.note,
         )
     except UserInputError as exc:
-        return 400, {"detail": str(exc)}
-    return 200, {
+        raise HttpError(400, str(exc)) from exc
+    return {
         "agent": row.agent_id,
         "month": f"{row.month:%Y-%m}",
         "item": row.item,
@@ -294,7 +294,7 @@ def settings_get(request: HttpRequest) -> dict[str, object]:
     response={200: SettingsOut, 400: ErrorOut},
     summary="Replace the shop's thresholds, windows and scorecard (all or nothing)",
 )
-def settings_put(request: HttpRequest, payload: SettingsIn) -> tuple[int, dict[str, object]]:
+def settings_put(request: HttpRequest, payload: SettingsIn) -> dict[str, object]:
     _require(request, EDIT_SETTINGS, "change the shop's settings")
     values = payload.dict()
     text = values.pop("scorecard_toml")
@@ -303,8 +303,8 @@ def settings_put(request: HttpRequest, payload: SettingsIn) -> tuple[int, dict[s
             user=cast(User, request.user), values=values, scorecard_toml=text
         )
     except UserInputError as exc:
-        return 400, {"detail": str(exc)}
-    return 200, _settings_out()
+        raise HttpError(400, str(exc)) from exc
+    return _settings_out()
 
 
 class DsrDimensionOut(Schema):
