@@ -3,16 +3,35 @@ weighted score, with the item's whole band table and the agent's band marked."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from guanxi.metrics import scorecard as engine
-from guanxi.metrics.agents import AGENT_METRICS
+from guanxi.metrics.agents import AGENT_METRICS, KEYS
 from guanxi.performance.models import ManualScore
 from guanxi.performance.scoring import ScoredPeriod, ranks
 from guanxi.web.exports.values import text_value
 
 KINDS = {m.key: m.kind for m in AGENT_METRICS}
+ENGLISH = {m.key: (m.name_zh, m.name_en) for m in AGENT_METRICS}
+# SPEC §3's scorecard's name, for the pages to translate ({% translate card.name %}).
+DEFAULT_NAME = gettext_noop("默认 KPI 复合模型")
+
+
+@functools.cache
+def _spec_labels() -> dict[str, str]:
+    return {i.metric: i.label for i in engine.load(None, KEYS).items}
+
+
+def english_label(item: engine.Item) -> str:
+    """A metric's English name when the item keeps a Chinese name SPEC gives it (the
+    report's or the default scorecard's); else the label as the manager wrote it."""
+    zh, en = ENGLISH.get(item.metric, ("", ""))
+    spec = (zh, item.metric, _spec_labels().get(item.metric))
+    return en if en and item.label in spec else item.label
 
 
 def points(value: Decimal) -> str:
@@ -35,6 +54,7 @@ class BandRow:
 class Column:
     metric: str
     label: str
+    label_en: str
     weight: str
     manual: bool
     bands: list[BandRow]
@@ -72,7 +92,8 @@ def _bands(item: engine.Item, chosen: str | None) -> list[BandRow]:
 
 def columns(card: engine.Scorecard) -> list[Column]:
     return [
-        Column(i.metric, i.label, weight(i.weight), i.manual, _bands(i, None)) for i in card.items
+        Column(i.metric, i.label, english_label(i), weight(i.weight), i.manual, _bands(i, None))
+        for i in card.items
     ]
 
 
