@@ -86,12 +86,3 @@ def latest_scores(month: dt.date) -> dict[str, dict[str, ManualScore]]:
     for row in rows:
         out.setdefault(row.agent_id, {}).setdefault(row.item, row)
     return out
-
-
-def history(month: dt.date, agent_id: str) -> list[ManualScore]:
-    """Every score recorded for an agent's manual items in ``month``, newest first."""
-    return list(
-        ManualScore.objects.filter(month=month_start(month), agent_id=agent_id).order_by(
-            "-recorded_at", "-id"
-        )
-    )
