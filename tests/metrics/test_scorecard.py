@@ -74,6 +74,7 @@ def test_the_seed_example_scores_77_5_74_77_5() -> None:
     assert a.items[0].band == "[32%, 35%)"  # exactly 32 % sits in the 32–35 % band
 
 
+@pytest.mark.django_db  # without --config the command reads the shop's scorecard
 def test_scorecard_command_on_a_metrics_csv(tmp_path: Path) -> None:
     path = tmp_path / "metrics.csv"
     lines = ["agent," + ",".join(_values("A"))]
@@ -91,6 +92,9 @@ def test_scorecard_command_on_a_metrics_csv(tmp_path: Path) -> None:
     first = result["A"]["items"][0]
     assert first == {
         "metric": "inquiry_conversion_final",
+        "label": "咨询转化率",
+        "manual": False,
+        "missing": False,
         "value": 0.32,
         "band": "[32%, 35%)",
         "score": 70.0,
@@ -129,6 +133,7 @@ def test_bad_bands_are_named(bands: str, message: str, tmp_path: Path) -> None:
     assert message in str(caught.value)
 
 
+@pytest.mark.django_db
 def test_unknown_metrics_and_bad_csv_are_named(tmp_path: Path) -> None:
     card_path = tmp_path / "card.toml"
     card_path.write_text('[[items]]\nmetric = "smiles"\nweight = 1\nbands = { "(, )" = 1 }\n')

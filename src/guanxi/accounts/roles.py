@@ -20,6 +20,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "imports.view_importrun",
         "accounts.change_agent",
         "performance.change_industryaverage",
+        "performance.change_shopsettings",
+        "performance.add_manualscore",
     ),
     MANAGER: (
         "accounts.view_shop_figures",
@@ -32,6 +34,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "imports.view_importrun",
         "accounts.change_agent",
         "performance.change_industryaverage",
+        "performance.change_shopsettings",
+        "performance.add_manualscore",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),

@@ -49,6 +49,20 @@ class Band:
             and (x > self.upper or (x == self.upper and not self.upper_closed))
         )
 
+    def describe(self) -> str:
+        """The band as an inequality: "32 % ≤ X < 35 %", "X ≥ 41 %", "X ≤ 10"."""
+        low = None if self.lower is None else _show(self.lower, self.percent)
+        high = None if self.upper is None else _show(self.upper, self.percent)
+        left = "≤" if self.lower_closed else "<"
+        right = "≤" if self.upper_closed else "<"
+        if low is None and high is None:
+            return "X"
+        if low is None:
+            return f"X {right} {high}"
+        if high is None:
+            return f"X {'≥' if self.lower_closed else '>'} {low}"
+        return f"{low} {left} X {right} {high}"
+
 
 @dataclass(frozen=True)
 class Item:
@@ -157,7 +171,7 @@ def parse(data: dict[str, Any], source: str, known_metrics: tuple[str, ...]) -> 
     items_raw = data.get("items")
     if not isinstance(items_raw, list) or not items_raw:
         raise ScorecardError(f"{source}: no [[items]]")
-    items = []
+    items: list[Item] = []
     for i, raw in enumerate(items_raw, start=1):
         if not isinstance(raw, dict):
             raise ScorecardError(f"{source}: item {i} is not a table")
@@ -180,19 +194,33 @@ def parse(data: dict[str, Any], source: str, known_metrics: tuple[str, ...]) -> 
         else:
             bands = [_band(k, v, f"{source}: {label}") for k, v in bands_raw.items()]
             check_bands(label, bands)
+        if any(earlier.metric == metric for earlier in items):
+            raise ScorecardError(f"{source}: {label}: the metric {metric!r} is scored twice")
         items.append(Item(metric, label, weight, tuple(bands), manual))
     return Scorecard(str(data.get("name", source)), tuple(items))
+
+
+def loads(text: str, source: str, known_metrics: tuple[str, ...]) -> Scorecard:
+    """A scorecard from TOML text (a settings page's textarea); ``source`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScorecardError(f"{source}: not valid TOML: {exc}") from exc
+    return parse(data, source, known_metrics)
+
+
+def default_text() -> str:
+    """SPEC §3's default scorecard as TOML."""
+    return DEFAULT.read_text(encoding="utf-8")
 
 
 def load(path: Path | None, known_metrics: tuple[str, ...]) -> Scorecard:
     path = path or DEFAULT
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScorecardError(f"{path}: cannot read the scorecard: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ScorecardError(f"{path.name}: not valid TOML: {exc}") from exc
-    return parse(data, path.name, known_metrics)
+    return loads(text, path.name, known_metrics)
 
 
 @dataclass(frozen=True)
@@ -204,6 +232,8 @@ class ItemScore:
     score: Decimal
     weight: Decimal
     weighted: Decimal
+    manual: bool = False
+    missing: bool = False  # a manual item the manager has not scored yet
 
 
 @dataclass(frozen=True)
@@ -212,6 +242,11 @@ class AgentScore:
     total: Decimal
     items: tuple[ItemScore, ...]
 
+    @property
+    def complete(self) -> bool:
+        """False while a manual item has no score: the total then counts it as 0."""
+        return not any(i.missing for i in self.items)
+
 
 def score(
     card: Scorecard,
@@ -219,12 +254,15 @@ def score(
     values: dict[str, Decimal | None],
     manual: dict[str, Decimal] | None = None,
 ) -> AgentScore:
-    """Score one agent. A metric without a value (no data) scores 0 in no band."""
+    """Score one agent. A metric without a value (no data) scores 0 in no band; a manual
+    item without a score counts 0 and is marked ``missing`` (the total is incomplete)."""
     manual = manual or {}
     items = []
     for item in card.items:
+        missing = False
         if item.manual:
             value = manual.get(item.metric)
+            missing = value is None
             points = value if value is not None else Decimal(0)
             band = None
         else:
@@ -237,7 +275,15 @@ def score(
                 points, band = chosen.score, chosen.text
         items.append(
             ItemScore(
-                item.metric, item.label, value, band, points, item.weight, points * item.weight
+                item.metric,
+                item.label,
+                value,
+                band,
+                points,
+                item.weight,
+                points * item.weight,
+                manual=item.manual,
+                missing=missing,
             )
         )
     total = sum((i.weighted for i in items), Decimal(0))

@@ -1,28 +1,35 @@
-"""``/api/performance/…``: the agent report, the scorecard and the DSR as JSON.
+"""``/api/performance/…``: the agent report, the scorecard and the DSR as JSON; the shop's
+settings and the managers' manual scores.
 
 An agent (without ``accounts.view_all_agents``) sees only their own figures; the shop-wide
-endpoints need ``accounts.view_shop_figures``.
+endpoints need ``accounts.view_shop_figures``; settings and manual scores are managers'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from guanxi.accounts.selectors import agent_id_of
+from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period
 from guanxi.metrics import scorecard
-from guanxi.metrics.agents import AGENT_METRICS, KEYS, AgentReport
+from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 from guanxi.metrics.diagnosis import Finding, diagnose
+from guanxi.performance import manual_scores, scoring, shop_settings
 from guanxi.web import selectors
 from guanxi.web.exports.dsr import dsr_json
 from guanxi.web.exports.funnel import funnel_json
 from guanxi.web.exports.values import json_value
 
 router = Router(tags=["performance"])
+EDIT_SETTINGS = "performance.change_shopsettings"
+ENTER_SCORES = "performance.add_manualscore"
 
 
 class PeriodQuery(Schema):
@@ -62,6 +69,8 @@ class AgentOut(Schema):
     mean_session_seconds: float | None
     returns: int
     return_rate: float | None
+    first_response_business_seconds: float | None  # only agents with a rota
+    avg_response_business_seconds: float | None
     diagnosis: list[FindingOut]
 
 
@@ -74,16 +83,23 @@ class AgentsOut(Schema):
 
 class ItemOut(Schema):
     metric: str
+    label: str
+    manual: bool
     value: float | None
     band: str | None
     score: float
     weight: float
     weighted: float
+    missing: bool  # a manual item not scored yet (counted as 0)
+    recorded_by: str | None = None  # manual items: who entered the score that counts
+    recorded_at: dt.datetime | None = None
 
 
 class ScoreOut(Schema):
     agent: str
+    rank: int | None  # among the team; None for an agent, who sees only their own row
     total: float
+    complete: bool  # False while a manual item is unscored
     items: list[ItemOut]
 
 
@@ -109,8 +125,9 @@ def _visible(request: HttpRequest, wanted: str) -> str:
 def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
     period = _period(query)
     agent = _visible(request, query.agent)
-    team = selectors.agent_period_reports(period)
-    findings = diagnose(team, scorecard.load(None, KEYS))
+    shop = shop_settings.current()
+    team = selectors.agent_period_reports(period, shop=shop)
+    findings = diagnose(team, shop_settings.scorecard(shop))
     shown = [r for r in team if not agent or r.agent_id == agent]
     return {
         "start": period.start,
@@ -134,36 +151,173 @@ def agent_out(report: AgentReport, findings: dict[str, list[Finding]]) -> dict[s
     )
 
 
-@router.get("/scorecard", response=list[ScoreOut], summary="KPI 复合模型: scores per agent")
+@router.get(
+    "/scorecard",
+    response=list[ScoreOut],
+    summary="KPI 复合模型: scores per agent, ranked, with manual items",
+    description=(
+        "The shop's scorecard and thresholds. Manual items count when the period is one "
+        "calendar month; an unscored manual item counts 0 and makes the total incomplete."
+    ),
+)
 def scores(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict[str, object]]:
     period = _period(query)
     agent = _visible(request, query.agent)
-    card = scorecard.load(None, KEYS)
-    reports = [
-        r for r in selectors.agent_period_reports(period) if not agent or r.agent_id == agent
-    ]
+    scored = scoring.scored_period(period)
+    sees_all = request.user.has_perm("accounts.view_all_agents")
     return [
-        score_out(scorecard.score(card, r.agent_id, {m: getattr(r, m) for m in card.metrics}))
-        for r in reports
+        score_out(s, rank if sees_all else None, scored.manual.get(s.agent, {}))
+        for rank, s in zip(scoring.ranks(scored.scores), scored.scores, strict=True)
+        if not agent or s.agent == agent
     ]
 
 
-def score_out(s: scorecard.AgentScore) -> dict[str, object]:
-    return {
-        "agent": s.agent,
-        "total": float(s.total),
-        "items": [
+def score_out(
+    s: scorecard.AgentScore, rank: int | None = None, recorded: dict[str, Any] | None = None
+) -> dict[str, object]:
+    """One agent's score as ``ScoreOut``; ``recorded``: the manual scores that count."""
+    recorded = recorded or {}
+    items: list[dict[str, object]] = []
+    for i in s.items:
+        row = recorded.get(i.metric) if i.manual else None
+        items.append(
             {
                 "metric": i.metric,
+                "label": i.label,
+                "manual": i.manual,
                 "value": None if i.value is None else float(i.value),
                 "band": i.band,
                 "score": float(i.score),
                 "weight": float(i.weight),
                 "weighted": float(i.weighted),
+                "missing": i.missing,
+                "recorded_by": row.recorded_by_username if row else None,
+                "recorded_at": row.recorded_at if row else None,
             }
-            for i in s.items
-        ],
+        )
+    return {
+        "agent": s.agent,
+        "rank": rank,
+        "total": float(s.total),
+        "complete": s.complete,
+        "items": items,
     }
+
+
+class ManualScoreIn(Schema):
+    agent: str
+    month: str  # 2024-06
+    item: str  # the manual item's metric key, e.g. daily_work
+    score: str | float  # 0–100
+    note: str = ""
+
+
+class ManualScoreOut(Schema):
+    agent: str
+    month: str
+    item: str
+    score: float
+    note: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _require(request: HttpRequest, permission: str, what: str) -> None:
+    if not request.user.has_perm(permission):
+        raise HttpError(403, f"only managers {what}")
+
+
+@router.put(
+    "/scorecard/manual",
+    response={200: ManualScoreOut, 400: ErrorOut},
+    summary="Enter a manager's score for a manual scorecard item (per agent and month)",
+)
+def manual_score(request: HttpRequest, payload: ManualScoreIn) -> dict[str, object]:
+    _require(request, ENTER_SCORES, "enter manual scores")
+    try:
+        row = manual_scores.manual_score_record(
+            user=cast(User, request.user),
+            agent_id=payload.agent,
+            month=manual_scores.parse_month(payload.month),
+            item=payload.item,
+            score=str(payload.score),
+            note=payload.note,
+        )
+    except UserInputError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return {
+        "agent": row.agent_id,
+        "month": f"{row.month:%Y-%m}",
+        "item": row.item,
+        "score": float(row.score),
+        "note": row.note,
+        "recorded_by": row.recorded_by_username,
+        "recorded_at": row.recorded_at,
+    }
+
+
+class RulesSchema(Schema):
+    slow_seconds: int
+    quick_seconds: int
+    quick_from_hour: int
+    quick_to_hour: int
+    after_sale_days: int
+    attribution_hours: int
+    next_day_days: int
+    final_days: int
+    dsr_window_unit: str  # month | day
+    dsr_window_length: int
+
+
+class SettingsIn(RulesSchema):
+    scorecard_toml: str | None = None  # None: SPEC §3's default scorecard
+
+
+class SettingsOut(RulesSchema):
+    scorecard_toml: str
+    scorecard_is_default: bool
+    defaults: RulesSchema
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+def _settings_out() -> dict[str, object]:
+    shop = shop_settings.current()
+    return {name: getattr(shop, name) for name in shop_settings.FIELD_NAMES} | {
+        "scorecard_toml": shop_settings.scorecard_text(shop),
+        "scorecard_is_default": not shop.scorecard_toml,
+        "defaults": shop_settings.defaults(),
+        "updated_at": shop.updated_at,
+        "updated_by": shop.updated_by.get_username() if shop.updated_by else None,
+    }
+
+
+@router.get("/settings", response=SettingsOut, summary="The shop's thresholds, windows, scorecard")
+def settings_get(request: HttpRequest) -> dict[str, object]:
+    _require(request, EDIT_SETTINGS, "see the shop's settings")
+    return _settings_out()
+
+
+@router.put(
+    "/settings",
+    response={200: SettingsOut, 400: ErrorOut},
+    summary="Replace the shop's thresholds, windows and scorecard (all or nothing)",
+)
+def settings_put(request: HttpRequest, payload: SettingsIn) -> dict[str, object]:
+    _require(request, EDIT_SETTINGS, "change the shop's settings")
+    values = payload.dict()
+    text = values.pop("scorecard_toml")
+    try:
+        shop_settings.settings_save(
+            user=cast(User, request.user), values=values, scorecard_toml=text
+        )
+    except UserInputError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return _settings_out()
 
 
 class DsrDimensionOut(Schema):
@@ -183,13 +337,14 @@ class DsrMonthOut(Schema):
 
 @router.get("/dsr", response=list[DsrMonthOut], summary="店铺动态评分 against industry")
 def dsr(
-    request: HttpRequest, months: int = 6, window: int = 6, window_days: int | None = None
+    request: HttpRequest, months: int = 6, window: int | None = None, window_days: int | None = None
 ) -> list[dict[str, object]]:
-    """Rolling over ``window`` months (Taobao: 6), or over ``window_days`` days ending with
-    each month's last day when given (Douyin: 60). Empty when the lake has no ratings."""
+    """Rolling over ``window`` months, or over ``window_days`` days ending with each month's
+    last day (Douyin: 60); neither given: the shop's setting (SPEC: 6 months). Empty when
+    the lake has no ratings."""
     if not request.user.has_perm("accounts.view_shop_figures"):
         raise HttpError(403, "needs the shop figures permission")
-    if not 1 <= months <= 36 or not 1 <= window <= 12:
+    if not 1 <= months <= 36 or (window is not None and not 1 <= window <= 12):
         raise HttpError(400, "months must be 1–36 and window 1–12")
     if window_days is not None and not 1 <= window_days <= 400:
         raise HttpError(400, "window_days must be 1–400")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.performance import shop_views, views
+from guanxi.performance import scorecard_views, shop_views, views
 
 app_name = "performance"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("dsr/export.xlsx", shop_views.dsr_export, name="dsr_export"),
     path("funnel/", shop_views.funnel_page, name="funnel"),
     path("funnel/export.xlsx", shop_views.funnel_export, name="funnel_export"),
+    path("scorecard/", scorecard_views.scorecard_page, name="scorecard"),
+    path("settings/", scorecard_views.settings_page, name="settings"),
 ]

@@ -10,10 +10,8 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Agent
 from guanxi.accounts.selectors import agent_id_of
-from guanxi.metrics import scorecard
-from guanxi.metrics.agents import KEYS
 from guanxi.metrics.diagnosis import diagnose
-from guanxi.performance import presenters
+from guanxi.performance import presenters, shop_settings
 from guanxi.web import selectors
 from guanxi.web.forms import PeriodForm
 
@@ -27,9 +25,10 @@ def agents_page(request: HttpRequest) -> HttpResponse:
     default = selectors.default_period(timezone.localdate())
     form = PeriodForm(request.GET or None, initial={"start": default.start, "end": default.end})
     period = form.period() if request.GET and form.is_valid() else default
-    team = selectors.agent_period_reports(period)
-    previous = selectors.agent_period_reports(period.previous())
-    findings = diagnose(team, scorecard.load(None, KEYS))
+    shop = shop_settings.current()
+    team = selectors.agent_period_reports(period, shop=shop)
+    previous = selectors.agent_period_reports(period.previous(), shop=shop)
+    findings = diagnose(team, shop_settings.scorecard(shop))
     shown = team if sees_all else [r for r in team if r.agent_id == own]
     names = dict(Agent.objects.values_list("agent_id", "name"))
     metrics = presenters.shown_metrics(team)

@@ -16,6 +16,8 @@ from guanxi.metrics.agents import AgentReport, agent_reports
 from guanxi.metrics.dsr import DsrMonth, dsr_months
 from guanxi.metrics.funnel import Funnel, store_funnel
 from guanxi.metrics.store import StoreFigures, store_daily, store_figures
+from guanxi.performance import shop_settings
+from guanxi.performance.models import ShopSettings
 from guanxi.performance.services import industry_map
 
 
@@ -75,16 +77,22 @@ def store_overview(period: Period) -> StoreOverview:
     )
 
 
-def agent_period_reports(period: Period, agent_id: str = "") -> list[AgentReport]:
-    """Every agent's report for ``period`` (or one agent's)."""
-    shop = lake.get()
+def agent_period_reports(
+    period: Period, agent_id: str = "", *, shop: ShopSettings | None = None
+) -> list[AgentReport]:
+    """Every agent's report for ``period`` (or one agent's), with the shop's thresholds and
+    windows (``shop``: settings already read in this request)."""
+    shop = shop or shop_settings.current()
+    facts = lake.get()
     reports = agent_reports(
-        chat_messages=shop.table("chat_messages"),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
+        chat_messages=facts.table("chat_messages"),
+        orders=facts.table("orders"),
+        refunds=facts.table("refunds"),
         period=period,
         time_zone=settings.TIME_ZONE,
-        arrow=shop.arrow,
+        arrow=facts.arrow,
+        service_rules=shop_settings.service_rules(shop),
+        attribution_rules=shop_settings.attribution_rules(shop),
         schedules=agent_schedules(),
     )
     return [r for r in reports if not agent_id or r.agent_id == agent_id]
@@ -101,9 +109,13 @@ def latest_dsr_month() -> tuple[int, int] | None:
 
 
 def dsr_trend(
-    last: tuple[int, int], months: int, window: int, window_days: int | None = None
+    last: tuple[int, int], months: int, window: int | None = None, window_days: int | None = None
 ) -> list[DsrMonth]:
-    """``window`` months per score, or ``window_days`` days when given (Douyin)."""
+    """The rolling DSR of ``months`` months ending with ``last``: over ``window`` months, or
+    ``window_days`` days (Douyin); neither given: the shop's setting (SPEC: 6 months)."""
+    if window is None and window_days is None:
+        unit, length = shop_settings.dsr_window()
+        window, window_days = (None, length) if unit == "day" else (length, None)
     shop = lake.get()
     return dsr_months(
         shop.table("dsr_ratings"),
@@ -112,7 +124,7 @@ def dsr_trend(
         settings.TIME_ZONE,
         shop.arrow,
         industry=industry_map(),
-        window_months=window,
+        window_months=window or 6,
         window_days=window_days,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 
@@ -19,7 +19,8 @@ def json_value(value: Any, kind: str) -> Any:
 
 def text_value(value: Any, kind: str) -> str:
     """For pages and tables: percentages and ratios with two decimals, seconds with one, yuan
-    and counts with thousands separators (as the platforms' back-ends show them), — for none."""
+    and counts with thousands separators (as the platforms' back-ends show them), scorecard
+    points as written (77.5, 21, 4.125), — for none."""
     if value is None:
         return "—"
     if kind == "percent":
@@ -30,4 +31,7 @@ def text_value(value: Any, kind: str) -> str:
         return f"{Decimal(value):.2f}"
     if kind == "seconds":
         return f"{Decimal(value):.1f}"
+    if kind == "score":  # scorecard points and weights: exact to 4 decimals, no trailing zeros
+        points = Decimal(value).quantize(Decimal("0.0001"), ROUND_HALF_UP).normalize()
+        return f"{points:f}"
     return f"{int(value):,}"

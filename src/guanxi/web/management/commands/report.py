@@ -15,12 +15,12 @@ from rich.table import Table
 
 from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period, parse_day
-from guanxi.metrics import scorecard
-from guanxi.metrics.agents import AGENT_METRICS, KEYS, AgentReport
+from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.metrics.dsr import CAUSES, DIMENSIONS
 from guanxi.metrics.store import METRICS, StoreFigures
 from guanxi.performance import services as performance_services
+from guanxi.performance import shop_settings
 from guanxi.web import selectors
 from guanxi.web.exports import agents as agent_exports
 from guanxi.web.exports.dsr import dsr_json
@@ -52,8 +52,8 @@ class Command(BaseCommand):
         dsr.add_argument(
             "--window",
             type=int,
-            default=6,
-            help="rolling window in months (6 for Taobao; 2 ≈ Douyin's 60 days)",
+            default=None,
+            help="rolling window in months (default: the shop's setting, SPEC's 6 months)",
         )
         dsr.add_argument(
             "--industry",
@@ -90,7 +90,7 @@ class Command(BaseCommand):
     def _agents(self, period: Period, options: dict[str, Any]) -> None:
         team = selectors.agent_period_reports(period)
         reports = [r for r in team if not options["agent"] or r.agent_id == options["agent"]]
-        findings = diagnose(team, scorecard.load(None, KEYS))  # quartiles need the whole team
+        findings = diagnose(team, shop_settings.scorecard())  # quartiles need the whole team
         fmt = options["format"]
         if fmt == "xlsx":
             if not options.get("output"):
@@ -138,7 +138,7 @@ class Command(BaseCommand):
                 )
 
     def _dsr(self, options: dict[str, Any]) -> None:
-        if options["months"] < 1 or options["window"] < 1:
+        if options["months"] < 1 or (options["window"] is not None and options["window"] < 1):
             raise CommandError("--months and --window must be at least 1", returncode=2)
         if options["industry"] is not None:
             try:
@@ -155,7 +155,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(dsr_json(months), ensure_ascii=False, indent=2))
             return
         console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
-        table = Table(title=f"店铺动态评分 DSR (rolling {options['window']} months)")
+        unit, length = (
+            ("month", options["window"]) if options["window"] else shop_settings.dsr_window()
+        )
+        table = Table(title=f"店铺动态评分 DSR (rolling {length} {unit}s)")
         table.add_column("月份 month")
         for _key, zh, _en in DIMENSIONS:
             table.add_column(zh, justify="right")

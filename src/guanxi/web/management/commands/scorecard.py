@@ -2,6 +2,10 @@
 
 guanxi scorecard --from D --to D [--config F] [--format table|json|csv|xlsx] [--output F]
 guanxi scorecard --metrics FILE.csv [--config F] [--format …]
+
+Without --config the shop's scorecard (settings page; SPEC §3's by default) is used. From
+the lake, the shop's thresholds apply, and the managers' manual scores count when the
+period is one calendar month; a total with a manual item unscored is marked incomplete.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from guanxi.core.timeutil import Period, parse_day
 from guanxi.metrics import scorecard as engine
 from guanxi.metrics.agents import KEYS
 from guanxi.metrics.scorecard_input import read_metrics_csv
-from guanxi.web import selectors
+from guanxi.performance import scoring, shop_settings
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -33,9 +37,13 @@ def as_json(scores: list[engine.AgentScore]) -> list[dict[str, Any]]:
         {
             "agent": s.agent,
             "total": _num(s.total),
+            "complete": s.complete,
             "items": [
                 {
                     "metric": i.metric,
+                    "label": i.label,
+                    "manual": i.manual,
+                    "missing": i.missing,
                     "value": _num(i.value),
                     "band": i.band,
                     "score": _num(i.score),
@@ -67,7 +75,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            card = engine.load(options["config"], KEYS)
+            card = (
+                engine.load(options["config"], KEYS)
+                if options["config"]
+                else shop_settings.scorecard()
+            )
             scores = self._scores(card, options)
         except engine.ScorecardError as exc:
             raise CommandError(str(exc), returncode=2) from exc
@@ -102,11 +114,7 @@ class Command(BaseCommand):
             period = Period(parse_day(options["start"]), parse_day(options["end"]))
         except ValueError as exc:
             raise CommandError(f"--from/--to: {exc}", returncode=2) from exc
-        reports = selectors.agent_period_reports(period)
-        return [
-            engine.score(card, r.agent_id, {m: getattr(r, m) for m in card.metrics})
-            for r in reports
-        ]
+        return scoring.scored_period(period, card=card).scores
 
     def _table(self, card: engine.Scorecard, scores: list[engine.AgentScore]) -> None:
         console = Console(file=self.stdout, width=140)  # type: ignore[arg-type]
@@ -120,10 +128,14 @@ class Command(BaseCommand):
         table.add_column("总分 total", justify="right")
         for s in sorted(scores, key=lambda x: -x.total):
             cells = [
-                f"{_text(i.value)} → {i.score.normalize():f}" + (f" {i.band}" if i.band else "")
+                "— (unscored)"
+                if i.missing
+                else f"{_text(i.value)} → {i.score.normalize():f}"
+                + (f" {i.band}" if i.band else "")
                 for i in s.items
             ]
-            table.add_row(s.agent, *cells, f"{s.total.normalize():f}")
+            missing = "" if s.complete else " (incomplete: manual item unscored)"
+            table.add_row(s.agent, *cells, f"{s.total.normalize():f}{missing}")
         console.print(table)
 
 
