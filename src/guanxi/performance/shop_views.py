@@ -17,7 +17,7 @@ from guanxi.accounts.selectors import agent_id_of
 from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period
 from guanxi.metrics.dsr import DsrMonth
-from guanxi.performance import services, shop_presenters
+from guanxi.performance import services, shop_presenters, shop_settings
 from guanxi.performance.forms import DsrOptionsForm, IndustryForm, IndustryUploadForm
 from guanxi.web import selectors
 from guanxi.web.exports import agents as agent_exports
@@ -55,9 +55,12 @@ def _dsr_options(request: HttpRequest) -> tuple[DsrOptionsForm, int, int, str]:
     if request.GET and form.is_valid():
         data = form.cleaned_data
         return form, data["months"], data["window"], data["unit"]
+    # The shop's own window (settings page) until the user picks another here.
+    unit, length = shop_settings.dsr_window()
+    unit = "days" if unit == "day" else "months"
     if not request.GET:
-        form = DsrOptionsForm(initial={"months": 6, "window": 6, "unit": "months"})
-    return form, 6, 6, "months"
+        form = DsrOptionsForm(initial={"months": 6, "window": length, "unit": unit})
+    return form, 6, length, unit
 
 
 def _dsr_months(months: int, window: int, unit: str) -> list[DsrMonth]:

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 
 from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics import scorecard
-from guanxi.metrics.agents import KEYS, AgentReport
+from guanxi.metrics.agents import AgentReport
 from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.metrics.dsr import DsrMonth
 from guanxi.metrics.funnel import Funnel
 from guanxi.metrics.scorecard import AgentScore
 from guanxi.metrics.store import StoreFigures
+from guanxi.performance import manual_scores, shop_settings
 from guanxi.web import selectors
 
 DSR_MONTHS = 6  # the trend shown: the report's month and the five before
-DSR_WINDOW = 6  # Taobao's rolling window, in months
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,20 @@ def monthly_report(
     period = month_period(year, month)
     before = period.start - dt.timedelta(days=1)
     previous = month_period(before.year, before.month)
-    card = scorecard.load(None, KEYS)
-    team = [] if agents == "none" else selectors.agent_period_reports(period)
+    # The shop's scorecard, thresholds and the month's manual scores, as on the pages.
+    settings = shop_settings.current()
+    card = shop_settings.scorecard(settings)
+    team = [] if agents == "none" else selectors.agent_period_reports(period, shop=settings)
     shown = [r for r in team if agents == "all" or r.agent_id == agents]
+    manual = manual_scores.latest_scores(period.start)
     scores = [
-        scorecard.score(card, r.agent_id, {m: getattr(r, m) for m in card.metrics}) for r in shown
+        scorecard.score(
+            card,
+            r.agent_id,
+            {m: getattr(r, m) for m in card.metrics},
+            {item: row.score for item, row in manual.get(r.agent_id, {}).items()},
+        )
+        for r in shown
     ]
     # Quartiles need the whole team, even in one agent's report.
     findings = {
@@ -102,7 +111,7 @@ def monthly_report(
         agents=shown,
         scores=scores,
         scorecard_name=card.name,
-        dsr=selectors.dsr_trend((year, month), DSR_MONTHS, DSR_WINDOW),
+        dsr=selectors.dsr_trend((year, month), DSR_MONTHS),  # the shop's window
         funnel=selectors.funnel(period),
         funnel_previous=selectors.funnel(previous),
         findings=findings,
