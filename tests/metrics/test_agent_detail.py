@@ -78,7 +78,7 @@ ORDERS: list[tuple[str, str, str, T, T, str, str]] = [
         "2024-06-15 09:00:00",
         "shipped",
         "40.00",
-    ),  # noqa: E501
+    ),
 ]
 
 
@@ -263,3 +263,29 @@ def test_an_empty_period_has_no_figures(detail_shop: Lake) -> None:
         "kf1",
     )
     assert [(s.sessions, s.share) for s in mix] == [(0, None)] * 3
+
+
+def test_the_report_over_an_agents_customers_is_that_agents_report(detail_shop: Lake) -> None:
+    """``customers_of`` reads a fraction of the chats yet changes none of the agent's
+    figures (the detail page computes the agent's report that way)."""
+    chats, orders = detail_shop.table("chat_messages"), detail_shop.table("orders")
+
+    def reports(chat_messages: object) -> dict[str, object]:
+        return {
+            r.agent_id: r
+            for r in agent_reports(
+                chat_messages=chat_messages,
+                orders=orders,
+                refunds=detail_shop.table("refunds"),
+                period=PERIOD,
+                time_zone=TZ,
+                arrow=detail_shop.arrow,
+            )
+        }
+
+    whole = reports(chats)
+    for agent in ("kf1", "kf2"):
+        scoped = agent_detail.customers_of(chats, agent)
+        kept = detail_shop.arrow(scoped.session_id.nunique()).as_py()
+        assert kept == {"kf1": 7, "kf2": 2}[agent]  # kf2: s2 and s6 of 8 sessions
+        assert reports(scoped)[agent] == whole[agent]

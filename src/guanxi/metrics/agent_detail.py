@@ -11,7 +11,7 @@ Everything here is built from the report's own building blocks (``service.rounds
   is counted on both, once in the period.
 
 Sessions and customers are first narrowed to the agent's (``_sessions_of``,
-``_customers_of``); the docstrings there say why that changes no figure.
+``customers_of``); the docstrings there say why that changes no figure.
 """
 
 from __future__ import annotations
@@ -37,6 +37,17 @@ from guanxi.metrics.service import ServiceRules, _seconds_between, rounds, sessi
 
 MONEY = Decimal("0.01")
 STAGES = ("pre_sale", "in_sale", "after_sale")
+# The daily figures (keys of ``AgentDay`` and of the agent report, so names and kinds come
+# from ``agents.AGENT_METRICS``), in the order tables and exports show them.
+DAILY_KEYS = (
+    "received_customers",
+    "first_response_seconds",
+    "avg_response_seconds",
+    "three_minute_rate",
+    "inquirers",
+    "inquiry_conversion_final",
+    "sales_amount",
+)
 
 
 def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
@@ -57,17 +68,24 @@ def _sessions_of(chat_messages: ibis.Table, agent_id: str) -> ibis.Table:
     return chat_messages.semi_join(spoke.select("session_id").distinct(), "session_id")
 
 
-def _customers_of(chat_messages: ibis.Table, agent_id: str) -> ibis.Table:
-    """Every message of the customers the agent sent a message to, with other agents' too.
+def customers_of(chat_messages: ibis.Table, agent_id: str) -> ibis.Table:
+    """The sessions the agent spoke in and every message of the customers the agent sent a
+    message to, with other agents' messages too.
 
     An order is attributed to the last agent who spoke to its customer, so the customer's
     whole chat stays (another agent may have spoken last); customers the agent never spoke
-    to cannot bring the agent an order or an inquiry.
+    to cannot bring the agent an order, an inquiry, a return or a round. So the agent
+    report over these messages gives this agent's figures exactly (other agents' not),
+    reading a fraction of the chats. The sessions are kept by id as well, so messages
+    without a customer key keep their rounds.
     """
     spoke = chat_messages.filter(
         (chat_messages.sender == "agent") & (chat_messages.agent_id == agent_id)
     )
-    return chat_messages.semi_join(spoke.select("customer_key").distinct(), "customer_key")
+    return chat_messages.filter(
+        chat_messages.session_id.isin(spoke.session_id)
+        | chat_messages.customer_key.isin(spoke.customer_key)
+    )
 
 
 def _answered_rounds(
@@ -131,7 +149,7 @@ def daily_counts(
         first_response_seconds_sum=_seconds_between(s.first_customer_at, s.first_reply_at).sum(),
     )
 
-    customers = _customers_of(chat_messages, agent_id)
+    customers = customers_of(chat_messages, agent_id)
     q = inquiries(customers, orders, period, time_zone, attribution_rules)
     q = q.filter(q.agent_id == agent_id)
     asked = q.group_by("day").aggregate(
