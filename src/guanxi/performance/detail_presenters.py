@@ -59,8 +59,9 @@ STAGE_LABELS = {
     "in_sale": gettext_lazy("售中"),
     "after_sale": gettext_lazy("售后"),
 }
+# 买家 rather than 客户: the English of 客户 is the plural menu label "Customers".
 SENDER_LABELS = {
-    "customer": gettext_lazy("客户"),
+    "customer": gettext_lazy("买家"),
     "agent": gettext_lazy("客服"),
     "system": gettext_lazy("系统"),
 }

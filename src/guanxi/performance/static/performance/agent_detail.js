@@ -21,17 +21,17 @@
       line(d.inquirers, L.inquirers),
       { x: d.days, y: d.sales, name: L.sales, type: "bar", yaxis: "y2", opacity: 0.35, marker: { color: "#b42318" } },
     ], base({
-      yaxis: { title: { text: L.people }, rangemode: "tozero" },
-      yaxis2: { title: { text: L.amount }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false },
+      yaxis: { title: { text: L.people }, rangemode: "tozero", automargin: true },
+      yaxis2: { title: { text: L.amount }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, automargin: true },
     }), config);
     Plotly.newPlot("chart-speed", [
       line(d.first_response, L.first_response),
       line(d.avg_response, L.avg_response),
-    ], base({ yaxis: { title: { text: L.seconds }, rangemode: "tozero" } }), config);
+    ], base({ yaxis: { title: { text: L.seconds }, rangemode: "tozero", automargin: true } }), config);
     Plotly.newPlot("chart-rates", [
       line(d.three_minute, L.three_minute),
       line(d.conversion, L.conversion),
-    ], base({ yaxis: { title: { text: L.percent }, range: [0, 105] } }), config);
+    ], base({ yaxis: { title: { text: L.percent }, range: [0, 105], automargin: true } }), config);
   }
   const distSource = document.getElementById("distribution-data");
   if (distSource) {
@@ -43,7 +43,7 @@
     }], {
       margin: { t: 20, r: 20, b: 50, l: 50 }, font: font, showlegend: false,
       xaxis: { title: { text: d.labels.seconds }, type: "category" },
-      yaxis: { title: { text: d.labels.rounds }, rangemode: "tozero" },
+      yaxis: { title: { text: d.labels.rounds }, rangemode: "tozero", automargin: true },
     }, config);
   }
 })();
