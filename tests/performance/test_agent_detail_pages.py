@@ -76,6 +76,7 @@ def test_the_conversation_shows_waits_and_the_slow_round(
     assert "消息 6" in page  # the text as stored
     assert "王**" in page and "王小明" not in page and "13900001111" not in page
     assert "3 轮，已回复 3 轮，其中等待超过 60 秒的 1 轮" in page
+    assert 'id="customer-key" href="/customers/c2/">c2</a>' in page  # the master record
     # s1's last round was never answered.
     s1 = client.get("/performance/sessions/s1/").content.decode()
     assert 'id="round-3"' in s1 and "未回复" in s1
