@@ -58,6 +58,8 @@ def test_an_empty_period_says_so(client: Client, make_user, detail_shop: Lake) -
     assert "本期间该客服没有数据" in page
     assert 'class="card kpi"' not in page and "daily-table" not in page
     assert "plotly" not in page
+    backwards = client.get("/performance/agents/kf1/?start=2024-06-19&end=2024-06-18")
+    assert "晚于结束日期" in backwards.content.decode()  # the form says why; default period
 
 
 def test_the_conversation_shows_waits_and_the_slow_round(

@@ -21,6 +21,7 @@ from guanxi.metrics.agent_detail import (
     StageShare,
 )
 from guanxi.metrics.agents import AGENT_METRICS, AgentMetric, AgentReport
+from guanxi.metrics.attribution import AttributionRules
 from guanxi.metrics.service import ServiceRules
 from guanxi.performance.selectors import AgentDetail, Conversation
 from guanxi.web.exports.values import text_value
@@ -43,14 +44,18 @@ KEY_FIGURES = (
 FORMULAS = {
     "received_customers": gettext_lazy("客服发过消息的不同客户数"),
     "inquirers": gettext_lazy("客服参与售前会话的不同客户数"),
-    "inquiry_conversion_final": gettext_lazy("询单后三天内付款的人数 ÷ 询单人数"),
+    "inquiry_conversion_final": gettext_lazy(
+        "询单日后 %(days)s 天内（当地日期）付款的人数 ÷ 询单人数"
+    ),
     "sales_amount": gettext_lazy("归属该客服、期间创建的已付款订单金额之和"),
     "payment_rate": gettext_lazy("归属订单中已付款的 ÷ 归属订单数"),
     "first_response_seconds": gettext_lazy("会话首条客户消息到该客服首次回复的平均秒数"),
     "avg_response_seconds": gettext_lazy("该客服回复的轮次的平均等待秒数"),
-    "three_minute_rate": gettext_lazy("08:00–24:00 开始的轮次中 180 秒内回复的比例"),
+    "three_minute_rate": gettext_lazy(
+        "%(start)02d:00–%(end)02d:00 开始的轮次中 %(quick)s 秒内回复的比例"
+    ),
     "reply_rate": gettext_lazy("已回复轮次 ÷ 归属该客服的全部轮次"),
-    "slow_response_customers": gettext_lazy("有轮次等待超过 60 秒的不同客户数"),
+    "slow_response_customers": gettext_lazy("有轮次等待超过 %(slow)s 秒的不同客户数"),
 }
 # Falling is good news for these; for every other figure rising is.
 LOWER_IS_BETTER = {"first_response_seconds", "avg_response_seconds", "slow_response_customers"}
@@ -83,7 +88,21 @@ def _change(current: Any, previous: Any) -> Decimal | None:
     return (Decimal(current) - Decimal(previous)) / Decimal(previous)
 
 
-def tiles(current: AgentReport, previous: AgentReport | None) -> list[Tile]:
+def tiles(
+    current: AgentReport,
+    previous: AgentReport | None,
+    service_rules: ServiceRules | None = None,
+    attribution_rules: AttributionRules | None = None,
+) -> list[Tile]:
+    """The key figures with the previous period's; each formula names the rule in force."""
+    rules, attribution = service_rules or ServiceRules(), attribution_rules or AttributionRules()
+    values = {
+        "days": attribution.final_days,
+        "start": rules.quick_from_hour,
+        "end": rules.quick_to_hour,
+        "quick": rules.quick_seconds,
+        "slow": rules.slow_seconds,
+    }
     out = []
     for key in KEY_FIGURES:
         metric = METRICS[key]
@@ -98,7 +117,7 @@ def tiles(current: AgentReport, previous: AgentReport | None) -> list[Tile]:
             Tile(
                 key=key,
                 label=metric_name(metric),
-                formula=str(FORMULAS[key]),
+                formula=str(FORMULAS[key]) % values,
                 value=text_value(now, metric.kind),
                 previous=text_value(before, metric.kind),
                 change="" if change is None else f"{change * 100:+.1f}%",
