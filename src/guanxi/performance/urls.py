@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.performance import scorecard_views, shop_views, views
+from guanxi.performance import detail_views, scorecard_views, shop_views, views
 
 app_name = "performance"
 urlpatterns = [
@@ -12,4 +12,11 @@ urlpatterns = [
     path("funnel/export.xlsx", shop_views.funnel_export, name="funnel_export"),
     path("scorecard/", scorecard_views.scorecard_page, name="scorecard"),
     path("settings/", scorecard_views.settings_page, name="settings"),
+    path("agents/<str:agent_id>/", detail_views.agent_detail, name="agent_detail"),
+    path(
+        "agents/<str:agent_id>/daily.xlsx",
+        detail_views.agent_daily_export,
+        name="agent_daily_export",
+    ),
+    path("sessions/<str:session_id>/", detail_views.session_detail, name="session"),
 ]

@@ -1,0 +1,64 @@
+"""One agent's daily figures as a formatted XLSX workbook (the detail page's daily table)."""
+
+from __future__ import annotations
+
+import io
+
+from guanxi.core.timeutil import Period
+from guanxi.metrics.agent_detail import DAILY_KEYS, AgentDay
+from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+
+METRICS = {m.key: m for m in AGENT_METRICS}
+
+
+def daily_xlsx(
+    period: Period, agent_id: str, days: list[AgentDay], report: AgentReport | None
+) -> bytes:
+    """Bold frozen header, one row per local day, then the period's own figures (the agent
+    report's: distinct customers over the period, not the days' sum). Without data for the
+    period the sheet says so instead of holding zeros."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("每日趋势")
+    bold = book.add_format(
+        {"bold": True, "bg_color": "#F1F5F9", "text_wrap": True, "valign": "top"}
+    )
+    formats = {
+        "money": book.add_format({"num_format": "¥#,##0.00"}),
+        "percent": book.add_format({"num_format": "0.00%"}),
+        "seconds": book.add_format({"num_format": "0.0"}),
+        "count": book.add_format({"num_format": "#,##0"}),
+    }
+    total = book.add_format({"bold": True, "top": 1})
+    sheet.write(0, 0, f"客服 {agent_id} 每日趋势 Daily figures {period.start} – {period.end}", bold)
+    sheet.write(1, 0, "日期 Day", bold)
+    for col, key in enumerate(DAILY_KEYS, start=1):
+        metric = METRICS[key]
+        sheet.write(1, col, f"{metric.name_zh}\n{metric.name_en}", bold)
+        sheet.set_column(col, col, 14, formats[metric.kind])
+    sheet.set_row(1, 32)
+    sheet.set_column(0, 0, 14)
+    if report is None:
+        sheet.write(2, 0, "本期间没有数据 No data for this period")
+    for row, day in enumerate(days, start=2):
+        sheet.write(row, 0, day.day.isoformat())
+        for col, key in enumerate(DAILY_KEYS, start=1):
+            value = getattr(day, key)
+            if value is None:
+                sheet.write_blank(row, col, None)
+            else:
+                sheet.write_number(row, col, float(value), formats[METRICS[key].kind])
+    if report is not None:
+        row = len(days) + 2
+        sheet.write(row, 0, "本期 Period", total)
+        for col, key in enumerate(DAILY_KEYS, start=1):
+            value = getattr(report, key)
+            if value is None:
+                sheet.write_blank(row, col, None, total)
+            else:
+                sheet.write_number(row, col, float(value), formats[METRICS[key].kind])
+    sheet.freeze_panes(2, 1)
+    book.close()
+    return buffer.getvalue()
