@@ -66,7 +66,7 @@ def test_bad_hours_are_named_and_nothing_is_saved(client: Client, make_user) -> 
         ],
     )  # fmt: skip
     text = response.content.decode()  # type: ignore[attr-defined]
-    assert "ends before it starts; a night shift is written as two ranges" in text
+    assert "“18:00-09:00”结束早于开始；夜班请写成两段" in text
     kf1.refresh_from_db()
     assert (kf1.name, kf1.workday_hours) == ("小美", "09:00-18:00")
 

@@ -30,7 +30,7 @@ def test_manager_sets_a_rota(page, live_server, make_user, lake: Lake) -> None:
     page.fill(first, "18:00-09:00")
     page.click("main button[type=submit]")
     error = page.locator(".field-error").first.inner_text()
-    assert "ends before it starts" in error
+    assert "结束早于开始" in error
     _shot(page, "roster-error-zh")
     assert Agent.objects.get(agent_id="kf01").workday_hours == ""  # nothing saved
 

@@ -5,12 +5,21 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.metrics.schedules import Schedule, ScheduleError, parse_hours
 
+_HOURS_MESSAGES = {
+    "format": _("“%(part)s”不是时间段，请写成 09:00-12:00, 13:30-24:00"),
+    "time": _("“%(part)s”不是有效的时刻（00:00–24:00）"),
+    "order": _("“%(part)s”结束早于开始；夜班请写成两段，如 20:00-24:00, 00:00-02:00"),
+    "overlap": _("“%(part)s”中的时间段相互重叠"),
+}
+
 
 def validate_hours(value: str) -> None:
     try:
         parse_hours(value)
     except ScheduleError as exc:
-        raise ValidationError(str(exc).removeprefix("hours: ")) from exc
+        raise ValidationError(
+            _HOURS_MESSAGES[exc.code], code=exc.code, params={"part": exc.part}
+        ) from exc
 
 
 class Profile(models.Model):

@@ -25,7 +25,15 @@ EXAMPLE = "09:00-12:00, 13:30-24:00"
 
 
 class ScheduleError(ValueError):
-    """A schedule that cannot be read; the message names the text and shows the form."""
+    """A schedule that cannot be read; the message names the text and shows the form.
+
+    ``code`` (format | time | order | overlap) and ``part`` let a user interface word the
+    message in its own language."""
+
+    def __init__(self, message: str, code: str, part: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.part = part
 
 
 Shift = tuple[int, int]  # minutes after local midnight, [start, end)
@@ -37,21 +45,33 @@ def parse_hours(text: str, label: str = "hours") -> tuple[Shift, ...]:
     for part in re.split(r"[,，;；\s]+(?=\d)", text.strip()) if text.strip() else []:
         match = _RANGE.match(part.strip())
         if not match:
-            raise ScheduleError(f"{label}: {part.strip()!r} is not a time range like {EXAMPLE}")
+            raise ScheduleError(
+                f"{label}: {part.strip()!r} is not a time range like {EXAMPLE}",
+                "format",
+                part.strip(),
+            )
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         start, end = h1 * 60 + m1, h2 * 60 + m2
         if m1 > 59 or m2 > 59 or start > 24 * 60 or end > 24 * 60:
-            raise ScheduleError(f"{label}: {part.strip()!r} is not a time of day (00:00–24:00)")
+            raise ScheduleError(
+                f"{label}: {part.strip()!r} is not a time of day (00:00–24:00)",
+                "time",
+                part.strip(),
+            )
         if end <= start:
             raise ScheduleError(
                 f"{label}: {part.strip()!r} ends before it starts; a night shift is written "
-                "as two ranges, e.g. 20:00-24:00, 00:00-02:00"
+                "as two ranges, e.g. 20:00-24:00, 00:00-02:00",
+                "order",
+                part.strip(),
             )
         shifts.append((start, end))
     shifts.sort()
     for (_s1, e1), (s2, _e2) in itertools.pairwise(shifts):
         if s2 < e1:
-            raise ScheduleError(f"{label}: the ranges of {text.strip()!r} overlap")
+            raise ScheduleError(
+                f"{label}: the ranges of {text.strip()!r} overlap", "overlap", text.strip()
+            )
     return tuple(shifts)
 
 
