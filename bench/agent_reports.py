@@ -70,6 +70,7 @@ def run_ibis(root: str, period: str) -> list[dict[str, Any]]:
     from guanxi.metrics.agents import agent_reports
 
     shop = _lake(root)
+    shop.engine.con.raw_sql("SET enable_progress_bar = false")
     return _dicts(
         agent_reports(
             chat_messages=shop.table("chat_messages"),
