@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import] [--scale small|medium|large] [--rows N]
+    python -m bench [--only store|import|agents] [--scale small|medium|large] [--rows N]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -32,6 +32,44 @@ def store(scale: str, repeats: int) -> int:
         return 1
     print(harness.table(f"Store figures for 2025, {scale} demo shop", rows, reference="sql"))
     return 0
+
+
+def agents(scale: str, repeats: int) -> int:
+    from bench import agent_reports, shop
+
+    root = str(shop.lake_root(scale))
+    status = 0
+    for period in agent_reports.PERIODS:
+        # One timed run per case (no warm-up): a year on the large demo takes minutes in
+        # pandas. The Parquet files are in the page cache after the first case.
+        cases = [
+            harness.Case(
+                name,
+                functools.partial(getattr(agent_reports, f"run_{name}"), root, period),
+                baseline=name != "ibis",
+                warm_up=False,
+                setup=agent_reports.setup,
+            )
+            for name in ("ibis", "pandas", "sql", "scan")
+        ]
+        rows = [harness.measure(case, repeats) for case in cases]
+        reference = rows[0].result
+        for row in rows[1:3]:
+            if row.result != reference:
+                print(f"MISMATCH ibis != {row.name} ({period})", file=sys.stderr)
+                for mine, theirs in zip(reference, row.result, strict=False):
+                    if mine != theirs:
+                        print(f"  ibis   {mine}\n  {row.name:6} {theirs}", file=sys.stderr)
+                status = 1
+        print(
+            harness.ratios_table(
+                f"Agent report for {agent_reports.TITLES[period]}, {scale} demo shop",
+                rows,
+                against=("pandas", "sql", "scan"),
+            )
+        )
+        print()
+    return status
 
 
 def imports(rows_wanted: int) -> int:
@@ -67,7 +105,7 @@ def imports(rows_wanted: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("store", "import"))
+    parser.add_argument("--only", choices=("store", "import", "agents"))
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
     parser.add_argument("--rows", type=int, default=5_000_000, help="rows of the import file")
     parser.add_argument("--repeats", type=int, default=3)
@@ -76,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "store"):
         status |= store(args.scale, args.repeats)
         print()
+    if args.only in (None, "agents"):
+        status |= agents(args.scale, 1)
     if args.only in (None, "import"):
         status |= imports(args.rows)
     return status

@@ -21,6 +21,7 @@ class Case:
     run: Callable[[], Any]  # a module-level function (it is pickled into the child)
     baseline: bool = False
     warm_up: bool = True  # False for cases that change state (an import): run once
+    setup: Callable[[], Any] | None = None  # run in the child before timing (imports)
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,16 @@ class Measurement:
     result: Any
 
 
-def _child(run: Callable[[], Any], repeats: int, warm_up: bool, queue: Any) -> None:
+def _child(
+    run: Callable[[], Any],
+    repeats: int,
+    warm_up: bool,
+    queue: Any,
+    setup: Callable[[], Any] | None = None,
+) -> None:
     try:
+        if setup is not None:
+            setup()
         if warm_up:
             run()
         times = []
@@ -53,7 +62,8 @@ def measure(case: Case, repeats: int = 3) -> Measurement:
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     process = ctx.Process(
-        target=_child, args=(case.run, repeats if case.warm_up else 1, case.warm_up, queue)
+        target=_child,
+        args=(case.run, repeats if case.warm_up else 1, case.warm_up, queue, case.setup),
     )
     process.start()
     status, seconds, peak_mb, result = queue.get()
@@ -80,4 +90,23 @@ def table(
         ratio = m.seconds / ref if ref else float("nan")
         speed = f" {per_second / m.seconds:,.0f} |" if per_second else ""
         lines.append(f"| {m.name} | {m.seconds:.3f} | {ratio:.2f} |{speed} {m.peak_mb:.0f} |")
+    return "\n".join(lines)
+
+
+def ratios_table(title: str, rows: list[Measurement], against: tuple[str, ...]) -> str:
+    """A Markdown table of the measurements with each time's ratio to every case named in
+    ``against`` (a ratio below 1 is faster than that case)."""
+    seconds = {m.name: m.seconds for m in rows}
+    head = " | ".join(f"× {name}" for name in against)
+    lines = [
+        f"### {title}",
+        "",
+        f"| case | seconds | {head} | peak MB |",
+        "|---|---:|" + "---:|" * len(against) + "---:|",
+    ]
+    for m in rows:
+        ratios = " | ".join(
+            f"{m.seconds / seconds[name]:.2f}" if seconds[name] else "–" for name in against
+        )
+        lines.append(f"| {m.name} | {m.seconds:.2f} | {ratios} | {m.peak_mb:.0f} |")
     return "\n".join(lines)

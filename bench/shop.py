@@ -34,3 +34,12 @@ def prepare(scale: str, seed: int = 2025) -> Path:
         summary = demo.build(scale, seed, shop)
         print(f"built the {scale} demo shop in {summary.seconds:.1f} s: {summary.counts}")
     return base
+
+
+def lake_root(scale: str) -> Path:
+    """The lake of the bench shop of ``scale``, read as it is when it exists (it may be a
+    link to a shared, read-only copy: nothing here writes to it); built once otherwise."""
+    lake = ROOT / scale / "lake"
+    if not (lake / "chat_messages" / "_delta_log").is_dir():
+        prepare(scale)
+    return lake

@@ -299,7 +299,6 @@ def test_the_report_reads_only_relevant_sessions_yet_counts_old_orders_returns(
             shop.table("refunds"),
             PERIOD,
             "Asia/Shanghai",
-            shop.arrow,
             AttributionRules(),
         )
     )

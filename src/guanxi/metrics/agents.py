@@ -6,6 +6,7 @@ Ratios are exact decimals; a ratio whose denominator is zero is ``None`` ("no da
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -58,40 +59,49 @@ class AgentReport:
 KEYS = tuple(f for f in AgentReport.__dataclass_fields__ if f != "agent_id")
 
 
+MESSAGE_COLUMNS = ("session_id", "message_id", "customer_key", "agent_id", "sender", "sent_at")
+
+
 def relevant_messages(
     chat_messages: ibis.Table,
     orders: ibis.Table,
     refunds: ibis.Table,
     period: Period,
     time_zone: str,
-    arrow: Any,
     rules: attribution.AttributionRules,
 ) -> ibis.Table:
-    """The messages of every session that can matter for ``period``, and no others.
+    """The messages (the columns the metrics read) of every session that can matter for
+    ``period``, and no others.
 
     Sessions are kept whole (a round's context is its session). They matter when they have
     a message from ``attribution_hours`` before the period (orders created in the period
-    are attributed to chats up to then), or before the oldest order with a return requested
-    in the period, until a day after it. Without this every window function of the report
-    would run over the shop's whole history.
+    are attributed to chats up to then) until a day after it; or, for the customers whose
+    orders got a return request in the period, a message from ``attribution_hours`` before
+    the oldest such order (the returns are counted for the agents those orders are
+    attributed to, and an order is only ever attributed to its own customer's chats).
+    Without this every window function of the report would run over the shop's whole
+    history.
     """
     start, end = period.utc_bounds(time_zone)
+    margin = dt.timedelta(hours=rules.attribution_hours, days=1)
+    until = ibis.literal(end + dt.timedelta(days=1))
     returned = refunds.filter(
         (refunds.requested_at >= ibis.literal(start)) & (refunds.requested_at < ibis.literal(end))
     ).select("platform", "order_id")
-    oldest = arrow(orders.join(returned, ["platform", "order_id"]).created_at.min()).as_py()
-    margin = dt.timedelta(hours=rules.attribution_hours, days=1)
-    since = min(start, oldest) - margin if oldest is not None else start - margin
-    until = end + dt.timedelta(days=1)
-    touched = (
-        chat_messages.filter(
-            (chat_messages.sent_at >= ibis.literal(since))
-            & (chat_messages.sent_at < ibis.literal(until))
-        )
-        .select("session_id")
-        .distinct()
+    o = orders.semi_join(returned, ["platform", "order_id"])
+    o = o.filter(o.customer_key.notnull())
+    returners = o.group_by("customer_key").aggregate(oldest=o.created_at.min())
+    returners = returners.mutate(
+        since=returners.oldest - ibis.interval(hours=rules.attribution_hours + 24)
     )
-    return chat_messages.semi_join(touched, "session_id")
+    near = chat_messages.filter(
+        (chat_messages.sent_at >= ibis.literal(start - margin)) & (chat_messages.sent_at < until)
+    ).select("session_id")
+    c = chat_messages.join(returners, "customer_key")
+    older = c.filter((c.sent_at >= c.since) & (c.sent_at < until)).select("session_id")
+    touched = near.union(older, distinct=True)
+    kept = chat_messages.filter(chat_messages.sender != "system").select(*MESSAGE_COLUMNS)
+    return kept.semi_join(touched, "session_id")
 
 
 def agent_reports(
@@ -106,27 +116,56 @@ def agent_reports(
     attribution_rules: attribution.AttributionRules | None = None,
     schedules: Mapping[str, Schedule] | None = None,
 ) -> list[AgentReport]:
+    """Every agent's report for ``period``.
+
+    The messages' window pass, the sessions, who spoke in them and their stages feed both
+    the chat and the sales metrics, so each is computed once and cached (``Table.cache``:
+    a temporary table on DuckDB, a persisted frame on Spark) instead of being recomputed
+    inside every query that uses it.
+    """
     service_rules = service_rules or service.ServiceRules()
-    attribution_rules = attribution_rules or attribution.AttributionRules()
-    chat_messages = relevant_messages(
-        chat_messages, orders, refunds, period, time_zone, arrow, attribution_rules
-    )
-    chat = {
-        f.agent_id: f
-        for f in service.agent_figures(chat_messages, period, time_zone, arrow, service_rules)
-    }
-    sales = {
-        r["agent_id"]: r
-        for r in arrow(
-            attribution.agent_sales(
-                chat_messages, orders, refunds, period, time_zone, attribution_rules
+    rules = attribution_rules or attribution.AttributionRules()
+    messages = relevant_messages(chat_messages, orders, refunds, period, time_zone, rules)
+    with contextlib.ExitStack() as cached:
+        ordered = cached.enter_context(service.ordered_messages(messages).cache())
+        session_table = cached.enter_context(service.session_rows(ordered).cache())
+        spoke = cached.enter_context(service.agents_in_sessions(ordered).cache())
+        stages = cached.enter_context(attribution.stages_from(session_table, orders, rules).cache())
+        chat = arrow(
+            service.counts_from(
+                ordered,
+                service.round_rows(ordered),
+                session_table,
+                spoke,
+                period,
+                time_zone,
+                service_rules,
             )
         ).to_pylist()
-    }
-    business = business_hours.business_figures(
-        chat_messages, period, time_zone, arrow, schedules or {}
-    ).figures
+        sales = arrow(
+            attribution.sales_from(
+                ordered, stages, spoke, orders, refunds, period, time_zone, rules
+            )
+        ).to_pylist()
+        business = business_hours.business_figures(
+            service.round_rows(ordered), session_table, period, time_zone, arrow, schedules or {}
+        ).figures
     store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
+    return assemble(chat, sales, store, business)
+
+
+def assemble(
+    chat_counts: list[dict[str, Any]],
+    sales_counts: list[dict[str, Any]],
+    store: dict[str, Any],
+    business: Mapping[str, business_hours.BusinessFigures] | None = None,
+) -> list[AgentReport]:
+    """The reports from the per-agent counts: rows of ``service.agent_counts`` and of
+    ``attribution.agent_sales``, ``attribution.store_aov_parts``'s row, and the
+    business-time figures of agents with a rota."""
+    business = business or {}
+    chat = {r["agent_id"]: service.AgentFigures.from_counts(r) for r in chat_counts}
+    sales = {r["agent_id"]: r for r in sales_counts}
     store_aov = ratio(store["paid_amount"], store["payers"], 6)
     reports = []
     for agent_id in sorted(set(chat) | set(sales)):

@@ -31,7 +31,7 @@ import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import day_bounds
-from guanxi.metrics.service import sessions
+from guanxi.metrics.service import agents_in_sessions, sessions
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,21 @@ def session_stages(
 ) -> ibis.Table:
     """``session_id, customer_key, first_customer_at, stage`` (pre_sale | in_sale | after_sale)
     for every session with a customer message."""
-    s = sessions(chat_messages)
-    s = s.filter(s.first_customer_at.notnull()).select(
-        "session_id", "customer_key", t="first_customer_at"
+    return stages_from(sessions(chat_messages), orders, rules)
+
+
+def stages_from(
+    session_table: ibis.Table, orders: ibis.Table, rules: AttributionRules = AttributionRules()
+) -> ibis.Table:
+    """``session_stages`` from ``service.session_rows``."""
+    s = session_table.filter(session_table.first_customer_at.notnull())
+    # The 15-day edge once per session: timestamp-with-zone arithmetic is costly (DuckDB
+    # does it through ICU's calendar), so not once per (session, order) pair.
+    s = s.select(
+        "session_id",
+        "customer_key",
+        t="first_customer_at",
+        recent=s.first_customer_at - ibis.interval(days=rules.after_sale_days),
     )
     o = orders.select("customer_key", "paid_at", "shipped_at", "signed_at", "closed_at")
     j = s.left_join(o, "customer_key")
@@ -63,11 +75,7 @@ def session_stages(
         j.shipped_at.notnull()
         & (j.shipped_at <= t)
         & (j.closed_at.isnull() | (j.closed_at > t))
-        & (
-            j.signed_at.isnull()
-            | (j.signed_at > t)
-            | (j.signed_at > t - ibis.interval(days=rules.after_sale_days))
-        )
+        & (j.signed_at.isnull() | (j.signed_at > t) | (j.signed_at > j.recent))
     )
     during = j.paid_at.notnull() & (j.paid_at <= t) & (j.shipped_at.isnull() | (j.shipped_at > t))
     flags = j.group_by(["session_id", "customer_key", "t"]).aggregate(
@@ -77,50 +85,54 @@ def session_stages(
     return flags.select("session_id", "customer_key", first_customer_at=flags.t, stage=stage)
 
 
+ORDER_COLUMNS = (
+    "platform",
+    "order_id",
+    "customer_key",
+    "created_at",
+    "paid_at",
+    "closed_at",
+    "status",
+    "amount",
+    "item_count",
+)
+
+
 def attributed_orders(
     chat_messages: ibis.Table, orders: ibis.Table, rules: AttributionRules = AttributionRules()
 ) -> ibis.Table:
     """Orders with the agent they are attributed to: ``order_id, customer_key, agent_id,
     created_at, paid_at, closed_at, status, amount, item_count`` (platform kept)."""
     stages = session_stages(chat_messages, orders, rules)
+    return attributed_from(chat_messages, stages, orders, rules)
+
+
+def attributed_from(
+    messages: ibis.Table,
+    stages: ibis.Table,
+    orders: ibis.Table,
+    rules: AttributionRules = AttributionRules(),
+) -> ibis.Table:
+    """``attributed_orders`` of ``orders`` (any subset) from the messages and their
+    sessions' stages."""
     pre = stages.filter(stages.stage == "pre_sale").select("session_id")
-    m = chat_messages.filter((chat_messages.sender == "agent") & chat_messages.agent_id.notnull())
+    m = messages.filter((messages.sender == "agent") & messages.agent_id.notnull())
     m = m.join(pre, "session_id").select("customer_key", "agent_id", "message_id", msg_at=m.sent_at)
     o = orders.select(
-        "platform",
-        "order_id",
-        "customer_key",
-        "created_at",
-        "paid_at",
-        "closed_at",
-        "status",
-        "amount",
-        "item_count",
+        *ORDER_COLUMNS,
+        # once per order, not per (order, message) pair: see stages_from
+        since=orders.created_at - ibis.interval(hours=rules.attribution_hours),
     )
-    window = ibis.interval(hours=rules.attribution_hours)
     j = o.join(
         m,
-        [
-            o.customer_key == m.customer_key,
-            m.msg_at <= o.created_at,
-            m.msg_at >= o.created_at - window,
-        ],
+        [o.customer_key == m.customer_key, m.msg_at <= o.created_at, m.msg_at >= o.since],
     )
-    w = ibis.window(
-        group_by=[j.platform, j.order_id], order_by=[ibis.desc(j.msg_at), ibis.desc(j.message_id)]
-    )
-    j = j.mutate(rank=ibis.row_number().over(w))
-    return j.filter(j.rank == 0).select(
-        "platform",
-        "order_id",
-        "customer_key",
-        "agent_id",
-        "created_at",
-        "paid_at",
-        "closed_at",
-        "status",
-        "amount",
-        "item_count",
+    # The last message before the order (by time, then message id) without a window: an
+    # aggregate of the agent ordered by that key. The struct keeps a null agent (never here:
+    # m has none) from being skipped.
+    last = ibis.struct({"at": j.msg_at, "id": j.message_id})
+    return j.group_by(list(ORDER_COLUMNS)).aggregate(
+        agent_id=ibis.struct({"agent": j.agent_id}).argmax(last).agent
     )
 
 
@@ -134,13 +146,21 @@ def inquiries(
     """One row per inquiry in the period: ``customer_key, agent_id, began_at, day,
     converted_next_day, converted_final``."""
     stages = session_stages(chat_messages, orders, rules)
+    spoke = agents_in_sessions(chat_messages)
+    return inquiries_from(stages, spoke, orders, period, time_zone, rules)
+
+
+def inquiries_from(
+    stages: ibis.Table,
+    spoke: ibis.Table,
+    orders: ibis.Table,
+    period: Period,
+    time_zone: str,
+    rules: AttributionRules = AttributionRules(),
+) -> ibis.Table:
+    """``inquiries`` from the sessions' stages and ``service.agents_in_sessions``."""
     pre = stages.filter(
         (stages.stage == "pre_sale") & _in_period(stages.first_customer_at, period, time_zone)
-    )
-    spoke = (
-        chat_messages.filter((chat_messages.sender == "agent") & chat_messages.agent_id.notnull())
-        .select("session_id", "agent_id")
-        .distinct()
     )
     pairs = pre.join(spoke, "session_id")
     first = pairs.group_by(["customer_key", "agent_id"]).aggregate(
@@ -179,8 +199,34 @@ def agent_sales(
 ) -> ibis.Table:
     """Per agent: ``attributed_orders, attributed_paid, attributed_lost, sales_amount,
     sales_units, buyers, returns, inquirers, converted_next_day, converted_final``."""
-    a = attributed_orders(chat_messages, orders, rules)
-    a = a.filter(_in_period(a.created_at, period, time_zone))
+    stages = session_stages(chat_messages, orders, rules)
+    spoke = agents_in_sessions(chat_messages)
+    return sales_from(chat_messages, stages, spoke, orders, refunds, period, time_zone, rules)
+
+
+def sales_from(
+    messages: ibis.Table,
+    stages: ibis.Table,
+    spoke: ibis.Table,
+    orders: ibis.Table,
+    refunds: ibis.Table,
+    period: Period,
+    time_zone: str,
+    rules: AttributionRules = AttributionRules(),
+) -> ibis.Table:
+    """``agent_sales`` from the messages, their sessions' stages and who spoke in them."""
+    r = refunds.filter(
+        (refunds.kind == "return_refund") & _in_period(refunds.requested_at, period, time_zone)
+    )
+    returns_asked = r.group_by(["platform", "order_id"]).aggregate(requests=r.count())
+    # Only the orders that can count are attributed: those created in the period (sales) and
+    # those with a return requested in it (returns), in one pass.
+    o = orders.left_join(returns_asked, ["platform", "order_id"])
+    o = o.filter(_in_period(o.created_at, period, time_zone) | o.requests.notnull()).select(
+        *orders.columns
+    )
+    attributed = attributed_from(messages, stages, o, rules)
+    a = attributed.filter(_in_period(attributed.created_at, period, time_zone))
     paid = a.paid_at.notnull()
     sales = a.group_by("agent_id").aggregate(
         attributed_orders=a.count(),
@@ -190,15 +236,11 @@ def agent_sales(
         sales_units=a.item_count.sum(where=paid),
         buyers=a.customer_key.nunique(where=paid),
     )
-    every = attributed_orders(chat_messages, orders, rules).select(
-        "platform", "order_id", "agent_id"
+    rr = returns_asked.join(
+        attributed.select("platform", "order_id", "agent_id"), ["platform", "order_id"]
     )
-    r = refunds.filter(
-        (refunds.kind == "return_refund") & _in_period(refunds.requested_at, period, time_zone)
-    )
-    r = r.join(every, ["platform", "order_id"])
-    returns = r.group_by("agent_id").aggregate(returns=r.count())
-    q = inquiries(chat_messages, orders, period, time_zone, rules)
+    returns = rr.group_by("agent_id").aggregate(returns=rr.requests.sum())
+    q = inquiries_from(stages, spoke, orders, period, time_zone, rules)
     asked = q.group_by("agent_id").aggregate(
         inquirers=q.customer_key.nunique(),
         converted_next_day=q.customer_key.nunique(where=q.converted_next_day),

@@ -55,21 +55,24 @@ def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
 
 
 def business_counts(
-    chat_messages: ibis.Table, period: Period, time_zone: str, duty: ibis.Table
+    rounds: ibis.Table, sessions: ibis.Table, period: Period, time_zone: str, duty: ibis.Table
 ) -> ibis.Table:
-    """Per scheduled agent: ``rounds_answered``, ``response_business_sum``,
-    ``first_reply_sessions``, ``first_response_business_sum``."""
+    """Per scheduled agent, from ``service.round_rows`` and ``service.session_rows``:
+    ``rounds_answered``, ``response_business_sum``, ``first_reply_sessions``,
+    ``first_response_business_sum``."""
     scheduled = duty.select(agent=duty.duty_agent).distinct()
-    r = service.rounds(chat_messages)
-    r = r.filter(service._in_period(r.started_at, period, time_zone) & r.answered_by.notnull())
+    r = rounds.filter(
+        service._in_period(rounds.started_at, period, time_zone) & rounds.answered_by.notnull()
+    )
     round_spans = r.select(
-        span_id=r.session_id.concat("#", r.round_no.cast("string")),
+        span_id=r.session_id.concat("#", r.round_key.cast("string")),
         agent=r.answered_by,
         from_at=r.started_at,
         to_at=r.answered_at,
     ).semi_join(scheduled, "agent")
-    s = service.sessions(chat_messages)
-    s = s.filter(service._in_period(s.first_at, period, time_zone) & s.first_reply_by.notnull())
+    s = sessions.filter(
+        service._in_period(sessions.first_at, period, time_zone) & sessions.first_reply_by.notnull()
+    )
     first_spans = s.select(
         span_id=s.session_id,
         agent=s.first_reply_by,
@@ -108,13 +111,15 @@ class BusinessReport:
 
 
 def business_figures(
-    chat_messages: ibis.Table,
+    rounds: ibis.Table,
+    sessions: ibis.Table,
     period: Period,
     time_zone: str,
     arrow: Any,
     schedules: Mapping[str, Schedule],
 ) -> BusinessReport:
-    """Business-time response figures of the agents with a schedule."""
+    """Business-time response figures of the agents with a schedule, from
+    ``service.round_rows`` and ``service.session_rows``."""
     scheduled = {a: s for a, s in schedules.items() if s.is_set}
     if not scheduled:
         return BusinessReport({}, ())
@@ -124,7 +129,8 @@ def business_figures(
         period.end + dt.timedelta(days=REPLY_HORIZON_DAYS),
         time_zone,
     )
-    rows = arrow(business_counts(chat_messages, period, time_zone, ibis.memtable(duty.table)))
+    duty_table = ibis.memtable(duty.table)
+    rows = arrow(business_counts(rounds, sessions, period, time_zone, duty_table))
     figures = {
         row["agent_id"]: BusinessFigures(
             row["agent_id"],

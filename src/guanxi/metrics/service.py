@@ -70,53 +70,48 @@ def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
     """Customer and agent messages with their neighbours in the session.
 
     Adds ``prev_sender``, ``prev_agent`` (the message before), ``next_sender``,
-    ``next_agent``, ``next_at`` (the message after) and ``round_no`` (the number of the
-    round a customer message belongs to, counted from 1 in each session).
+    ``next_agent``, ``next_at`` (the message after) and ``round_key``: the number of
+    non-customer messages before the message in its session. Every customer message of a
+    round has the same ``round_key`` (a round is a maximal run of customer messages, so
+    rounds are separated by at least one other message), which identifies rounds without
+    a second window over the first one's results. All of it is one pass of one window.
     """
     m = chat_messages.filter(chat_messages.sender != "system")
     order = [m.sent_at, m.message_id]
     w = ibis.window(group_by=m.session_id, order_by=order)
-    m = m.mutate(
+    cumulative = ibis.cumulative_window(group_by=m.session_id, order_by=order)
+    return m.mutate(
         prev_sender=m.sender.lag().over(w),
         prev_agent=m.agent_id.lag().over(w),
         next_sender=m.sender.lead().over(w),
         next_agent=m.agent_id.lead().over(w),
         next_at=m.sent_at.lead().over(w),
+        round_key=(m.sender != "customer").cast("int64").sum().over(cumulative),
     )
-    starts = (
-        (m.sender == "customer") & (m.prev_sender.isnull() | (m.prev_sender != "customer"))
-    ).cast("int64")
-    m = m.mutate(round_start=starts)
-    cumulative = ibis.cumulative_window(group_by=m.session_id, order_by=[m.sent_at, m.message_id])
-    return m.mutate(round_no=m.round_start.sum().over(cumulative))
 
 
-def rounds(chat_messages: ibis.Table) -> ibis.Table:
-    """One row per round: ``session_id, round_no, customer_key, started_at,
-    customer_messages, answered_at, answered_by, owner, response_seconds``."""
-    m = ordered_messages(chat_messages)
-    customer = m.filter(m.sender == "customer")
-    firsts = customer.filter(customer.round_start == 1).select(
-        "session_id",
-        "round_no",
-        "customer_key",
-        started_at=customer.sent_at,
-        before_agent=ibis.ifelse(customer.prev_sender == "agent", customer.prev_agent, None),
+def round_rows(ordered: ibis.Table) -> ibis.Table:
+    """Rounds from ``ordered_messages``: ``session_id, round_key, customer_key, started_at,
+    customer_messages, answered_at, answered_by, owner, response_seconds``.
+
+    A round's first message is the one whose previous message is not a customer's; only its
+    last message can be followed by an agent's (the answer), so plain aggregates per round
+    pick those values out without joining starts to ends.
+    """
+    c = ordered.filter(ordered.sender == "customer")
+    starts = c.prev_sender.isnull() | (c.prev_sender != "customer")
+    answer = c.next_sender == "agent"
+    r = c.group_by(["session_id", "round_key"]).aggregate(
+        customer_key=c.customer_key.max(where=starts),
+        started_at=c.sent_at.min(),
+        customer_messages=c.count(),
+        before_agent=c.prev_agent.max(where=starts & (c.prev_sender == "agent")),
+        answered_at=c.next_at.max(where=answer),
+        answered_by=c.next_agent.max(where=answer),
     )
-    ends = customer.filter(customer.next_sender.isnull() | (customer.next_sender != "customer"))
-    ends = ends.select(
-        "session_id",
-        "round_no",
-        answered_at=ibis.ifelse(ends.next_sender == "agent", ends.next_at, None),
-        answered_by=ibis.ifelse(ends.next_sender == "agent", ends.next_agent, None),
-    )
-    sizes = customer.group_by(["session_id", "round_no"]).aggregate(
-        customer_messages=customer.count()
-    )
-    r = firsts.join(ends, ["session_id", "round_no"]).join(sizes, ["session_id", "round_no"])
     return r.select(
         "session_id",
-        "round_no",
+        "round_key",
         "customer_key",
         "started_at",
         "customer_messages",
@@ -127,36 +122,61 @@ def rounds(chat_messages: ibis.Table) -> ibis.Table:
     )
 
 
-def sessions(chat_messages: ibis.Table) -> ibis.Table:
-    """One row per session: ``session_id, customer_key, first_at, last_at,
-    first_customer_at, starts_with_customer, first_reply_at, first_reply_by, agent_messages``.
+def rounds(chat_messages: ibis.Table) -> ibis.Table:
+    """One row per round: ``session_id, round_no, customer_key, started_at,
+    customer_messages, answered_at, answered_by, owner, response_seconds`` (``round_no``
+    counts the session's rounds from 1)."""
+    r = round_rows(ordered_messages(chat_messages))
+    w = ibis.window(group_by=r.session_id, order_by=r.round_key)
+    return r.mutate(round_no=ibis.row_number().over(w) + 1).drop("round_key")
 
-    The first reply is the first agent message after the session's first customer message.
+
+def session_rows(ordered: ibis.Table) -> ibis.Table:
+    """Sessions from ``ordered_messages`` (or any non-system messages): ``session_id,
+    customer_key, first_at, last_at, first_customer_at, starts_with_customer,
+    first_reply_at, first_reply_by, agent_messages``.
+
+    The first reply is the first agent message (by time, then message id) at or after the
+    session's first customer message. The session's first message is taken with an
+    ordered aggregate instead of a second window.
     """
-    m = chat_messages.filter(chat_messages.sender != "system")
+    m = ordered
+    order = ibis.struct({"at": m.sent_at, "id": m.message_id})
     span = m.group_by("session_id").aggregate(
         customer_key=m.customer_key.max(),
         first_at=m.sent_at.min(),
         last_at=m.sent_at.max(),
         first_customer_at=m.sent_at.min(where=m.sender == "customer"),
         agent_messages=m.count(where=m.sender == "agent"),
+        # wrapped in a struct: an argmin of a bare column may skip null values
+        opener=ibis.struct({"sender": m.sender}).argmin(order).sender,
     )
-    w = ibis.window(group_by=m.session_id, order_by=[m.sent_at, m.message_id])
-    firsts = m.mutate(position=ibis.row_number().over(w))
-    opener = firsts.filter(firsts.position == 0).select(
-        "session_id", starts_with_customer=firsts.sender == "customer"
+    agents = m.filter(m.sender == "agent").select("session_id", "agent_id", "sent_at", "message_id")
+    replies = agents.join(span.select("session_id", "first_customer_at"), "session_id")
+    replies = replies.filter(replies.sent_at >= replies.first_customer_at)
+    first_reply = replies.group_by("session_id").aggregate(
+        first_reply_at=replies.sent_at.min(),
+        first_reply_by=ibis.struct({"agent": replies.agent_id})
+        .argmin(ibis.struct({"at": replies.sent_at, "id": replies.message_id}))
+        .agent,
     )
-    joined = m.join(span.select("session_id", "first_customer_at"), "session_id")
-    replies = joined.filter(
-        (joined.sender == "agent") & (joined.sent_at >= joined.first_customer_at)
-    )
-    rw = ibis.window(group_by=replies.session_id, order_by=[replies.sent_at, replies.message_id])
-    replies = replies.mutate(position=ibis.row_number().over(rw))
-    first_reply = replies.filter(replies.position == 0).select(
-        "session_id", first_reply_at=replies.sent_at, first_reply_by=replies.agent_id
-    )
-    out = span.join(opener, "session_id").left_join(first_reply, "session_id")
-    return out.drop("session_id_right")
+    out = span.left_join(first_reply, "session_id").drop("session_id_right")
+    return out.mutate(starts_with_customer=out.opener == "customer").drop("opener")
+
+
+def sessions(chat_messages: ibis.Table) -> ibis.Table:
+    """One row per session: ``session_id, customer_key, first_at, last_at,
+    first_customer_at, starts_with_customer, first_reply_at, first_reply_by, agent_messages``.
+
+    The first reply is the first agent message after the session's first customer message.
+    """
+    return session_rows(chat_messages.filter(chat_messages.sender != "system"))
+
+
+def agents_in_sessions(messages: ibis.Table) -> ibis.Table:
+    """``session_id, agent_id``: the agents who spoke in each session."""
+    spoke = messages.filter((messages.sender == "agent") & messages.agent_id.notnull())
+    return spoke.select("session_id", "agent_id").distinct()
 
 
 def agent_counts(
@@ -166,8 +186,32 @@ def agent_counts(
     rules: ServiceRules = ServiceRules(),
 ) -> ibis.Table:
     """Per agent, the counts and sums behind every chat metric (one row per agent_id)."""
+    ordered = ordered_messages(chat_messages)
+    return counts_from(
+        ordered,
+        round_rows(ordered),
+        session_rows(ordered),
+        agents_in_sessions(ordered),
+        period,
+        time_zone,
+        rules,
+    )
+
+
+def counts_from(
+    ordered: ibis.Table,
+    round_table: ibis.Table,
+    session_table: ibis.Table,
+    spoke: ibis.Table,
+    period: Period,
+    time_zone: str,
+    rules: ServiceRules = ServiceRules(),
+) -> ibis.Table:
+    """``agent_counts`` from its parts (``ordered_messages``, ``round_rows``,
+    ``session_rows``, ``agents_in_sessions``), which the agent report computes once and
+    shares with the sales metrics."""
     days = day_bounds(period, time_zone)
-    r = rounds(chat_messages)
+    r = round_table
     r = r.filter(_in_period(r.started_at, period, time_zone) & r.owner.notnull())
     # Local time of day without engine time-zone functions: seconds since the local midnight
     # of the round's day (the day table carries each local day's UTC bounds).
@@ -192,27 +236,21 @@ def agent_counts(
         questions=a.customer_messages.sum(),
         slow_customers=a.customer_key.nunique(where=a.response_seconds > rules.slow_seconds),
     )
-    msgs = chat_messages.filter(
-        (chat_messages.sender == "agent")
-        & chat_messages.agent_id.notnull()
-        & _in_period(chat_messages.sent_at, period, time_zone)
+    msgs = ordered.filter(
+        (ordered.sender == "agent")
+        & ordered.agent_id.notnull()
+        & _in_period(ordered.sent_at, period, time_zone)
     )
     sent = msgs.group_by("agent_id").aggregate(
         agent_messages=msgs.count(), received_customers=msgs.customer_key.nunique()
     )
-    s = sessions(chat_messages)
-    s = s.filter(_in_period(s.first_at, period, time_zone))
+    s = session_table.filter(_in_period(session_table.first_at, period, time_zone))
     first = s.filter(s.first_reply_by.notnull())
     first = first.group_by(agent_id=first.first_reply_by).aggregate(
         first_reply_sessions=first.count(),
         first_response_seconds_sum=(
             _seconds_between(first.first_customer_at, first.first_reply_at)
         ).sum(),
-    )
-    spoke = (
-        chat_messages.filter((chat_messages.sender == "agent") & chat_messages.agent_id.notnull())
-        .select("session_id", "agent_id")
-        .distinct()
     )
     lengths = s.join(spoke, "session_id")
     lengths = lengths.group_by("agent_id").aggregate(

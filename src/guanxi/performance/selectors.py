@@ -37,7 +37,6 @@ def _chats(period: Period) -> ibis.Table:
         shop.table("refunds"),
         period,
         settings.TIME_ZONE,
-        shop.arrow,
         shop_settings.attribution_rules(),
     )
 
