@@ -22,7 +22,7 @@ from guanxi.metrics import agent_detail
 from guanxi.metrics.agent_detail import AgentDay, ResponseDistribution, StageShare
 from guanxi.metrics.agents import AgentReport, agent_reports, relevant_messages
 from guanxi.metrics.attribution import session_stages
-from guanxi.metrics.service import ordered_messages, rounds
+from guanxi.metrics.service import rounds
 from guanxi.performance import shop_settings
 
 SLOWEST_LIMIT = 20
@@ -196,23 +196,28 @@ def conversation(session_id: str) -> Conversation | None:
     rows = list(raw.to_pylist())
     if not rows:
         return None
-    ordered = shop.arrow(
-        ordered_messages(mine).select("message_id", "round_no", "round_start", "prev_sender")
-    ).to_pylist()
-    position = {r["message_id"]: r for r in ordered}
+    # Rounds numbered as ``service.rounds`` numbers them: a customer message whose previous
+    # (non-system) message is not a customer's opens the next round. One session is small,
+    # so this walks its messages in order here instead of running a window query.
     messages = []
+    round_no = 0
+    previous_sender: str | None = None
     for row in rows[:MESSAGE_LIMIT]:
-        extra = position.get(row["message_id"], {})
+        sender = row["sender"]
+        starts = sender == "customer" and previous_sender != "customer"
+        round_no += 1 if starts else 0
         messages.append(
             row
             | {
-                "round_no": extra.get("round_no"),
-                "round_start": bool(extra.get("round_start")),
+                # every message carries the round it follows (agents' replies included)
+                "round_no": round_no if sender != "system" and round_no else None,
+                "round_start": starts,
                 # The first agent message after a customer's is the reply to that round.
-                "answers_round": row["sender"] == "agent"
-                and extra.get("prev_sender") == "customer",
+                "answers_round": sender == "agent" and previous_sender == "customer",
             }
         )
+        if sender != "system":
+            previous_sender = sender
     stage = shop.arrow(session_stages(mine, shop.table("orders")).select("stage")).to_pylist()
     spoke = mine.filter((mine.sender == "agent") & mine.agent_id.notnull())
     agents = shop.arrow(spoke.select("agent_id").distinct()).column("agent_id").to_pylist()
