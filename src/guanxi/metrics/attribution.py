@@ -69,6 +69,18 @@ def stages_from(
         recent=s.first_customer_at - ibis.interval(days=rules.after_sale_days),
     )
     o = orders.select("customer_key", "paid_at", "shipped_at", "signed_at", "closed_at")
+    # Orders that cannot make any of these sessions in- or after-sale are left out before
+    # the join (most of a shop's history): with t ≥ the earliest session start t0, an order
+    # shipped by t0 is never in-sale, and never after-sale once it was closed by t0 or
+    # signed 15 days or more before t0; an order neither paid nor shipped is neither.
+    t0 = s.t.min()
+    gone = (o.closed_at.notnull() & (o.closed_at <= t0)) | (
+        o.signed_at.notnull() & (o.signed_at <= t0 - ibis.interval(days=rules.after_sale_days))
+    )
+    o = o.filter(
+        (o.paid_at.notnull() | o.shipped_at.notnull())
+        & ~(o.shipped_at.notnull() & (o.shipped_at <= t0) & gone)
+    )
     j = s.left_join(o, "customer_key")
     t = j.t
     after = (
@@ -78,8 +90,11 @@ def stages_from(
         & (j.signed_at.isnull() | (j.signed_at > t) | (j.signed_at > j.recent))
     )
     during = j.paid_at.notnull() & (j.paid_at <= t) & (j.shipped_at.isnull() | (j.shipped_at > t))
-    flags = j.group_by(["session_id", "customer_key", "t"]).aggregate(
-        after=after.fill_null(False).any(), during=during.fill_null(False).any()
+    flags = j.group_by("session_id").aggregate(
+        customer_key=j.customer_key.max(),  # one per session: the keys need no hashing
+        t=j.t.max(),
+        after=after.fill_null(False).any(),
+        during=during.fill_null(False).any(),
     )
     stage = ibis.cases((flags.after, "after_sale"), (flags.during, "in_sale"), else_="pre_sale")
     return flags.select("session_id", "customer_key", first_customer_at=flags.t, stage=stage)
