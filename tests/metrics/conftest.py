@@ -1,0 +1,23 @@
+"""Every lake-backed metric test here runs on DuckDB and on Spark (see ``tests/engines.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from guanxi import lake as lake_module
+from guanxi.lake import Lake
+from tests.engines import ENGINES
+
+
+@pytest.fixture(params=ENGINES)
+def lake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Lake]:
+    """An empty lake on one engine, installed as the process-wide default for the test."""
+    if request.param == "pyspark":
+        request.getfixturevalue("spark_session")
+    previous = lake_module._default
+    fresh = lake_module.configure(str(tmp_path / "lake"), engine=request.param)
+    yield fresh
+    lake_module._default = previous
