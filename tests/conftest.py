@@ -11,17 +11,14 @@ from typing import Any
 
 import pytest
 
-from guanxi import lake as lake_module
 from guanxi.lake import Lake
+from tests.engines import installed_lake
 
 
 @pytest.fixture
 def lake(tmp_path: Path) -> Iterator[Lake]:
     """An empty lake, installed as the process-wide default for the test."""
-    previous = lake_module._default
-    fresh = lake_module.configure(str(tmp_path / "lake"))
-    yield fresh
-    lake_module._default = previous
+    yield from installed_lake(tmp_path / "lake")
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from guanxi import lake as lake_module
+from guanxi.lake import Lake
 
 ENGINES = ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)]
 
@@ -24,6 +28,14 @@ INSTALL = (
     "apt-get install openjdk-17-jre-headless (or default-jre-headless) and "
     "pip install -e '.[dev,spark]'. Leave them out on purpose with -m 'not spark'."
 )
+
+
+def installed_lake(root: Path, engine: str = "duckdb") -> Iterator[Lake]:
+    """An empty lake at ``root`` on ``engine``, the process-wide default until resumed."""
+    previous = lake_module._default
+    fresh = lake_module.configure(str(root), engine=engine)
+    yield fresh
+    lake_module._default = previous
 
 
 def _java() -> str | None:

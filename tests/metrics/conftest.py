@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from guanxi import lake as lake_module
 from guanxi.lake import Lake
-from tests.engines import ENGINES
+from tests.engines import ENGINES, installed_lake
 
 
 @pytest.fixture(params=ENGINES)
@@ -17,7 +16,4 @@ def lake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Lake]:
     """An empty lake on one engine, installed as the process-wide default for the test."""
     if request.param == "pyspark":
         request.getfixturevalue("spark_session")
-    previous = lake_module._default
-    fresh = lake_module.configure(str(tmp_path / "lake"), engine=request.param)
-    yield fresh
-    lake_module._default = previous
+    yield from installed_lake(tmp_path / "lake", request.param)
