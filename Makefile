@@ -13,7 +13,7 @@ DEMO_SCALE ?= small
 PYTHON := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null) $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null) /usr/bin/python3.13 /usr/bin/python3.12 python3; do \
 	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
 
-.PHONY: run install deps demo serve test lint typecheck pytest pytest-postgres bench clean messages
+.PHONY: run install deps test-deps demo serve test lint typecheck pytest pytest-postgres bench clean messages
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Guanxi needs Python 3.12 or 3.13 (Django 6); install python3.13 and retry." >&2; exit 1; fi
@@ -27,6 +27,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 deps: $(VENV)/.installed
+
+# The tests also need PySpark (the Spark parity tests); `make run` does not.
+$(VENV)/.installed-spark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $@
+
+test-deps: $(VENV)/.installed-spark
 
 # Everything but serving; safe to run again (migrations, demo and users only when missing).
 install: deps
@@ -47,12 +54,14 @@ lint: deps
 typecheck: deps
 	$(BIN)/mypy
 
-pytest: deps
+# Everything, the Spark parity tests included (they need Java: .ci/run installs it).
+pytest: test-deps
 	$(BIN)/python -m pytest -q
 
-# The database-facing tests again, on a private PostgreSQL cluster started for the run.
+# The database-facing tests again, on a private PostgreSQL cluster started for the run
+# (their Spark runs read only the lake, which `make pytest` has covered).
 pytest-postgres: deps
-	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -q -m "django_db or postgres" -p no:cacheprovider
+	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -q -m "(django_db or postgres) and not spark" -p no:cacheprovider
 
 test: lint typecheck
 	GUANXI_DATABASE_URL=sqlite:///$$(mktemp -d)/check.sqlite3 $(BIN)/guanxi makemigrations --check --dry-run

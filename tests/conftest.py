@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh lake per test, the role groups, and one user per role."""
+"""Shared fixtures: a fresh lake per test, the parity tests' SparkSession, the role groups,
+and one user per role."""
 
 from __future__ import annotations
 
@@ -6,20 +7,28 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from guanxi import lake as lake_module
 from guanxi.lake import Lake
+from tests.engines import installed_lake
 
 
 @pytest.fixture
 def lake(tmp_path: Path) -> Iterator[Lake]:
     """An empty lake, installed as the process-wide default for the test."""
-    previous = lake_module._default
-    fresh = lake_module.configure(str(tmp_path / "lake"))
-    yield fresh
-    lake_module._default = previous
+    yield from installed_lake(tmp_path / "lake")
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """The test run's one local SparkSession (the ``spark`` marker's tests share it)."""
+    from tests.engines import start_spark
+
+    session = start_spark()
+    yield session
+    session.stop()
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,37 @@ def test_unanswered_sessions(chats: Lake) -> None:
         chats.table("chat_messages"), Period(day, day), "Asia/Shanghai"
     )
     assert chats.arrow(count).as_py() == 1  # s3
+
+
+def test_response_times_keep_fractions_of_a_second(lake: Lake) -> None:
+    """Exported chat times carry milliseconds; every engine must keep them.
+
+    s9 (c9): 09:00:00.250 C, 09:00:40.750 kf1 (40.5 s), 09:01:00.100 C, 09:02:00.900 kf1
+    (60.8 s: slow, over 60 s — with whole seconds it would be 120 − 60 = 60, not slow).
+    """
+    times = [
+        ("customer", None, f"{D} 09:00:00.250"),
+        ("agent", "kf1", f"{D} 09:00:40.750"),
+        ("customer", None, f"{D} 09:01:00.100"),
+        ("agent", "kf1", f"{D} 09:02:00.900"),
+    ]
+    lake.write(
+        "chat_messages",
+        pa.table(
+            {
+                "platform": ["taobao"] * 4,
+                "message_id": ["f1", "f2", "f3", "f4"],
+                "session_id": ["s9"] * 4,
+                "customer_key": ["c9"] * 4,
+                "agent_id": [t[1] for t in times],
+                "sender": [t[0] for t in times],
+                "sent_at": [utc(t[2]) for t in times],
+                "text": ["…"] * 4,
+            }
+        ),
+    )
+    kf1 = _figures(lake)["kf1"]
+    assert kf1.avg_response_seconds == Decimal("50.65")  # (40.5 + 60.8) ÷ 2
+    assert kf1.slow_response_customers == 1  # c9 waited 60.8 s once
+    assert kf1.first_response_seconds == Decimal("40.50")
+    assert kf1.mean_session_seconds == Decimal("120.65")  # 09:00:00.250 → 09:02:00.900

@@ -6,6 +6,8 @@ files of its current version (``DeltaTable.file_uris()``), which both engines un
 
 from __future__ import annotations
 
+import os
+import sys
 import uuid
 from typing import Any, Protocol
 
@@ -43,6 +45,14 @@ class DuckDBEngine:
 
 
 class SparkEngine:
+    """Spark through Ibis's PySpark backend.
+
+    It joins the process's active SparkSession when there is one (a cluster's, or the test
+    suite's), else starts a local one. Tables are registered as temporary views of Spark
+    DataFrames: Ibis 12's ``read_parquet`` takes one path, not a Delta version's file list,
+    and its ``create_table`` cannot make temporary tables.
+    """
+
     def __init__(self) -> None:
         try:
             from pyspark.sql import SparkSession  # optional dependency
@@ -51,27 +61,57 @@ class SparkEngine:
                 "GUANXI_ENGINE=pyspark needs PySpark and Java 17: pip install 'guanxi[spark]'"
             ) from exc
 
-        session = (
+        # Local mode runs Python workers (Ibis ships memtables through them); they must be this
+        # interpreter, not the machine's older python3. A cluster sets its own.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        session = SparkSession.getActiveSession() or (
             SparkSession.builder.master("local[2]")
             .appName("guanxi")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
+            # Memtables and results cross between Python and the JVM as Arrow.
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .getOrCreate()
         )
+        self.session = session
+        # Ibis sets the session time zone to UTC as well: local days come from the metric
+        # code's explicit time zone, never from the engine's.
         self.con = ibis.pyspark.connect(session)
 
     def table(self, name: str, files: list[str], schema: pa.Schema) -> ibis.Table:
         view = f"{name}_{uuid.uuid4().hex[:8]}"
-        if not files:
-            return self.con.create_table(view, schema.empty_table(), temp=True)
-        return self.con.read_parquet(files, table_name=view)
+        if files:
+            frame = self.session.read.parquet(*files)
+        else:
+            frame = self.session.createDataFrame(schema.empty_table())
+        frame.createOrReplaceTempView(view)
+        return self.con.table(view)
 
     def execute(self, expr: ibis.Expr) -> Any:
         return self.con.execute(expr)
 
     def to_arrow(self, expr: ibis.Expr) -> Any:
-        """A pyarrow Table (or Scalar): exact decimals, no pandas in between."""
-        return self.con.to_pyarrow(expr)
+        """A pyarrow Table (or Scalar) with the same types DuckDB gives.
+
+        Spark's TIMESTAMP is an instant, but Ibis maps it to a zone-less timestamp (the lake
+        stores ``timestamp[us, UTC]``); with the session in UTC its values are UTC, so they
+        are marked as such here. Decimals arrive exact (Ibis converts via Python Decimals).
+        """
+        return _utc_timestamps(self.con.to_pyarrow(expr))
+
+
+def _utc_timestamps(result: Any) -> Any:
+    if isinstance(result, pa.Scalar):
+        if pa.types.is_timestamp(result.type) and result.type.tz is None:
+            return result.cast(pa.timestamp(result.type.unit, tz="UTC"))
+        return result
+    fields = [
+        f.with_type(pa.timestamp(f.type.unit, tz="UTC"))
+        if pa.types.is_timestamp(f.type) and f.type.tz is None
+        else f
+        for f in result.schema
+    ]
+    return result.cast(pa.schema(fields, metadata=result.schema.metadata))
 
 
 def make_engine(name: str) -> Engine:

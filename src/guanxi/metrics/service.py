@@ -61,9 +61,12 @@ def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.
 
 
 def _seconds_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
-    """Seconds from ``start`` to ``end`` with their fractions (engines return epochs with
-    microseconds as floating point, whatever type Ibis infers)."""
-    return end.epoch_seconds().cast("float64") - start.epoch_seconds().cast("float64")
+    """Seconds from ``start`` to ``end`` with their fractions.
+
+    Counted in whole microseconds, which every engine does exactly: Spark's epoch seconds
+    (``UNIX_TIMESTAMP``) drop the fraction, and second or millisecond ``delta``s round
+    differently on DuckDB (boundaries crossed) and Spark (elapsed time truncated)."""
+    return end.delta(start, unit="microsecond").cast("float64") / 1_000_000
 
 
 def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
