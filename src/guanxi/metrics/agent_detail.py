@@ -304,14 +304,15 @@ class ResponseDistribution:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], edges: tuple[int, ...]) -> ResponseDistribution:
-        total = int(row["rounds"])
+        total = int(row["rounds"] or 0)
         bounds: list[tuple[int | None, int | None]] = list(
             zip((None, *edges), (*edges, None), strict=True)
         )
         return cls(
             rounds=total,
             buckets=[
-                Bucket(lo, hi, int(row[f"b{i}"]), ratio(row[f"b{i}"], total, 4))
+                # a conditional count over no rows is NULL on Spark, 0 on DuckDB
+                Bucket(lo, hi, int(row[f"b{i}"] or 0), ratio(row[f"b{i}"] or 0, total, 4))
                 for i, (lo, hi) in enumerate(bounds)
             ],
             median_seconds=_seconds(row["median_seconds"]),
