@@ -16,8 +16,10 @@ import datetime as dt
 from typing import Any
 
 from guanxi.core.timeutil import Period
+from guanxi.lake.engines import QueryLimits
 
 TIME_ZONE = "Asia/Shanghai"
+QUERY_LIMITS = QueryLimits("3GB", "/tmp/guanxi-bench-spill")
 TITLES = {"month": "November 2025", "year": "the year 2025"}
 PERIODS = {
     "month": Period(dt.date(2025, 11, 1), dt.date(2025, 11, 30)),
@@ -54,7 +56,8 @@ def setup() -> None:
 def _lake(root: str) -> Any:
     from guanxi.lake import Lake
 
-    return Lake(root)
+    # The product's defaults: GUANXI_QUERY_MEMORY=3GB, spilling beyond it.
+    return Lake(root, limits=QUERY_LIMITS)
 
 
 def _files(root: str) -> dict[str, list[str]]:

@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from bench.agent_reports import QUERY_LIMITS
 from guanxi.core.timeutil import Period
 from guanxi.lake.schema import spec
 from guanxi.metrics.attribution import AttributionRules
@@ -279,6 +280,9 @@ def counts(
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute("SET TimeZone = 'UTC'")
+    # The product's memory budget (GUANXI_QUERY_MEMORY's default), so both spill alike.
+    con.execute(f"SET memory_limit = '{QUERY_LIMITS.memory}'")
+    con.execute(f"SET temp_directory = '{QUERY_LIMITS.spill_dir}'")
     params = {
         "t0": start,
         "t1": end,

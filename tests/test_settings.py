@@ -38,6 +38,7 @@ def test_postgres_url_is_parsed() -> None:
         ("GUANXI_TIME_ZONE", "Mars/Olympus", "GUANXI_TIME_ZONE='Mars/Olympus' is not an IANA"),
         ("GUANXI_LAKE", "ftp://lake", "GUANXI_LAKE='ftp://lake'"),
         ("GUANXI_DEBUG", "perhaps", "GUANXI_DEBUG='perhaps': expected true or false"),
+        ("GUANXI_QUERY_MEMORY", "lots", "GUANXI_QUERY_MEMORY='lots': expected an amount"),
     ],
 )
 def test_malformed_setting_names_the_variable(variable: str, value: str, fragment: str) -> None:
@@ -60,3 +61,14 @@ def test_sqlite_runs_in_wal_with_full_sync() -> None:
     if str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
         assert "journal_mode=WAL" in options["init_command"]
         assert "synchronous=FULL" in options["init_command"]
+
+
+def test_the_query_engine_keeps_to_its_memory_limit(tmp_path: Path) -> None:
+    from guanxi.lake.engines import DuckDBEngine, QueryLimits
+
+    engine = DuckDBEngine(QueryLimits("1GB", str(tmp_path / "spill")))
+    setting = engine.con.raw_sql("SELECT current_setting('memory_limit')").fetchone()
+    assert setting is not None and setting[0] in ("953.6 MiB", "1.0 GB", "1000.0 MB")
+    spill = engine.con.raw_sql("SELECT current_setting('temp_directory')").fetchone()
+    assert spill is not None and spill[0] == str(tmp_path / "spill")
+    assert load({}).query_memory == "3GB"

@@ -12,5 +12,9 @@ class CoreConfig(AppConfig):
         from guanxi import lake
         from guanxi.core import crypto
 
-        lake.configure(settings.GUANXI_LAKE, engine=settings.GUANXI_ENGINE)
+        lake.configure(
+            settings.GUANXI_LAKE,
+            engine=settings.GUANXI_ENGINE,
+            limits=lake.QueryLimits(settings.GUANXI_QUERY_MEMORY, str(settings.GUANXI_SPILL_DIR)),
+        )
         crypto.configure(settings.GUANXI_KEY_FILE)

@@ -7,6 +7,7 @@ it; nothing here imports Django, so the lake and the CLI can use it too.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import zoneinfo
 from collections.abc import Mapping
@@ -44,6 +45,8 @@ class Config:
     allowed_hosts: tuple[str, ...]
     import_dir: Path
     max_upload_mb: int
+    query_memory: str = "3GB"
+    spill_dir: Path = Path("var/spill")
 
 
 def parse_database_url(value: str, *, variable: str = "GUANXI_DATABASE_URL") -> DatabaseConfig:
@@ -162,6 +165,19 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             f"GUANXI_MAX_UPLOAD_MB={upload_raw!r}: expected a whole number of megabytes, e.g. 512"
         ) from None
 
+    query_memory = (env.get("GUANXI_QUERY_MEMORY") or "3GB").strip().replace(" ", "")
+    if not re.fullmatch(r"\d+(\.\d+)?(MB|GB|MiB|GiB)", query_memory, re.IGNORECASE):
+        raise ConfigError(
+            f"GUANXI_QUERY_MEMORY={env.get('GUANXI_QUERY_MEMORY')!r}: expected an amount such as "
+            "3GB or 2500MB (the memory the query engine may use before spilling to disk)"
+        )
+    spill_dir = Path(env.get("GUANXI_SPILL_DIR") or "var/spill").resolve()
+    if spill_dir.exists() and not spill_dir.is_dir():
+        raise ConfigError(
+            f"GUANXI_SPILL_DIR={str(spill_dir)!r} is a file; give a folder for the query "
+            "engine's temporary files"
+        )
+
     return Config(
         database=database,
         lake=lake,
@@ -173,6 +189,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         allowed_hosts=allowed_hosts,
         import_dir=import_dir,
         max_upload_mb=max_upload_mb,
+        query_memory=query_memory,
+        spill_dir=spill_dir,
     )
 
 

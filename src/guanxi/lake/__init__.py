@@ -7,17 +7,18 @@ import os
 import ibis
 import pyarrow as pa
 
+from guanxi.lake.engines import QueryLimits
 from guanxi.lake.store import Lake, LakeError, WriteResult
 
-__all__ = ["Lake", "LakeError", "WriteResult", "configure", "get", "table", "write"]
+__all__ = ["Lake", "LakeError", "QueryLimits", "WriteResult", "configure", "get", "table", "write"]
 
 _default: Lake | None = None
 
 
-def configure(root: str, *, engine: str = "duckdb") -> Lake:
+def configure(root: str, *, engine: str = "duckdb", limits: QueryLimits | None = None) -> Lake:
     """Set the process-wide lake (Django does this at start-up from its settings)."""
     global _default
-    _default = Lake(root, engine=engine)
+    _default = Lake(root, engine=engine, limits=limits)
     return _default
 
 

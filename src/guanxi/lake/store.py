@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable, write_deltalake
 
-from guanxi.lake.engines import Engine, make_engine
+from guanxi.lake.engines import Engine, QueryLimits, make_engine
 from guanxi.lake.schema import TableSpec, spec
 
 
@@ -93,9 +93,12 @@ def _keys_predicate(table_spec: TableSpec, rows: list[dict[str, Any]]) -> str:
 class Lake:
     """A root folder (or s3:// URL) of Delta tables and an engine that queries them."""
 
-    def __init__(self, root: str | Path, *, engine: str = "duckdb") -> None:
+    def __init__(
+        self, root: str | Path, *, engine: str = "duckdb", limits: QueryLimits | None = None
+    ) -> None:
         self.root = str(root)
         self.engine_name = engine
+        self.limits = limits
         self._local = threading.local()
 
     # -- paths and versions -------------------------------------------------------------
@@ -241,7 +244,7 @@ class Lake:
     def engine(self) -> Engine:
         engine = getattr(self._local, "engine", None)
         if engine is None:
-            engine = make_engine(self.engine_name)
+            engine = make_engine(self.engine_name, self.limits)
             self._local.engine = engine
         return engine
 
