@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guanxi import lake
@@ -165,11 +165,32 @@ def _people(staged: Staged) -> Iterator[list[identities.Person]]:
         yield [person(*row) for row in rows]
 
 
+@contextmanager
+def _large_page_cache() -> Iterator[None]:
+    """On SQLite, a page cache big enough for the blind indexes of a million customers
+    while they are inserted (random keys: each insert touches pages all over each index).
+    With the connection's usual 128 MB, inserting 993,341 customers spent 48 s in SQLite
+    (36 s with 512 MB, which raised the peak to 1.8 GB; 384 MB keeps it well under 2 GB)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size = -393216")  # 384 MB, allocated only as used
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -131072")
+            cursor.execute("PRAGMA shrink_memory")
+
+
 def _resolve(platform: str, staged: Staged, *, fill_blanks: bool = False) -> identities.Resolution:
     """Customer keys for every buyer of the file, resolved chunk by chunk."""
-    parts: list[identities.Resolution] = [
-        identities.resolve(platform, chunk, fill_blanks=fill_blanks) for chunk in _people(staged)
-    ]
+    with _large_page_cache():
+        parts: list[identities.Resolution] = [
+            identities.resolve(platform, chunk, fill_blanks=fill_blanks)
+            for chunk in _people(staged)
+        ]
     if not parts:
         empty = pa.table(
             {"buyer": pa.array([], pa.string()), "customer_key": pa.array([], pa.string())}
