@@ -53,6 +53,24 @@ def messages_table(rows: list[tuple[str, str, str]]) -> pa.Table:
     )
 
 
+def chats_table(rows: list[tuple[str, str, str, str | None, str]], text: str = "…") -> pa.Table:
+    """Chat messages from (session, customer, sender, agent, Shanghai time) rows; message ids
+    m00, m01, … in row order."""
+    n = len(rows)
+    return pa.table(
+        {
+            "platform": ["taobao"] * n,
+            "message_id": [f"m{i:02d}" for i in range(n)],
+            "session_id": [r[0] for r in rows],
+            "customer_key": [r[1] for r in rows],
+            "agent_id": [r[3] for r in rows],
+            "sender": [r[2] for r in rows],
+            "sent_at": [utc(r[4]) for r in rows],
+            "text": [text] * n,
+        }
+    )
+
+
 def refunds_table(rows: list[tuple[str, str]]) -> pa.Table:
     n = len(rows)
     return pa.table(

@@ -23,7 +23,7 @@ import pytest
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
 from guanxi.metrics import attribution
-from tests.factories import utc
+from tests.factories import chats_table, utc
 
 CHATS = [
     ("p1", "c1", "customer", None, "2024-06-18 10:00:00"),
@@ -70,22 +70,7 @@ def _ts(value: T) -> object:
 
 @pytest.fixture
 def shop(lake: Lake) -> Lake:
-    n = len(CHATS)
-    lake.write(
-        "chat_messages",
-        pa.table(
-            {
-                "platform": ["taobao"] * n,
-                "message_id": [f"m{i:02d}" for i in range(n)],
-                "session_id": [c[0] for c in CHATS],
-                "customer_key": [c[1] for c in CHATS],
-                "agent_id": [c[3] for c in CHATS],
-                "sender": [c[2] for c in CHATS],
-                "sent_at": [utc(c[4]) for c in CHATS],
-                "text": ["…"] * n,
-            }
-        ),
-    )
+    lake.write("chat_messages", chats_table(CHATS))
     m = len(ORDERS)
     lake.write(
         "orders",

@@ -21,14 +21,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pyarrow as pa
 import pytest
 
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
 from guanxi.metrics.agents import AgentReport, agent_reports
 from guanxi.metrics.schedules import Schedule, ScheduleError, day_kind, duty_intervals, parse_hours
-from tests.factories import utc
+from tests.factories import chats_table, utc
 
 CHATS = [
     ("s1", "c1", None, "2025-09-30 17:59:30"),
@@ -53,22 +52,8 @@ SCHEDULES = {
 
 @pytest.fixture
 def shop(lake: Lake) -> Lake:
-    n = len(CHATS)
-    lake.write(
-        "chat_messages",
-        pa.table(
-            {
-                "platform": ["taobao"] * n,
-                "message_id": [f"m{i:02d}" for i in range(n)],
-                "session_id": [c[0] for c in CHATS],
-                "customer_key": [c[1] for c in CHATS],
-                "agent_id": [c[2] for c in CHATS],
-                "sender": ["agent" if c[2] else "customer" for c in CHATS],
-                "sent_at": [utc(c[3]) for c in CHATS],
-                "text": ["…"] * n,
-            }
-        ),
-    )
+    rows = [(c[0], c[1], "agent" if c[2] else "customer", c[2], c[3]) for c in CHATS]
+    lake.write("chat_messages", chats_table(rows))
     return lake
 
 
