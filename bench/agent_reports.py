@@ -69,12 +69,18 @@ def _dicts(reports: list[Any]) -> list[dict[str, Any]]:
     return [r.as_dict() for r in reports]
 
 
+def _dicts_without(keys: tuple[str, ...], reports: list[Any]) -> list[dict[str, Any]]:
+    return [r.as_dict() | dict.fromkeys(keys) for r in reports]
+
+
 def run_ibis(root: str, period: str) -> list[dict[str, Any]]:
-    from guanxi.metrics.agents import agent_reports
+    from guanxi.metrics.agents import PLATFORM_KEYS, agent_reports
 
     shop = _lake(root)
     shop.engine.con.raw_sql("SET enable_progress_bar = false")
-    return _dicts(
+    # The baselines leave out the platform reply rules: compared without them.
+    return _dicts_without(
+        PLATFORM_KEYS,
         agent_reports(
             chat_messages=shop.table("chat_messages"),
             orders=shop.table("orders"),
@@ -82,7 +88,7 @@ def run_ibis(root: str, period: str) -> list[dict[str, Any]]:
             period=PERIODS[period],
             time_zone=TIME_ZONE,
             arrow=shop.arrow,
-        )
+        ),
     )
 
 

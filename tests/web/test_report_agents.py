@@ -42,6 +42,9 @@ KEYS = [
     # then the business-time variants (null for agents without a rota)
     "first_response_business_seconds",
     "avg_response_business_seconds",
+    # and the platform reply rules
+    "pdd_effective_reply_rate",
+    "douyin_three_minute_rate",
 ]
 
 

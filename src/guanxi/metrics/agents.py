@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics import attribution, business_hours, service
+from guanxi.metrics import attribution, business_hours, platform_rules, service
 from guanxi.metrics.ratios import ratio
 from guanxi.metrics.schedules import Schedule
 
@@ -51,6 +51,9 @@ class AgentReport:
     # Business-time variants (SPEC §2), only for agents with a schedule (排班).
     first_response_business_seconds: Decimal | None = None
     avg_response_business_seconds: Decimal | None = None
+    # Platform reply rules (SPEC §2), beside Taobao's three-minute rate.
+    pdd_effective_reply_rate: Decimal | None = None
+    douyin_three_minute_rate: Decimal | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,10 +134,12 @@ def agent_reports(
         session_table = cached.enter_context(service.session_rows(ordered).cache())
         spoke = cached.enter_context(service.agents_in_sessions(ordered).cache())
         stages = cached.enter_context(attribution.stages_from(session_table, orders, rules).cache())
+        # Rounds feed the chat counts, business time and the platform rules: computed once.
+        round_table = cached.enter_context(service.round_rows(ordered).cache())
         chat = arrow(
             service.counts_from(
                 ordered,
-                service.round_rows(ordered),
+                round_table,
                 session_table,
                 spoke,
                 period,
@@ -148,10 +153,17 @@ def agent_reports(
             )
         ).to_pylist()
         business = business_hours.business_figures(
-            service.round_rows(ordered), session_table, period, time_zone, arrow, schedules or {}
+            round_table, session_table, period, time_zone, arrow, schedules or {}
         ).figures
+        platform = platform_rules.platform_figures(
+            arrow(
+                platform_rules.platform_counts(
+                    ordered, round_table, period, time_zone, platform_rules.PlatformRules()
+                )
+            ).to_pylist()
+        )
     store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
-    return assemble(chat, sales, store, business)
+    return assemble(chat, sales, store, business, platform)
 
 
 def assemble(
@@ -159,11 +171,13 @@ def assemble(
     sales_counts: list[dict[str, Any]],
     store: dict[str, Any],
     business: Mapping[str, business_hours.BusinessFigures] | None = None,
+    platform: Mapping[str, platform_rules.PlatformFigures] | None = None,
 ) -> list[AgentReport]:
     """The reports from the per-agent counts: rows of ``service.agent_counts`` and of
     ``attribution.agent_sales``, ``attribution.store_aov_parts``'s row, and the
     business-time figures of agents with a rota."""
     business = business or {}
+    platform = platform or {}
     chat = {r["agent_id"]: service.AgentFigures.from_counts(r) for r in chat_counts}
     sales = {r["agent_id"]: r for r in sales_counts}
     store_aov = ratio(store["paid_amount"], store["payers"], 6)
@@ -206,6 +220,12 @@ def assemble(
                 ),
                 avg_response_business_seconds=(
                     business[agent_id].avg_response_seconds if agent_id in business else None
+                ),
+                pdd_effective_reply_rate=(
+                    platform[agent_id].pdd_effective_reply_rate if agent_id in platform else None
+                ),
+                douyin_three_minute_rate=(
+                    platform[agent_id].douyin_three_minute_rate if agent_id in platform else None
                 ),
             )
         )
@@ -262,5 +282,18 @@ AGENT_METRICS: tuple[AgentMetric, ...] = (
         "Average response, business time (s)",
         "seconds",
     ),
+    AgentMetric(
+        "pdd_effective_reply_rate",
+        "拼多多有效回复率",
+        "Pinduoduo effective reply rate",
+        "percent",
+    ),
+    AgentMetric(
+        "douyin_three_minute_rate",
+        "抖音三分钟人工回复率",
+        "Douyin 3-minute manual reply rate",
+        "percent",
+    ),
 )
 BUSINESS_KEYS = ("first_response_business_seconds", "avg_response_business_seconds")
+PLATFORM_KEYS = ("pdd_effective_reply_rate", "douyin_three_minute_rate")

@@ -77,6 +77,8 @@ class AgentOut(Schema):
     return_rate: float | None
     first_response_business_seconds: float | None  # only agents with a rota
     avg_response_business_seconds: float | None
+    pdd_effective_reply_rate: float | None  # SPEC §2's platform reply rules
+    douyin_three_minute_rate: float | None
     diagnosis: list[FindingOut]
 
 
