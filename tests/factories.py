@@ -53,13 +53,15 @@ def messages_table(rows: list[tuple[str, str, str]]) -> pa.Table:
     )
 
 
-def chats_table(rows: list[tuple[str, str, str, str | None, str]], text: str = "…") -> pa.Table:
+def chats_table(
+    rows: list[tuple[str, str, str, str | None, str]], text: str = "…", platform: str = "taobao"
+) -> pa.Table:
     """Chat messages from (session, customer, sender, agent, Shanghai time) rows; message ids
     m00, m01, … in row order."""
     n = len(rows)
     return pa.table(
         {
-            "platform": ["taobao"] * n,
+            "platform": [platform] * n,
             "message_id": [f"m{i:02d}" for i in range(n)],
             "session_id": [r[0] for r in rows],
             "customer_key": [r[1] for r in rows],

@@ -12,17 +12,17 @@ kf1:
   only for c1 → 1/3 = 33.33 %. Douyin: messages in hours c1 ×3 (all within 180 s),
   c2 ×1 (no), c4 08:05 (no) → 3/5 = 60 %.
 kf2: c5 asks 14:00:00, answered 14:00:59 → 1/1 and 1/1.
+Each rule counts its own platform's chats only: the same chats logged as Taobao's give
+neither rate.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
-from guanxi.metrics.agents import agent_reports
+from guanxi.metrics.agents import AgentReport, agent_reports
 from tests.factories import chats_table
 
 DAY = "2024-06-18"
@@ -44,38 +44,52 @@ CHATS: list[tuple[str, str, str, str | None, str]] = [
 ]
 
 
-@pytest.fixture
-def chats(lake: Lake) -> Lake:
-    lake.write("chat_messages", chats_table(CHATS))
-    return lake
-
-
-def test_platform_reply_rules(chats: Lake) -> None:
-    reports = {
+def _reports(lake: Lake, platform: str) -> dict[str, AgentReport]:
+    lake.write("chat_messages", chats_table(CHATS, platform=platform))
+    return {
         r.agent_id: r
         for r in agent_reports(
-            chat_messages=chats.table("chat_messages"),
-            orders=chats.table("orders"),
-            refunds=chats.table("refunds"),
+            chat_messages=lake.table("chat_messages"),
+            orders=lake.table("orders"),
+            refunds=lake.table("refunds"),
             period=Period(parse_day(DAY), parse_day(DAY)),
             time_zone="Asia/Shanghai",
-            arrow=chats.arrow,
+            arrow=lake.arrow,
         )
     }
+
+
+def test_pinduoduo_effective_reply_rate(lake: Lake) -> None:
+    reports = _reports(lake, "pdd")
     assert reports["kf1"].pdd_effective_reply_rate == Decimal("0.3333")  # 1 / 3
-    assert reports["kf1"].douyin_three_minute_rate == Decimal("0.6000")  # 3 / 5
     assert reports["kf2"].pdd_effective_reply_rate == Decimal("1.0000")
+    assert reports["kf1"].douyin_three_minute_rate is None  # no Douyin chats
+
+
+def test_douyin_three_minute_manual_reply_rate(lake: Lake) -> None:
+    reports = _reports(lake, "douyin")
+    assert reports["kf1"].douyin_three_minute_rate == Decimal("0.6000")  # 3 / 5
     assert reports["kf2"].douyin_three_minute_rate == Decimal("1.0000")
+    assert reports["kf1"].pdd_effective_reply_rate is None
 
 
-def test_no_qualifying_chats_means_no_rate(chats: Lake) -> None:
+def test_taobao_chats_give_neither(lake: Lake) -> None:
+    reports = _reports(lake, "taobao")
+    assert all(
+        r.pdd_effective_reply_rate is None and r.douyin_three_minute_rate is None
+        for r in reports.values()
+    )
+
+
+def test_no_qualifying_chats_means_no_rate(lake: Lake) -> None:
+    lake.write("chat_messages", chats_table(CHATS, platform="pdd"))
     other_day = Period(parse_day("2024-06-19"), parse_day("2024-06-19"))
     reports = agent_reports(
-        chat_messages=chats.table("chat_messages"),
-        orders=chats.table("orders"),
-        refunds=chats.table("refunds"),
+        chat_messages=lake.table("chat_messages"),
+        orders=lake.table("orders"),
+        refunds=lake.table("refunds"),
         period=other_day,
         time_zone="Asia/Shanghai",
-        arrow=chats.arrow,
+        arrow=lake.arrow,
     )
     assert all(r.pdd_effective_reply_rate is None for r in reports)

@@ -156,11 +156,7 @@ def agent_reports(
             round_table, session_table, period, time_zone, arrow, schedules or {}
         ).figures
         platform = platform_rules.platform_figures(
-            arrow(
-                platform_rules.platform_counts(
-                    ordered, round_table, period, time_zone, platform_rules.PlatformRules()
-                )
-            ).to_pylist()
+            chat_messages, ordered, round_table, period, time_zone, arrow
         )
     store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
     return assemble(chat, sales, store, business, platform)

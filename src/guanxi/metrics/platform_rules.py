@@ -4,10 +4,12 @@
   period starting between ``pdd_from_hour`` and ``pdd_to_hour`` local time (08:00–23:00)
   that belongs to the agent, the share whose every such round was answered within
   ``pdd_seconds`` (1 hour).
+  Only Pinduoduo's chats count (``platform`` pdd).
 - 抖音三分钟人工回复率 Douyin 3-minute manual reply rate: of the customer messages in the
   period sent between ``douyin_from_hour`` and ``douyin_to_hour`` (08:00–23:00) in rounds
   belonging to the agent, the share answered within ``douyin_seconds`` (180 s) of that
-  message — the answer being the round's answer, the next agent message.
+  message — the answer being the round's answer, the next agent message. Only Douyin's
+  chats count (``platform`` douyin).
 
 Rounds and their owners are ``service.round_rows``'s (an unanswered round belongs to the
 agent who spoke before it). Taobao's 3-minute rate is in ``service``.
@@ -15,6 +17,7 @@ agent who spoke before it). Taobao's 3-minute rate is in ``service``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,6 +42,12 @@ class PlatformRules:
     douyin_to_hour: int = 23
 
 
+@dataclass(frozen=True)
+class PlatformFigures:
+    pdd_effective_reply_rate: Decimal | None
+    douyin_three_minute_rate: Decimal | None
+
+
 def _local_seconds(table: ibis.Table, column: str, days: ibis.Table) -> ibis.Table:
     """``table`` with ``local_seconds``: seconds since the local midnight of ``column``."""
     j = table.join(days, [table[column] >= days.day_start, table[column] < days.day_end])
@@ -47,19 +56,19 @@ def _local_seconds(table: ibis.Table, column: str, days: ibis.Table) -> ibis.Tab
     )
 
 
-def platform_counts(
-    ordered: ibis.Table,
+def pdd_counts(
     round_table: ibis.Table,
+    sessions: ibis.Table,
     period: Period,
     time_zone: str,
     rules: PlatformRules = PlatformRules(),
 ) -> ibis.Table:
-    """Per agent: ``pdd_customers``, ``pdd_good_customers``, ``douyin_messages``,
-    ``douyin_answered`` from ``service.ordered_messages`` and ``service.round_rows``."""
+    """Per agent, over the rounds of ``sessions`` (``session_id``: Pinduoduo's):
+    ``pdd_customers`` and ``pdd_good_customers``."""
     days = day_bounds(period, time_zone)
     r = round_table.filter(
         _in_period(round_table.started_at, period, time_zone) & round_table.owner.notnull()
-    )
+    ).semi_join(sessions, "session_id")
     r = _local_seconds(r, "started_at", days)
     r = r.filter(
         (r.local_seconds >= rules.pdd_from_hour * 3600)
@@ -67,15 +76,27 @@ def platform_counts(
     )
     good = r.answered_at.notnull() & (r.response_seconds <= rules.pdd_seconds)
     per_customer = r.group_by(["owner", "customer_key"]).aggregate(good=good.fill_null(False).all())
-    pdd = per_customer.group_by(agent_id=per_customer.owner).aggregate(
+    return per_customer.group_by(agent_id=per_customer.owner).aggregate(
         pdd_customers=per_customer.count(),
         pdd_good_customers=per_customer.count(where=per_customer.good),
     )
 
+
+def douyin_counts(
+    ordered: ibis.Table,
+    round_table: ibis.Table,
+    sessions: ibis.Table,
+    period: Period,
+    time_zone: str,
+    rules: PlatformRules = PlatformRules(),
+) -> ibis.Table:
+    """Per agent, over the customer messages of ``sessions`` (Douyin's):
+    ``douyin_messages`` and ``douyin_answered``."""
+    days = day_bounds(period, time_zone)
     c = ordered.filter(
         (ordered.sender == "customer") & _in_period(ordered.sent_at, period, time_zone)
-    ).select("session_id", "round_key", "sent_at")
-    c = _local_seconds(c, "sent_at", days)
+    ).semi_join(sessions, "session_id")
+    c = _local_seconds(c.select("session_id", "round_key", "sent_at"), "sent_at", days)
     c = c.filter(
         (c.local_seconds >= rules.douyin_from_hour * 3600)
         & (c.local_seconds < rules.douyin_to_hour * 3600)
@@ -87,31 +108,53 @@ def platform_counts(
     answered = m.answered_at.notnull() & (
         _seconds_between(m.sent_at, m.answered_at) <= rules.douyin_seconds
     )
-    douyin = m.group_by(agent_id=m.owner).aggregate(
+    return m.group_by(agent_id=m.owner).aggregate(
         douyin_messages=m.count(), douyin_answered=m.count(where=answered)
     )
-    out = pdd.outer_join(douyin, "agent_id")
-    return out.select(
-        agent_id=out.agent_id.fill_null(out.agent_id_right),
-        pdd_customers=out.pdd_customers.fill_null(0),
-        pdd_good_customers=out.pdd_good_customers.fill_null(0),
-        douyin_messages=out.douyin_messages.fill_null(0),
-        douyin_answered=out.douyin_answered.fill_null(0),
+
+
+def platform_figures(
+    chat_messages: ibis.Table,
+    ordered: ibis.Table,
+    round_table: ibis.Table,
+    period: Period,
+    time_zone: str,
+    arrow: Any,
+    rules: PlatformRules = PlatformRules(),
+) -> dict[str, PlatformFigures]:
+    """Agent id → figures. Each rule covers its own platform's chats (``platform`` pdd or
+    douyin); a shop without such chats pays one scan of the platform column."""
+    # Which platforms chatted around the period (the time filter lets the engine skip the
+    # files and row groups of other months).
+    start, end = period.utc_bounds(time_zone)
+    near = chat_messages.filter(
+        (chat_messages.sent_at >= ibis.literal(start - dt.timedelta(days=1)))
+        & (chat_messages.sent_at < ibis.literal(end + dt.timedelta(days=1)))
+        & chat_messages.platform.isin(["pdd", "douyin"])
     )
-
-
-@dataclass(frozen=True)
-class PlatformFigures:
-    pdd_effective_reply_rate: Decimal | None
-    douyin_three_minute_rate: Decimal | None
-
-
-def platform_figures(rows: list[dict[str, Any]]) -> dict[str, PlatformFigures]:
-    """Agent id → figures, from ``platform_counts`` rows (None where nobody qualified)."""
+    present = set(arrow(near.select("platform").distinct()).column("platform").to_pylist())
+    pdd: dict[str, Any] = {}
+    douyin: dict[str, Any] = {}
+    if "pdd" in present:
+        sessions = chat_messages.filter(chat_messages.platform == "pdd").select("session_id")
+        expr = pdd_counts(round_table, sessions.distinct(), period, time_zone, rules)
+        pdd = {r["agent_id"]: r for r in arrow(expr).to_pylist()}
+    if "douyin" in present:
+        sessions = chat_messages.filter(chat_messages.platform == "douyin").select("session_id")
+        expr = douyin_counts(ordered, round_table, sessions.distinct(), period, time_zone, rules)
+        douyin = {r["agent_id"]: r for r in arrow(expr).to_pylist()}
     return {
-        row["agent_id"]: PlatformFigures(
-            ratio(row["pdd_good_customers"], row["pdd_customers"], 4),
-            ratio(row["douyin_answered"], row["douyin_messages"], 4),
+        agent: PlatformFigures(
+            ratio(
+                pdd.get(agent, {}).get("pdd_good_customers"),
+                pdd.get(agent, {}).get("pdd_customers"),
+                4,
+            ),
+            ratio(
+                douyin.get(agent, {}).get("douyin_answered"),
+                douyin.get(agent, {}).get("douyin_messages"),
+                4,
+            ),
         )
-        for row in rows
+        for agent in set(pdd) | set(douyin)
     }
