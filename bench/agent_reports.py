@@ -77,7 +77,6 @@ def run_ibis(root: str, period: str) -> list[dict[str, Any]]:
     from guanxi.metrics.agents import PLATFORM_KEYS, agent_reports
 
     shop = _lake(root)
-    shop.engine.con.raw_sql("SET enable_progress_bar = false")
     # The baselines leave out the platform reply rules: compared without them.
     return _dicts_without(
         PLATFORM_KEYS,

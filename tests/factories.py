@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pyarrow as pa
 
+from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
+from guanxi.metrics.agents import AgentReport, agent_reports
 
 UTC = dt.UTC
 
@@ -135,3 +138,18 @@ def small_shop(lake: Lake) -> None:
     lake.write(
         "refunds", refunds_table([("o1", "2024-06-17 12:00:00"), ("o9", "2024-06-19 01:00:00")])
     )
+
+
+def reports_by_agent(lake: Lake, period: Period, **options: Any) -> dict[str, AgentReport]:
+    """The agent report of ``lake``'s tables for ``period`` (Shanghai days), by agent id;
+    ``options`` go to ``agent_reports`` (rules, schedules)."""
+    reports = agent_reports(
+        chat_messages=lake.table("chat_messages"),
+        orders=lake.table("orders"),
+        refunds=lake.table("refunds"),
+        period=period,
+        time_zone="Asia/Shanghai",
+        arrow=lake.arrow,
+        **options,
+    )
+    return {r.agent_id: r for r in reports}

@@ -23,7 +23,7 @@ import pytest
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
 from guanxi.metrics import attribution
-from tests.factories import chats_table, utc
+from tests.factories import chats_table, reports_by_agent, utc
 
 CHATS = [
     ("p1", "c1", "customer", None, "2024-06-18 10:00:00"),
@@ -188,17 +188,8 @@ def test_agent_sales_by_hand(shop: Lake) -> None:
 
 
 def test_the_agent_report_combines_chat_and_sales(shop: Lake) -> None:
-    from guanxi.metrics.agents import agent_reports
 
-    reports = agent_reports(
-        chat_messages=shop.table("chat_messages"),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
-        period=PERIOD,
-        time_zone="Asia/Shanghai",
-        arrow=shop.arrow,
-    )
-    by_agent = {r.agent_id: r for r in reports}
+    by_agent = reports_by_agent(shop, PERIOD)
     kf1, kf2 = by_agent["kf1"], by_agent["kf2"]
     assert kf2.aov == Decimal("100.00")  # ¥100 ÷ 1 buyer
     assert kf2.aov_ratio == Decimal("1.1111")  # 100 ÷ (180 ÷ 2)
@@ -218,7 +209,7 @@ def test_the_report_reads_only_relevant_sessions_yet_counts_old_orders_returns(
 ) -> None:
     """A return requested in the period on an order from 13 days before still counts: the
     report keeps the chats of that order's attribution although they lie before the period."""
-    from guanxi.metrics.agents import agent_reports, relevant_messages
+    from guanxi.metrics.agents import relevant_messages
     from guanxi.metrics.attribution import AttributionRules
 
     shop.write(
@@ -290,12 +281,4 @@ def test_the_report_reads_only_relevant_sessions_yet_counts_old_orders_returns(
     sessions = set(kept.column("session_id").to_pylist())
     assert "p8" in sessions  # o8's chat, 13 days before the period
     assert "old" not in sessions  # May's chat matters for nothing in June 18's report
-    reports = agent_reports(
-        chat_messages=shop.table("chat_messages"),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
-        period=PERIOD,
-        time_zone="Asia/Shanghai",
-        arrow=shop.arrow,
-    )
-    assert {r.agent_id: r.returns for r in reports}["kf2"] == 2  # r1 on o1 and r3 on o8
+    assert reports_by_agent(shop, PERIOD)["kf2"].returns == 2  # r1 on o1 and r3 on o8

@@ -25,9 +25,9 @@ import pytest
 
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
-from guanxi.metrics.agents import AgentReport, agent_reports
+from guanxi.metrics.agents import AgentReport
 from guanxi.metrics.schedules import Schedule, ScheduleError, day_kind, duty_intervals, parse_hours
-from tests.factories import chats_table, utc
+from tests.factories import chats_table, reports_by_agent, utc
 
 CHATS = [
     ("s1", "c1", None, "2025-09-30 17:59:30"),
@@ -58,18 +58,7 @@ def shop(lake: Lake) -> Lake:
 
 
 def _reports(shop: Lake) -> dict[str, AgentReport]:
-    return {
-        r.agent_id: r
-        for r in agent_reports(
-            chat_messages=shop.table("chat_messages"),
-            orders=shop.table("orders"),
-            refunds=shop.table("refunds"),
-            period=PERIOD,
-            time_zone="Asia/Shanghai",
-            arrow=shop.arrow,
-            schedules=SCHEDULES,
-        )
-    }
+    return reports_by_agent(shop, PERIOD, schedules=SCHEDULES)
 
 
 def test_business_time_skips_nights_weekends_and_holidays(shop: Lake) -> None:
@@ -87,15 +76,8 @@ def test_business_time_skips_nights_weekends_and_holidays(shop: Lake) -> None:
 
 
 def test_without_schedules_there_are_no_business_figures(shop: Lake) -> None:
-    reports = agent_reports(
-        chat_messages=shop.table("chat_messages"),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
-        period=PERIOD,
-        time_zone="Asia/Shanghai",
-        arrow=shop.arrow,
-    )
-    assert all(r.avg_response_business_seconds is None for r in reports)
+    reports = reports_by_agent(shop, PERIOD)
+    assert all(r.avg_response_business_seconds is None for r in reports.values())
 
 
 def test_calendar_follows_holidays_and_adjusted_working_days() -> None:

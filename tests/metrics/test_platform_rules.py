@@ -22,8 +22,8 @@ from decimal import Decimal
 
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
-from guanxi.metrics.agents import AgentReport, agent_reports
-from tests.factories import chats_table
+from guanxi.metrics.agents import AgentReport
+from tests.factories import chats_table, reports_by_agent
 
 DAY = "2024-06-18"
 CHATS: list[tuple[str, str, str, str | None, str]] = [
@@ -46,17 +46,7 @@ CHATS: list[tuple[str, str, str, str | None, str]] = [
 
 def _reports(lake: Lake, platform: str) -> dict[str, AgentReport]:
     lake.write("chat_messages", chats_table(CHATS, platform=platform))
-    return {
-        r.agent_id: r
-        for r in agent_reports(
-            chat_messages=lake.table("chat_messages"),
-            orders=lake.table("orders"),
-            refunds=lake.table("refunds"),
-            period=Period(parse_day(DAY), parse_day(DAY)),
-            time_zone="Asia/Shanghai",
-            arrow=lake.arrow,
-        )
-    }
+    return reports_by_agent(lake, Period(parse_day(DAY), parse_day(DAY)))
 
 
 def test_pinduoduo_effective_reply_rate(lake: Lake) -> None:
@@ -84,12 +74,5 @@ def test_taobao_chats_give_neither(lake: Lake) -> None:
 def test_no_qualifying_chats_means_no_rate(lake: Lake) -> None:
     lake.write("chat_messages", chats_table(CHATS, platform="pdd"))
     other_day = Period(parse_day("2024-06-19"), parse_day("2024-06-19"))
-    reports = agent_reports(
-        chat_messages=lake.table("chat_messages"),
-        orders=lake.table("orders"),
-        refunds=lake.table("refunds"),
-        period=other_day,
-        time_zone="Asia/Shanghai",
-        arrow=lake.arrow,
-    )
-    assert all(r.pdd_effective_reply_rate is None for r in reports)
+    reports = reports_by_agent(lake, other_day)
+    assert all(r.pdd_effective_reply_rate is None for r in reports.values())

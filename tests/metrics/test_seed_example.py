@@ -45,7 +45,8 @@ from django.core.management import call_command
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
 from guanxi.metrics import scorecard
-from guanxi.metrics.agents import KEYS, agent_reports
+from guanxi.metrics.agents import KEYS
+from tests.factories import reports_by_agent
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 JUNE = Period(parse_day("2025-06-01"), parse_day("2025-06-30"))
@@ -203,17 +204,7 @@ def seed_shop(lake: Lake) -> Lake:
 
 
 def test_agent_figures_are_the_seeds(seed_shop: Lake) -> None:
-    reports = {
-        r.agent_id: r
-        for r in agent_reports(
-            chat_messages=seed_shop.table("chat_messages"),
-            orders=seed_shop.table("orders"),
-            refunds=seed_shop.table("refunds"),
-            period=JUNE,
-            time_zone="Asia/Shanghai",
-            arrow=seed_shop.arrow,
-        )
-    }
+    reports = reports_by_agent(seed_shop, JUNE)
     for seed in SEEDS:
         r = reports[seed.agent]
         assert r.inquirers == seed.inquirers

@@ -45,8 +45,8 @@ class Config:
     allowed_hosts: tuple[str, ...]
     import_dir: Path
     max_upload_mb: int
-    query_memory: str = "3GB"
-    spill_dir: Path = Path("var/spill")
+    query_memory: str
+    spill_dir: Path
 
 
 def parse_database_url(value: str, *, variable: str = "GUANXI_DATABASE_URL") -> DatabaseConfig:

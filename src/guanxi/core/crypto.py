@@ -49,9 +49,7 @@ class FieldCipher:
         return AESGCM(self.encryption_key)
 
     def encrypt(self, plaintext: str) -> str:
-        nonce = os.urandom(12)
-        sealed = self._aead.encrypt(nonce, plaintext.encode(), None)
-        return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+        return self.encrypt_many([plaintext])[0]
 
     def encrypt_many(self, plaintexts: list[str]) -> list[str]:
         """``encrypt`` for a batch: one call for all the nonces, the same output format.

@@ -57,7 +57,7 @@ def email_index(email: str) -> str:
 
 
 def buyer_index(platform: str, buyer_id: str) -> str:
-    return crypto.cipher().blind_index(f"buyer:{platform}:{buyer_id.strip()}")
+    return buyer_indexes(platform, [buyer_id])[buyer_id]
 
 
 class _Sealer:

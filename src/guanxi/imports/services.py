@@ -175,12 +175,14 @@ def _large_page_cache() -> Iterator[None]:
         yield
         return
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        usual = int(cursor.fetchone()[0])  # the connection's own setting, restored after
         cursor.execute("PRAGMA cache_size = -393216")  # 384 MB, allocated only as used
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -131072")
+            cursor.execute(f"PRAGMA cache_size = {usual}")
             cursor.execute("PRAGMA shrink_memory")
 
 

@@ -31,9 +31,15 @@ from guanxi.metrics.attribution import (
     inquiries,
     session_stages,
 )
-from guanxi.metrics.calendar import assign_day, day_bounds
+from guanxi.metrics.calendar import (
+    assign_day,
+    day_bounds,
+    in_period,
+    seconds_between,
+    with_local_time,
+)
 from guanxi.metrics.ratios import ratio
-from guanxi.metrics.service import ServiceRules, _seconds_between, rounds, sessions
+from guanxi.metrics.service import ServiceRules, rounds, sessions
 
 MONEY = Decimal("0.01")
 STAGES = ("pre_sale", "in_sale", "after_sale")
@@ -48,11 +54,6 @@ DAILY_KEYS = (
     "inquiry_conversion_final",
     "sales_amount",
 )
-
-
-def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
-    start, end = period.utc_bounds(time_zone)
-    return (column >= ibis.literal(start)) & (column < ibis.literal(end))
 
 
 def _sessions_of(chat_messages: ibis.Table, agent_id: str) -> ibis.Table:
@@ -93,7 +94,7 @@ def _answered_rounds(
 ) -> ibis.Table:
     """The rounds the agent answered that start in the period (``service.rounds`` rows)."""
     r = rounds(_sessions_of(chat_messages, agent_id))
-    return r.filter((r.answered_by == agent_id) & _in_period(r.started_at, period, time_zone))
+    return r.filter((r.answered_by == agent_id) & in_period(r.started_at, period, time_zone))
 
 
 # -- daily trends ---------------------------------------------------------------------------
@@ -126,11 +127,10 @@ def daily_counts(
 
     r = rounds(_sessions_of(chat_messages, agent_id))
     r = r.filter(r.owner == agent_id)
-    r = r.join(days, [r.started_at >= days.day_start, r.started_at < days.day_end])
-    local_seconds = _seconds_between(r.day_start, r.started_at)
+    r = with_local_time(r, "started_at", days)
     answered = r.answered_by.notnull()
-    in_hours = (local_seconds >= rules.quick_from_hour * 3600) & (
-        local_seconds < rules.quick_to_hour * 3600
+    in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
+        r.local_seconds < rules.quick_to_hour * 3600
     )
     by_round = r.group_by("day").aggregate(
         rounds_owned=r.count(),
@@ -146,7 +146,7 @@ def daily_counts(
     s = assign_day(s.filter(s.first_reply_by == agent_id), "first_at", days)
     first = s.group_by("day").aggregate(
         first_reply_sessions=s.count(),
-        first_response_seconds_sum=_seconds_between(s.first_customer_at, s.first_reply_at).sum(),
+        first_response_seconds_sum=seconds_between(s.first_customer_at, s.first_reply_at).sum(),
     )
 
     customers = customers_of(chat_messages, agent_id)
@@ -352,7 +352,7 @@ def stage_counts(
     the customer never answered have no stage and are not counted."""
     mine = _sessions_of(chat_messages, agent_id)
     stages = session_stages(mine, orders, rules or AttributionRules())
-    stages = stages.filter(_in_period(stages.first_customer_at, period, time_zone))
+    stages = stages.filter(in_period(stages.first_customer_at, period, time_zone))
     return stages.group_by("stage").aggregate(sessions=stages.count())
 
 

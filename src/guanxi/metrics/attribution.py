@@ -27,10 +27,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import ibis
-import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import day_bounds
+from guanxi.metrics.calendar import day_bounds, in_period
 from guanxi.metrics.service import agents_in_sessions, sessions
 
 
@@ -40,11 +39,6 @@ class AttributionRules:
     attribution_hours: int = 72
     next_day_days: int = 1  # 次日: paid by the end of the next local day
     final_days: int = 3  # 最终: paid by the end of the third local day after
-
-
-def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
-    start, end = period.utc_bounds(time_zone)
-    return (column >= ibis.literal(start)) & (column < ibis.literal(end))
 
 
 def session_stages(
@@ -175,7 +169,7 @@ def inquiries_from(
 ) -> ibis.Table:
     """``inquiries`` from the sessions' stages and ``service.agents_in_sessions``."""
     pre = stages.filter(
-        (stages.stage == "pre_sale") & _in_period(stages.first_customer_at, period, time_zone)
+        (stages.stage == "pre_sale") & in_period(stages.first_customer_at, period, time_zone)
     )
     pairs = pre.join(spoke, "session_id")
     first = pairs.group_by(["customer_key", "agent_id"]).aggregate(
@@ -231,17 +225,17 @@ def sales_from(
 ) -> ibis.Table:
     """``agent_sales`` from the messages, their sessions' stages and who spoke in them."""
     r = refunds.filter(
-        (refunds.kind == "return_refund") & _in_period(refunds.requested_at, period, time_zone)
+        (refunds.kind == "return_refund") & in_period(refunds.requested_at, period, time_zone)
     )
     returns_asked = r.group_by(["platform", "order_id"]).aggregate(requests=r.count())
     # Only the orders that can count are attributed: those created in the period (sales) and
     # those with a return requested in it (returns), in one pass.
     o = orders.left_join(returns_asked, ["platform", "order_id"])
-    o = o.filter(_in_period(o.created_at, period, time_zone) | o.requests.notnull()).select(
+    o = o.filter(in_period(o.created_at, period, time_zone) | o.requests.notnull()).select(
         *orders.columns
     )
     attributed = attributed_from(messages, stages, o, rules)
-    a = attributed.filter(_in_period(attributed.created_at, period, time_zone))
+    a = attributed.filter(in_period(attributed.created_at, period, time_zone))
     paid = a.paid_at.notnull()
     sales = a.group_by("agent_id").aggregate(
         attributed_orders=a.count(),
@@ -276,5 +270,5 @@ def sales_from(
 
 def store_aov_parts(orders: ibis.Table, period: Period, time_zone: str) -> ibis.Table:
     """店铺客单价's parts: paid amount of the orders created in the period, their payers."""
-    o = orders.filter(_in_period(orders.created_at, period, time_zone) & orders.paid_at.notnull())
+    o = orders.filter(in_period(orders.created_at, period, time_zone) & orders.paid_at.notnull())
     return o.aggregate(paid_amount=o.amount.sum().fill_null(0), payers=o.customer_key.nunique())

@@ -26,7 +26,7 @@ from typing import Any
 import ibis
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics import service
+from guanxi.metrics.calendar import in_period, seconds_between
 from guanxi.metrics.ratios import ratio
 from guanxi.metrics.schedules import Duty, Schedule, duty_intervals
 
@@ -46,7 +46,7 @@ def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
             duty.duty_end > spans.from_at,
         ],
     )
-    overlap = service._seconds_between(
+    overlap = seconds_between(
         ibis.greatest(joined.from_at, joined.duty_start), ibis.least(joined.to_at, joined.duty_end)
     )
     return joined.group_by(["span_id", "agent"]).aggregate(
@@ -62,7 +62,7 @@ def business_counts(
     ``first_response_business_sum``."""
     scheduled = duty.select(agent=duty.duty_agent).distinct()
     r = rounds.filter(
-        service._in_period(rounds.started_at, period, time_zone) & rounds.answered_by.notnull()
+        in_period(rounds.started_at, period, time_zone) & rounds.answered_by.notnull()
     )
     round_spans = r.select(
         span_id=r.session_id.concat("#", r.round_key.cast("string")),
@@ -71,7 +71,7 @@ def business_counts(
         to_at=r.answered_at,
     ).semi_join(scheduled, "agent")
     s = sessions.filter(
-        service._in_period(sessions.first_at, period, time_zone) & sessions.first_reply_by.notnull()
+        in_period(sessions.first_at, period, time_zone) & sessions.first_reply_by.notnull()
     )
     first_spans = s.select(
         span_id=s.session_id,

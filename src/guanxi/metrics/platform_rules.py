@@ -25,9 +25,8 @@ from typing import Any
 import ibis
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import day_bounds
+from guanxi.metrics.calendar import day_bounds, in_period, seconds_between, with_local_time
 from guanxi.metrics.ratios import ratio
-from guanxi.metrics.service import _in_period, _seconds_between
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,6 @@ class PlatformFigures:
     douyin_three_minute_rate: Decimal | None
 
 
-def _local_seconds(table: ibis.Table, column: str, days: ibis.Table) -> ibis.Table:
-    """``table`` with ``local_seconds``: seconds since the local midnight of ``column``."""
-    j = table.join(days, [table[column] >= days.day_start, table[column] < days.day_end])
-    return j.mutate(local_seconds=_seconds_between(j.day_start, j[column])).drop(
-        "day", "day_start", "day_end"
-    )
-
-
 def pdd_counts(
     round_table: ibis.Table,
     sessions: ibis.Table,
@@ -67,9 +58,9 @@ def pdd_counts(
     ``pdd_customers`` and ``pdd_good_customers``."""
     days = day_bounds(period, time_zone)
     r = round_table.filter(
-        _in_period(round_table.started_at, period, time_zone) & round_table.owner.notnull()
+        in_period(round_table.started_at, period, time_zone) & round_table.owner.notnull()
     ).semi_join(sessions, "session_id")
-    r = _local_seconds(r, "started_at", days)
+    r = with_local_time(r, "started_at", days)
     r = r.filter(
         (r.local_seconds >= rules.pdd_from_hour * 3600)
         & (r.local_seconds < rules.pdd_to_hour * 3600)
@@ -94,9 +85,9 @@ def douyin_counts(
     ``douyin_messages`` and ``douyin_answered``."""
     days = day_bounds(period, time_zone)
     c = ordered.filter(
-        (ordered.sender == "customer") & _in_period(ordered.sent_at, period, time_zone)
+        (ordered.sender == "customer") & in_period(ordered.sent_at, period, time_zone)
     ).semi_join(sessions, "session_id")
-    c = _local_seconds(c.select("session_id", "round_key", "sent_at"), "sent_at", days)
+    c = with_local_time(c.select("session_id", "round_key", "sent_at"), "sent_at", days)
     c = c.filter(
         (c.local_seconds >= rules.douyin_from_hour * 3600)
         & (c.local_seconds < rules.douyin_to_hour * 3600)
@@ -106,7 +97,7 @@ def douyin_counts(
     )
     m = c.join(owners, ["session_id", "round_key"])
     answered = m.answered_at.notnull() & (
-        _seconds_between(m.sent_at, m.answered_at) <= rules.douyin_seconds
+        seconds_between(m.sent_at, m.answered_at) <= rules.douyin_seconds
     )
     return m.group_by(agent_id=m.owner).aggregate(
         douyin_messages=m.count(), douyin_answered=m.count(where=answered)

@@ -41,7 +41,7 @@ import ibis
 import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import day_bounds
+from guanxi.metrics.calendar import day_bounds, in_period, seconds_between, with_local_time
 from guanxi.metrics.ratios import ratio
 
 
@@ -53,20 +53,6 @@ class ServiceRules:
     quick_seconds: int = 180
     quick_from_hour: int = 8
     quick_to_hour: int = 24
-
-
-def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
-    start, end = period.utc_bounds(time_zone)
-    return (column >= ibis.literal(start)) & (column < ibis.literal(end))
-
-
-def _seconds_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
-    """Seconds from ``start`` to ``end`` with their fractions.
-
-    Counted in whole microseconds, which every engine does exactly: Spark's epoch seconds
-    (``UNIX_TIMESTAMP``) drop the fraction, and second or millisecond ``delta``s round
-    differently on DuckDB (boundaries crossed) and Spark (elapsed time truncated)."""
-    return end.delta(start, unit="microsecond").cast("float64") / 1_000_000
 
 
 def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
@@ -121,7 +107,7 @@ def round_rows(ordered: ibis.Table) -> ibis.Table:
         "answered_at",
         "answered_by",
         owner=r.answered_by.fill_null(r.before_agent),
-        response_seconds=_seconds_between(r.started_at, r.answered_at),
+        response_seconds=seconds_between(r.started_at, r.answered_at),
     )
 
 
@@ -215,11 +201,8 @@ def counts_from(
     shares with the sales metrics."""
     days = day_bounds(period, time_zone)
     r = round_table
-    r = r.filter(_in_period(r.started_at, period, time_zone) & r.owner.notnull())
-    # Local time of day without engine time-zone functions: seconds since the local midnight
-    # of the round's day (the day table carries each local day's UTC bounds).
-    r = r.join(days, [r.started_at >= days.day_start, r.started_at < days.day_end])
-    r = r.mutate(local_seconds=_seconds_between(r.day_start, r.started_at))
+    r = r.filter(in_period(r.started_at, period, time_zone) & r.owner.notnull())
+    r = with_local_time(r, "started_at", days)
     answered = r.answered_by.notnull()
     in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
         r.local_seconds < rules.quick_to_hour * 3600
@@ -242,23 +225,23 @@ def counts_from(
     msgs = ordered.filter(
         (ordered.sender == "agent")
         & ordered.agent_id.notnull()
-        & _in_period(ordered.sent_at, period, time_zone)
+        & in_period(ordered.sent_at, period, time_zone)
     )
     sent = msgs.group_by("agent_id").aggregate(
         agent_messages=msgs.count(), received_customers=msgs.customer_key.nunique()
     )
-    s = session_table.filter(_in_period(session_table.first_at, period, time_zone))
+    s = session_table.filter(in_period(session_table.first_at, period, time_zone))
     first = s.filter(s.first_reply_by.notnull())
     first = first.group_by(agent_id=first.first_reply_by).aggregate(
         first_reply_sessions=first.count(),
         first_response_seconds_sum=(
-            _seconds_between(first.first_customer_at, first.first_reply_at)
+            seconds_between(first.first_customer_at, first.first_reply_at)
         ).sum(),
     )
     lengths = s.join(spoke, "session_id")
     lengths = lengths.group_by("agent_id").aggregate(
         sessions=lengths.count(),
-        session_seconds_sum=(_seconds_between(lengths.first_at, lengths.last_at)).sum(),
+        session_seconds_sum=(seconds_between(lengths.first_at, lengths.last_at)).sum(),
     )
     agents = (
         sent.select("agent_id")
@@ -279,7 +262,7 @@ def unanswered_sessions(
 ) -> ir.IntegerScalar:
     """咨询未回复数: customer-started sessions starting in the period with no agent message."""
     s = sessions(chat_messages)
-    s = s.filter(_in_period(s.first_at, period, time_zone))
+    s = s.filter(in_period(s.first_at, period, time_zone))
     return s.filter(s.starts_with_customer & (s.agent_messages == 0)).count()
 
 

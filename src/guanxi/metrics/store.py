@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import assign_day, day_bounds
+from guanxi.metrics.calendar import assign_day, day_bounds, in_period
 from guanxi.metrics.ratios import ratio
 
 
@@ -73,11 +73,6 @@ METRICS: tuple[MetricInfo, ...] = (
 METRIC_KEYS = tuple(m.key for m in METRICS)
 
 
-def _in_period(column: ir.TimestampValue, period: Period, time_zone: str) -> ir.BooleanValue:
-    start, end = period.utc_bounds(time_zone)
-    return (column >= ibis.literal(start)) & (column < ibis.literal(end))
-
-
 def traffic_totals(traffic: ibis.Table, period: Period) -> ibis.Table:
     """浏览量 PV and 访客数 UV: one row with ``pv``, ``uv``, ``traffic_days``."""
     rows = traffic.filter((traffic.date >= period.start) & (traffic.date <= period.end))
@@ -95,7 +90,7 @@ def consulting_customers(
     sent = chat_messages.filter(
         (chat_messages.sender == "customer")
         & chat_messages.customer_key.notnull()
-        & _in_period(chat_messages.sent_at, period, time_zone)
+        & in_period(chat_messages.sent_at, period, time_zone)
     )
     return sent.customer_key.nunique()
 
@@ -103,7 +98,7 @@ def consulting_customers(
 def payments(orders: ibis.Table, period: Period, time_zone: str) -> ibis.Table:
     """Orders paid in the period: one row with ``orders_paid``, ``paying_customers``,
     ``paid_amount``."""
-    paid = orders.filter(orders.paid_at.notnull() & _in_period(orders.paid_at, period, time_zone))
+    paid = orders.filter(orders.paid_at.notnull() & in_period(orders.paid_at, period, time_zone))
     return paid.aggregate(
         orders_paid=paid.count(),
         paying_customers=paid.customer_key.nunique(),
@@ -113,7 +108,7 @@ def payments(orders: ibis.Table, period: Period, time_zone: str) -> ibis.Table:
 
 def refunds_requested(refunds: ibis.Table, period: Period, time_zone: str) -> ir.IntegerScalar:
     """Refunds (of any kind) requested in the period."""
-    return refunds.filter(_in_period(refunds.requested_at, period, time_zone)).count()
+    return refunds.filter(in_period(refunds.requested_at, period, time_zone)).count()
 
 
 @dataclass(frozen=True)
@@ -205,13 +200,13 @@ def store_daily(
     visits = traffic.filter((traffic.date >= period.start) & (traffic.date <= period.end))
     visits = visits.group_by(day=visits.date).aggregate(pv=visits.pv.sum(), uv=visits.uv.sum())
     customer_msgs = chat_messages.filter(
-        (chat_messages.sender == "customer") & _in_period(chat_messages.sent_at, period, time_zone)
+        (chat_messages.sender == "customer") & in_period(chat_messages.sent_at, period, time_zone)
     )
     consulted = assign_day(customer_msgs, "sent_at", days)
     consulted = consulted.group_by("day").aggregate(
         consulting_customers=consulted.customer_key.nunique()
     )
-    paid = orders.filter(orders.paid_at.notnull() & _in_period(orders.paid_at, period, time_zone))
+    paid = orders.filter(orders.paid_at.notnull() & in_period(orders.paid_at, period, time_zone))
     paid = assign_day(paid, "paid_at", days)
     paid = paid.group_by("day").aggregate(
         paying_customers=paid.customer_key.nunique(), paid_amount=paid.amount.sum()
