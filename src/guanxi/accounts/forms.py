@@ -39,8 +39,17 @@ class AgentForm(forms.ModelForm):
 
     class Meta:
         model = Agent
-        fields = ["agent_id", "name", "nicknames", "active", "workday_hours", "restday_hours"]
+        fields = [
+            "agent_id",
+            "name",
+            "team",
+            "nicknames",
+            "active",
+            "workday_hours",
+            "restday_hours",
+        ]
         widgets = {
+            "team": forms.TextInput(attrs={"size": 8, "list": "teams"}),
             "nicknames": forms.TextInput(attrs={"size": 18}),
             "workday_hours": forms.TextInput(
                 attrs={"size": 22, "placeholder": "09:00-12:00, 13:30-24:00"}

@@ -13,6 +13,12 @@ _HOURS_MESSAGES = {
 }
 
 
+def validate_team(value: str) -> None:
+    # "*" starts the reserved unit names of the reports (the shop, agents in no team).
+    if value.strip().startswith("*"):
+        raise ValidationError(_("客服组名称不能以 * 开头"), code="reserved")
+
+
 def validate_hours(value: str) -> None:
     try:
         parse_hours(value)
@@ -75,6 +81,16 @@ class Agent(models.Model):
     name = models.CharField(_("姓名"), max_length=40)
     nicknames = models.TextField(_("昵称"), blank=True, default="")
     active = models.BooleanField(_("在职"), default=True)
+    # A team (客服组, e.g. 售前组 / 售后组) is just its name: the reports group agents by it
+    # and compute the team's own figures; agents with none are reported as 未分组.
+    team = models.CharField(
+        _("客服组"),
+        max_length=40,
+        blank=True,
+        default="",
+        validators=[validate_team],
+        help_text=_("如 售前组、售后组；留空表示未分组"),
+    )
     # The rota (排班) behind business-time figures; blank workday hours = no schedule.
     workday_hours = models.CharField(
         _("工作日班次"),

@@ -29,3 +29,8 @@ def agent_schedules() -> dict[str, Schedule]:
     """The rota of every agent who has one (agent id → schedule)."""
     agents = Agent.objects.exclude(workday_hours="", restday_hours="")
     return {a.agent_id: a.schedule for a in agents}
+
+
+def agent_teams() -> dict[str, str]:
+    """The team of every agent in one (agent id → team name)."""
+    return dict(Agent.objects.exclude(team="").values_list("agent_id", "team"))

@@ -98,3 +98,12 @@ def rotas_fill(rotas: dict[str, tuple[str, str]]) -> int:
             agent_id=agent_id, workday_hours="", restday_hours=""
         ).update(workday_hours=workday, restday_hours=restday)
     return filled
+
+
+def teams_fill(teams: dict[str, str]) -> int:
+    """Put agents in no team into the team ``teams`` names for them; a team set by the
+    manager is never overwritten. Returns how many agents got one."""
+    filled = 0
+    for agent_id, team in teams.items():
+        filled += Agent.objects.filter(agent_id=agent_id, team="").update(team=team)
+    return filled

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.forms import RosterFormSet, ThrottledAuthenticationForm
 from guanxi.accounts.models import Agent
+from guanxi.accounts.selectors import agent_teams
 
 
 class LoginView(auth_views.LoginView):
@@ -24,4 +25,6 @@ def roster(request: HttpRequest) -> HttpResponse:
         formset.save()
         messages.success(request, _("客服名单已保存。"))
         return redirect("accounts:roster")
-    return render(request, "accounts/roster.html", {"nav": "roster", "formset": formset})
+    teams = sorted(set(agent_teams().values()))
+    context = {"nav": "roster", "formset": formset, "teams": teams}
+    return render(request, "accounts/roster.html", context)

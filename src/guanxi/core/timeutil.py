@@ -36,6 +36,29 @@ class Period:
         )
 
 
+BUCKETS = ("day", "week", "month")
+
+
+def buckets(period: Period, by: str) -> list[Period]:
+    """``period`` cut into its days, weeks (Monday to Sunday, as Chinese shops count them) or
+    calendar months; the first and last are clipped to ``period``."""
+    if by not in BUCKETS:
+        raise ValueError(f"{by!r} is not one of {', '.join(BUCKETS)}")
+    out = []
+    start = period.start
+    while start <= period.end:
+        if by == "day":
+            end = start
+        elif by == "week":
+            end = start + dt.timedelta(days=6 - start.weekday())
+        else:
+            end = month_period(start.year, start.month).end
+        end = min(end, period.end)
+        out.append(Period(start, end))
+        start = end + dt.timedelta(days=1)
+    return out
+
+
 def local_midnight_utc(day: dt.date, time_zone: str) -> dt.datetime:
     tz = zoneinfo.ZoneInfo(time_zone)
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(UTC)

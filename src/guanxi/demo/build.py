@@ -74,9 +74,9 @@ def clear(lake: Lake) -> None:
 def _write_customers(pop: people.Population) -> None:
     from django.db import transaction
 
-    from guanxi.accounts.services import agents_ensure, rotas_fill
+    from guanxi.accounts.services import agents_ensure, rotas_fill, teams_fill
     from guanxi.customers.services import customers_bulk_create
-    from guanxi.demo.catalog import AGENTS, ROTAS
+    from guanxi.demo.catalog import AGENTS, ROTAS, TEAMS
 
     with transaction.atomic():
         for batch in people.records(pop, CUSTOMER_CHUNK):
@@ -84,6 +84,7 @@ def _write_customers(pop: people.Population) -> None:
         # The roster tells transcripts' agents from customers and names agents in reports.
         agents_ensure([(agent.agent_id, agent.nickname) for agent in AGENTS])
         rotas_fill(ROTAS)
+        teams_fill(TEAMS)
 
 
 class _Spool:

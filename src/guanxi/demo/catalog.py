@@ -47,6 +47,16 @@ ROTAS: dict[str, tuple[str, str]] = {
     "kf06": ("10:00-22:00", "10:00-22:00"),
 }
 
+# 售前组 answers questions before the sale, 售后组 after it (returns, complaints).
+TEAMS: dict[str, str] = {
+    "kf01": "售前组",
+    "kf02": "售前组",
+    "kf03": "售前组",
+    "kf04": "售前组",
+    "kf05": "售后组",
+    "kf06": "售后组",
+}
+
 
 @dataclass(frozen=True)
 class Product:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -119,16 +119,48 @@ def agent_reports(
     attribution_rules: attribution.AttributionRules | None = None,
     schedules: Mapping[str, Schedule] | None = None,
 ) -> list[AgentReport]:
-    """Every agent's report for ``period``.
+    """Every agent's report for ``period``."""
+    return agent_report_series(
+        chat_messages=chat_messages,
+        orders=orders,
+        refunds=refunds,
+        periods=[period],
+        time_zone=time_zone,
+        arrow=arrow,
+        service_rules=service_rules,
+        attribution_rules=attribution_rules,
+        schedules=schedules,
+    )[0]
+
+
+def agent_report_series(
+    *,
+    chat_messages: ibis.Table,
+    orders: ibis.Table,
+    refunds: ibis.Table,
+    periods: Sequence[Period],
+    time_zone: str,
+    arrow: Any,
+    service_rules: service.ServiceRules | None = None,
+    attribution_rules: attribution.AttributionRules | None = None,
+    schedules: Mapping[str, Schedule] | None = None,
+) -> list[list[AgentReport]]:
+    """Every agent's report for each of ``periods`` (e.g. the days, weeks or months of a
+    trend), in their order.
 
     The messages' window pass, the sessions, who spoke in them and their stages feed both
-    the chat and the sales metrics, so each is computed once and cached (``Table.cache``:
-    a temporary table on DuckDB, a persisted frame on Spark) instead of being recomputed
-    inside every query that uses it.
+    the chat and the sales metrics of every period, so each is computed once, over the
+    sessions that matter for any of the periods, and cached (``Table.cache``: a temporary
+    table on DuckDB, a persisted frame on Spark) instead of being recomputed inside every
+    query that uses it. Only the per-period counts are computed per period.
     """
+    if not periods:
+        return []
     service_rules = service_rules or service.ServiceRules()
     rules = attribution_rules or attribution.AttributionRules()
-    messages = relevant_messages(chat_messages, orders, refunds, period, time_zone, rules)
+    cover = Period(min(p.start for p in periods), max(p.end for p in periods))
+    messages = relevant_messages(chat_messages, orders, refunds, cover, time_zone, rules)
+    out = []
     with contextlib.ExitStack() as cached:
         ordered = cached.enter_context(service.ordered_messages(messages).cache())
         session_table = cached.enter_context(service.session_rows(ordered).cache())
@@ -136,30 +168,55 @@ def agent_reports(
         stages = cached.enter_context(attribution.stages_from(session_table, orders, rules).cache())
         # Rounds feed the chat counts, business time and the platform rules: computed once.
         round_table = cached.enter_context(service.round_rows(ordered).cache())
-        chat = arrow(
-            service.counts_from(
-                ordered,
-                round_table,
-                session_table,
-                spoke,
-                period,
-                time_zone,
-                service_rules,
+        for period in periods:
+            chat = arrow(
+                service.counts_from(
+                    ordered,
+                    round_table,
+                    session_table,
+                    spoke,
+                    period,
+                    time_zone,
+                    service_rules,
+                )
+            ).to_pylist()
+            sales = arrow(
+                attribution.sales_from(
+                    ordered, stages, spoke, orders, refunds, period, time_zone, rules
+                )
+            ).to_pylist()
+            business = business_hours.business_figures(
+                round_table, session_table, period, time_zone, arrow, schedules or {}
+            ).figures
+            platform = platform_rules.platform_figures(
+                chat_messages, ordered, round_table, period, time_zone, arrow
             )
-        ).to_pylist()
-        sales = arrow(
-            attribution.sales_from(
-                ordered, stages, spoke, orders, refunds, period, time_zone, rules
-            )
-        ).to_pylist()
-        business = business_hours.business_figures(
-            round_table, session_table, period, time_zone, arrow, schedules or {}
-        ).figures
-        platform = platform_rules.platform_figures(
-            chat_messages, ordered, round_table, period, time_zone, arrow
-        )
-    store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
-    return assemble(chat, sales, store, business, platform)
+            store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
+            out.append(assemble(chat, sales, store, business, platform))
+    return out
+
+
+NO_TEAM = "*none"
+"""The unit of agents in no team (shown as 未分组)."""
+SHOP = "*shop"
+"""The unit of every agent together: the shop's own figures."""
+
+
+def in_units(chat_messages: ibis.Table, units: Mapping[str, str], other: str) -> ibis.Table:
+    """``chat_messages`` with each agent replaced by the unit they belong to (their team;
+    agents not in ``units`` belong to ``other``).
+
+    Every agent metric computed on the result is the unit's own figure, not a sum or an
+    average of its agents': a customer served by two agents of a team is one consulting
+    customer of the team; the team's response time is the mean over all rounds its agents
+    answered; an order goes to the team of the agent it is attributed to (the last to
+    message the customer, so relabelling first gives the same agent's team); a round an
+    agent left unanswered belongs to their team. ``units`` empty and ``other`` ``SHOP``
+    gives the shop's figures.
+    """
+    agent = chat_messages.agent_id
+    unit = agent.substitute(dict(units), else_=other) if units else ibis.literal(other)
+    return chat_messages.mutate(agent_id=agent.isnull().ifelse(ibis.null("string"), unit))
 
 
 def assemble(

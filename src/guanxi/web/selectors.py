@@ -10,9 +10,15 @@ from typing import Any
 from django.conf import settings
 
 from guanxi import lake
-from guanxi.accounts.selectors import agent_schedules
-from guanxi.core.timeutil import Period, month_period
-from guanxi.metrics.agents import AgentReport, agent_reports
+from guanxi.accounts.selectors import agent_schedules, agent_teams
+from guanxi.core.timeutil import Period, buckets, month_period
+from guanxi.metrics.agents import (
+    NO_TEAM,
+    SHOP,
+    AgentReport,
+    agent_report_series,
+    in_units,
+)
 from guanxi.metrics.dsr import DsrMonth, dsr_months
 from guanxi.metrics.funnel import Funnel, store_funnel
 from guanxi.metrics.store import StoreFigures, store_daily, store_figures
@@ -77,25 +83,69 @@ def store_overview(period: Period) -> StoreOverview:
     )
 
 
+VIEWS = ("agent", "team", "shop")
+"""Whose figures a report gives: each agent's, each team's (客服组) or the whole shop's."""
+
+
 def agent_period_reports(
     period: Period, agent_id: str = "", *, shop: ShopSettings | None = None
 ) -> list[AgentReport]:
     """Every agent's report for ``period`` (or one agent's), with the shop's thresholds and
     windows (``shop``: settings already read in this request)."""
+    reports = unit_period_reports(period, "agent", shop=shop)
+    return [r for r in reports if not agent_id or r.agent_id == agent_id]
+
+
+def unit_period_reports(
+    period: Period, view: str = "agent", *, shop: ShopSettings | None = None
+) -> list[AgentReport]:
+    """The reports of ``view``'s units for ``period``: agents, teams (``agent_id`` is the
+    team's name, or ``NO_TEAM``) or the shop (one report, ``agent_id`` ``SHOP``)."""
+    return unit_series([period], view, shop=shop)[0]
+
+
+def period_series(
+    period: Period,
+    by: str,
+    view: str = "agent",
+    unit: str = "",
+    *,
+    shop: ShopSettings | None = None,
+) -> list[tuple[Period, list[AgentReport]]]:
+    """``period`` by day, week or month (``by``): each part with the reports of ``view``'s
+    units (only ``unit``'s when given)."""
+    parts = buckets(period, by)
+    series = unit_series(parts, view, shop=shop)
+    return [
+        (part, [r for r in reports if not unit or r.agent_id == unit])
+        for part, reports in zip(parts, series, strict=True)
+    ]
+
+
+def unit_series(
+    periods: list[Period], view: str, *, shop: ShopSettings | None = None
+) -> list[list[AgentReport]]:
+    if view not in VIEWS:
+        raise ValueError(f"{view!r} is not one of {', '.join(VIEWS)}")
     shop = shop or shop_settings.current()
     facts = lake.get()
-    reports = agent_reports(
-        chat_messages=facts.table("chat_messages"),
+    chats = facts.table("chat_messages")
+    if view == "team":
+        chats = in_units(chats, agent_teams(), NO_TEAM)
+    elif view == "shop":
+        chats = in_units(chats, {}, SHOP)
+    return agent_report_series(
+        chat_messages=chats,
         orders=facts.table("orders"),
         refunds=facts.table("refunds"),
-        period=period,
+        periods=periods,
         time_zone=settings.TIME_ZONE,
         arrow=facts.arrow,
         service_rules=shop_settings.service_rules(shop),
         attribution_rules=shop_settings.attribution_rules(shop),
-        schedules=agent_schedules(),
+        # Rotas are agents': teams and the shop have no business-time figures.
+        schedules=agent_schedules() if view == "agent" else None,
     )
-    return [r for r in reports if not agent_id or r.agent_id == agent_id]
 
 
 def latest_dsr_month() -> tuple[int, int] | None:

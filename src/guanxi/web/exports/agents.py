@@ -6,24 +6,45 @@ import csv
 import io
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from guanxi.core.timeutil import Period
-from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.metrics.agents import AGENT_METRICS, NO_TEAM, SHOP, AgentReport
 from guanxi.metrics.diagnosis import Finding
 from guanxi.web.exports.values import json_value
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
 
 
+def unit_label(key: str) -> str:
+    """How a report's unit is shown: an agent's id, a team's name, 未分组 or 全店."""
+    return {NO_TEAM: _("未分组"), SHOP: _("全店")}.get(key, key)
+
+
+def unit_json(view: str, key: str) -> dict[str, Any]:
+    """The unit of a JSON report entry: ``{"agent": id}``, ``{"team": name}`` (``null``:
+    agents in no team) or ``{"shop": "shop"}``."""
+    if view == "team":
+        return {"team": None if key == NO_TEAM else key}
+    if view == "shop":
+        return {"shop": "shop"}
+    return {"agent": key}
+
+
 def as_json(
-    period: Period, reports: list[AgentReport], findings: dict[str, list[Finding]] | None = None
+    period: Period,
+    reports: list[AgentReport],
+    findings: dict[str, list[Finding]] | None = None,
+    view: str = "agent",
 ) -> dict[str, Any]:
     findings = findings or {}
     kinds = {m.key: m.kind for m in AGENT_METRICS}
     return {
         "from": str(period.start),
         "to": str(period.end),
+        "view": view,
         "has_data": bool(reports),
         "agents": [
-            {"agent": r.agent_id}
+            unit_json(view, r.agent_id)
             | {m.key: json_value(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
             | {
                 "diagnosis": [
@@ -42,33 +63,81 @@ def as_json(
     }
 
 
-def as_csv(reports: list[AgentReport]) -> str:
+def series_json(
+    period: Period, by: str, view: str, series: list[tuple[Period, list[AgentReport]]]
+) -> dict[str, Any]:
+    """A report by day, week or month: each part as ``as_json`` gives it."""
+    return {
+        "from": str(period.start),
+        "to": str(period.end),
+        "by": by,
+        "view": view,
+        "periods": [as_json(part, reports, view=view) for part, reports in series],
+    }
+
+
+def _csv_values(report: AgentReport) -> list[str]:
+    out = []
+    for m in AGENT_METRICS:
+        value = getattr(report, m.key)
+        out.append("" if value is None else (f"{value:.2f}" if m.kind == "money" else str(value)))
+    return out
+
+
+def as_csv(reports: list[AgentReport], view: str = "agent") -> str:
     """UTF-8 with BOM so Excel opens the Chinese header correctly."""
+    return series_csv([(None, reports)], view)
+
+
+def series_csv(series: list[tuple[Period | None, list[AgentReport]]], view: str = "agent") -> str:
+    """One row per unit (and per part of the period, whose days come first when given)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["agent"] + [f"{m.name_zh} {m.key}" for m in AGENT_METRICS])
-    for r in reports:
-        row = [r.agent_id]
-        for m in AGENT_METRICS:
-            value = getattr(r, m.key)
-            row.append(
-                "" if value is None else (f"{value:.2f}" if m.kind == "money" else str(value))
-            )
-        writer.writerow(row)
+    dated = any(part for part, _reports in series)
+    head = ["from", "to"] if dated else []
+    writer.writerow(head + [view] + [f"{m.name_zh} {m.key}" for m in AGENT_METRICS])
+    for part, reports in series:
+        days = [str(part.start), str(part.end)] if part else []
+        for r in reports:
+            writer.writerow([*days, unit_label(r.agent_id), *_csv_values(r)])
     return "\ufeff" + out.getvalue()
 
 
-def as_xlsx(period: Period, reports: list[AgentReport], language: str = "both") -> bytes:
+UNIT_HEADERS = {"agent": ("客服", "Agent"), "team": ("客服组", "Team"), "shop": ("全店", "Shop")}
+
+
+def as_xlsx(
+    period: Period,
+    reports: list[AgentReport],
+    language: str = "both",
+    view: str = "agent",
+    series: list[tuple[Period, list[AgentReport]]] | None = None,
+) -> bytes:
     """A formatted workbook: bold frozen header, yuan, percent and number formats. Headers in
-    Chinese (``zh``), English (``en``) or both, one above the other (the CLI's default)."""
+    Chinese (``zh``), English (``en``) or both, one above the other (the CLI's default).
+    With ``series`` (a report by day, week or month) each row starts with its part's days."""
 
     def header(zh: str, en: str, both: str = "\n") -> str:
         return {"zh": zh, "en": en}.get(language, f"{zh}{both}{en}")
 
-    columns = [Column(header("客服", "Agent", " "), "text", 12)] + [
-        Column(header(m.name_zh, m.name_en), m.kind, 14) for m in AGENT_METRICS
+    dated = [
+        Column(header("开始", "From", " "), "text", 11),
+        Column(header("结束", "To", " "), "text", 11),
     ]
-    rows = [[r.agent_id] + [getattr(r, m.key) for m in AGENT_METRICS] for r in reports]
+    columns = (dated if series else []) + [
+        Column(header(*UNIT_HEADERS[view], " "), "text", 12),
+        *(Column(header(m.name_zh, m.name_en), m.kind, 14) for m in AGENT_METRICS),
+    ]
+    parts: list[tuple[Period | None, list[AgentReport]]] = (
+        list(series) if series else [(None, reports)]
+    )
+    rows = [
+        ([str(part.start), str(part.end)] if part else [])
+        + [unit_label(r.agent_id)]
+        + [getattr(r, m.key) for m in AGENT_METRICS]
+        for part, part_reports in parts
+        for r in part_reports
+    ]
     title = {"zh": "客服绩效", "en": "Agent report"}.get(language, "客服绩效 Agent report")
     return workbook(
         [

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from guanxi.core.errors import UserInputError
-from guanxi.core.timeutil import Period, parse_day
+from guanxi.core.timeutil import BUCKETS, Period, parse_day
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.metrics.dsr import CAUSES, DIMENSIONS
@@ -42,6 +42,18 @@ class Command(BaseCommand):
         agents.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
         agents.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
         agents.add_argument("--agent", default="", metavar="ID", help="one agent only")
+        agents.add_argument(
+            "--view",
+            choices=selectors.VIEWS,
+            default="agent",
+            help="each agent's figures (default), each team's (客服组) or the whole shop's",
+        )
+        agents.add_argument(
+            "--team", default="", metavar="NAME", help="one team only (--view team)"
+        )
+        agents.add_argument(
+            "--by", choices=BUCKETS, help="one report per day, week (Mon–Sun) or month"
+        )
         agents.add_argument("--format", choices=("json", "table", "csv", "xlsx"), default="table")
         agents.add_argument("--output", metavar="FILE", help="write here (xlsx needs a file)")
         dsr = sub.add_parser("dsr", help="店铺动态评分: rolling DSR per month against industry")
@@ -88,24 +100,56 @@ class Command(BaseCommand):
             self._print_table(figures)
 
     def _agents(self, period: Period, options: dict[str, Any]) -> None:
-        team = selectors.agent_period_reports(period)
-        reports = [r for r in team if not options["agent"] or r.agent_id == options["agent"]]
-        findings = diagnose(team, shop_settings.scorecard())  # quartiles need the whole team
+        view, by = options["view"], options["by"]
+        if options["team"] and view != "team":
+            raise CommandError("--team needs --view team", returncode=2)
+        if options["agent"] and view != "agent":
+            raise CommandError("--agent needs --view agent (the default)", returncode=2)
+        if by:
+            self._agent_series(period, by, view, options)
+            return
+        team = selectors.unit_period_reports(period, view)
+        wanted = options["agent"] or options["team"]
+        reports = [r for r in team if not wanted or r.agent_id == wanted]
+        # Quartiles need the whole team; targets and quartiles are about agents.
+        findings = diagnose(team, shop_settings.scorecard()) if view == "agent" else {}
         fmt = options["format"]
         if fmt == "xlsx":
-            if not options.get("output"):
-                raise CommandError("--format xlsx needs --output FILE.xlsx", returncode=2)
-            Path(options["output"]).write_bytes(agent_exports.as_xlsx(period, reports))
-            self.stdout.write(f"Wrote {options['output']} ({len(reports)} agents).")
+            content = agent_exports.as_xlsx(period, reports, view=view)
+            self._write_xlsx(options, content, f"{len(reports)} rows")
             return
         if fmt == "json":
-            data = agent_exports.as_json(period, reports, findings)
+            data = agent_exports.as_json(period, reports, findings, view=view)
             text = json.dumps(data, ensure_ascii=False, indent=2)
         elif fmt == "csv":
-            text = agent_exports.as_csv(reports)
+            text = agent_exports.as_csv(reports, view)
         else:
             self._agents_table(period, reports, findings)
             return
+        self._write_text(options, text)
+
+    def _agent_series(self, period: Period, by: str, view: str, options: dict[str, Any]) -> None:
+        series = selectors.period_series(period, by, view, options["agent"] or options["team"])
+        fmt = options["format"]
+        if fmt == "xlsx":
+            content = agent_exports.as_xlsx(period, [], view=view, series=series)
+            self._write_xlsx(options, content, f"{len(series)} periods")
+        elif fmt == "json":
+            data = agent_exports.series_json(period, by, view, series)
+            self._write_text(options, json.dumps(data, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            self._write_text(options, agent_exports.series_csv(list(series), view))
+        else:
+            for part, reports in series:
+                self._agents_table(part, reports, {})
+
+    def _write_xlsx(self, options: dict[str, Any], content: bytes, what: str) -> None:
+        if not options.get("output"):
+            raise CommandError("--format xlsx needs --output FILE.xlsx", returncode=2)
+        Path(options["output"]).write_bytes(content)
+        self.stdout.write(f"Wrote {options['output']} ({what}).")
+
+    def _write_text(self, options: dict[str, Any], text: str) -> None:
         if options.get("output"):
             Path(options["output"]).write_text(text, encoding="utf-8")
         else:
@@ -124,7 +168,7 @@ class Command(BaseCommand):
         table = Table(title=f"客服绩效 Agent report {period.start} – {period.end}")
         table.add_column("指标 metric")
         for report in reports:
-            table.add_column(report.agent_id, justify="right")
+            table.add_column(agent_exports.unit_label(report.agent_id), justify="right")
         for metric in AGENT_METRICS:
             values = [text_value(getattr(r, metric.key), metric.kind) for r in reports]
             table.add_row(f"{metric.name_zh} {metric.key}", *values)
