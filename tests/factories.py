@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import ibis
 import pyarrow as pa
 
 from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
-from guanxi.metrics.agents import AgentReport, agent_reports
+from guanxi.metrics.agents import AgentReport, agent_report_series
 
 UTC = dt.UTC
 
@@ -142,14 +143,25 @@ def small_shop(lake: Lake) -> None:
 
 def reports_by_agent(lake: Lake, period: Period, **options: Any) -> dict[str, AgentReport]:
     """The agent report of ``lake``'s tables for ``period`` (Shanghai days), by agent id;
-    ``options`` go to ``agent_reports`` (rules, schedules)."""
-    reports = agent_reports(
-        chat_messages=lake.table("chat_messages"),
+    ``options`` go to ``agent_report_series`` (rules, schedules)."""
+    (reports,) = report_series(lake, [period], **options)
+    return {r.agent_id: r for r in reports}
+
+
+def report_series(
+    lake: Lake,
+    periods: list[Period],
+    chat_messages: ibis.Table | None = None,
+    **options: Any,
+) -> list[list[AgentReport]]:
+    """The agent reports of ``lake``'s tables for each of ``periods`` (Shanghai days), on
+    ``chat_messages`` when given (e.g. relabelled to teams)."""
+    return agent_report_series(
+        chat_messages=lake.table("chat_messages") if chat_messages is None else chat_messages,
         orders=lake.table("orders"),
         refunds=lake.table("refunds"),
-        period=period,
+        periods=periods,
         time_zone="Asia/Shanghai",
         arrow=lake.arrow,
         **options,
     )
-    return {r.agent_id: r for r in reports}

@@ -37,8 +37,8 @@ import pytest
 
 from guanxi.core.timeutil import Period, buckets, parse_day
 from guanxi.lake import Lake
-from guanxi.metrics.agents import NO_TEAM, SHOP, AgentReport, agent_report_series, in_units
-from tests.factories import chats_table, orders_table, reports_by_agent
+from guanxi.metrics.agents import NO_TEAM, SHOP, AgentReport, in_units
+from tests.factories import chats_table, orders_table, report_series, reports_by_agent
 
 TUE, MON = "2024-06-18", "2024-06-24"
 CHATS: list[tuple[str, str, str, str | None, str]] = [
@@ -71,14 +71,7 @@ def shop(lake: Lake) -> Lake:
 
 def _units(lake: Lake, period: Period, units: dict[str, str], other: str) -> dict[str, AgentReport]:
     relabelled = in_units(lake.table("chat_messages"), units, other)
-    (reports,) = agent_report_series(
-        chat_messages=relabelled,
-        orders=lake.table("orders"),
-        refunds=lake.table("refunds"),
-        periods=[period],
-        time_zone="Asia/Shanghai",
-        arrow=lake.arrow,
-    )
+    (reports,) = report_series(lake, [period], chat_messages=relabelled)
     return {r.agent_id: r for r in reports}
 
 
@@ -125,13 +118,8 @@ def test_shop_by_week(shop: Lake) -> None:
         Period(dt.date(2024, 6, 18), dt.date(2024, 6, 23)),
         Period(dt.date(2024, 6, 24), dt.date(2024, 6, 24)),
     ]
-    series = agent_report_series(
-        chat_messages=in_units(shop.table("chat_messages"), {}, SHOP),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
-        periods=weeks,
-        time_zone="Asia/Shanghai",
-        arrow=shop.arrow,
+    series = report_series(
+        shop, weeks, chat_messages=in_units(shop.table("chat_messages"), {}, SHOP)
     )
     (first,), (second,) = series
     assert (first.consulting_customers, first.avg_response_seconds) == (2, Decimal("57.50"))
@@ -144,14 +132,7 @@ def test_series_periods_match_single_reports(shop: Lake) -> None:
     """Each period of a series is exactly that period's own report."""
     days = buckets(Period(parse_day(TUE), parse_day(MON)), "day")
     assert len(days) == 7
-    series = agent_report_series(
-        chat_messages=shop.table("chat_messages"),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
-        periods=days,
-        time_zone="Asia/Shanghai",
-        arrow=shop.arrow,
-    )
+    series = report_series(shop, days)
     for day, reports in zip(days, series, strict=True):
         assert {r.agent_id: r for r in reports} == reports_by_agent(shop, day)
 
