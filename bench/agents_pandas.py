@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from bench.agent_reports import COLUMNS
 from guanxi.core.timeutil import Period
 from guanxi.lake.schema import spec
 from guanxi.metrics.attribution import AttributionRules
@@ -59,21 +60,7 @@ def _dataset(files: dict[str, list[str]], name: str) -> ds.Dataset:
 def _read(
     files: dict[str, list[str]], start: int, end: int, rules: AttributionRules
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    orders = _dataset(files, "orders").to_table(
-        columns=[
-            "platform",
-            "order_id",
-            "customer_key",
-            "created_at",
-            "paid_at",
-            "shipped_at",
-            "signed_at",
-            "closed_at",
-            "status",
-            "amount",
-            "item_count",
-        ]
-    )
+    orders = _dataset(files, "orders").to_table(columns=list(COLUMNS["orders"]))
     o = pd.DataFrame(
         {
             "platform": orders["platform"].to_pandas(),
@@ -90,7 +77,7 @@ def _read(
         }
     )
     rf = _dataset(files, "refunds").to_table(
-        columns=["platform", "order_id", "kind", "requested_at"],
+        columns=list(COLUMNS["refunds"]),
         filter=(pc.field("requested_at") >= pa.scalar(start, pa.timestamp("us", "UTC")))
         & (pc.field("requested_at") < pa.scalar(end, pa.timestamp("us", "UTC"))),
     )
@@ -126,7 +113,7 @@ def _read(
     # the exact membership test runs on what is left.
     lo, hi = pc.min_max(touched).values()
     table = chats.to_table(
-        columns=["session_id", "message_id", "customer_key", "agent_id", "sender", "sent_at"],
+        columns=list(COLUMNS["chat_messages"]),
         filter=(pc.field("session_id") >= lo)
         & (pc.field("session_id") <= hi)
         & (pc.field("sender") != "system"),
