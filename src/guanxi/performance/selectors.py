@@ -102,6 +102,7 @@ def agent_report(agent_id: str, period: Period) -> AgentReport | None:
         arrow=shop.arrow,
         service_rules=shop_settings.service_rules(),
         attribution_rules=shop_settings.attribution_rules(),
+        platform_rules=shop_settings.platform_rules(),
         schedules={a: s for a, s in agent_schedules().items() if a == agent_id},
     )
     return next((r for r in reports if r.agent_id == agent_id), None)
