@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from guanxi import demo
+from guanxi.accounts.models import Agent
 from guanxi.lake import Lake
 from guanxi.performance import selectors
 from guanxi.web import selectors as web_selectors
@@ -46,6 +47,12 @@ def test_detail_and_conversation(page, live_server, make_user, lake: Lake) -> No
     assert report is not None
     sales = page.locator('[data-metric="sales_amount"] .value').inner_text()
     assert sales == text_value(report.sales_amount, "money")
+    # Demo agents have rotas: business-time tiles with the report's figures, no rota note.
+    for key in ("first_response_business_seconds", "avg_response_business_seconds"):
+        shown = page.locator(f'[data-metric="{key}"] .value').inner_text()
+        assert shown == text_value(getattr(report, key), "seconds")
+        assert getattr(report, key) is not None
+    assert page.locator("#no-rota").count() == 0
     for chart in ("chart-volume", "chart-speed", "chart-rates", "chart-distribution"):
         page.wait_for_selector(f"#{chart} .main-svg")  # Plotly drew it
     assert page.locator("#daily-table tbody tr").count() == period.days
@@ -76,4 +83,13 @@ def test_detail_and_conversation(page, live_server, make_user, lake: Lake) -> No
     page.goto(f"{base}/performance/agents/{agent_id}/")
     page.wait_for_selector('html[lang="en"]')
     page.wait_for_selector("#chart-distribution .main-svg")
+    label = page.locator('[data-metric="avg_response_business_seconds"] .label').inner_text()
+    assert label == "Average response, business time (s)"
     _shot(page, "agent-detail-en")
+
+    # Without a rota: no business-time tiles, a note saying why.
+    Agent.objects.filter(agent_id=agent_id).update(workday_hours="", restday_hours="")
+    page.reload()
+    assert page.locator("#no-rota").inner_text().startswith("This agent has no rota")
+    assert page.locator('[data-metric="first_response_business_seconds"]').count() == 0
+    _shot(page, "agent-detail-no-rota-en")

@@ -127,3 +127,25 @@ def test_bad_hours_are_named(text: str, message: str) -> None:
 def test_hours_accept_chinese_punctuation() -> None:
     assert parse_hours("09:00-12:00，13:30-18:00") == ((540, 720), (810, 1080))
     assert parse_hours("") == ()
+
+
+def test_a_wait_entirely_off_duty_counts_nothing(lake: Lake) -> None:
+    """kf1 works 09:00-18:00; Tuesday 2025-10-21: c1 asks 23:00:00 and kf1 answers 23:00:20
+    (no shift at all during the wait → 0 s, not the 20 wall-clock seconds); c2 asks 10:00:00,
+    answered 10:00:10 → 10 s. First and average response (0 + 10) / 2 = 5.00."""
+    lake.write(
+        "chat_messages",
+        chats_table(
+            [
+                ("n1", "c1", "customer", None, "2025-10-21 23:00:00"),
+                ("n1", "c1", "agent", "kf1", "2025-10-21 23:00:20"),
+                ("n2", "c2", "customer", None, "2025-10-21 10:00:00"),
+                ("n2", "c2", "agent", "kf1", "2025-10-21 10:00:10"),
+            ]
+        ),
+    )
+    day = Period(parse_day("2025-10-21"), parse_day("2025-10-21"))
+    kf1 = reports_by_agent(lake, day, schedules=SCHEDULES)["kf1"]
+    assert kf1.first_response_business_seconds == Decimal("5.00")
+    assert kf1.avg_response_business_seconds == Decimal("5.00")
+    assert kf1.avg_response_seconds == Decimal("15.00")  # wall clock (20 + 10) / 2

@@ -7,12 +7,18 @@ The shop is the hand-made one of tests/metrics/test_agent_detail.py (kf1 and kf2
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
+from guanxi.accounts.models import Agent
+from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
+from guanxi.performance import selectors
 from tests.customers.helpers import customer
 from tests.metrics.test_agent_detail import detail_shop  # noqa: F401 — the hand-made shop
 
@@ -43,6 +49,60 @@ def test_manager_sees_an_agents_detail(client: Client, make_user, detail_shop: L
     assert 'href="/performance/sessions/s2/?round=1#round-1"' in page
     assert "王**" in page and "王小明" not in page and "13900001111" not in page
     assert "2024-06-18 23:58:00" in page and "2024-06-19 00:02:00" in page
+    # No rota for kf1 here: no business-time tiles, and the page says why.
+    assert 'id="no-rota"' in page and "该客服未排班" in page
+    assert "first_response_business_seconds" not in page
+
+
+def _tile(page: str, metric: str) -> tuple[str, str]:
+    """(value, previous value) of the tile of ``metric``."""
+    found = re.search(
+        rf'data-metric="{metric}".*?<div class="value">(.*?)</div>\s*'
+        rf'<div class="prev">\S+ (\S+?)(?: ·|</div>)',
+        page,
+        re.S,
+    )
+    assert found, metric
+    return found.group(1), found.group(2)
+
+
+def test_the_tiles_give_business_time_for_an_agent_with_a_rota(
+    client: Client,
+    make_user,
+    detail_shop: Lake,  # noqa: F811
+) -> None:
+    """kf1 works 09:00–18:00 on working days (the 18th and 19th are a Tuesday and a
+    Wednesday); only the waits inside that shift count.
+
+    - First response: s1 09:00:00 → 09:00:12 = 12 s, s2 23:58 → 00:02 = 0 (off duty), s3
+      02:00 → 02:00:30 = 0, s4 10:00:00 → 10:03:20 = 200 s, s7 8 s, s8 15 s → 235 ÷ 6 =
+      39.17 s (clock time: 505 ÷ 6 = 84.17 s).
+    - Average response, kf1's answered rounds: 12, 45, 0 (s2 round 1), 0 (s2 round 3), 0
+      (s3), 200, 8, 15 → 280 ÷ 8 = 35.00 s (clock time 575 ÷ 8 = 71.88 s).
+    - Previous period (16th–17th): only s5's round, asked Monday 23:59:59 and answered at
+      00:00:09 — both off duty → 0.00 s for both.
+    """
+    Agent.objects.create(agent_id="kf1", name="小美", workday_hours="09:00-18:00")
+    _login(client, make_user, "manager")
+    page = client.get(f"/performance/agents/kf1/{Q}").content.decode()
+    assert _tile(page, "first_response_business_seconds") == ("39.2", "0.0")
+    assert _tile(page, "avg_response_business_seconds") == ("35.0", "0.0")
+    assert _tile(page, "first_response_seconds") == ("84.2", "10.0")
+    # Beside the clock-time response times, in that order.
+    order = re.findall(r'data-metric="(\w+_seconds)"', page[: page.index("每日趋势")])
+    assert order == [
+        "first_response_seconds",
+        "avg_response_seconds",
+        "first_response_business_seconds",
+        "avg_response_business_seconds",
+    ]
+    assert "只计该客服排班内的时间" in page and 'id="no-rota"' not in page
+    # The same figures as the agent report's for the period.
+    period = Period(dt.date(2024, 6, 18), dt.date(2024, 6, 19))
+    report = selectors.agent_report("kf1", period)
+    assert report is not None
+    assert report.first_response_business_seconds == Decimal("39.17")
+    assert report.avg_response_business_seconds == Decimal("35.00")
 
 
 def test_the_agents_table_links_each_agent(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
@@ -125,3 +185,22 @@ def test_the_daily_export(client: Client, make_user, detail_shop: Lake) -> None:
     assert data[2] == ["2024-06-18", 2.0, 126.0, 99.0, 0.5, 2.0, 1.0, 99.11]
     assert data[3] == ["2024-06-19", 5.0, 63.25, 55.6, 0.6667, 1.0, 0.0, 50.5]
     assert data[4] == ["本期 Period", 6.0, 84.17, 71.88, 0.5714, 3.0, 0.6667, 149.61]
+    assert data[5][0] == "未排班，没有工作时间口径 No rota: no business-time figures"
+
+
+def test_the_daily_export_gives_business_time_with_a_rota(
+    client: Client,
+    make_user,
+    detail_shop: Lake,  # noqa: F811
+) -> None:
+    """kf1 on 09:00–18:00 (hand computation in the tiles' test above): 39.17 s and 35.00 s,
+    under the period's clock-time first and average response."""
+    from python_calamine import CalamineWorkbook
+
+    Agent.objects.create(agent_id="kf1", name="小美", workday_hours="09:00-18:00")
+    _login(client, make_user, "manager")
+    response = client.get(f"/performance/agents/kf1/daily.xlsx{Q}")
+    data = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    rows = data.to_python()
+    assert rows[4][:4] == ["本期 Period", 6.0, 84.17, 71.88]
+    assert rows[5] == ["本期（工作时间）Period, business time", "", 39.17, 35.0, "", "", "", ""]

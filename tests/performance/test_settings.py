@@ -9,6 +9,10 @@ Hand computations on the attribution shop (tests/metrics/test_attribution.py), 2
 - o2 (c2, created 06-18 08:00, unpaid, still open) follows kf1's pre-sale message of 06-15
   07:01 by 72 h 59 min: nobody's with the 72 h window, kf1's with a 74 h window. kf1 then
   has o2 and o3 (closed unpaid): order loss 1 ÷ 2 = 50 % instead of 1 ÷ 1 = 100 %.
+
+The platform reply rules use the Pinduoduo / Douyin chats of tests/metrics/test_platform_rules.py
+(its docstring computes SPEC's figures: kf1 1 ÷ 3 on Pinduoduo, 3 ÷ 5 on Douyin); the changed
+settings' figures are computed by hand beside each test.
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
 from guanxi.metrics import scorecard as engine
 from guanxi.metrics.attribution import AttributionRules
+from guanxi.metrics.platform_rules import PlatformRules
 from guanxi.metrics.service import ServiceRules
+from guanxi.performance import selectors as agent_selectors
 from guanxi.performance import shop_settings
 from guanxi.performance.models import ShopSettings
 from guanxi.web import selectors
+from tests.factories import chats_table, reports_by_agent
+from tests.metrics import test_platform_rules
 from tests.metrics.test_attribution import shop  # noqa: F401 — the hand-made shop fixture
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +47,12 @@ SPEC = {
     "quick_seconds": 180,
     "quick_from_hour": 8,
     "quick_to_hour": 24,
+    "pdd_seconds": 3600,
+    "pdd_from_hour": 8,
+    "pdd_to_hour": 23,
+    "douyin_seconds": 180,
+    "douyin_from_hour": 8,
+    "douyin_to_hour": 23,
     "after_sale_days": 15,
     "attribution_hours": 72,
     "next_day_days": 1,
@@ -64,6 +78,7 @@ def test_the_defaults_are_spec_s() -> None:
     assert shop_settings.defaults() == SPEC
     assert shop_settings.service_rules() == ServiceRules(60, 180, 8, 24)
     assert shop_settings.attribution_rules() == AttributionRules(15, 72, 1, 3)
+    assert shop_settings.platform_rules() == PlatformRules(3600, 8, 23, 180, 8, 23)
     assert shop_settings.dsr_window() == ("month", 6)
     card = shop_settings.scorecard()
     assert [(i.label, i.weight) for i in card.items] == [
@@ -283,3 +298,157 @@ def test_the_dsr_window_in_days(lake: Lake) -> None:
     november, december = selectors.dsr_trend((2025, 12), 2)
     assert (november.ratings, december.ratings) == (2, 3)  # months: Jun–Nov, Jul–Dec
     assert selectors.dsr_trend((2025, 12), 1, window=1)[0].ratings == 1  # an explicit window
+
+
+# -- platform reply rules (SPEC §2: Pinduoduo 1 h in 08:00–23:00, Douyin 180 s in 08:00–23:00)
+def _platform_chats(lake: Lake, platform: str) -> None:
+    lake.write("chat_messages", chats_table(test_platform_rules.CHATS, platform=platform))
+
+
+def _rates(key: str) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    """kf1's and kf2's rate through the selector behind the agents pages, API, CLI and monthly
+    report, and kf1's through the agent detail page's selector."""
+    team = {r.agent_id: r for r in selectors.agent_period_reports(DAY)}
+    detail = agent_selectors.agent_report("kf1", DAY)
+    assert detail is not None
+    return getattr(team["kf1"], key), getattr(team["kf2"], key), getattr(detail, key)
+
+
+# kf1's Pinduoduo rounds on 06-18 (start → wait): c1 09:00 → 120 s and 09:10 → 180 s; c2 10:00
+# → 5,400 s; c3 23:30 → 900 s; c4 07:59 → 70 s and 08:05 → never. kf2: c5 14:00 → 59 s.
+PDD_CASES = [
+    # SPEC: c1, c2, c4 in hours; only c1 always within the hour → 1/3.
+    pytest.param({}, Decimal("0.3333"), Decimal("1.0000"), id="spec"),
+    # 5,400 s: c2's wait is exactly the limit (≤ counts) → c1, c2 of c1, c2, c4 → 2/3.
+    pytest.param({"pdd_seconds": 5400}, Decimal("0.6667"), Decimal("1.0000"), id="seconds"),
+    # From 09:00: c4's rounds (07:59, 08:05) drop out → c1 of c1, c2 → 1/2.
+    pytest.param({"pdd_from_hour": 9}, Decimal("0.5000"), Decimal("1.0000"), id="from"),
+    # Until midnight: c3's 23:30 round (900 s) counts → c1, c3 of c1, c2, c3, c4 → 2/4.
+    pytest.param({"pdd_to_hour": 24}, Decimal("0.5000"), Decimal("1.0000"), id="to"),
+    # 30 s: nobody's rounds are all that quick (kf2 took 59 s) → 0/3 and 0/1.
+    pytest.param({"pdd_seconds": 30}, Decimal("0.0000"), Decimal("0.0000"), id="strict"),
+]
+
+
+@pytest.mark.parametrize(("change", "kf1", "kf2"), PDD_CASES)
+def test_pinduoduo_settings_change_the_effective_reply_rate(
+    lake: Lake, change: dict[str, int], kf1: Decimal, kf2: Decimal
+) -> None:
+    _platform_chats(lake, "pdd")
+    shop_settings.rules_update(user=None, values=SPEC | change)
+    assert _rates("pdd_effective_reply_rate") == (kf1, kf2, kf1)
+    # The accessor is what the callers pass to ``agent_reports``.
+    direct = reports_by_agent(lake, DAY, platform_rules=shop_settings.platform_rules())
+    assert direct["kf1"].pdd_effective_reply_rate == kf1
+
+
+def test_douyin_settings_change_the_manual_reply_rate(lake: Lake) -> None:
+    """kf1's Douyin customer messages (sent → answered after): c1 09:00 → 120 s, 09:10 →
+    180 s, 09:12:30 → 30 s; c2 10:00 → 5,400 s; c3 23:30 → 900 s; c4 07:59 → 70 s, 08:05 →
+    never. kf2: c5 14:00 → 59 s."""
+    _platform_chats(lake, "douyin")
+    assert _rates("douyin_three_minute_rate")[:2] == (Decimal("0.6000"), Decimal("1.0000"))
+    # 30 s: of the five messages in 08:00–23:00 only 09:12:30's → 1/5; kf2's 59 s is late.
+    shop_settings.rules_update(user=None, values=SPEC | {"douyin_seconds": 30})
+    assert _rates("douyin_three_minute_rate")[:2] == (Decimal("0.2000"), Decimal("0.0000"))
+    # All day, 180 s: c3 23:30 (900 s, late) and c4 07:59 (70 s, on time) join → 4/7.
+    shop_settings.rules_update(
+        user=None, values=SPEC | {"douyin_from_hour": 0, "douyin_to_hour": 24}
+    )
+    assert _rates("douyin_three_minute_rate")[:2] == (Decimal("0.5714"), Decimal("1.0000"))
+    assert _rates("pdd_effective_reply_rate") == (None, None, None)  # no Pinduoduo chats
+
+
+def _pdd_rate(client: Client) -> float | None:
+    data = client.get(f"/api/performance/agents{Q}").json()["agents"]
+    return next(a["pdd_effective_reply_rate"] for a in data if a["agent"] == "kf1")
+
+
+def test_the_settings_page_sets_the_pinduoduo_rule(client: Client, make_user, lake: Lake) -> None:
+    _platform_chats(lake, "pdd")
+    _login(client, make_user, "manager")
+    page = client.get("/performance/settings/").content.decode()
+    assert "平台回复规则" in page
+    for name, default in (("pdd_seconds", 3600), ("pdd_to_hour", 23), ("douyin_seconds", 180)):
+        row = page[page.index(f'data-field="{name}"') :]
+        assert f'<td class="num default">{default}</td>' in row[: row.index("</tr>")]
+    assert _pdd_rate(client) == 0.3333
+    # All day with 5,400 s: c1 ✓, c2 ✓ (5,400 s), c3 ✓ (900 s), c4 ✗ (08:05 never answered;
+    # its 07:59 round now counts, answered in 70 s) → 3/4.
+    changed = SPEC | {"pdd_seconds": 5400, "pdd_from_hour": 0, "pdd_to_hour": 24}
+    response = client.post("/performance/settings/", changed | {"action": "rules"})
+    assert response.status_code == 302
+    assert shop_settings.platform_rules() == PlatformRules(5400, 0, 24, 180, 8, 23)
+    assert _pdd_rate(client) == 0.75
+    page = client.get("/performance/settings/").content.decode()
+    assert '<tr data-field="pdd_seconds" class="changed">' in page
+    assert '<tr data-field="douyin_seconds">' in page  # unchanged
+    client.post("/performance/settings/", {"action": "rules_reset"})
+    assert shop_settings.platform_rules() == PlatformRules()
+    assert _pdd_rate(client) == 0.3333
+
+
+BAD_PLATFORM = [
+    pytest.param({"pdd_seconds": 0}, "pdd_seconds", "0 is outside 1–86400", id="pdd seconds"),
+    pytest.param(
+        {"pdd_from_hour": 23, "pdd_to_hour": 8},
+        "pdd_to_hour",
+        "the hours must start before they end (23 ≥ 8)",
+        id="pdd hours reversed",
+    ),
+    pytest.param({"pdd_to_hour": 25}, "pdd_to_hour", "25 is outside 1–24", id="pdd to 25"),
+    pytest.param(
+        {"douyin_seconds": 3601}, "douyin_seconds", "3601 is outside 1–3600", id="douyin seconds"
+    ),
+    pytest.param(
+        {"douyin_from_hour": 12, "douyin_to_hour": 12},
+        "douyin_to_hour",
+        "the hours must start before they end (12 ≥ 12)",
+        id="douyin empty hours",
+    ),
+    pytest.param(
+        {"douyin_from_hour": -1}, "douyin_from_hour", "-1 is outside 0–23", id="douyin from -1"
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), BAD_PLATFORM)
+def test_bad_platform_rules_are_named_and_nothing_saved(
+    client: Client, make_user, change: dict[str, int], field: str, message: str
+) -> None:
+    with pytest.raises(shop_settings.SettingsError) as caught:
+        shop_settings.rules_update(user=None, values=SPEC | change)
+    assert (caught.value.field, str(caught.value)) == (field, f"{field}: {message}")
+    _login(client, make_user, "manager")
+    response = client.put(
+        "/api/performance/settings", SPEC | change, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["detail"] == f"{field}: {message}"
+    # The page shows the error in the field's own row (range errors in the form's words).
+    page = client.post("/performance/settings/", SPEC | change | {"action": "rules"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    row = html[html.index(f'data-field="{field}"') :]
+    assert 'class="errorlist"' in row[: row.index("</tr>")]
+    if "hours" in message:
+        assert message in row[: row.index("</tr>")]
+    assert not ShopSettings.objects.exists()
+
+
+def test_the_api_round_trips_the_platform_rules(client: Client, make_user, lake: Lake) -> None:
+    _platform_chats(lake, "pdd")
+    _login(client, make_user, "manager")
+    data = client.get("/api/performance/settings").json()
+    platform = {k: v for k, v in SPEC.items() if k.startswith(("pdd_", "douyin_"))}
+    assert {k: data[k] for k in platform} == platform == {k: data["defaults"][k] for k in platform}
+    body = SPEC | {"pdd_seconds": 5400, "pdd_from_hour": 0, "pdd_to_hour": 24}
+    body |= {"douyin_seconds": 60, "douyin_from_hour": 9, "douyin_to_hour": 21}
+    saved = client.put("/api/performance/settings", body, content_type="application/json")
+    assert saved.status_code == 200
+    again = client.get("/api/performance/settings").json()
+    assert {k: again[k] for k in SPEC} == body
+    assert again["defaults"]["pdd_seconds"] == 3600  # the defaults stay SPEC's
+    assert shop_settings.platform_rules() == PlatformRules(5400, 0, 24, 60, 9, 21)
+    assert _pdd_rate(client) == 0.75  # as on the page: 3/4
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert {"pdd_seconds", "douyin_to_hour"} <= set(schema["SettingsIn"]["required"])

@@ -17,6 +17,7 @@ import ibis
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics import attribution, business_hours, platform_rules, service
+from guanxi.metrics.platform_rules import PlatformRules, platform_figures
 from guanxi.metrics.ratios import ratio
 from guanxi.metrics.schedules import Schedule
 
@@ -117,6 +118,7 @@ def agent_reports(
     arrow: Any,
     service_rules: service.ServiceRules | None = None,
     attribution_rules: attribution.AttributionRules | None = None,
+    platform_rules: PlatformRules | None = None,
     schedules: Mapping[str, Schedule] | None = None,
 ) -> list[AgentReport]:
     """Every agent's report for ``period``."""
@@ -129,6 +131,7 @@ def agent_reports(
         arrow=arrow,
         service_rules=service_rules,
         attribution_rules=attribution_rules,
+        platform_rules=platform_rules,
         schedules=schedules,
     )[0]
 
@@ -143,6 +146,7 @@ def agent_report_series(
     arrow: Any,
     service_rules: service.ServiceRules | None = None,
     attribution_rules: attribution.AttributionRules | None = None,
+    platform_rules: PlatformRules | None = None,
     schedules: Mapping[str, Schedule] | None = None,
 ) -> list[list[AgentReport]]:
     """Every agent's report for each of ``periods`` (e.g. the days, weeks or months of a
@@ -158,6 +162,7 @@ def agent_report_series(
         return []
     service_rules = service_rules or service.ServiceRules()
     rules = attribution_rules or attribution.AttributionRules()
+    platform_rules = platform_rules or PlatformRules()
     cover = Period(min(p.start for p in periods), max(p.end for p in periods))
     messages = relevant_messages(chat_messages, orders, refunds, cover, time_zone, rules)
     out = []
@@ -188,8 +193,9 @@ def agent_report_series(
             business = business_hours.business_figures(
                 round_table, session_table, period, time_zone, arrow, schedules or {}
             ).figures
-            platform = platform_rules.platform_figures(
-                chat_messages, ordered, round_table, period, time_zone, arrow
+            # The keyword ``platform_rules`` hides the module here, hence the direct import.
+            platform = platform_figures(
+                chat_messages, ordered, round_table, period, time_zone, arrow, platform_rules
             )
             store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
             out.append(assemble(chat, sales, store, business, platform))

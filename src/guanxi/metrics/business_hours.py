@@ -49,8 +49,11 @@ def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
     overlap = seconds_between(
         ibis.greatest(joined.from_at, joined.duty_start), ibis.least(joined.to_at, joined.duty_end)
     )
+    # A span that meets no duty interval keeps one row with a null duty; GREATEST and LEAST
+    # skip nulls (DuckDB, Spark), so that row's "overlap" would be the whole wall-clock wait.
+    # Only real overlaps are summed: no duty met → 0 business seconds.
     return joined.group_by(["span_id", "agent"]).aggregate(
-        business_seconds=overlap.sum().fill_null(0.0)
+        business_seconds=overlap.sum(where=joined.duty_start.notnull()).fill_null(0.0)
     )
 
 

@@ -273,6 +273,12 @@ class RulesSchema(Schema):
     quick_seconds: int
     quick_from_hour: int
     quick_to_hour: int
+    pdd_seconds: int
+    pdd_from_hour: int
+    pdd_to_hour: int
+    douyin_seconds: int
+    douyin_from_hour: int
+    douyin_to_hour: int
     after_sale_days: int
     attribution_hours: int
     next_day_days: int

@@ -20,7 +20,7 @@ from guanxi.metrics.agent_detail import (
     ResponseDistribution,
     StageShare,
 )
-from guanxi.metrics.agents import AGENT_METRICS, AgentMetric, AgentReport
+from guanxi.metrics.agents import AGENT_METRICS, BUSINESS_KEYS, AgentMetric, AgentReport
 from guanxi.metrics.attribution import AttributionRules
 from guanxi.metrics.service import ServiceRules
 from guanxi.performance.selectors import AgentDetail, Conversation
@@ -56,9 +56,21 @@ FORMULAS = {
     ),
     "reply_rate": gettext_lazy("已回复轮次 ÷ 归属该客服的全部轮次"),
     "slow_response_customers": gettext_lazy("有轮次等待超过 %(slow)s 秒的不同客户数"),
+    "first_response_business_seconds": gettext_lazy(
+        "同首次响应时间，但只计该客服排班内的时间（下班、休息日和法定节假日不计）"
+    ),
+    "avg_response_business_seconds": gettext_lazy(
+        "同平均响应时间，但只计该客服排班内的时间（下班、休息日和法定节假日不计）"
+    ),
 }
 # Falling is good news for these; for every other figure rising is.
-LOWER_IS_BETTER = {"first_response_seconds", "avg_response_seconds", "slow_response_customers"}
+LOWER_IS_BETTER = {
+    "first_response_seconds",
+    "avg_response_seconds",
+    "first_response_business_seconds",
+    "avg_response_business_seconds",
+    "slow_response_customers",
+}
 STAGE_LABELS = {
     "pre_sale": gettext_lazy("售前"),
     "in_sale": gettext_lazy("售中"),
@@ -88,11 +100,22 @@ def _change(current: Any, previous: Any) -> Decimal | None:
     return (Decimal(current) - Decimal(previous)) / Decimal(previous)
 
 
+def key_figures(has_rota: bool) -> tuple[str, ...]:
+    """``KEY_FIGURES``, with the business-time response times beside the clock-time ones
+    when the agent has a rota (without one the report has no business time to show)."""
+    if not has_rota:
+        return KEY_FIGURES
+    at = KEY_FIGURES.index("avg_response_seconds") + 1
+    return (*KEY_FIGURES[:at], *BUSINESS_KEYS, *KEY_FIGURES[at:])
+
+
 def tiles(
     current: AgentReport,
     previous: AgentReport | None,
     service_rules: ServiceRules | None = None,
     attribution_rules: AttributionRules | None = None,
+    *,
+    has_rota: bool = False,
 ) -> list[Tile]:
     """The key figures with the previous period's; each formula names the rule in force."""
     rules, attribution = service_rules or ServiceRules(), attribution_rules or AttributionRules()
@@ -104,7 +127,7 @@ def tiles(
         "slow": rules.slow_seconds,
     }
     out = []
-    for key in KEY_FIGURES:
+    for key in key_figures(has_rota):
         metric = METRICS[key]
         now = getattr(current, key)
         before = getattr(previous, key) if previous else None

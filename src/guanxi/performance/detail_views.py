@@ -38,17 +38,26 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
     _check_agent(request, agent_id)
     form, period = _period(request)
     detail = selectors.agent_overview(agent_id, period)
+    shop = shop_settings.current()
+    rules = shop_settings.service_rules(shop)
     context = {
         "nav": "performance",
         "form": form,
         "period": period,
         "previous": period.previous(),
         "detail": detail,
-        "rules": shop_settings.service_rules(),
+        "rules": rules,
     }
     if detail.current is not None:
         context |= {
-            "tiles": presenters.tiles(detail.current, detail.previous),
+            # The shop's rules, so that each tile's formula names the thresholds in force.
+            "tiles": presenters.tiles(
+                detail.current,
+                detail.previous,
+                rules,
+                shop_settings.attribution_rules(shop),
+                has_rota=detail.has_rota,
+            ),
             "daily_headers": presenters.daily_headers(),
             "daily_rows": presenters.daily_rows(detail.days),
             "period_row": presenters.period_row(detail.current),
@@ -66,8 +75,9 @@ def agent_daily_export(request: HttpRequest, agent_id: str) -> HttpResponse:
     _form, period = _period(request)
     report = selectors.agent_report(agent_id, period)
     days = selectors.agent_days(agent_id, period) if report else []
+    has_rota = selectors.agent_has_rota(agent_id)
     response = HttpResponse(
-        daily_xlsx(period, agent_id, days, report),
+        daily_xlsx(period, agent_id, days, report, has_rota=has_rota),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     filename = f"guanxi-agent-{agent_id}-{period.start}-{period.end}.xlsx"

@@ -7,10 +7,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.metrics.attribution import AttributionRules
+from guanxi.metrics.platform_rules import PlatformRules
 from guanxi.metrics.service import ServiceRules
 
 _SERVICE = ServiceRules()
 _ATTRIBUTION = AttributionRules()
+_PLATFORM = PlatformRules()
 
 
 class DsrDimension(models.TextChoices):
@@ -58,6 +60,25 @@ class ShopSettings(models.Model):
     )
     quick_to_hour = models.PositiveSmallIntegerField(
         _("快速响应考核结束时刻"), default=_SERVICE.quick_to_hour
+    )
+    # PlatformRules (metrics/platform_rules.py): Pinduoduo's and Douyin's reply rules.
+    pdd_seconds = models.PositiveIntegerField(
+        _("拼多多有效回复时限"), default=_PLATFORM.pdd_seconds
+    )
+    pdd_from_hour = models.PositiveSmallIntegerField(
+        _("拼多多考核开始时刻"), default=_PLATFORM.pdd_from_hour
+    )
+    pdd_to_hour = models.PositiveSmallIntegerField(
+        _("拼多多考核结束时刻"), default=_PLATFORM.pdd_to_hour
+    )
+    douyin_seconds = models.PositiveIntegerField(
+        _("抖音人工回复时限"), default=_PLATFORM.douyin_seconds
+    )
+    douyin_from_hour = models.PositiveSmallIntegerField(
+        _("抖音考核开始时刻"), default=_PLATFORM.douyin_from_hour
+    )
+    douyin_to_hour = models.PositiveSmallIntegerField(
+        _("抖音考核结束时刻"), default=_PLATFORM.douyin_to_hour
     )
     # AttributionRules (metrics/attribution.py)
     after_sale_days = models.PositiveIntegerField(_("售后期"), default=_ATTRIBUTION.after_sale_days)

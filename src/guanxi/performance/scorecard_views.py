@@ -155,6 +155,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "shop": shop,
         "groups": [
             (_("响应"), [f for f in fields if f["spec"].group == "service"]),
+            (_("平台回复规则"), [f for f in fields if f["spec"].group == "platform"]),
             (_("订单归属与询单转化"), [f for f in fields if f["spec"].group == "attribution"]),
             (_("店铺动态评分"), [f for f in fields if f["spec"].group == "dsr"]),
         ],

@@ -102,9 +102,15 @@ def agent_report(agent_id: str, period: Period) -> AgentReport | None:
         arrow=shop.arrow,
         service_rules=shop_settings.service_rules(),
         attribution_rules=shop_settings.attribution_rules(),
+        platform_rules=shop_settings.platform_rules(),
         schedules={a: s for a, s in agent_schedules().items() if a == agent_id},
     )
     return next((r for r in reports if r.agent_id == agent_id), None)
+
+
+def agent_has_rota(agent_id: str) -> bool:
+    """Whether the agent has a rota (排班), i.e. business-time figures (the report's rule)."""
+    return agent_id in agent_schedules()
 
 
 def masked_names(customer_keys: list[str]) -> dict[str, str]:
@@ -133,6 +139,7 @@ class AgentDetail:
     stages: list[StageShare]
     slowest: list[dict[str, Any]]
     customer_names: dict[str, str]
+    has_rota: bool  # business-time figures exist only for agents with a rota
 
     @property
     def has_data(self) -> bool:
@@ -144,6 +151,7 @@ def agent_overview(agent_id: str, period: Period) -> AgentDetail:
     before, for comparison)."""
     current = agent_report(agent_id, period)
     previous = agent_report(agent_id, period.previous())
+    has_rota = agent_has_rota(agent_id)
     if current is None:  # nothing to chart: the page says so rather than showing zeros
         return AgentDetail(
             agent_id=agent_id,
@@ -156,6 +164,7 @@ def agent_overview(agent_id: str, period: Period) -> AgentDetail:
             stages=[],
             slowest=[],
             customer_names={},
+            has_rota=has_rota,
         )
     slowest = slowest_rounds(agent_id, period)
     return AgentDetail(
@@ -169,6 +178,7 @@ def agent_overview(agent_id: str, period: Period) -> AgentDetail:
         stages=stage_mix(agent_id, period),
         slowest=slowest,
         customer_names=masked_names([r["customer_key"] for r in slowest if r["customer_key"]]),
+        has_rota=has_rota,
     )
 
 

@@ -1,9 +1,9 @@
 """The shop's settings: thresholds and windows of SPEC §2 and §4, and the scorecard (§3).
 
 Reads give the rule objects the metric functions take (``ServiceRules``,
-``AttributionRules``, the DSR window, the ``Scorecard``); writes validate everything first
-and save nothing when any value is wrong. Until a manager saves something, every value is
-SPEC's default (the model's defaults come from the rule dataclasses themselves).
+``PlatformRules``, ``AttributionRules``, the DSR window, the ``Scorecard``); writes validate
+everything first and save nothing when any value is wrong. Until a manager saves something,
+every value is SPEC's default (the model's defaults come from the rule dataclasses themselves).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from guanxi.core.errors import UserInputError
 from guanxi.metrics import scorecard as engine
 from guanxi.metrics.agents import KEYS
 from guanxi.metrics.attribution import AttributionRules
+from guanxi.metrics.platform_rules import PlatformRules
 from guanxi.metrics.service import ServiceRules
 from guanxi.performance.models import ShopSettings
 
@@ -42,7 +43,7 @@ class RuleField:
     """One configurable number: its bounds, unit and what it changes (for the page)."""
 
     name: str
-    group: str  # service | attribution | dsr
+    group: str  # service | platform | attribution | dsr
     label: str | Promise
     unit: str | Promise
     minimum: int
@@ -86,6 +87,63 @@ RULE_FIELDS: tuple[RuleField, ...] = (
         1,
         24,
         _("三分钟响应率只考核此时刻前开始的轮次（24 即午夜）"),
+    ),
+    # Pinduoduo's rule is an hour per round (a day at most is still a reply rule); Douyin's
+    # is minutes per message, so an hour is plenty. Hours as the quick hours: from 0–23,
+    # to 1–24, the rounds or messages starting in [from, to) local time count.
+    RuleField(
+        "pdd_seconds",
+        "platform",
+        _("拼多多有效回复时限"),
+        _("秒"),
+        1,
+        24 * 3600,
+        _("拼多多有效回复率：考核时段内每一轮都在此时长内回复的客户占比"),
+    ),
+    RuleField(
+        "pdd_from_hour",
+        "platform",
+        _("拼多多考核开始时刻"),
+        _("时"),
+        0,
+        23,
+        _("拼多多有效回复率只考核此时刻起开始的轮次（当地时间）"),
+    ),
+    RuleField(
+        "pdd_to_hour",
+        "platform",
+        _("拼多多考核结束时刻"),
+        _("时"),
+        1,
+        24,
+        _("拼多多有效回复率只考核此时刻前开始的轮次（24 即午夜）"),
+    ),
+    RuleField(
+        "douyin_seconds",
+        "platform",
+        _("抖音人工回复时限"),
+        _("秒"),
+        1,
+        3600,
+        _("抖音三分钟人工回复率：考核时段内在此时长内得到回复的客户消息占比"),
+    ),
+    RuleField(
+        "douyin_from_hour",
+        "platform",
+        _("抖音考核开始时刻"),
+        _("时"),
+        0,
+        23,
+        _("抖音三分钟人工回复率只考核此时刻起发出的客户消息（当地时间）"),
+    ),
+    RuleField(
+        "douyin_to_hour",
+        "platform",
+        _("抖音考核结束时刻"),
+        _("时"),
+        1,
+        24,
+        _("抖音三分钟人工回复率只考核此时刻前发出的客户消息（24 即午夜）"),
     ),
     RuleField(
         "after_sale_days",
@@ -157,6 +215,18 @@ def service_rules(shop: ShopSettings | None = None) -> ServiceRules:
     )
 
 
+def platform_rules(shop: ShopSettings | None = None) -> PlatformRules:
+    shop = shop or current()
+    return PlatformRules(
+        pdd_seconds=shop.pdd_seconds,
+        pdd_from_hour=shop.pdd_from_hour,
+        pdd_to_hour=shop.pdd_to_hour,
+        douyin_seconds=shop.douyin_seconds,
+        douyin_from_hour=shop.douyin_from_hour,
+        douyin_to_hour=shop.douyin_to_hour,
+    )
+
+
 def attribution_rules(shop: ShopSettings | None = None) -> AttributionRules:
     shop = shop or current()
     return AttributionRules(
@@ -205,12 +275,12 @@ def rules_check(values: Mapping[str, Any]) -> dict[str, Any]:
     if unit not in DSR_UNITS:
         raise SettingsError("dsr_window_unit", f"{unit!r} is not one of {', '.join(DSR_UNITS)}")
     clean["dsr_window_unit"] = unit
-    if clean["quick_from_hour"] >= clean["quick_to_hour"]:
-        raise SettingsError(
-            "quick_to_hour",
-            f"the hours must start before they end ({clean['quick_from_hour']} ≥ "
-            f"{clean['quick_to_hour']})",
-        )
+    for prefix in ("quick", "pdd", "douyin"):
+        start, end = clean[f"{prefix}_from_hour"], clean[f"{prefix}_to_hour"]
+        if start >= end:
+            raise SettingsError(
+                f"{prefix}_to_hour", f"the hours must start before they end ({start} ≥ {end})"
+            )
     if clean["next_day_days"] > clean["final_days"]:
         raise SettingsError(
             "final_days",

@@ -143,6 +143,7 @@ def unit_series(
         arrow=facts.arrow,
         service_rules=shop_settings.service_rules(shop),
         attribution_rules=shop_settings.attribution_rules(shop),
+        platform_rules=shop_settings.platform_rules(shop),
         # Rotas are agents': teams and the shop have no business-time figures.
         schedules=agent_schedules() if view == "agent" else None,
     )

@@ -11,12 +11,28 @@ from guanxi.metrics.agents import AGENT_METRICS, AgentReport
 METRICS = {m.key: m for m in AGENT_METRICS}
 
 
+# The period row's clock-time response columns and their business-time variants (SPEC §2).
+BUSINESS_COLUMNS = {
+    "first_response_seconds": "first_response_business_seconds",
+    "avg_response_seconds": "avg_response_business_seconds",
+}
+
+
 def daily_xlsx(
-    period: Period, agent_id: str, days: list[AgentDay], report: AgentReport | None
+    period: Period,
+    agent_id: str,
+    days: list[AgentDay],
+    report: AgentReport | None,
+    *,
+    has_rota: bool = False,
 ) -> bytes:
     """Bold frozen header, one row per local day, then the period's own figures (the agent
     report's: distinct customers over the period, not the days' sum). Without data for the
-    period the sheet says so instead of holding zeros."""
+    period the sheet says so instead of holding zeros.
+
+    Under the period row, the period's business-time response times in the first and average
+    response columns (only the period has them: the report computes business time per
+    period), or a line saying the agent has no rota."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -32,6 +48,7 @@ def daily_xlsx(
         "count": book.add_format({"num_format": "#,##0"}),
     }
     total = book.add_format({"bold": True, "top": 1})
+    label = book.add_format({"bold": True})
     sheet.write(0, 0, f"客服 {agent_id} 每日趋势 Daily figures {period.start} – {period.end}", bold)
     sheet.write(1, 0, "日期 Day", bold)
     for col, key in enumerate(DAILY_KEYS, start=1):
@@ -59,6 +76,14 @@ def daily_xlsx(
                 sheet.write_blank(row, col, None, total)
             else:
                 sheet.write_number(row, col, float(value), formats[METRICS[key].kind])
+        if has_rota:
+            sheet.write(row + 1, 0, "本期（工作时间）Period, business time", label)
+            for col, key in enumerate(DAILY_KEYS, start=1):
+                value = getattr(report, BUSINESS_COLUMNS[key]) if key in BUSINESS_COLUMNS else None
+                if value is not None:
+                    sheet.write_number(row + 1, col, float(value), formats["seconds"])
+        else:
+            sheet.write(row + 1, 0, "未排班，没有工作时间口径 No rota: no business-time figures")
     sheet.freeze_panes(2, 1)
     book.close()
     return buffer.getvalue()
