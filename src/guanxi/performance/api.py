@@ -244,8 +244,10 @@ def trend(request: HttpRequest, query: Query[TrendQuery]) -> dict[str, object]:
     period = _period(query)
     _units_allowed(request, query.view)
     unit = _visible(request, query.unit) if query.view == "agent" else query.unit
-    if query.view == "shop" and unit not in ("", SHOP):
-        raise HttpError(400, f"unit must be empty or {SHOP} with view=shop")
+    if query.view == "shop":
+        if unit not in ("", SHOP):
+            raise HttpError(400, f"unit must be empty or {SHOP} with view=shop")
+        unit = SHOP  # the shop's one unit
     parts = len(buckets(period, query.by))
     if parts > selectors.MAX_PARTS:
         raise HttpError(

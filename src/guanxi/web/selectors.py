@@ -153,7 +153,7 @@ def unit_series(
         chats = in_units(chats, agent_teams(), NO_TEAM)
     elif view == "shop":
         chats = in_units(chats, {}, SHOP)
-    return agent_report_series(
+    series = agent_report_series(
         chat_messages=chats,
         orders=facts.table("orders"),
         refunds=facts.table("refunds"),
@@ -165,6 +165,10 @@ def unit_series(
         # Rotas are agents': teams and the shop have no business-time figures.
         schedules=agent_schedules() if view == "agent" else None,
     )
+    # Teams by name with the agents in no team (未分组) last, not first as "*none" sorts.
+    return [
+        sorted(reports, key=lambda r: (r.agent_id == NO_TEAM, r.agent_id)) for reports in series
+    ]
 
 
 def latest_dsr_month() -> tuple[int, int] | None:
