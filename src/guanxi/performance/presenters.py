@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString, mark_safe
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.agents import AGENT_METRICS, BUSINESS_KEYS, AgentMetric, AgentReport
+from guanxi.metrics.agents import (
+    AGENT_METRICS,
+    BUSINESS_KEYS,
+    NO_TEAM,
+    AgentMetric,
+    AgentReport,
+)
 from guanxi.metrics.diagnosis import Finding
 from guanxi.web import charts
 from guanxi.web.exports.agents import unit_label
@@ -111,6 +117,20 @@ def _tick_format(kind: str) -> Callable[[float], str]:
     if kind == "money":
         return lambda v: f"¥{number(v)}"
     return number
+
+
+def unit_choices(
+    known: Sequence[str],
+    series: Sequence[tuple[Period, list[AgentReport]]],
+    chosen: str,
+    names: dict[str, str],
+) -> list[tuple[str, str]]:
+    """The unit selector's (key, label): the ``known`` units, those with figures in
+    ``series`` and the ``chosen`` one; by id or name, agents in no team (未分组) last."""
+    keys = set(known) | {r.agent_id for _part, reports in series for r in reports}
+    keys |= {chosen} if chosen else set()
+    ordered = sorted(keys, key=lambda k: (k == NO_TEAM, k))
+    return [(k, f"{unit_label(k)} {names.get(k, '')}".strip()) for k in ordered]
 
 
 def part_label(part: Period, by: str) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Agent
 from guanxi.accounts.selectors import agent_id_of
 from guanxi.core.timeutil import Period
-from guanxi.metrics.agents import AGENT_METRICS, NO_TEAM, SHOP, AgentMetric, AgentReport
+from guanxi.metrics.agents import AGENT_METRICS, SHOP, AgentMetric, AgentReport
 from guanxi.metrics.diagnosis import diagnose
 from guanxi.performance import presenters, shop_presenters, shop_settings
 from guanxi.performance.access import may_view_trend, may_view_units
@@ -142,17 +142,11 @@ def _trend_request(request: HttpRequest) -> TrendRequest:
     if unit and not may_view_trend(request.user, choice.view, unit):
         raise PermissionDenied("agents see only their own figures")
     series = selectors.period_series(choice.period, choice.by, choice.view)
-    if sees_all:
-        keys = set(selectors.roster_units(choice.view))
-        keys |= {r.agent_id for _part, reports in series for r in reports}
-        keys |= {unit} if unit else set()
-        # Teams by name, agents in no team (未分组) last.
-        ordered = sorted(keys, key=lambda k: (k == NO_TEAM, k))
-    else:
-        ordered = [own]
-    unit = unit or (ordered[0] if ordered else "")
     names = dict(Agent.objects.values_list("agent_id", "name")) if choice.view == "agent" else {}
-    units = [(k, f"{unit_label(k)} {names.get(k, '')}".strip()) for k in ordered]
+    # A manager picks among the roster's units and those with figures; an agent has one.
+    known = selectors.roster_units(choice.view) if sees_all else [own]
+    units = presenters.unit_choices(known, series if sees_all else [], unit, names)
+    unit = unit or (units[0][0] if units else "")
     return TrendRequest(form, choice, unit, units, series)
 
 
