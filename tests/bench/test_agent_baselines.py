@@ -73,6 +73,7 @@ def test_baselines_match_on_hand_made_rows(
 
 @pytest.fixture(scope="module")
 def demo_lake(django_db_setup, django_db_blocker, tmp_path_factory) -> Lake:
+    from guanxi.accounts.models import Agent
     from guanxi.customers.models import Customer, Tag
 
     with django_db_blocker.unblock():
@@ -80,6 +81,7 @@ def demo_lake(django_db_setup, django_db_blocker, tmp_path_factory) -> Lake:
         demo.build("small", 5, lake)
         Customer.objects.all().delete()
         Tag.objects.all().delete()
+        Agent.objects.all().delete()  # the demo's roster, teams and rotas
     return lake
 
 

@@ -28,6 +28,7 @@ class Shop:
 
 @pytest.fixture(scope="module")
 def shop(django_db_setup, django_db_blocker, tmp_path_factory) -> Shop:
+    from guanxi.accounts.models import Agent
     from guanxi.customers.models import Customer, Tag
 
     with django_db_blocker.unblock():
@@ -45,4 +46,5 @@ def shop(django_db_setup, django_db_blocker, tmp_path_factory) -> Shop:
         }
         Customer.objects.all().delete()
         Tag.objects.all().delete()
+        Agent.objects.all().delete()  # the demo's roster, teams and rotas
     return Shop(summary, {name: lake.to_arrow(name) for name in TABLES}, customers)

@@ -1,8 +1,8 @@
 """Who may see one agent's detail and one conversation (pages and API alike).
 
-Managers and admins (``accounts.view_all_agents``) see every agent and every session; an
-agent sees only their own detail and only the sessions they served (sent a message in);
-everyone else nothing.
+Managers and admins (``accounts.view_all_agents``) see every agent, team (客服组) and the
+shop, and every session; an agent sees only their own figures (detail, trend) and only the
+sessions they served (sent a message in); everyone else nothing.
 """
 
 from __future__ import annotations
@@ -29,3 +29,18 @@ def may_view_session(user: User, served_by: Collection[str]) -> bool:
         return True
     own = agent_id_of(user)
     return bool(own) and own in served_by
+
+
+def may_view_units(user: User, view: str) -> bool:
+    """Team and shop figures (``view`` ``team`` or ``shop``) are managers'. An agent's own
+    team is no exception: in a team of two, the team's figures less the agent's own would
+    give the colleague's away."""
+    return view == "agent" or user.has_perm("accounts.view_all_agents")
+
+
+def may_view_trend(user: User, view: str, unit: str) -> bool:
+    """The trend of one unit: a team's or the shop's for managers; an agent's for managers
+    and for that agent."""
+    if not may_view_units(user, view):
+        return False
+    return view != "agent" or may_view_agent(user, unit)

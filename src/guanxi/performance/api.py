@@ -2,14 +2,15 @@
 settings and the managers' manual scores; one agent in depth (daily figures, response-time
 distribution, stages, slowest rounds) and one session.
 
-An agent (without ``accounts.view_all_agents``) sees only their own figures; the shop-wide
-endpoints need ``accounts.view_shop_figures``; settings and manual scores are managers'.
+An agent (without ``accounts.view_all_agents``) sees only their own figures (no team's, not
+the shop's); the shop-wide endpoints need ``accounts.view_shop_figures``; settings and manual
+scores are managers'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
@@ -19,15 +20,16 @@ from ninja.errors import HttpError
 
 from guanxi.accounts.selectors import agent_id_of
 from guanxi.core.errors import UserInputError
-from guanxi.core.timeutil import Period
+from guanxi.core.timeutil import Period, buckets
 from guanxi.metrics import scorecard
 from guanxi.metrics.agent_detail import DAILY_KEYS
-from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.metrics.agents import AGENT_METRICS, SHOP, AgentReport
 from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.performance import manual_scores, scoring, shop_settings
 from guanxi.performance import selectors as agent_selectors
-from guanxi.performance.access import may_view_agent, may_view_session
+from guanxi.performance.access import may_view_agent, may_view_session, may_view_units
 from guanxi.web import selectors
+from guanxi.web.exports.agents import unit_label
 from guanxi.web.exports.dsr import dsr_json
 from guanxi.web.exports.funnel import funnel_json
 from guanxi.web.exports.values import json_value
@@ -38,10 +40,34 @@ ENTER_SCORES = "performance.add_manualscore"
 METRIC_KINDS = {m.key: m.kind for m in AGENT_METRICS}
 
 
+View = Literal["agent", "team", "shop"]
+By = Literal["day", "week", "month"]
+
+
 class PeriodQuery(Schema):
     start: dt.date
     end: dt.date
     agent: str = ""
+
+
+class AgentsQuery(PeriodQuery):
+    view: View = Field(
+        "agent", description="each agent's figures, each team's (客服组) or the shop's"
+    )
+
+
+class TrendQuery(Schema):
+    start: dt.date
+    end: dt.date
+    by: By = Field("day", description="parts: days, weeks (Monday–Sunday) or months")
+    view: View = "agent"
+    unit: str = Field(
+        "",
+        description=(
+            "an agent's id (view=agent), a team's name or *none for the agents in no team "
+            "(view=team); empty: every unit (an agent: their own)"
+        ),
+    )
 
 
 class FindingOut(Schema):
@@ -51,8 +77,7 @@ class FindingOut(Schema):
     remedies: str
 
 
-class AgentOut(Schema):
-    agent: str
+class MetricsOut(Schema):
     consulting_customers: int
     received_customers: int
     inquirers: int
@@ -79,14 +104,45 @@ class AgentOut(Schema):
     avg_response_business_seconds: float | None
     pdd_effective_reply_rate: float | None  # SPEC §2's platform reply rules
     douyin_three_minute_rate: float | None
+
+
+class AgentOut(MetricsOut):
+    agent: str
     diagnosis: list[FindingOut]
+
+
+class UnitOut(MetricsOut):
+    unit: str = Field(
+        description="an agent's id, a team's name, *none (agents in no team) or *shop"
+    )
+    label: str = Field(description="as the pages show the unit: 未分组 / 全店 for *none / *shop")
 
 
 class AgentsOut(Schema):
     start: dt.date
     end: dt.date
+    view: View
     has_data: bool
-    agents: list[AgentOut]
+    agents: list[AgentOut] = Field(description="view=agent: each agent with the diagnosis")
+    units: list[UnitOut] = Field(
+        description="view=team or shop: each team's or the shop's own figures (not sums)"
+    )
+
+
+class PartOut(Schema):
+    start: dt.date
+    end: dt.date
+    rows: list[UnitOut] = Field(description="empty: no figures in this part")
+
+
+class TrendOut(Schema):
+    start: dt.date
+    end: dt.date
+    by: By
+    view: View
+    unit: str | None
+    has_data: bool
+    periods: list[PartOut]
 
 
 class ItemOut(Schema):
@@ -111,7 +167,7 @@ class ScoreOut(Schema):
     items: list[ItemOut]
 
 
-def _period(query: PeriodQuery) -> Period:
+def _period(query: PeriodQuery | TrendQuery) -> Period:
     if query.start > query.end:
         raise HttpError(400, f"start {query.start} is after end {query.end}")
     return Period(query.start, query.end)
@@ -129,19 +185,88 @@ def _visible(request: HttpRequest, wanted: str) -> str:
     return own
 
 
-@router.get("/agents", response=AgentsOut, summary="客服绩效: every agent metric")
-def agents(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
+def _units_allowed(request: HttpRequest, view: str) -> None:
+    if not may_view_units(request.user, view):
+        raise HttpError(403, f"view={view}: team and shop figures are managers'")
+
+
+@router.get(
+    "/agents",
+    response=AgentsOut,
+    summary="客服绩效: every agent metric, per agent, per team or for the shop",
+    description=(
+        "view=agent (default): each agent (``agents``, with the diagnosis); view=team or "
+        "shop (managers only): each team's or the shop's own figures (``units``): a "
+        "customer two agents served counts once, response times are over all rounds."
+    ),
+)
+def agents(request: HttpRequest, query: Query[AgentsQuery]) -> dict[str, object]:
     period = _period(query)
+    _units_allowed(request, query.view)
+    if query.agent and query.view != "agent":
+        raise HttpError(400, "agent needs view=agent")
     agent = _visible(request, query.agent)
     shop = shop_settings.current()
-    team = selectors.agent_period_reports(period, shop=shop)
+    team = selectors.unit_period_reports(period, query.view, shop=shop)
+    out: dict[str, object] = {
+        "start": period.start,
+        "end": period.end,
+        "view": query.view,
+        "agents": [],
+        "units": [],
+    }
+    if query.view != "agent":
+        return out | {"has_data": bool(team), "units": [unit_out(r) for r in team]}
     findings = diagnose(team, shop_settings.scorecard(shop))
     shown = [r for r in team if not agent or r.agent_id == agent]
+    return out | {"has_data": bool(shown), "agents": [agent_out(r, findings) for r in shown]}
+
+
+def _metrics(report: AgentReport) -> dict[str, object]:
+    return {m.key: json_value(getattr(report, m.key), m.kind) for m in AGENT_METRICS}
+
+
+def unit_out(report: AgentReport) -> dict[str, object]:
+    """One unit's figures (amounts as strings), as ``UnitOut``."""
+    return {"unit": report.agent_id, "label": unit_label(report.agent_id)} | _metrics(report)
+
+
+@router.get(
+    "/trend",
+    response=TrendOut,
+    summary="趋势: the agent metrics by day, week or month, per agent, team or the shop",
+    description=(
+        f"At most {selectors.MAX_PARTS} parts (e.g. a month by day). A part without figures "
+        "has no rows. An agent sees only their own trend (view=agent)."
+    ),
+)
+def trend(request: HttpRequest, query: Query[TrendQuery]) -> dict[str, object]:
+    period = _period(query)
+    _units_allowed(request, query.view)
+    unit = _visible(request, query.unit) if query.view == "agent" else query.unit
+    if query.view == "shop":
+        if unit not in ("", SHOP):
+            raise HttpError(400, f"unit must be empty or {SHOP} with view=shop")
+        unit = SHOP  # the shop's one unit
+    parts = len(buckets(period, query.by))
+    if parts > selectors.MAX_PARTS:
+        raise HttpError(
+            400,
+            f"by={query.by} cuts {period.start} – {period.end} into {parts} parts; at most "
+            f"{selectors.MAX_PARTS}: shorten the period or choose a longer step",
+        )
+    series = selectors.period_series(period, query.by, query.view, unit)
     return {
         "start": period.start,
         "end": period.end,
-        "has_data": bool(shown),
-        "agents": [agent_out(r, findings) for r in shown],
+        "by": query.by,
+        "view": query.view,
+        "unit": unit or None,
+        "has_data": any(reports for _part, reports in series),
+        "periods": [
+            {"start": part.start, "end": part.end, "rows": [unit_out(r) for r in reports]}
+            for part, reports in series
+        ],
     }
 
 
@@ -149,7 +274,7 @@ def agent_out(report: AgentReport, findings: dict[str, list[Finding]]) -> dict[s
     """One agent's figures (amounts as strings) and diagnosis, as ``AgentOut``."""
     return (
         {"agent": report.agent_id}
-        | {m.key: json_value(getattr(report, m.key), m.kind) for m in AGENT_METRICS}
+        | _metrics(report)
         | {
             "diagnosis": [
                 {"metric": f.metric, "why": f.why, "causes": f.causes, "remedies": f.remedies}

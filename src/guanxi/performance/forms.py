@@ -1,17 +1,73 @@
-"""Forms of the performance pages: DSR options and industry averages; the shop's settings,
-the scorecard and manual scores."""
+"""Forms of the performance pages: the trend's choices; DSR options and industry averages;
+the shop's settings, the scorecard and manual scores."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.performance import shop_settings
+from guanxi.core.timeutil import Period, buckets
+from guanxi.metrics.agents import AGENT_METRICS
+from guanxi.performance import shop_presenters, shop_settings
 from guanxi.performance.models import DsrDimension
+from guanxi.web.forms import PeriodForm
+from guanxi.web.selectors import MAX_PARTS
+
+VIEW_CHOICES = (("agent", _("客服")), ("team", _("客服组")), ("shop", _("全店")))
+BY_CHOICES = (("day", _("按日")), ("week", _("按周")), ("month", _("按月")))
+
+
+@dataclass(frozen=True)
+class TrendChoice:
+    period: Period
+    by: str
+    view: str
+    unit: str  # "": the page picks (an agent: their own id; a manager: the first unit)
+    metric: str
+
+
+class TrendForm(PeriodForm):
+    """The trend page's period, step, view, unit and metric."""
+
+    by = forms.ChoiceField(label=_("粒度"), choices=BY_CHOICES)
+    view = forms.ChoiceField(label=_("对象"), choices=VIEW_CHOICES)
+    unit = forms.CharField(label=_("客服／客服组"), max_length=64, required=False)
+    metric = forms.ChoiceField(label=_("指标"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        en = shop_presenters.english()
+        metric = self.fields["metric"]
+        assert isinstance(metric, forms.ChoiceField)
+        metric.choices = [(m.key, m.name_en if en else m.name_zh) for m in AGENT_METRICS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end, by = cleaned.get("start"), cleaned.get("end"), cleaned.get("by")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and by:
+            parts = len(buckets(Period(start, end), by))
+            if parts > MAX_PARTS:
+                self.add_error(
+                    "by",
+                    _(
+                        "该期间%(by)s共 %(parts)s 段，最多 %(max)s 段："
+                        "请缩短期间，或改为按周、按月。"
+                    )
+                    % {"by": dict(BY_CHOICES)[by], "parts": parts, "max": MAX_PARTS},
+                )
+        return cleaned
+
+    def choice(self) -> TrendChoice:
+        data = self.cleaned_data
+        return TrendChoice(
+            self.period(), data["by"], data["view"], data["unit"].strip(), data["metric"]
+        )
+
 
 # SPEC §4 and the issue: Taobao rolls over 6 months, Douyin over 60 days.
 WINDOW_UNITS = (("months", _("个月")), ("days", _("天")))

@@ -1,14 +1,24 @@
-"""The agent performance table: formatted cells, previous-period figures, team row."""
+"""The agent performance table (agents, teams or the shop, with the previous period) and the
+trend of one unit: formatted cells, the line chart, the rows of the parts."""
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
-from guanxi.metrics.agents import AGENT_METRICS, BUSINESS_KEYS, AgentMetric, AgentReport
+from django.utils.safestring import SafeString, mark_safe
+
+from guanxi.core.timeutil import Period
+from guanxi.metrics.agents import (
+    AGENT_METRICS,
+    BUSINESS_KEYS,
+    NO_TEAM,
+    AgentMetric,
+    AgentReport,
+)
 from guanxi.metrics.diagnosis import Finding
+from guanxi.web import charts
+from guanxi.web.exports.agents import unit_label
 from guanxi.web.exports.values import text_value
 
 
@@ -23,14 +33,16 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
-    agent: str
+    agent: str  # the unit's key: an agent's id, a team's name, NO_TEAM or SHOP
+    label: str  # how the unit is shown: the agent's id, the team's name, 未分组, 全店
     name: str
     cells: list[Cell]
     findings: list[Finding]
 
 
-def shown_metrics(reports: list[AgentReport]) -> tuple[AgentMetric, ...]:
-    """Every metric, but the business-time ones only when some agent has a schedule."""
+def shown_metrics(reports: Sequence[AgentReport]) -> tuple[AgentMetric, ...]:
+    """Every metric, but the business-time ones only when some agent has a schedule (teams
+    and the shop never do: rotas are agents')."""
     return tuple(
         m
         for m in AGENT_METRICS
@@ -65,6 +77,7 @@ def rows(
         out.append(
             Row(
                 report.agent_id,
+                unit_label(report.agent_id),
                 names.get(report.agent_id, ""),
                 cells,
                 findings.get(report.agent_id, []),
@@ -73,17 +86,110 @@ def rows(
     return out
 
 
-def team_row(
-    current: list[AgentReport], metrics: Sequence[AgentMetric] = AGENT_METRICS
-) -> list[str]:
-    """Totals of counts and amounts; the agents' median of rates and times (labelled so)."""
-    out = []
-    for m in metrics:
-        values = [getattr(r, m.key) for r in current if getattr(r, m.key) is not None]
-        if not values:
-            out.append("—")
-        elif m.kind in ("count", "money") and m.key not in ("aov",):
-            out.append(text_value(sum(values, Decimal(0) if m.kind == "money" else 0), m.kind))
-        else:
-            out.append(text_value(statistics.median(values), m.kind))
-    return out
+# -- the trend of one unit --------------------------------------------------------------------
+@dataclass(frozen=True)
+class PartRow:
+    start: str
+    end: str
+    has_data: bool
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Trend:
+    unit: str
+    label: str
+    metric: AgentMetric
+    metrics: tuple[AgentMetric, ...]
+    rows: list[PartRow]
+    chart: SafeString
+    has_data: bool
+
+
+def _tick_format(kind: str) -> Callable[[float], str]:
+    """Axis ticks as the table writes the figures: percent, yuan, seconds, counts."""
+
+    def number(value: float) -> str:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+    if kind == "percent":
+        return lambda v: f"{number(round(v * 100, 6))}%"
+    if kind == "money":
+        return lambda v: f"¥{number(v)}"
+    return number
+
+
+def unit_choices(
+    known: Sequence[str],
+    series: Sequence[tuple[Period, list[AgentReport]]],
+    chosen: str,
+    names: dict[str, str],
+) -> list[tuple[str, str]]:
+    """The unit selector's (key, label): the ``known`` units, those with figures in
+    ``series`` and the ``chosen`` one; by id or name, agents in no team (未分组) last."""
+    keys = set(known) | {r.agent_id for _part, reports in series for r in reports}
+    keys |= {chosen} if chosen else set()
+    ordered = sorted(keys, key=lambda k: (k == NO_TEAM, k))
+    return [(k, f"{unit_label(k)} {names.get(k, '')}".strip()) for k in ordered]
+
+
+def part_label(part: Period, by: str) -> str:
+    """The x label of a part: its month (2025-12), else its first day (12-01)."""
+    return f"{part.start:%Y-%m}" if by == "month" else f"{part.start:%m-%d}"
+
+
+def trend(
+    series: list[tuple[Period, list[AgentReport]]],
+    by: str,
+    unit: str,
+    metric_key: str,
+    *,
+    metric_name: Callable[[AgentMetric], str],
+    title: str,
+) -> Trend:
+    """``unit``'s figures in each part of ``series`` (every unit's reports per part): a row
+    per part with every metric ("—" where the unit has no figures), and the line of
+    ``metric_key``, broken where a part has no value rather than drawn through zero."""
+    metric = next(m for m in AGENT_METRICS if m.key == metric_key)
+    reports = [
+        next((r for r in part_reports if r.agent_id == unit), None) for _p, part_reports in series
+    ]
+    present = [r for r in reports if r is not None]
+    metrics = shown_metrics(present)
+    table = []
+    for (part, _all), report in zip(series, reports, strict=True):
+        cells = []
+        for m in metrics:
+            value = getattr(report, m.key) if report else None
+            cells.append(
+                Cell(
+                    key=m.key,
+                    text=text_value(value, m.kind),
+                    sort="" if value is None else str(value),
+                    previous="",
+                    weak=False,
+                )
+            )
+        table.append(PartRow(str(part.start), str(part.end), report is not None, cells))
+    values = [
+        None if r is None or getattr(r, metric.key) is None else float(getattr(r, metric.key))
+        for r in reports
+    ]
+    svg = charts.line_chart(
+        [part_label(part, by) for part, _reports in series],
+        [charts.Series(metric_name(metric), values)],
+        title=title,
+        width=960,
+        height=280,
+        fmt=_tick_format(metric.kind),
+        zero_based=metric.kind in ("count", "money"),
+    )
+    return Trend(
+        unit=unit,
+        label=unit_label(unit),
+        metric=metric,
+        metrics=metrics,
+        rows=table,
+        chart=mark_safe(svg),  # charts.py escapes every text it writes
+        has_data=bool(present),
+    )

@@ -1,5 +1,5 @@
 """Shop-level performance pages: the DSR trend against industry and the store funnel, with
-their XLSX exports; the agent table's XLSX export."""
+their XLSX exports."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.selectors import agent_id_of
 from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period
 from guanxi.metrics.dsr import DsrMonth
 from guanxi.performance import services, shop_presenters, shop_settings
 from guanxi.performance.forms import DsrOptionsForm, IndustryForm, IndustryUploadForm
 from guanxi.web import selectors
-from guanxi.web.exports import agents as agent_exports
 from guanxi.web.exports import dsr as dsr_exports
 from guanxi.web.exports import funnel as funnel_exports
 from guanxi.web.forms import PeriodForm
@@ -29,13 +27,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EDIT_INDUSTRY = "performance.change_industryaverage"
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _language() -> str:
+def export_language() -> str:
     return "en" if shop_presenters.english() else "zh"
 
 
@@ -150,8 +148,10 @@ def _industry_post(request: HttpRequest) -> HttpResponse:
 def dsr_export(request: HttpRequest) -> HttpResponse:
     _form, months_shown, window, unit = _dsr_options(request)
     months = _dsr_months(months_shown, window, unit)
-    content = dsr_exports.as_xlsx(months, window=window_text(window, unit), language=_language())
-    return _xlsx(content, "guanxi-dsr.xlsx")
+    content = dsr_exports.as_xlsx(
+        months, window=window_text(window, unit), language=export_language()
+    )
+    return xlsx_response(content, "guanxi-dsr.xlsx")
 
 
 @login_required
@@ -181,18 +181,5 @@ def funnel_export(request: HttpRequest) -> HttpResponse:
     _form, period = period_from(request)
     current = selectors.funnel(period)
     previous = selectors.funnel(period.previous())
-    content = funnel_exports.as_xlsx(current, previous, language=_language())
-    return _xlsx(content, f"guanxi-funnel-{period.start}-{period.end}.xlsx")
-
-
-@login_required
-def agents_export(request: HttpRequest) -> HttpResponse:
-    """The agent table as XLSX; an agent gets only their own row."""
-    sees_all = request.user.has_perm("accounts.view_all_agents")
-    own = agent_id_of(request.user)
-    if not sees_all and not own:
-        raise PermissionDenied("this account is linked to no agent id")
-    _form, period = period_from(request)
-    reports = selectors.agent_period_reports(period, "" if sees_all else own)
-    content = agent_exports.as_xlsx(period, reports, language=_language())
-    return _xlsx(content, f"guanxi-agents-{period.start}-{period.end}.xlsx")
+    content = funnel_exports.as_xlsx(current, previous, language=export_language())
+    return xlsx_response(content, f"guanxi-funnel-{period.start}-{period.end}.xlsx")

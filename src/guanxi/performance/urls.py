@@ -5,7 +5,9 @@ from guanxi.performance import detail_views, scorecard_views, shop_views, views
 app_name = "performance"
 urlpatterns = [
     path("agents/", views.agents_page, name="agents"),
-    path("agents/export.xlsx", shop_views.agents_export, name="agents_export"),
+    path("agents/export.xlsx", views.agents_export, name="agents_export"),
+    path("trend/", views.trend_page, name="trend"),
+    path("trend/export.xlsx", views.trend_export, name="trend_export"),
     path("dsr/", shop_views.dsr_page, name="dsr"),
     path("dsr/export.xlsx", shop_views.dsr_export, name="dsr_export"),
     path("funnel/", shop_views.funnel_page, name="funnel"),
