@@ -24,9 +24,13 @@ def money(cents: np.ndarray) -> pa.Array:
 
 
 def times(micros: np.ndarray) -> pa.Array:
-    """UTC timestamps from microseconds since the epoch; ``NO_TIME`` becomes null."""
+    """UTC timestamps from microseconds since the epoch, cut to whole seconds as every
+    platform's export and chat log gives them (so the demo survives an export and re-import
+    unchanged); ``NO_TIME`` becomes null. The generators keep successive messages of a
+    session at least 2 s apart, so the cut never reorders them."""
     micros = np.asarray(micros, dtype=np.int64)
-    return pa.array(micros, type=TS, mask=micros < 0)
+    whole = micros - micros % 1_000_000
+    return pa.array(whole, type=TS, mask=micros < 0)
 
 
 def serial_ids(prefix: str, serial: np.ndarray, width: int) -> pa.Array:

@@ -98,7 +98,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
     orders = _query(
         f"""SELECT order_id, customer_key, amount, status, {_local("created_at")},
                    {_local("paid_at")}, {_local("shipped_at")}, {_local("signed_at")},
-                   item_count
+                   {_local("closed_at")}, item_count
             FROM o WHERE platform = '{platform}' ORDER BY created_at, order_id""",
         o="orders",
     )
@@ -117,6 +117,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
             "订单付款时间",
             "发货时间",
             "确认收货时间",
+            "交易关闭时间",
             "宝贝总数量",
             "退款金额",
         ],
@@ -134,10 +135,11 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
                 paid,
                 shipped,
                 signed,
+                closed,
                 items,
                 f"{amount:.2f}" if status == "refunded" else "0.00",
             ]
-            for oid, key, amount, status, created, paid, shipped, signed, items in orders
+            for oid, key, amount, status, created, paid, shipped, signed, closed, items in orders
         ),
     )
     items = _query(
