@@ -119,6 +119,7 @@ def test_shop_view_is_one_row(client: Client, make_user, shop: Lake, teams: None
     whole = _row(page, 'data-unit="*shop"')
     assert "<strong>全店</strong>" in whole
     assert (_cell(whole, "buyers"), _cell(whole, "aov")) == ("2", "¥75.00")
+    assert "全店的数字是全店自身的" in page and "客服组的数字" not in page  # the note fits the view
 
 
 def test_an_agent_gets_no_team_or_shop_view(
