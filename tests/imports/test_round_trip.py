@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -32,7 +33,7 @@ def _figures() -> list[dict[str, object]]:
     return [selectors.store_period_figures(p).as_dict() for p in months]
 
 
-def _agent_figures() -> dict[str, object]:
+def _agent_figures() -> dict[str, list[Any]]:
     """November's reports for every agent, team and the shop, and its weekly shop series."""
     november = month_period(2025, 11)
     units = {view: selectors.unit_period_reports(november, view) for view in selectors.VIEWS}
