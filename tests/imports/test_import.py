@@ -154,6 +154,29 @@ def test_chat_text_is_masked_and_rollback_restores_the_lake(tmp_path: Path, lake
     assert ImportRun.objects.filter(status=RunStatus.ROLLED_BACK).count() == 2
 
 
+def test_millisecond_chat_times_survive_import_and_export(tmp_path: Path, lake: Lake) -> None:
+    """A chat log with milliseconds keeps them: the 20.25 s reply stays 20.25 s, and the
+    Taobao export writes the fraction back, so re-importing the export changes nothing."""
+    chats = tmp_path / "chats.csv"
+    chats.write_text(
+        "会话,客户,客服,发送方,时间,内容\n"
+        "s1,tb_小王,,客户,2024-06-18 10:00:00.500,在吗\n"
+        "s1,tb_小王,小美,客服,2024-06-18 10:00:20.750,在的亲\n"
+        "s1,tb_小王,小美,客服,2024-06-18 10:00:30,请问要哪款\n",
+        encoding="utf-8",
+    )
+    assert run_import("chats", str(chats), "--platform", "taobao")[0] == 0
+    sent = sorted(m["sent_at"] for m in lake.to_arrow("chat_messages").to_pylist())
+    assert (sent[1] - sent[0]).total_seconds() == 20.25  # 10:00:20.750 − 10:00:00.500
+    assert sent[2].microsecond == 0
+
+    call_command("export", "taobao", "--to", str(tmp_path / "export"), stdout=StringIO())
+    written = (tmp_path / "export" / "聊天记录.csv").read_text(encoding="gb18030")
+    assert "2024-06-18 10:00:00.500000" in written and "2024-06-18 10:00:30," in written
+    code, summary = run_import("chats", str(tmp_path / "export" / "聊天记录.csv"))
+    assert code == 0 and (summary["added"], summary["unchanged"]) == (0, 3)
+
+
 def test_usage_errors_exit_2(tmp_path: Path, lake: Lake) -> None:
     mapping = tmp_path / "m.toml"
     mapping.write_text('kind = "refunds"\n', encoding="utf-8")

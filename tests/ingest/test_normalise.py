@@ -27,6 +27,8 @@ def test_local_datetimes_in_every_accepted_form_become_utc() -> None:
         '="2024-01-05 08:00:00"',
         "２０２４-０１-０５ ０８：００：００",  # full width
         "45296.5",  # Excel serial: day 45296 is 2024-01-05, .5 is noon
+        "2024-01-05 08:00:01.25",  # fractions of a second are kept, to the microsecond
+        "2024-01-05 08:00:01.1234567",
         None,
         "",
     ]
@@ -39,6 +41,8 @@ def test_local_datetimes_in_every_accepted_form_become_utc() -> None:
         _utc(2024, 1, 5, 0, 0),
         _utc(2024, 1, 5, 0, 0),
         _utc(2024, 1, 5, 4, 0),
+        _utc(2024, 1, 5, 0, 0) + dt.timedelta(seconds=1, microseconds=250_000),
+        _utc(2024, 1, 5, 0, 0) + dt.timedelta(seconds=1, microseconds=123_456),
         None,
         None,
     ]

@@ -82,7 +82,13 @@ def _query(sql: str, **tables: str) -> list[tuple[Any, ...]]:
 
 
 def _local(column: str) -> str:
-    return f"strftime({column}, '%Y-%m-%d %H:%M:%S')"
+    """The shop-local time as the platforms write it, with the fraction of a second only
+    when there is one (times imported from millisecond chat logs), so nothing is lost."""
+    whole = f"microsecond({column}) % 1000000 = 0"
+    return (
+        f"CASE WHEN {whole} THEN strftime({column}, '%Y-%m-%d %H:%M:%S') "
+        f"ELSE strftime({column}, '%Y-%m-%d %H:%M:%S.%f') END"
+    )
 
 
 def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:

@@ -126,7 +126,7 @@ def parse_int(values: pa.Array) -> Parsed:
 
 _DATE = (
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]+(?P<H>\d{1,2})[:：](?P<M>\d{1,2})(?:[:：](?P<S>\d{1,2})(?:\.\d+)?)?)?$"
+    r"(?:[\sT]+(?P<H>\d{1,2})[:：](?P<M>\d{1,2})(?:[:：](?P<S>\d{1,2})(?P<F>\.\d+)?)?)?$"
 )
 _AMBIGUOUS = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s|$)"
 _EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
@@ -134,6 +134,15 @@ _EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
 _EXCEL_EPOCH_US = int(
     (dt.datetime(1899, 12, 30) - dt.datetime(1970, 1, 1)).total_seconds() * 1_000_000
 )
+
+
+def _plus_fraction(naive: pa.Array, fraction: pa.Array) -> pa.Array:
+    """``naive`` plus a fraction of a second written as ``.25`` or ``.123456789`` (chat logs
+    from APIs give milliseconds): kept to the microsecond, further digits cut, so response
+    times keep what the source measured."""
+    digits = pc.utf8_slice_codeunits(pc.fill_null(fraction, ""), 1, 7)
+    micros = pc.cast(pc.utf8_rpad(digits, width=6, padding="0"), pa.int64())
+    return pc.add(naive, pc.cast(micros, pa.duration("us")))
 
 
 def _pad(values: pa.Array, width: int, default: str) -> pa.Array:
@@ -171,6 +180,7 @@ def parse_local_datetime(values: pa.Array, time_zone: str) -> Parsed:
         "",
     )
     naive = pc.strptime(iso, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
+    naive = _plus_fraction(naive, pc.struct_field(parts, "F"))
     # strptime rolls 2024-02-30 over to 03-01: check the fields survived the round trip.
     exact = pc.and_(
         pc.equal(pc.day(naive), pc.cast(d, pa.int64())),
