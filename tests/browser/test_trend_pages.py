@@ -60,6 +60,10 @@ def test_team_view_and_trend(page, live_server, make_user, lake: Lake, tmp_path:
         expected = text_value(reports[0].avg_response_seconds, "seconds") if reports else "—"
         assert row.locator('td[data-metric="avg_response_seconds"]').inner_text() == expected
     assert page.locator("#trend-chart polyline").count() >= 1
+    # Both teams side by side below, one line each.
+    compare = page.locator("#trend-compare svg[aria-label='客服组对比：平均响应时间']")
+    assert compare.locator("polyline").count() == 2
+    assert "售后组" in compare.inner_html()
     _shot(page, "trend-team-zh")
 
     with page.expect_download() as caught:
@@ -77,6 +81,7 @@ def test_team_view_and_trend(page, live_server, make_user, lake: Lake, tmp_path:
     page.click('button[data-lang="en"]')
     page.wait_for_selector("h1:text('Trend')")
     assert page.locator("#view-switch a.active").inner_text() == "Team"
+    page.wait_for_selector("#trend-compare svg[aria-label='Teams compared: Average response (s)']")
     _shot(page, "trend-team-en")
     page.goto(f"{base}/performance/agents/?view=team")
     page.wait_for_selector('tfoot th:text("Whole shop")')

@@ -166,6 +166,15 @@ def test_team_trend_by_week(client: Client, make_user, shop: Lake, teams: None) 
     assert '<option value="售前" selected>售前</option>' in page
     assert 'th class="num chosen"' in page  # the charted metric's column is marked
     assert 'id="trend-export"' in page and 'data-tab="trend"' in page
+    # Every team side by side: 售前 over both weeks (36.67 s, 10 s), 未分组 (kf3) beside it.
+    compare = page[page.index('id="trend-compare"') :]
+    compare = compare[: compare.index("</svg>")]
+    assert "客服组对比：平均响应时间" in compare
+    assert ">售前<" in compare and ">未分组<" in compare  # the legend
+    # The y axis runs 0 → 150 s over pixels 252 → 28 (224 px): 36.67 s at 252 − 36.67 × 224
+    # / 150 = 197.2, 10 s at 237.1; kf3's 120 s (first week only) at 72.8.
+    lines = re.findall(r'<polyline points="([^"]*)"', compare)
+    assert lines == ["278.0,197.2 722.0,237.1", "278.0,72.8"]
 
 
 def test_trend_by_day_shows_empty_days_as_dashes(
@@ -177,6 +186,7 @@ def test_trend_by_day_shows_empty_days_as_dashes(
     _login(client, make_user, "manager")
     page = client.get(f"/performance/trend/?{WEEK}&by=day&view=shop").content.decode()
     assert page.count("<tr data-start=") == 7
+    assert 'id="trend-compare"' not in page  # one shop: nothing to compare
     assert page.count('class="no-data"') == 5  # only Tuesday and Monday have chats
     quiet = _row(page, 'data-start="2024-06-19"')
     assert _cell(quiet, "consulting_customers") == "—"  # no data, not zero
@@ -218,7 +228,7 @@ def test_an_agent_sees_only_their_own_trend(
     assert re.findall(
         r'<option value="([^"]*)"', page.split('name="unit"')[1].split("</select>")[0]
     ) == ["kf1"]
-    assert 'id="view-switch"' not in page
+    assert 'id="view-switch"' not in page and 'id="trend-compare"' not in page
     # kf1: c1 on Tuesday (30 s), c3 on Monday (10 s).
     assert _cell(_row(page, 'data-start="2024-06-24"'), "avg_response_seconds") == "10.0"
     for query in ("unit=kf2", "view=team&unit=售前", "view=shop"):

@@ -133,6 +133,41 @@ def unit_choices(
     return [(k, f"{unit_label(k)} {names.get(k, '')}".strip()) for k in ordered]
 
 
+def compare_chart(
+    series: Sequence[tuple[Period, list[AgentReport]]],
+    by: str,
+    units: Sequence[tuple[str, str]],
+    metric_key: str,
+    *,
+    title: str,
+) -> SafeString | None:
+    """One line per unit of ``units`` (key, label) for ``metric_key`` over the parts of
+    ``series``, so a manager sees who drifts; ``None`` when fewer than two units have a
+    figure to draw. Each unit's own figures, as in its single trend."""
+    metric = next(m for m in AGENT_METRICS if m.key == metric_key)
+    lines = []
+    for key, label in units:
+        values = []
+        for _part, reports in series:
+            report = next((r for r in reports if r.agent_id == key), None)
+            value = getattr(report, metric.key) if report else None
+            values.append(None if value is None else float(value))
+        if any(v is not None for v in values):
+            lines.append(charts.Series(label, values))
+    if len(lines) < 2:
+        return None
+    svg = charts.line_chart(
+        [part_label(part, by) for part, _reports in series],
+        lines,
+        title=title,
+        width=960,
+        height=280,
+        fmt=_tick_format(metric.kind),
+        zero_based=metric.kind in ("count", "money"),
+    )
+    return mark_safe(svg)  # charts.py escapes every text it writes
+
+
 def part_label(part: Period, by: str) -> str:
     """The x label of a part: its month (2025-12), else its first day (12-01)."""
     return f"{part.start:%Y-%m}" if by == "month" else f"{part.start:%m-%d}"

@@ -160,6 +160,7 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     choice = asked.choice
     label = unit_label(asked.unit)
     trend = None  # no unit at all: a view without any (no agents in the roster or the data)
+    compare, compare_title = None, ""
     if asked.unit:
         metric_name = _metric_name(next(m for m in AGENT_METRICS if m.key == choice.metric))
         trend = presenters.trend(
@@ -170,10 +171,21 @@ def trend_page(request: HttpRequest) -> HttpResponse:
             metric_name=_metric_name,
             title=_("%(unit)s：%(metric)s") % {"unit": label, "metric": metric_name},
         )
+        if choice.view != "shop" and request.user.has_perm("accounts.view_all_agents"):
+            # A manager's agents or teams side by side, to see who drifts.
+            side = (
+                _("客服对比：%(metric)s") if choice.view == "agent" else _("客服组对比：%(metric)s")
+            )
+            compare_title = side % {"metric": metric_name}
+            compare = presenters.compare_chart(
+                asked.series, choice.by, asked.units, choice.metric, title=compare_title
+            )
     context = {
         "nav": "performance",
         "form": asked.form,
         "choice": choice,
+        "compare": compare,
+        "compare_title": compare_title,
         "unit": asked.unit,
         "units": asked.units,
         "trend": trend,
