@@ -80,3 +80,23 @@ def test_findings_speak_english_too() -> None:
     found = diagnose([_agent("solo", avg_response_seconds=Decimal(90))], scorecard.load(None, KEYS))
     (finding,) = [f for f in found["solo"] if f.metric == "avg_response_seconds"]
     assert "typing practice" in finding.remedies_en and finding.causes_en
+
+
+def test_quartiles_rank_each_agent_within_their_team() -> None:
+    """Four pre-sale agents sell 100–400, four after-sale agents 10–40. Ranked together,
+    every after-sale agent is in the worst quarter's reach (the cut is the 2nd lowest of 8,
+    20); ranked within their 客服组, only each team's lowest seller is (100 and 10)."""
+    pre = [_agent(f"p{i}", sales_amount=Decimal(100 * i)) for i in range(1, 5)]
+    post = [_agent(f"a{i}", sales_amount=Decimal(10 * i)) for i in range(1, 5)]
+    team = pre + post
+
+    def weak(found: dict[str, list]) -> set[str]:
+        return {a for a, fs in found.items() if any(f.metric == "sales_amount" for f in fs)}
+
+    assert weak(diagnose(team)) == {"a1", "a2"}  # nearest rank: ceil(8 / 4) = 2nd worst
+    peers = {r.agent_id: ("售前组" if r.agent_id.startswith("p") else "售后组") for r in team}
+    assert weak(diagnose(team, peers=peers)) == {"p1", "a1"}  # ceil(4 / 4) = the worst
+    # A team of fewer than 4 has no quartile: a lone after-sale pair is not ranked. The six
+    # in no team (100–400, 30, 40) are cut at their 2nd lowest, ceil(6 / 4) = 2: 40.
+    pair = {"a1": "售后组", "a2": "售后组"}
+    assert weak(diagnose(team, peers=pair)) == {"a3", "a4"}

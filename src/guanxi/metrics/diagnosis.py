@@ -4,14 +4,20 @@ A metric is weak for an agent when it is in the team's bottom quartile (the wors
 for times and returns the highest values are the worst) or when the scorecard gives it a
 band score under ``pass_score`` (60). With fewer than 4 agents there is no quartile and
 only the scorecard judges.
+
+The team is the agent's 客服组 when the roster gives teams (``peers``): an after-sale agent
+sells less than a pre-sale one by the nature of the work, so ranking them together would
+flag every after-sale agent's sales. Agents in no team are one group, which is the whole
+roster in a shop that uses no teams.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from guanxi.metrics.agents import AgentReport
+from guanxi.metrics.agents import NO_TEAM, AgentReport
 from guanxi.metrics.scorecard import Scorecard
 
 LOWER_IS_BETTER = {
@@ -128,22 +134,40 @@ def _quartile_cut(values: list[Decimal], lower_is_better: bool) -> Decimal:
     return ordered[index]
 
 
+def _cuts(
+    present: list[tuple[AgentReport, object]], group_of: Mapping[str, str], lower: bool
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per peer group of 4 or more agents with a value: its worst-quarter cut and its best."""
+    groups: dict[str, list[Decimal]] = {}
+    for report, value in present:
+        groups.setdefault(group_of.get(report.agent_id, NO_TEAM), []).append(Decimal(str(value)))
+    return {
+        group: (_quartile_cut(values, lower), min(values) if lower else max(values))
+        for group, values in groups.items()
+        if len(values) >= 4
+    }
+
+
 def diagnose(
-    reports: list[AgentReport], card: Scorecard | None = None, pass_score: int = 60
+    reports: list[AgentReport],
+    card: Scorecard | None = None,
+    pass_score: int = 60,
+    *,
+    peers: Mapping[str, str] | None = None,
 ) -> dict[str, list[Finding]]:
+    """The weak metrics of each agent of ``reports``; ``peers`` maps agent ids to their
+    team (客服组), whose members the quartiles rank together."""
+    group_of = peers or {}
     findings: dict[str, list[Finding]] = {r.agent_id: [] for r in reports}
     for metric, (causes, remedies, causes_en, remedies_en) in ADVICE.items():
         lower = metric in LOWER_IS_BETTER
         present = [(r, getattr(r, metric)) for r in reports if getattr(r, metric) is not None]
-        cut = best = None
-        if len(present) >= 4:
-            values = [Decimal(v) for _r, v in present]
-            cut = _quartile_cut(values, lower)
-            best = min(values) if lower else max(values)
+        cuts = _cuts(present, group_of, lower)
         item = next((i for i in card.items if i.metric == metric), None) if card else None
         for report, value in present:
             reasons = []
             failing: Decimal | None = None
+            cut, best = cuts.get(group_of.get(report.agent_id, NO_TEAM), (None, None))
             worse = cut is not None and (Decimal(value) >= cut if lower else Decimal(value) <= cut)
             if worse and Decimal(value) != best:  # a tie with the best is no weakness
                 reasons.append("bottom quartile")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from guanxi.accounts.selectors import agent_id_of
+from guanxi.accounts.selectors import agent_id_of, agent_teams
 from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import Period, buckets
 from guanxi.metrics import scorecard
@@ -217,7 +217,7 @@ def agents(request: HttpRequest, query: Query[AgentsQuery]) -> dict[str, object]
     }
     if query.view != "agent":
         return out | {"has_data": bool(team), "units": [unit_out(r) for r in team]}
-    findings = diagnose(team, shop_settings.scorecard(shop))
+    findings = diagnose(team, shop_settings.scorecard(shop), peers=agent_teams())
     shown = [r for r in team if not agent or r.agent_id == agent]
     return out | {"has_data": bool(shown), "agents": [agent_out(r, findings) for r in shown]}
 

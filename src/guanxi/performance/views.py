@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Agent
-from guanxi.accounts.selectors import agent_id_of
+from guanxi.accounts.selectors import agent_id_of, agent_teams
 from guanxi.core.timeutil import Period
 from guanxi.metrics.agents import AGENT_METRICS, SHOP, AgentMetric, AgentReport
 from guanxi.metrics.diagnosis import diagnose
@@ -56,7 +56,11 @@ def agents_page(request: HttpRequest) -> HttpResponse:
     # The period and the one before in one pass (they share the sessions' window pass).
     current, previous = selectors.unit_series([period, period.previous()], view, shop=shop)
     # Quartiles and targets are about agents: no diagnosis of teams or the shop.
-    findings = diagnose(current, shop_settings.scorecard(shop)) if view == "agent" else {}
+    findings = (
+        diagnose(current, shop_settings.scorecard(shop), peers=agent_teams())
+        if view == "agent"
+        else {}
+    )
     shown = current if sees_all else [r for r in current if r.agent_id == own]
     metrics = presenters.shown_metrics(current)
     names = dict(Agent.objects.values_list("agent_id", "name")) if view == "agent" else {}

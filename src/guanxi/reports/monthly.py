@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from guanxi.accounts.selectors import agent_teams
 from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics import scorecard
 from guanxi.metrics.agents import AgentReport
@@ -95,7 +96,9 @@ def monthly_report(
     ]
     # Quartiles need the whole team, even in one agent's report.
     findings = {
-        a: f for a, f in diagnose(team, card).items() if any(r.agent_id == a for r in shown)
+        a: f
+        for a, f in diagnose(team, card, peers=agent_teams()).items()
+        if any(r.agent_id == a for r in shown)
     }
     own = "" if agents in ("all", "none") else agents
     if not shop:

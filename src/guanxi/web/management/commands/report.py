@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from rich.console import Console
 from rich.table import Table
 
+from guanxi.accounts.selectors import agent_teams
 from guanxi.core.errors import UserInputError
 from guanxi.core.timeutil import BUCKETS, Period, parse_day
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
@@ -112,7 +113,11 @@ class Command(BaseCommand):
         wanted = options["agent"] or options["team"]
         reports = [r for r in team if not wanted or r.agent_id == wanted]
         # Quartiles need the whole team; targets and quartiles are about agents.
-        findings = diagnose(team, shop_settings.scorecard()) if view == "agent" else {}
+        findings = (
+            diagnose(team, shop_settings.scorecard(), peers=agent_teams())
+            if view == "agent"
+            else {}
+        )
         fmt = options["format"]
         if fmt == "xlsx":
             content = agent_exports.as_xlsx(period, reports, view=view)
