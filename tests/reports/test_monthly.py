@@ -15,6 +15,8 @@ from django.test import Client
 
 from guanxi.lake import Lake
 from tests.factories import small_shop
+from tests.metrics.test_units_and_series import shop  # noqa: F401 — the team shop
+from tests.web.test_report_views import teams  # noqa: F401 — kf1, kf2 in 售前; kf3 in none
 
 pytestmark = pytest.mark.django_db
 JUNE = "?month=2024-06"
@@ -168,3 +170,44 @@ def test_pdf_download_and_a_clear_error_without_chromium(
             str(tmp_path / "x.pdf"),
         )
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_report_gives_each_teams_own_figures(
+    client: Client,
+    make_user,
+    shop: Lake,  # noqa: F811
+    teams: None,  # noqa: F811
+) -> None:
+    """June 2024 on the team shop of tests/metrics/test_units_and_series.py: team 售前
+    (kf1, kf2) served c1 on the 18th and c3 on the 24th → 2 received customers; its
+    answered rounds took 30, 60, 20 and 10 s → (30 + 60 + 20 + 10) ÷ 4 = 30.0 s; it owned
+    5 rounds and answered 4 → reply rate 80.00 %. 未分组 (kf3): c2, 120 s. (Consulting and
+    received customers are the same here: every customer got an answer.)"""
+    _login(client, make_user, "manager")
+    page = client.get(f"/reports/monthly/{JUNE}").content.decode()
+    team = _row(page, 'data-unit="售前"')
+    cells = re.findall(r'<td class="num">([^<]*)</td>', team)
+    headers = re.findall(r'<th class="num">([^<]*)</th>', page[page.index("<h3>客服组</h3>") :])
+    by_name = dict(zip(headers, cells, strict=False))
+    assert (by_name["接待人数"], by_name["平均响应时间"], by_name["回复率"]) == (
+        "2",
+        "30.0",
+        "80.00%",
+    )
+    alone = re.findall(r'<td class="num">([^<]*)</td>', _row(page, 'data-unit="*none"'))
+    assert dict(zip(headers, alone, strict=False))["平均响应时间"] == "120.0"
+    assert "<strong>未分组</strong>" in page
+
+    data = client.get("/api/reports/monthly?month=2024-06").json()
+    assert [(t["unit"], t["consulting_customers"], t["reply_rate"]) for t in data["teams"]] == [
+        ("售前", 2, 0.8),
+        ("*none", 1, 1.0),  # 未分组 last, as on the pages
+    ]
+
+
+def test_no_team_table_without_teams(client: Client, make_user, lake: Lake) -> None:
+    small_shop(lake)
+    _login(client, make_user, "manager")
+    page = client.get(f"/reports/monthly/{JUNE}").content.decode()
+    assert "<h3>客服组</h3>" not in page
+    assert client.get("/api/reports/monthly?month=2024-06").json()["teams"] == []

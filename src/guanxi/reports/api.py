@@ -18,8 +18,10 @@ from guanxi.performance.api import (
     DsrMonthOut,
     FunnelPeriodOut,
     ScoreOut,
+    UnitOut,
     agent_out,
     score_out,
+    unit_out,
 )
 from guanxi.reports.monthly import default_month, monthly_report, parse_month
 from guanxi.reports.views import scope_of
@@ -56,6 +58,7 @@ class MonthlyOut(Schema):
     funnel: FunnelPeriodOut | None
     funnel_previous: FunnelPeriodOut | None
     agents: list[AgentOut]
+    teams: list[UnitOut]  # each 客服组's own figures, when the roster has teams
     scores: list[ScoreOut]
     dsr: list[DsrMonthOut]
 
@@ -105,6 +108,7 @@ def monthly(request: HttpRequest, month: str = "") -> dict[str, object]:
         "funnel": _funnel(report.funnel),
         "funnel_previous": _funnel(report.funnel_previous),
         "agents": [agent_out(r, report.findings) for r in report.agents],
+        "teams": [unit_out(r) for r in report.teams],
         "scores": [score_out(s) for s in report.scores],
         "dsr": dsr_json(report.dsr),
     }

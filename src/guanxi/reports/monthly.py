@@ -41,6 +41,9 @@ class MonthlyReport:
     funnel: Funnel | None
     funnel_previous: Funnel | None
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # diagnosis per agent
+    # Each 客服组's own figures (``agent_id`` is the team, or NO_TEAM), when the roster has
+    # teams and the report shows every agent; empty otherwise.
+    teams: list[AgentReport] = field(default_factory=list)
 
     @property
     def previous_month(self) -> Period:
@@ -101,9 +104,14 @@ def monthly_report(
         if any(r.agent_id == a for r in shown)
     }
     own = "" if agents in ("all", "none") else agents
+    teams = (
+        selectors.unit_period_reports(period, "team", shop=settings)
+        if agents == "all" and team and any(agent_teams().values())
+        else []
+    )
     if not shop:
         return MonthlyReport(
-            period, own, None, None, [], shown, scores, card.name, [], None, None, findings
+            period, own, None, None, [], shown, scores, card.name, [], None, None, findings, teams
         )
     return MonthlyReport(
         month=period,
@@ -118,4 +126,5 @@ def monthly_report(
         funnel=selectors.funnel(period),
         funnel_previous=selectors.funnel(previous),
         findings=findings,
+        teams=teams,
     )

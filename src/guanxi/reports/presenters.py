@@ -15,6 +15,7 @@ from guanxi.metrics.funnel import STEPS
 from guanxi.performance import shop_presenters
 from guanxi.reports.monthly import MonthlyReport
 from guanxi.web import charts, presenters
+from guanxi.web.exports.agents import unit_label
 from guanxi.web.exports.values import text_value
 
 # The agent table on A4: the figures a manager reads first; the agent page has all of them.
@@ -79,6 +80,19 @@ def agent_rows(report: MonthlyReport, names: dict[str, str]) -> list[AgentRow]:
             f"{totals[r.agent_id]:.1f}" if r.agent_id in totals else "—",
         )
         for r in report.agents
+    ]
+
+
+def team_rows(report: MonthlyReport) -> list[AgentRow]:
+    """The 客服组 table: each team's own figures (no score: scorecards rank agents)."""
+    return [
+        AgentRow(
+            r.agent_id,
+            unit_label(r.agent_id),
+            [text_value(getattr(r, k), KIND[k]) for k in AGENT_COLUMNS],
+            "",
+        )
+        for r in report.teams
     ]
 
 

@@ -28,6 +28,7 @@ def context(report: MonthlyReport) -> dict[str, Any]:
         "overview": presenters.overview_rows(report),
         "agent_headers": presenters.agent_headers(),
         "agent_rows": presenters.agent_rows(report, names),
+        "team_rows": presenters.team_rows(report),
         "score_headers": score_headers,
         "score_rows": score_rows,
         "dsr_rows": shop_presenters.dsr_rows(report.dsr),
