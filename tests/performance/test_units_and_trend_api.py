@@ -38,6 +38,8 @@ def test_team_and_shop_views(client: Client, make_user, shop: Lake, teams: None)
     assert (whole["unit"], whole["label"]) == ("*shop", "全店")
     assert (whole["consulting_customers"], whole["avg_response_seconds"]) == (2, 57.5)
     assert (whole["aov"], whole["aov_ratio"]) == ("75.00", 1.0)
+    agents = client.get(f"/api/performance/agents?{TUESDAY}").json()["agents"]
+    assert {a["agent"]: a["team"] for a in agents} == {"kf1": "售前", "kf2": "售前", "kf3": ""}
 
 
 def test_agent_view_keeps_its_response(client: Client, make_user, shop: Lake) -> None:  # noqa: F811

@@ -10,6 +10,7 @@ scores are managers'.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Literal, cast
 
 from django.contrib.auth.models import User
@@ -108,6 +109,7 @@ class MetricsOut(Schema):
 
 class AgentOut(MetricsOut):
     agent: str
+    team: str = Field(description="the agent's team (客服组); empty when in none")
     diagnosis: list[FindingOut]
 
 
@@ -217,9 +219,11 @@ def agents(request: HttpRequest, query: Query[AgentsQuery]) -> dict[str, object]
     }
     if query.view != "agent":
         return out | {"has_data": bool(team), "units": [unit_out(r) for r in team]}
-    findings = diagnose(team, shop_settings.scorecard(shop), peers=agent_teams())
+    teams = agent_teams()
+    findings = diagnose(team, shop_settings.scorecard(shop), peers=teams)
     shown = [r for r in team if not agent or r.agent_id == agent]
-    return out | {"has_data": bool(shown), "agents": [agent_out(r, findings) for r in shown]}
+    rows = [agent_out(r, findings, teams) for r in shown]
+    return out | {"has_data": bool(shown), "agents": rows}
 
 
 def _metrics(report: AgentReport) -> dict[str, object]:
@@ -270,10 +274,12 @@ def trend(request: HttpRequest, query: Query[TrendQuery]) -> dict[str, object]:
     }
 
 
-def agent_out(report: AgentReport, findings: dict[str, list[Finding]]) -> dict[str, object]:
-    """One agent's figures (amounts as strings) and diagnosis, as ``AgentOut``."""
+def agent_out(
+    report: AgentReport, findings: dict[str, list[Finding]], teams: Mapping[str, str]
+) -> dict[str, object]:
+    """One agent's figures (amounts as strings), team and diagnosis, as ``AgentOut``."""
     return (
-        {"agent": report.agent_id}
+        {"agent": report.agent_id, "team": teams.get(report.agent_id, "")}
         | _metrics(report)
         | {
             "diagnosis": [

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from guanxi.accounts.selectors import agent_teams
 from guanxi.metrics.funnel import Funnel
 from guanxi.metrics.store import METRICS, StoreFigures
 from guanxi.performance.api import (
@@ -96,6 +97,7 @@ def monthly(request: HttpRequest, month: str = "") -> dict[str, object]:
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
     report = monthly_report(year, number, shop=shop, agents=agents)
+    teams = agent_teams()
     return {
         "month": f"{report.month.start:%Y-%m}",
         "start": report.month.start,
@@ -107,7 +109,7 @@ def monthly(request: HttpRequest, month: str = "") -> dict[str, object]:
         "store_previous": _store(report.store_previous),
         "funnel": _funnel(report.funnel),
         "funnel_previous": _funnel(report.funnel_previous),
-        "agents": [agent_out(r, report.findings) for r in report.agents],
+        "agents": [agent_out(r, report.findings, teams) for r in report.agents],
         "teams": [unit_out(r) for r in report.teams],
         "scores": [score_out(s) for s in report.scores],
         "dsr": dsr_json(report.dsr),
