@@ -165,3 +165,15 @@ def report_series(
         arrow=lake.arrow,
         **options,
     )
+
+
+def login(
+    client: Any,
+    make_user: Any,
+    role: str = "manager",
+    agent_id: str = "",
+    username: str | None = None,
+) -> None:
+    """Sign ``client`` in as a new user of ``role`` (an agent with ``agent_id``)."""
+    user = make_user(role, username=username, agent_id=agent_id)
+    assert client.login(username=user.username, password=user.password)

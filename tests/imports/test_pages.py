@@ -10,14 +10,10 @@ from django.test import Client, override_settings
 
 from guanxi.imports.models import ImportRun, RunStatus, SavedMapping
 from guanxi.lake import Lake
+from tests.factories import login
 from tests.imports.exports import PAID, TAOBAO_HEADER, TWO_ORDERS, taobao_row
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(client: Client, make_user, role: str = "manager") -> None:
-    credentials = make_user(role)
-    assert client.login(username=credentials.username, password=credentials.password)
 
 
 def _gbk(rows: list[str]) -> bytes:
@@ -36,7 +32,7 @@ def _upload(client: Client, data: bytes, name: str = "订单报表.csv", **extra
 
 
 def test_upload_preview_run_and_result(client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user)
+    login(client, make_user)
     run = _upload(client, _gbk(TWO_ORDERS))
     assert run.status == RunStatus.UPLOADED
     assert ".." not in run.stored_name and len(run.stored_name) == 32  # a generated name
@@ -70,7 +66,7 @@ def test_upload_preview_run_and_result(client: Client, make_user, lake: Lake) ->
 
 
 def test_a_bad_file_shows_problems_and_a_report(client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user)
+    login(client, make_user)
     run = _upload(client, _gbk([taobao_row("1.23457E+18", "tb_x", "1", PAID, "01/02/2024")]))
     preview = client.get(f"/imports/{run.pk}/preview/").content.decode()
     assert "mapping-form" in preview
@@ -90,7 +86,7 @@ def test_a_bad_file_shows_problems_and_a_report(client: Client, make_user, lake:
 
 
 def test_required_columns_must_be_mapped(client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user)
+    login(client, make_user)
     run = _upload(client, _gbk(TWO_ORDERS))
     response = client.post(
         f"/imports/{run.pk}/preview/", {"base": "淘宝/天猫 订单报表", "col_order_id": "订单编号"}
@@ -104,7 +100,7 @@ def test_required_columns_must_be_mapped(client: Client, make_user, lake: Lake) 
 def test_oversized_uploads_are_refused_before_reading(
     client: Client, make_user, lake: Lake
 ) -> None:
-    _login(client, make_user)
+    login(client, make_user)
     with override_settings(GUANXI_MAX_UPLOAD_BYTES=1024):
         big = SimpleUploadedFile("big.csv", b"x" * (3 * 1024 * 1024))
         response = client.post("/imports/", {"kind": "orders", "platform": "taobao", "file": big})
@@ -116,13 +112,13 @@ def test_oversized_uploads_are_refused_before_reading(
 def test_agents_and_marketing_cannot_import(client: Client, make_user, lake: Lake) -> None:
     for role in ("agent", "marketing"):
         client.logout()
-        _login(client, make_user, role)
+        login(client, make_user, role)
         assert client.get("/imports/").status_code == 403
         assert client.get("/imports/history/").status_code == 403
 
 
 def test_uploads_live_outside_the_web_root(settings, client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user)
+    login(client, make_user)
     run = _upload(client, _gbk(TWO_ORDERS), name="../../etc/passwd.csv")
     assert run.file_name == "passwd.csv"
     stored = Path(settings.GUANXI_IMPORT_DIR) / "uploads" / run.stored_name

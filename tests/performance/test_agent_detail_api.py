@@ -9,6 +9,7 @@ from django.test import Client
 
 from guanxi.lake import Lake
 from tests.customers.helpers import customer
+from tests.factories import login
 from tests.metrics.test_agent_detail import detail_shop  # noqa: F401 — the hand-made shop
 
 pytestmark = pytest.mark.django_db
@@ -16,13 +17,8 @@ Q = "?start=2024-06-18&end=2024-06-19"
 BASE = "/api/performance"
 
 
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
-
-
 def test_daily_figures(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"{BASE}/agents/kf1/daily{Q}").json()
     assert (data["agent"], data["has_data"]) == ("kf1", True)
     assert data["days"] == [
@@ -54,7 +50,7 @@ def test_daily_figures(client: Client, make_user, detail_shop: Lake) -> None:  #
 
 
 def test_distribution_stages_and_slowest(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     dist = client.get(f"{BASE}/agents/kf1/distribution{Q}").json()
     assert (dist["rounds"], dist["median_seconds"], dist["p90_seconds"]) == (8, 27.5, 212.0)
     assert [(b["lower"], b["upper"], b["rounds"], b["share"]) for b in dist["buckets"]] == [
@@ -96,7 +92,7 @@ def test_distribution_stages_and_slowest(client: Client, make_user, detail_shop:
 
 def test_one_session(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
     customer(customer_key="c2", name="王小明", mobile="13900001111")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"{BASE}/sessions/s2").json()
     assert (data["customer_key"], data["customer_name"], data["stage"]) == (
         "c2",
@@ -124,14 +120,14 @@ def test_one_session(client: Client, make_user, detail_shop: Lake) -> None:  # n
 def test_permissions(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
     assert client.get(f"{BASE}/agents/kf1/daily{Q}").status_code == 401
     assert client.get(f"{BASE}/sessions/s1").status_code == 401
-    _login(client, make_user, "agent", agent_id="kf2")
+    login(client, make_user, "agent", agent_id="kf2")
     for part in ("daily", "distribution", "stages", "slowest"):
         assert client.get(f"{BASE}/agents/kf2/{part}{Q}").status_code == 200
         assert client.get(f"{BASE}/agents/kf1/{part}{Q}").status_code == 403
     assert client.get(f"{BASE}/sessions/s2").status_code == 200  # kf2 answered a round
     assert client.get(f"{BASE}/sessions/s1").status_code == 403
     client.logout()
-    _login(client, make_user, "marketing")
+    login(client, make_user, "marketing")
     assert client.get(f"{BASE}/agents/kf1/daily{Q}").status_code == 403
     assert client.get(f"{BASE}/sessions/s2").status_code == 403
 

@@ -20,20 +20,16 @@ from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
 from guanxi.performance import selectors
 from tests.customers.helpers import customer
+from tests.factories import login
 from tests.metrics.test_agent_detail import detail_shop  # noqa: F401 — the hand-made shop
 
 pytestmark = pytest.mark.django_db
 Q = "?start=2024-06-18&end=2024-06-19"
 
 
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
-
-
 def test_manager_sees_an_agents_detail(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
     customer(customer_key="c2", name="王小明", mobile="13900001111")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/agents/kf1/{Q}").content.decode()
     # Key figures (the agent report's) with the previous period beside them.
     assert '<div class="card kpi" data-metric="sales_amount"' in page
@@ -83,7 +79,7 @@ def test_the_tiles_give_business_time_for_an_agent_with_a_rota(
       00:00:09 — both off duty → 0.00 s for both.
     """
     Agent.objects.create(agent_id="kf1", name="小美", workday_hours="09:00-18:00")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/agents/kf1/{Q}").content.decode()
     assert _tile(page, "first_response_business_seconds") == ("39.2", "0.0")
     assert _tile(page, "avg_response_business_seconds") == ("35.0", "0.0")
@@ -106,14 +102,14 @@ def test_the_tiles_give_business_time_for_an_agent_with_a_rota(
 
 
 def test_the_agents_table_links_each_agent(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/agents/{Q}").content.decode()
     assert 'href="/performance/agents/kf1/?start=2024-06-18&amp;end=2024-06-19"' in page
     assert 'href="/performance/agents/kf2/?start=2024-06-18&amp;end=2024-06-19"' in page
 
 
 def test_an_empty_period_says_so(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/agents/kf1/?start=2024-07-01&end=2024-07-31").content.decode()
     assert "本期间该客服没有数据" in page
     assert 'class="card kpi"' not in page and "daily-table" not in page
@@ -128,7 +124,7 @@ def test_the_conversation_shows_waits_and_the_slow_round(
     detail_shop: Lake,  # noqa: F811
 ) -> None:
     customer(customer_key="c2", name="王小明", mobile="13900001111")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/sessions/s2/?round=1").content.decode()
     # s2: 23:58:00 C (round 1), 00:02:00 kf1 replies after 240 s — slow and the target.
     assert 'class="msg customer slow target" id="round-1"' in page
@@ -150,7 +146,7 @@ def test_an_agent_sees_only_their_own_detail_and_sessions(
     make_user,
     detail_shop: Lake,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "agent", agent_id="kf2")
+    login(client, make_user, "agent", agent_id="kf2")
     assert client.get(f"/performance/agents/kf2/{Q}").status_code == 200
     assert client.get(f"/performance/agents/kf1/{Q}").status_code == 403
     assert client.get(f"/performance/agents/kf1/daily.xlsx{Q}").status_code == 403
@@ -162,7 +158,7 @@ def test_an_agent_sees_only_their_own_detail_and_sessions(
 
 
 def test_others_are_refused(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "marketing")
+    login(client, make_user, "marketing")
     assert client.get(f"/performance/agents/kf1/{Q}").status_code == 403
     assert client.get("/performance/sessions/s2/").status_code == 403
     assert client.get("/performance/sessions/nope/").status_code == 403  # no existence leak
@@ -173,7 +169,7 @@ def test_others_are_refused(client: Client, make_user, detail_shop: Lake) -> Non
 def test_the_daily_export(client: Client, make_user, detail_shop: Lake) -> None:  # noqa: F811
     from python_calamine import CalamineWorkbook
 
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     response = client.get(f"/performance/agents/kf1/daily.xlsx{Q}")
     assert response.status_code == 200
     assert "guanxi-agent-kf1-2024-06-18-2024-06-19.xlsx" in response["Content-Disposition"]
@@ -198,7 +194,7 @@ def test_the_daily_export_gives_business_time_with_a_rota(
     from python_calamine import CalamineWorkbook
 
     Agent.objects.create(agent_id="kf1", name="小美", workday_hours="09:00-18:00")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get(f"/performance/agents/kf1/daily.xlsx{Q}")
     data = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
     rows = data.to_python()

@@ -6,19 +6,15 @@ import pytest
 from django.test import Client
 
 from guanxi.lake import Lake
+from tests.factories import login
 from tests.metrics.test_attribution import shop  # noqa: F401 — the hand-made shop fixture
 
 pytestmark = pytest.mark.django_db
 Q = "?start=2024-06-18&end=2024-06-18"
 
 
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
-
-
 def test_manager_sees_every_agent(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"/api/performance/agents{Q}").json()
     agents = {a["agent"]: a for a in data["agents"]}
     assert set(agents) == {"kf1", "kf2"}
@@ -31,7 +27,7 @@ def test_manager_sees_every_agent(client: Client, make_user, shop: Lake) -> None
 
 
 def test_an_agent_sees_only_their_own(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     data = client.get(f"/api/performance/agents{Q}").json()
     assert [a["agent"] for a in data["agents"]] == ["kf1"]
     assert client.get(f"/api/performance/agents{Q}&agent=kf2").status_code == 403

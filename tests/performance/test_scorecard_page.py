@@ -25,6 +25,7 @@ from guanxi.lake import Lake
 from guanxi.metrics import scorecard as engine
 from guanxi.performance import shop_settings
 from guanxi.performance.models import ManualScore
+from tests.factories import login
 from tests.metrics.test_attribution import shop  # noqa: F401 — the hand-made shop fixture
 from tests.metrics.test_scorecard import _values
 
@@ -33,11 +34,6 @@ JUNE = "?start=2024-06-01&end=2024-06-30"
 DAILY_WORK = (
     '\n[[items]]\nmetric = "daily_work"\nlabel = "日常工作"\nmanual = true\nweight = "5%"\n'
 )
-
-
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
 
 
 def _with_daily_work() -> None:
@@ -63,7 +59,7 @@ def test_the_ranking_page_ranks_and_explains_the_bands(
     make_user,
     shop: Lake,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/scorecard/?month=2024-06").content.decode()
     assert page.index('data-agent="kf2"') < page.index('data-agent="kf1"')
     assert 'data-total="60"' in page and 'data-total="50"' in page
@@ -83,7 +79,7 @@ def test_a_manager_enters_a_manual_score_and_the_total_includes_it(
     shop: Lake,  # noqa: F811
 ) -> None:
     _with_daily_work()
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/scorecard/?month=2024-06").content.decode()
     assert page.count('name="score"') == 2 and page.count('class="incomplete"') == 2
     response = client.post(
@@ -135,7 +131,7 @@ def test_an_agent_sees_only_their_row_and_cannot_score(
         score=Decimal(80),
         recorded_by_username="boss",
     )
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     page = client.get("/performance/scorecard/?month=2024-06").content.decode()
     assert 'data-agent="kf1"' in page and 'data-agent="kf2"' not in page
     assert 'name="score"' not in page and "排名" not in page
@@ -157,7 +153,7 @@ def test_an_agent_sees_only_their_row_and_cannot_score(
 
 
 def test_marketing_has_no_scorecard_page(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "marketing")
+    login(client, make_user, "marketing")
     assert client.get("/performance/scorecard/").status_code == 403
 
 
@@ -167,7 +163,7 @@ def test_the_api_scores_with_manual_items_and_takes_manual_scores(
     shop: Lake,  # noqa: F811
 ) -> None:
     _with_daily_work()
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     put = client.put(
         "/api/performance/scorecard/manual",
         {"agent": "kf2", "month": "2024-06", "item": "daily_work", "score": "90", "note": "好"},

@@ -35,7 +35,7 @@ from guanxi.performance import selectors as agent_selectors
 from guanxi.performance import shop_settings
 from guanxi.performance.models import ShopSettings
 from guanxi.web import selectors
-from tests.factories import chats_table, reports_by_agent
+from tests.factories import chats_table, login, reports_by_agent
 from tests.metrics import test_platform_rules
 from tests.metrics.test_attribution import shop  # noqa: F401 — the hand-made shop fixture
 
@@ -60,11 +60,6 @@ SPEC = {
     "dsr_window_unit": "month",
     "dsr_window_length": 6,
 }
-
-
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
 
 
 def _card(bands: str, metric: str = "inquiry_conversion_final") -> str:
@@ -93,7 +88,7 @@ def test_the_defaults_are_spec_s() -> None:
 
 
 def test_changed_thresholds_change_the_figures(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     before = {a["agent"]: a for a in client.get(f"/api/performance/agents{Q}").json()["agents"]}
     assert before["kf1"]["three_minute_rate"] == 1.0
     assert (before["kf1"]["slow_response_customers"], before["kf2"]["slow_response_customers"]) == (
@@ -126,7 +121,7 @@ def test_changed_thresholds_change_the_figures(client: Client, make_user, shop: 
 def test_the_settings_page_shows_units_and_defaults_and_refuses_bad_hours(
     client: Client, make_user
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/settings/").content.decode()
     assert 'data-field="attribution_hours"' in page and "小时" in page
     assert '<td class="num default">72</td>' in page
@@ -145,7 +140,7 @@ def test_the_settings_page_shows_units_and_defaults_and_refuses_bad_hours(
 
 @pytest.mark.parametrize("role", ["agent", "marketing"])
 def test_only_managers_open_the_settings(client: Client, make_user, role: str) -> None:
-    _login(client, make_user, role, agent_id="kf1" if role == "agent" else "")
+    login(client, make_user, role, agent_id="kf1" if role == "agent" else "")
     assert client.get("/performance/settings/").status_code == 403
     response = client.post("/performance/settings/", SPEC | {"action": "rules"})
     assert response.status_code == 403
@@ -190,7 +185,7 @@ BAD_CARDS = [
 def test_a_bad_scorecard_is_named_on_the_page_and_nothing_saved(
     client: Client, make_user, text: str, message: str
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     for action in ("scorecard", "scorecard_preview"):
         response = client.post("/performance/settings/", {"action": action, "scorecard": text})
         page = response.content.decode()
@@ -205,7 +200,7 @@ def test_a_bad_scorecard_is_named_on_the_page_and_nothing_saved(
 def test_a_bad_scorecard_is_named_by_the_api_and_nothing_saved(
     client: Client, make_user, text: str, message: str
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     body = SPEC | {"slow_seconds": 30, "scorecard_toml": text}
     response = client.put("/api/performance/settings", body, content_type="application/json")
     assert response.status_code == 400
@@ -216,7 +211,7 @@ def test_a_bad_scorecard_is_named_by_the_api_and_nothing_saved(
 
 
 def test_the_api_reads_and_replaces_the_settings(client: Client, make_user) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get("/api/performance/settings").json()
     assert {k: data[k] for k in SPEC} == SPEC and data["defaults"] == SPEC
     assert data["scorecard_is_default"] is True
@@ -248,7 +243,7 @@ def test_the_api_reads_and_replaces_the_settings(client: Client, make_user) -> N
 
 
 def test_the_scorecard_editor_previews_saves_and_resets(client: Client, make_user) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     card = _card('{ "[30%, )" = 100, "(, 30%)" = 0 }')
     preview = client.post(
         "/performance/settings/", {"action": "scorecard_preview", "scorecard": card}
@@ -366,7 +361,7 @@ def _pdd_rate(client: Client) -> float | None:
 
 def test_the_settings_page_sets_the_pinduoduo_rule(client: Client, make_user, lake: Lake) -> None:
     _platform_chats(lake, "pdd")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/settings/").content.decode()
     assert "平台回复规则" in page
     for name, default in (("pdd_seconds", 3600), ("pdd_to_hour", 23), ("douyin_seconds", 180)):
@@ -419,7 +414,7 @@ def test_bad_platform_rules_are_named_and_nothing_saved(
     with pytest.raises(shop_settings.SettingsError) as caught:
         shop_settings.rules_update(user=None, values=SPEC | change)
     assert (caught.value.field, str(caught.value)) == (field, f"{field}: {message}")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.put(
         "/api/performance/settings", SPEC | change, content_type="application/json"
     )
@@ -437,7 +432,7 @@ def test_bad_platform_rules_are_named_and_nothing_saved(
 
 def test_the_api_round_trips_the_platform_rules(client: Client, make_user, lake: Lake) -> None:
     _platform_chats(lake, "pdd")
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get("/api/performance/settings").json()
     platform = {k: v for k, v in SPEC.items() if k.startswith(("pdd_", "douyin_"))}
     assert {k: data[k] for k in platform} == platform == {k: data["defaults"][k] for k in platform}

@@ -10,17 +10,12 @@ from openpyxl import load_workbook
 
 from guanxi.lake import Lake
 from guanxi.performance.models import IndustryAverage
-from tests.factories import small_shop
+from tests.factories import login, small_shop
 from tests.metrics.test_attribution import shop  # noqa: F401 — the hand-made shop fixture
 from tests.metrics.test_dsr import _ratings
 
 pytestmark = pytest.mark.django_db
 FUNNEL_Q = "?start=2024-06-17&end=2024-06-18"
-
-
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
 
 
 def _sheet(content: bytes):
@@ -31,7 +26,7 @@ def _sheet(content: bytes):
 
 def test_funnel_page_by_hand(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/funnel/{FUNNEL_Q}").content.decode()
     # 17th–18th: UV 1163; consulting c1, c2; ordering c1, c2, c3; paying c1, c2.
     # Step rates 2/1163 = 0.17 %, 3/2 = 150 %, 2/3 = 66.67 %.
@@ -58,11 +53,11 @@ def test_funnel_empty_period_says_so_and_agents_are_refused(
     client: Client, make_user, lake: Lake
 ) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/funnel/?start=2020-01-01&end=2020-01-31").content.decode()
     assert 'id="no-data"' in page and 'id="funnel-table"' not in page
     client.logout()
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     assert client.get("/performance/funnel/").status_code == 403
     assert client.get("/performance/dsr/").status_code == 403
     assert client.get("/api/performance/funnel?start=2024-06-17&end=2024-06-18").status_code == 403
@@ -70,7 +65,7 @@ def test_funnel_empty_period_says_so_and_agents_are_refused(
 
 def test_funnel_xlsx_is_formatted_in_the_ui_language(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get(f"/performance/funnel/export.xlsx{FUNNEL_Q}")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = _sheet(response.content)
@@ -99,7 +94,7 @@ def test_agents_xlsx_export_and_an_agent_gets_their_own_row(
     make_user,
     shop: Lake,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     q = "?start=2024-06-18&end=2024-06-18"
     page = client.get(f"/performance/agents/{q}").content.decode()
     assert 'id="agents-export"' in page
@@ -110,14 +105,14 @@ def test_agents_xlsx_export_and_an_agent_gets_their_own_row(
     sales = headers.index("销售额") + 1
     assert sheet.cell(4, sales).value == 100.0 and sheet.cell(4, sales).number_format == "¥#,##0.00"
     client.logout()
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     own = _sheet(client.get(f"/performance/agents/export.xlsx{q}").content)
     assert own.cell(3, 1).value == "kf1" and own.cell(4, 1).value is None
 
 
 def test_dsr_page_industry_entry_flags_and_export(client: Client, make_user, lake: Lake) -> None:
     _ratings(lake)  # [004] table 1's December: 4.942 / 4.891 / 4.788
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/dsr/").content.decode()
     assert "还没有这些月份的行业均值" in page and 'id="industry-form"' in page
     response = client.post(
@@ -150,7 +145,7 @@ def test_dsr_page_industry_entry_flags_and_export(client: Client, make_user, lak
 
 def test_dsr_csv_upload_bad_file_and_who_may_edit(client: Client, make_user, lake: Lake) -> None:
     _ratings(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     good = io.BytesIO(b"month,description,service,logistics\n2025-11,4.9,4.8,4.7\n")
     good.name = "industry.csv"
     response = client.post("/performance/dsr/", {"file": good}, follow=True)
@@ -161,7 +156,7 @@ def test_dsr_csv_upload_bad_file_and_who_may_edit(client: Client, make_user, lak
     assert "bad.csv: row 2, column service: 6 is not between 1 and 5" in response.content.decode()
     assert IndustryAverage.objects.count() == 3  # nothing of the bad file was stored
     client.logout()
-    _login(client, make_user, "marketing")  # reads the shop's figures, edits nothing
+    login(client, make_user, "marketing")  # reads the shop's figures, edits nothing
     page = client.get("/performance/dsr/").content.decode()
     assert 'id="dsr-table"' in page and 'id="industry-form"' not in page
     forbidden = client.post(
@@ -172,7 +167,7 @@ def test_dsr_csv_upload_bad_file_and_who_may_edit(client: Client, make_user, lak
 
 
 def test_dsr_page_on_an_empty_lake_says_so(client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/dsr/").content.decode()
     assert 'id="no-data"' in page and 'id="dsr-table"' not in page
 
@@ -180,7 +175,7 @@ def test_dsr_page_on_an_empty_lake_says_so(client: Client, make_user, lake: Lake
 def test_funnel_and_dsr_api(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
     _ratings(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"/api/performance/funnel{FUNNEL_Q}").json()
     assert (data["start"], data["end"], data["has_data"]) == ("2024-06-17", "2024-06-18", True)
     assert [(s["step"], s["count"], s["step_rate"]) for s in data["steps"]] == [

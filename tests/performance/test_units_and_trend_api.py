@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from guanxi.lake import Lake
+from tests.factories import login
 from tests.metrics.test_units_and_series import shop  # noqa: F401 — the hand-made shop
 from tests.web.test_report_views import teams  # noqa: F401 — kf1, kf2 in 售前; kf3 in none
 
@@ -16,13 +17,8 @@ TUESDAY = "start=2024-06-18&end=2024-06-18"
 WEEK = "start=2024-06-18&end=2024-06-24"
 
 
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
-
-
 def test_team_and_shop_views(client: Client, make_user, shop: Lake, teams: None) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"/api/performance/agents?{TUESDAY}&view=team").json()
     assert (data["view"], data["has_data"], data["agents"]) == ("team", True, [])
     assert [(u["unit"], u["label"]) for u in data["units"]] == [
@@ -43,7 +39,7 @@ def test_team_and_shop_views(client: Client, make_user, shop: Lake, teams: None)
 
 
 def test_agent_view_keeps_its_response(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"/api/performance/agents?{TUESDAY}").json()
     assert (data["view"], data["units"]) == ("agent", [])
     agents = {a["agent"]: a for a in data["agents"]}
@@ -54,7 +50,7 @@ def test_agent_view_keeps_its_response(client: Client, make_user, shop: Lake) ->
 
 
 def test_shop_trend_by_week(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"/api/performance/trend?{WEEK}&by=week&view=shop").json()
     assert (data["by"], data["view"], data["unit"], data["has_data"]) == (
         "week",
@@ -82,7 +78,7 @@ def test_team_trend_by_day_has_empty_days(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get(f"/api/performance/trend?{WEEK}&by=day&view=team&unit=售前").json()
     assert len(data["periods"]) == 7
     filled = [p["start"] for p in data["periods"] if p["rows"]]
@@ -99,7 +95,7 @@ def test_an_agent_gets_only_their_own_trend(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     data = client.get(f"/api/performance/trend?{WEEK}&by=week").json()
     assert data["unit"] == "kf1"
     assert [[r["unit"] for r in p["rows"]] for p in data["periods"]] == [["kf1"], ["kf1"]]
@@ -128,7 +124,7 @@ def test_bad_choices_are_422_naming_the_parameter(
     url: str,
     parameter: str,
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get(url)
     assert response.status_code == 422
     (error,) = response.json()["detail"]
@@ -136,7 +132,7 @@ def test_bad_choices_are_422_naming_the_parameter(
 
 
 def test_too_many_parts_and_a_shop_unit(client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get("/api/performance/trend?start=2024-06-01&end=2024-07-31&by=day")
     assert response.status_code == 400
     assert response.json()["detail"] == (

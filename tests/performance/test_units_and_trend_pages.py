@@ -12,17 +12,13 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from guanxi.lake import Lake
+from tests.factories import login
 from tests.metrics.test_units_and_series import shop  # noqa: F401 — the hand-made shop
 from tests.web.test_report_views import teams  # noqa: F401 — kf1, kf2 in 售前; kf3 in none
 
 pytestmark = pytest.mark.django_db
 TUESDAY = "start=2024-06-18&end=2024-06-18"
 WEEK = "start=2024-06-18&end=2024-06-24"
-
-
-def _login(client: Client, make_user, role: str, agent_id: str = "") -> None:
-    user = make_user(role, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
 
 
 def _row(page: str, marker: str) -> str:
@@ -50,7 +46,7 @@ def test_team_view_shows_the_teams_own_figures(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/agents/?{TUESDAY}&view=team").content.decode()
     team = _row(page, 'data-unit="售前"')
     assert _cell(team, "consulting_customers") == "1"  # c1 once, though kf1 and kf2 served
@@ -84,7 +80,7 @@ def test_agent_view_ends_with_the_shop_not_a_sum(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/agents/?{TUESDAY}").content.decode()
     rows = [_row(page, f'data-agent="{a}"') for a in ("kf1", "kf2", "kf3")]
     assert [_cell(r, "consulting_customers") for r in rows] == ["1", "1", "1"]
@@ -101,7 +97,7 @@ def test_team_view_compares_with_the_previous_period(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     # 06-24 – 06-30 against 06-17 – 06-23: 售前 answered c3 in 10 s, the week before 36.67 s.
     page = client.get("/performance/agents/?start=2024-06-24&end=2024-06-30&view=team")
     team = _row(page.content.decode(), 'data-unit="售前"')
@@ -113,7 +109,7 @@ def test_team_view_compares_with_the_previous_period(
 
 
 def test_shop_view_is_one_row(client: Client, make_user, shop: Lake, teams: None) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/agents/?{TUESDAY}&view=shop").content.decode()
     assert page.count("data-unit=") == 1 and "<tfoot>" not in page
     whole = _row(page, 'data-unit="*shop"')
@@ -128,7 +124,7 @@ def test_an_agent_gets_no_team_or_shop_view(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     page = client.get(f"/performance/agents/?{TUESDAY}").content.decode()
     assert 'id="view-switch"' not in page and "<tfoot>" not in page
     assert 'data-agent="kf1"' in page and 'data-agent="kf2"' not in page
@@ -139,7 +135,7 @@ def test_an_agent_gets_no_team_or_shop_view(
 
 
 def test_team_export(client: Client, make_user, shop: Lake, teams: None) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     sheet = _sheet(client.get(f"/performance/agents/export.xlsx?{TUESDAY}&view=team").content)
     assert sheet.cell(2, 1).value == "客服组"
     assert [sheet.cell(r, 1).value for r in (3, 4)] == ["售前", "未分组"]
@@ -148,7 +144,7 @@ def test_team_export(client: Client, make_user, shop: Lake, teams: None) -> None
 
 # -- the trend page -----------------------------------------------------------------------------
 def test_team_trend_by_week(client: Client, make_user, shop: Lake, teams: None) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     url = f"/performance/trend/?{WEEK}&by=week&view=team&unit=售前&metric=avg_response_seconds"
     page = client.get(url).content.decode()
     first = _row(page, 'data-start="2024-06-18"')
@@ -183,7 +179,7 @@ def test_trend_by_day_shows_empty_days_as_dashes(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/trend/?{WEEK}&by=day&view=shop").content.decode()
     assert page.count("<tr data-start=") == 7
     assert 'id="trend-compare"' not in page  # one shop: nothing to compare
@@ -197,7 +193,7 @@ def test_trend_by_day_shows_empty_days_as_dashes(
 
 
 def test_trend_without_data_says_so(client: Client, make_user, shop: Lake, teams: None) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/performance/trend/?start=2020-01-01&end=2020-01-31&by=week&unit=kf1")
     text = page.content.decode()
     assert 'id="no-data"' in text and "kf1 在 2020年1月1日 至 2020年1月31日 没有数据" in text
@@ -210,7 +206,7 @@ def test_trend_defaults_to_the_first_agent(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/trend/?{WEEK}").content.decode()
     assert '<option value="kf1" selected>kf1 一</option>' in page
     assert '<option value="kf3">kf3 三</option>' in page
@@ -223,7 +219,7 @@ def test_an_agent_sees_only_their_own_trend(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     page = client.get(f"/performance/trend/?{WEEK}&by=week").content.decode()
     assert re.findall(
         r'<option value="([^"]*)"', page.split('name="unit"')[1].split("</select>")[0]
@@ -235,7 +231,7 @@ def test_an_agent_sees_only_their_own_trend(
         assert client.get(f"/performance/trend/?{WEEK}&{query}").status_code == 403
         assert client.get(f"/performance/trend/export.xlsx?{WEEK}&{query}").status_code == 403
     client.logout()
-    _login(client, make_user, "marketing")
+    login(client, make_user, "marketing")
     assert client.get(f"/performance/trend/?{WEEK}").status_code == 403
 
 
@@ -245,7 +241,7 @@ def test_trend_bad_choices_are_named_and_defaults_shown(
     shop: Lake,  # noqa: F811
     teams: None,  # noqa: F811
 ) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/performance/trend/?{WEEK}&by=fortnight").content.decode()
     errors = page[page.index('id="trend-errors"') :]
     assert errors.startswith('id="trend-errors">粒度：') and "已显示默认设置" in errors
@@ -256,7 +252,7 @@ def test_trend_bad_choices_are_named_and_defaults_shown(
 
 
 def test_trend_export(client: Client, make_user, shop: Lake, teams: None) -> None:  # noqa: F811
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get(f"/performance/trend/export.xlsx?{WEEK}&by=week&view=team&unit=售前")
     assert response["Content-Disposition"] == (
         'attachment; filename="guanxi-trend-team-week-2024-06-18-2024-06-24.xlsx"'

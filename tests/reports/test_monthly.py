@@ -14,19 +14,12 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from guanxi.lake import Lake
-from tests.factories import small_shop
+from tests.factories import login, small_shop
 from tests.metrics.test_units_and_series import shop  # noqa: F401 — the team shop
 from tests.web.test_report_views import teams  # noqa: F401 — kf1, kf2 in 售前; kf3 in none
 
 pytestmark = pytest.mark.django_db
 JUNE = "?month=2024-06"
-
-
-def _login(
-    client: Client, make_user, role: str, agent_id: str = "", username: str | None = None
-) -> None:
-    user = make_user(role, username=username, agent_id=agent_id)
-    assert client.login(username=user.username, password=user.password)
 
 
 def _row(page: str, marker: str) -> str:
@@ -36,7 +29,7 @@ def _row(page: str, marker: str) -> str:
 
 def test_manager_report_of_june_by_hand(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/reports/monthly/{JUNE}").content.decode()
     assert "月度报告 2024-06" in page and "对比上月 2024-05" in page
     # PV 648 + 1045 + 1427 = 3120 against nothing in May
@@ -60,7 +53,7 @@ def test_manager_report_of_june_by_hand(client: Client, make_user, lake: Lake) -
 
 def test_agent_gets_only_their_own_figures(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "agent", agent_id="kf1")
+    login(client, make_user, "agent", agent_id="kf1")
     page = client.get(f"/reports/monthly/{JUNE}").content.decode()
     assert "客服 kf1 的个人报告" in page and 'data-agent="kf1"' in page
     assert 'id="store"' not in page and 'id="funnel"' not in page and 'id="dsr"' not in page
@@ -68,18 +61,18 @@ def test_agent_gets_only_their_own_figures(client: Client, make_user, lake: Lake
     assert data["agent"] == "kf1" and data["store"] is None and data["funnel"] is None
     assert [a["agent"] for a in data["agents"]] == ["kf1"]
     client.logout()
-    _login(client, make_user, "agent", username="other", agent_id="kf9")
+    login(client, make_user, "agent", username="other", agent_id="kf9")
     page = client.get(f"/reports/monthly/{JUNE}").content.decode()
     assert 'data-agent="kf1"' not in page and 'id="no-data"' in page
     client.logout()
-    _login(client, make_user, "marketing")  # shop figures, no agents
+    login(client, make_user, "marketing")  # shop figures, no agents
     page = client.get(f"/reports/monthly/{JUNE}").content.decode()
     assert 'id="store"' in page and 'data-agent="kf1"' not in page
 
 
 def test_empty_month_and_bad_month(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/reports/monthly/?month=2020-01").content.decode()
     assert 'id="no-data"' in page and 'id="store"' not in page and "<svg" not in page
     data = client.get("/api/reports/monthly?month=2020-01").json()
@@ -93,7 +86,7 @@ def test_empty_month_and_bad_month(client: Client, make_user, lake: Lake) -> Non
 
 def test_monthly_api_agrees_with_the_page(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     data = client.get("/api/reports/monthly?month=2024-06").json()
     assert (data["month"], data["previous_month"], data["has_data"]) == (
         "2024-06",
@@ -150,7 +143,7 @@ def test_pdf_download_and_a_clear_error_without_chromium(
     client: Client, make_user, lake: Lake, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get(f"/reports/monthly/report.pdf{JUNE}")
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-") and b"NotoSansCJKsc" in response.content
@@ -183,7 +176,7 @@ def test_the_report_gives_each_teams_own_figures(
     answered rounds took 30, 60, 20 and 10 s → (30 + 60 + 20 + 10) ÷ 4 = 30.0 s; it owned
     5 rounds and answered 4 → reply rate 80.00 %. 未分组 (kf3): c2, 120 s. (Consulting and
     received customers are the same here: every customer got an answer.)"""
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/reports/monthly/{JUNE}").content.decode()
     team = _row(page, 'data-unit="售前"')
     cells = re.findall(r'<td class="num">([^<]*)</td>', team)
@@ -207,7 +200,7 @@ def test_the_report_gives_each_teams_own_figures(
 
 def test_no_team_table_without_teams(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get(f"/reports/monthly/{JUNE}").content.decode()
     assert "<h3>客服组</h3>" not in page
     assert client.get("/api/reports/monthly?month=2024-06").json()["teams"] == []

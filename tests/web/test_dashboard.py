@@ -4,19 +4,14 @@ import pytest
 from django.test import Client
 
 from guanxi.lake import Lake
-from tests.factories import small_shop
+from tests.factories import login, small_shop
 
 pytestmark = pytest.mark.django_db
 
 
-def _login(client: Client, make_user, role: str) -> None:
-    creds = make_user(role)
-    assert client.login(username=creds.username, password=creds.password)
-
-
 def test_manager_sees_figures_and_previous_period(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get("/dashboard/", {"start": "2024-06-18", "end": "2024-06-18"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -40,7 +35,7 @@ def test_manager_sees_figures_and_previous_period(client: Client, make_user, lak
 
 
 def test_period_with_no_data_says_so(client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get("/dashboard/", {"start": "2030-01-01", "end": "2030-01-31"})
     assert 'id="no-data"' in response.content.decode()
 
@@ -49,7 +44,7 @@ def test_reversed_period_is_explained_and_default_shown(
     client: Client, make_user, lake: Lake
 ) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     response = client.get("/dashboard/", {"start": "2024-06-18", "end": "2024-06-01"})
     assert response.status_code == 200
     assert "晚于结束日期" in response.content.decode()
@@ -58,13 +53,13 @@ def test_reversed_period_is_explained_and_default_shown(
 
 
 def test_agent_is_refused_the_dashboard(client: Client, make_user, lake: Lake) -> None:
-    _login(client, make_user, "agent")
+    login(client, make_user, "agent")
     assert client.get("/dashboard/").status_code == 403
     assert client.get("/dashboard/export.csv").status_code == 403
     assert client.get("/")["Location"] == "/customers/"
 
 
-def test_anonymous_is_sent_to_login(client: Client, lake: Lake) -> None:
+def test_anonymous_is_sent_tologin(client: Client, lake: Lake) -> None:
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -72,7 +67,7 @@ def test_anonymous_is_sent_to_login(client: Client, lake: Lake) -> None:
 
 def test_dashboard_export_csv(client: Client, make_user, lake: Lake) -> None:
     small_shop(lake)
-    _login(client, make_user, "marketing")
+    login(client, make_user, "marketing")
     response = client.get("/dashboard/export.csv", {"start": "2024-06-17", "end": "2024-06-18"})
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
@@ -86,6 +81,6 @@ def test_period_inputs_carry_iso_dates_for_the_browser(
     client: Client, make_user, lake: Lake
 ) -> None:
     small_shop(lake)
-    _login(client, make_user, "manager")
+    login(client, make_user, "manager")
     page = client.get("/dashboard/?start=2024-06-17&end=2024-06-18").content.decode()
     assert 'type="date"' in page and 'value="2024-06-17"' in page and 'value="2024-06-18"' in page

@@ -154,8 +154,17 @@ def compare_chart(
             values.append(None if value is None else float(value))
         if any(v is not None for v in values):
             lines.append(charts.Series(label, values))
-    if len(lines) < 2:
-        return None
+    return _parts_chart(series, by, lines, metric, title) if len(lines) >= 2 else None
+
+
+def _parts_chart(
+    series: Sequence[tuple[Period, list[AgentReport]]],
+    by: str,
+    lines: list[charts.Series],
+    metric: AgentMetric,
+    title: str,
+) -> SafeString:
+    """The trend page's line chart of ``metric`` over the parts of ``series``."""
     svg = charts.line_chart(
         [part_label(part, by) for part, _reports in series],
         lines,
@@ -210,21 +219,13 @@ def trend(
         None if r is None or getattr(r, metric.key) is None else float(getattr(r, metric.key))
         for r in reports
     ]
-    svg = charts.line_chart(
-        [part_label(part, by) for part, _reports in series],
-        [charts.Series(metric_name(metric), values)],
-        title=title,
-        width=960,
-        height=280,
-        fmt=_tick_format(metric.kind),
-        zero_based=metric.kind in ("count", "money"),
-    )
+    chart = _parts_chart(series, by, [charts.Series(metric_name(metric), values)], metric, title)
     return Trend(
         unit=unit,
         label=unit_label(unit),
         metric=metric,
         metrics=metrics,
         rows=table,
-        chart=mark_safe(svg),  # charts.py escapes every text it writes
+        chart=chart,
         has_data=bool(present),
     )

@@ -98,15 +98,16 @@ def monthly_report(
         for r in shown
     ]
     # Quartiles need the whole team, even in one agent's report.
+    team_of = agent_teams()
     findings = {
         a: f
-        for a, f in diagnose(team, card, peers=agent_teams()).items()
+        for a, f in diagnose(team, card, peers=team_of).items()
         if any(r.agent_id == a for r in shown)
     }
     own = "" if agents in ("all", "none") else agents
     teams = (
         selectors.unit_period_reports(period, "team", shop=settings)
-        if agents == "all" and team and any(agent_teams().values())
+        if agents == "all" and team and team_of
         else []
     )
     if not shop:
