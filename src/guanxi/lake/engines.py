@@ -30,6 +30,8 @@ class DuckDBEngine:
         self.con = ibis.duckdb.connect()
         self.con.raw_sql("SET TimeZone = 'UTC'")
         self.con.raw_sql("SET enable_progress_bar = false")
+        # Spark's name for epoch microseconds, which the metrics call (calendar.unix_micros).
+        self.con.raw_sql("CREATE OR REPLACE TEMP MACRO unix_micros(ts) AS epoch_us(ts)")
         if limits is not None and limits.memory:
             # DuckDB takes 80 % of the machine by default; a year's agent report then peaks
             # at 6 GB. With a limit it spills joins, sorts and windows to ``spill_dir``.

@@ -64,32 +64,35 @@ def stages_from(
     )
     o = orders.select("customer_key", "paid_at", "shipped_at", "signed_at", "closed_at")
     # Orders that cannot make any of these sessions in- or after-sale are left out before
-    # the join (most of a shop's history): with t ≥ the earliest session start t0, an order
-    # shipped by t0 is never in-sale, and never after-sale once it was closed by t0 or
-    # signed 15 days or more before t0; an order neither paid nor shipped is neither.
-    t0 = s.t.min()
+    # the join (most of a shop's history): with t between the earliest session start t0 and
+    # the latest t1, an order shipped by t0 is never in-sale, and never after-sale once it
+    # was closed by t0 or signed 15 days or more before t0; an order neither paid nor
+    # shipped by t1 is neither.
+    t0, t1 = s.t.min(), s.t.max()
     gone = (o.closed_at.notnull() & (o.closed_at <= t0)) | (
         o.signed_at.notnull() & (o.signed_at <= t0 - ibis.interval(days=rules.after_sale_days))
     )
     o = o.filter(
-        (o.paid_at.notnull() | o.shipped_at.notnull())
+        ((o.paid_at <= t1) | (o.shipped_at <= t1)).fill_null(False)
         & ~(o.shipped_at.notnull() & (o.shipped_at <= t0) & gone)
     )
-    j = s.left_join(o, "customer_key")
-    t = j.t
+    # Only the (session, order) pairs that make a session in- or after-sale are kept by the
+    # join itself: most pairs of a customer's sessions and orders make neither, and
+    # aggregating every pair cost more than the rest of the stages together.
     after = (
-        j.shipped_at.notnull()
-        & (j.shipped_at <= t)
-        & (j.closed_at.isnull() | (j.closed_at > t))
-        & (j.signed_at.isnull() | (j.signed_at > t) | (j.signed_at > j.recent))
+        o.shipped_at.notnull()
+        & (o.shipped_at <= s.t)
+        & (o.closed_at.isnull() | (o.closed_at > s.t))
+        & (o.signed_at.isnull() | (o.signed_at > s.t) | (o.signed_at > s.recent))
     )
-    during = j.paid_at.notnull() & (j.paid_at <= t) & (j.shipped_at.isnull() | (j.shipped_at > t))
-    flags = j.group_by("session_id").aggregate(
-        customer_key=j.customer_key.max(),  # one per session: the keys need no hashing
-        t=j.t.max(),
-        after=after.fill_null(False).any(),
-        during=during.fill_null(False).any(),
+    during = (
+        o.paid_at.notnull() & (o.paid_at <= s.t) & (o.shipped_at.isnull() | (o.shipped_at > s.t))
     )
+    j = s.join(o, [s.customer_key == o.customer_key, after | during]).select(
+        "session_id", after=after, during=during
+    )
+    flags = j.group_by("session_id").aggregate(after=j.after.any(), during=j.during.any())
+    flags = s.left_join(flags, "session_id")
     stage = ibis.cases((flags.after, "after_sale"), (flags.during, "in_sale"), else_="pre_sale")
     return flags.select("session_id", "customer_key", first_customer_at=flags.t, stage=stage)
 

@@ -25,7 +25,7 @@ from typing import Any
 import ibis
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import day_bounds, in_period, seconds_between, with_local_time
+from guanxi.metrics.calendar import in_period, seconds_between, with_local_seconds
 from guanxi.metrics.ratios import ratio
 
 
@@ -56,11 +56,10 @@ def pdd_counts(
 ) -> ibis.Table:
     """Per agent, over the rounds of ``sessions`` (``session_id``: Pinduoduo's):
     ``pdd_customers`` and ``pdd_good_customers``."""
-    days = day_bounds(period, time_zone)
     r = round_table.filter(
         in_period(round_table.started_at, period, time_zone) & round_table.owner.notnull()
     ).semi_join(sessions, "session_id")
-    r = with_local_time(r, "started_at", days)
+    r = with_local_seconds(r, "started_at", period, time_zone)
     r = r.filter(
         (r.local_seconds >= rules.pdd_from_hour * 3600)
         & (r.local_seconds < rules.pdd_to_hour * 3600)
@@ -83,11 +82,12 @@ def douyin_counts(
 ) -> ibis.Table:
     """Per agent, over the customer messages of ``sessions`` (Douyin's):
     ``douyin_messages`` and ``douyin_answered``."""
-    days = day_bounds(period, time_zone)
     c = ordered.filter(
         (ordered.sender == "customer") & in_period(ordered.sent_at, period, time_zone)
     ).semi_join(sessions, "session_id")
-    c = with_local_time(c.select("session_id", "round_key", "sent_at"), "sent_at", days)
+    c = with_local_seconds(
+        c.select("session_id", "round_key", "sent_at"), "sent_at", period, time_zone
+    )
     c = c.filter(
         (c.local_seconds >= rules.douyin_from_hour * 3600)
         & (c.local_seconds < rules.douyin_to_hour * 3600)

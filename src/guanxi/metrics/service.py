@@ -41,7 +41,7 @@ import ibis
 import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import day_bounds, in_period, seconds_between, with_local_time
+from guanxi.metrics.calendar import in_period, seconds_between, with_local_seconds
 from guanxi.metrics.ratios import ratio
 
 
@@ -59,16 +59,20 @@ def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
     """Customer and agent messages with their neighbours in the session.
 
     Adds ``prev_sender``, ``prev_agent`` (the message before), ``next_sender``,
-    ``next_agent``, ``next_at`` (the message after) and ``round_key``: the number of
-    non-customer messages before the message in its session. Every customer message of a
-    round has the same ``round_key`` (a round is a maximal run of customer messages, so
-    rounds are separated by at least one other message), which identifies rounds without
-    a second window over the first one's results. All of it is one pass of one window.
+    ``next_agent``, ``next_at`` (the message after), ``round_key``: the number of
+    non-customer messages before the message in its session, and ``first_customer_at``:
+    the session's first customer message. Every customer message of a round has the same
+    ``round_key`` (a round is a maximal run of customer messages, so rounds are separated
+    by at least one other message), which identifies rounds without a second window over
+    the first one's results; ``first_customer_at`` lets ``session_rows`` find the first
+    reply in one aggregate instead of joining messages back to their sessions. All of it
+    is one pass over the messages partitioned by session.
     """
     m = chat_messages.filter(chat_messages.sender != "system")
     order = [m.sent_at, m.message_id]
     w = ibis.window(group_by=m.session_id, order_by=order)
     cumulative = ibis.cumulative_window(group_by=m.session_id, order_by=order)
+    customer_at = (m.sender == "customer").ifelse(m.sent_at, ibis.null(m.sent_at.type()))
     return m.mutate(
         prev_sender=m.sender.lag().over(w),
         prev_agent=m.agent_id.lag().over(w),
@@ -76,6 +80,7 @@ def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
         next_agent=m.agent_id.lead().over(w),
         next_at=m.sent_at.lead().over(w),
         round_key=(m.sender != "customer").cast("int64").sum().over(cumulative),
+        first_customer_at=customer_at.min().over(ibis.window(group_by=m.session_id)),
     )
 
 
@@ -121,35 +126,28 @@ def rounds(chat_messages: ibis.Table) -> ibis.Table:
 
 
 def session_rows(ordered: ibis.Table) -> ibis.Table:
-    """Sessions from ``ordered_messages`` (or any non-system messages): ``session_id,
-    customer_key, first_at, last_at, first_customer_at, starts_with_customer,
-    first_reply_at, first_reply_by, agent_messages``.
+    """Sessions from ``ordered_messages``: ``session_id, customer_key, first_at, last_at,
+    first_customer_at, starts_with_customer, first_reply_at, first_reply_by,
+    agent_messages``.
 
     The first reply is the first agent message (by time, then message id) at or after the
-    session's first customer message. The session's first message is taken with an
-    ordered aggregate instead of a second window.
+    session's first customer message. The session's first message and its first reply are
+    taken with ordered aggregates: one group-by, no second window and no join.
     """
     m = ordered
     order = ibis.struct({"at": m.sent_at, "id": m.message_id})
-    span = m.group_by("session_id").aggregate(
+    reply = (m.sender == "agent") & (m.sent_at >= m.first_customer_at)
+    out = m.group_by("session_id").aggregate(
         customer_key=m.customer_key.max(),
         first_at=m.sent_at.min(),
         last_at=m.sent_at.max(),
-        first_customer_at=m.sent_at.min(where=m.sender == "customer"),
+        first_customer_at=m.first_customer_at.min(),
         agent_messages=m.count(where=m.sender == "agent"),
-        # wrapped in a struct: an argmin of a bare column may skip null values
+        # wrapped in structs: an argmin of a bare column may skip null values
         opener=ibis.struct({"sender": m.sender}).argmin(order).sender,
+        first_reply_at=m.sent_at.min(where=reply),
+        first_reply_by=ibis.struct({"agent": m.agent_id}).argmin(order, where=reply).agent,
     )
-    agents = m.filter(m.sender == "agent").select("session_id", "agent_id", "sent_at", "message_id")
-    replies = agents.join(span.select("session_id", "first_customer_at"), "session_id")
-    replies = replies.filter(replies.sent_at >= replies.first_customer_at)
-    first_reply = replies.group_by("session_id").aggregate(
-        first_reply_at=replies.sent_at.min(),
-        first_reply_by=ibis.struct({"agent": replies.agent_id})
-        .argmin(ibis.struct({"at": replies.sent_at, "id": replies.message_id}))
-        .agent,
-    )
-    out = span.left_join(first_reply, "session_id").drop("session_id_right")
     return out.mutate(starts_with_customer=out.opener == "customer").drop("opener")
 
 
@@ -159,7 +157,7 @@ def sessions(chat_messages: ibis.Table) -> ibis.Table:
 
     The first reply is the first agent message after the session's first customer message.
     """
-    return session_rows(chat_messages.filter(chat_messages.sender != "system"))
+    return session_rows(ordered_messages(chat_messages))
 
 
 def agents_in_sessions(messages: ibis.Table) -> ibis.Table:
@@ -199,10 +197,9 @@ def counts_from(
     """``agent_counts`` from its parts (``ordered_messages``, ``round_rows``,
     ``session_rows``, ``agents_in_sessions``), which the agent report computes once and
     shares with the sales metrics."""
-    days = day_bounds(period, time_zone)
     r = round_table
     r = r.filter(in_period(r.started_at, period, time_zone) & r.owner.notnull())
-    r = with_local_time(r, "started_at", days)
+    r = with_local_seconds(r, "started_at", period, time_zone)
     answered = r.answered_by.notnull()
     in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
         r.local_seconds < rules.quick_to_hour * 3600
