@@ -1,6 +1,7 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import|agents] [--scale small|medium|large] [--rows N]
+    python -m bench [--only store|import|agents|first-response]
+                    [--scale small|medium|large] [--rows N]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -72,6 +73,26 @@ def agents(scale: str, repeats: int) -> int:
     return status
 
 
+def first_response(repeats: int) -> int:
+    from bench import first_response as fr
+
+    cases = [
+        harness.Case("pandas", fr.run_pandas, baseline=True, setup=fr.setup_pandas),
+        harness.Case("duckdb, 1 thread", fr.run_duckdb, setup=fr.setup_duckdb_one_thread),
+        harness.Case("duckdb, all cores", fr.run_duckdb, setup=fr.setup_duckdb_all_cores),
+    ]
+    rows = [harness.measure(case, repeats) for case in cases]
+    if len({row.result for row in rows}) != 1:
+        print(f"MISMATCH {[row.result for row in rows]}", file=sys.stderr)
+        return 1
+    title = (
+        f"Mean first response over {fr.MESSAGES:,} synthetic messages "
+        f"(all three: {rows[0].result} s)"
+    )
+    print(harness.table(title, rows, reference="pandas"))
+    return 0
+
+
 def imports(rows_wanted: int) -> int:
     from bench import import_orders
 
@@ -105,7 +126,7 @@ def imports(rows_wanted: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("store", "import", "agents"))
+    parser.add_argument("--only", choices=("store", "import", "agents", "first-response"))
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
     parser.add_argument("--rows", type=int, default=5_000_000, help="rows of the import file")
     parser.add_argument("--repeats", type=int, default=3)
@@ -116,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if args.only in (None, "agents"):
         status |= agents(args.scale, 1)
+    if args.only in (None, "first-response"):
+        status |= first_response(args.repeats)
+        print()
     if args.only in (None, "import"):
         status |= imports(args.rows)
     return status
