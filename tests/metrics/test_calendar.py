@@ -29,7 +29,14 @@ def test_fixed_offset_only_without_a_daylight_saving_change() -> None:
 
 
 def _local_seconds(lake: Lake, utc_times: list[str], period: Period, zone: str) -> list[float]:
-    rows = [("s", "c1", "customer", None, "2024-01-01 00:00:00")] * len(utc_times)
+    row: tuple[str, str, str, str | None, str] = (
+        "s",
+        "c1",
+        "customer",
+        None,
+        "2024-01-01 00:00:00",
+    )
+    rows = [row] * len(utc_times)
     table = chats_table(rows)
     at = [dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC) for t in utc_times]
     lake.write("chat_messages", table.set_column(6, "sent_at", [at]))
