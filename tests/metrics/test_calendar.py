@@ -3,9 +3,10 @@ the period (every zone of China), the join to the days when daylight saving chan
 
 Berlin, 2024-03-31: clocks go from 02:00 CET (UTC+1) to 03:00 CEST (UTC+2).
 - 2024-03-30 23:30 UTC is 00:30 local on the 31st (+1): 1,800 s after midnight.
-- 2024-03-31 09:00 UTC is 11:00 local (+2), which is 36,000 s (10 hours) after that
-  midnight, one hour having been skipped: the seconds elapsed, as the join to the days
-  counts them. (The arithmetic would give 39,600 with +2, or 36,000 with +1 only by luck.)
+- 2024-03-31 09:00 UTC is 11:00 local (+2). Local seconds are the seconds elapsed since
+  local midnight, as the join to the days counts them: 10 hours, 36,000 s, since the clocks
+  skipped an hour. (On such a day a wall-clock hour rule is off by that hour; zones of
+  China have no such day.)
 Shanghai, 2024-06-18 (always +8): 2024-06-18 01:00:30.25 UTC is 09:00:30.25 local, 32,430.25 s.
 """
 

@@ -92,8 +92,9 @@ def with_local_seconds(
     seconds since its local midnight.
 
     With a fixed offset through the period it is arithmetic on epoch microseconds; else
-    (a daylight-saving change) each event is joined to its day as ``with_local_time`` does.
-    The join cost more than every other step of the chat counts together."""
+    (a daylight-saving change) each event is joined to its day as ``with_local_time`` does,
+    and on the day of the change the seconds are those elapsed since midnight, not the wall
+    clock's. The join cost more than every other step of the chat counts together."""
     offset = fixed_offset(period, time_zone)
     if offset is None:
         joined = with_local_time(events, column, day_bounds(period, time_zone))
