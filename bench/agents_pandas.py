@@ -1,6 +1,6 @@
 """The agent report (SPEC §2) in vectorised pandas: the baseline the product must beat 5×.
 
-Same definitions as ``guanxi.metrics.service`` / ``attribution`` (read their docstrings);
+Same definitions as ``guanxi.metrics.chat`` / ``attribution`` (read their docstrings);
 no Python loop over rows anywhere — sorting, ``shift``, ``groupby``, ``merge`` and
 ``merge_asof`` do the work. To stay within memory on the large demo it reads only the
 columns it needs and only the messages of the sessions that can matter for the period (the
@@ -28,7 +28,7 @@ from bench.agent_reports import COLUMNS
 from guanxi.core.timeutil import Period
 from guanxi.lake.schema import spec
 from guanxi.metrics.attribution import AttributionRules
-from guanxi.metrics.service import ServiceRules
+from guanxi.metrics.chat import ServiceRules
 
 SERVICE_RULES = ServiceRules()
 ATTRIBUTION_RULES = AttributionRules()

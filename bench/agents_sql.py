@@ -1,6 +1,6 @@
 """The agent report (SPEC §2) in hand-written DuckDB SQL: the bar the product path must meet.
 
-Same definitions as ``guanxi.metrics.service`` / ``attribution`` (read their docstrings);
+Same definitions as ``guanxi.metrics.chat`` / ``attribution`` (read their docstrings);
 written the way one would by hand for DuckDB, on the Parquet files of the lake tables'
 current versions (as views):
 - only the sessions that can matter are read (those touching the period with the 72-hour
@@ -28,7 +28,7 @@ from bench.agent_reports import QUERY_LIMITS
 from guanxi.core.timeutil import Period
 from guanxi.lake.schema import spec
 from guanxi.metrics.attribution import AttributionRules
-from guanxi.metrics.service import ServiceRules
+from guanxi.metrics.chat import ServiceRules
 
 SERVICE_RULES = ServiceRules()
 ATTRIBUTION_RULES = AttributionRules()

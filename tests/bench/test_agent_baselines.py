@@ -20,7 +20,7 @@ from guanxi import demo
 from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
 from guanxi.metrics.agents import PLATFORM_KEYS, agent_reports, assemble
-from tests.metrics import test_attribution, test_service
+from tests.metrics import test_attribution, test_chat
 
 TZ = "Asia/Shanghai"
 
@@ -49,7 +49,7 @@ def _all_three(lake: Lake, period: Period) -> tuple[list[Any], list[Any], list[A
 # The metric tests' fixtures, used here by name: ``shop`` (stages, attribution, returns)
 # and ``chats`` (rounds, transfers, system messages, a session opened by an agent).
 shop = test_attribution.shop
-chats = test_service.chats
+chats = test_chat.chats
 
 
 @pytest.mark.parametrize("rows", ["shop", "chats"])

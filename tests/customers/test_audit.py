@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.utils import DatabaseError
 from django.test import Client
 
-from guanxi.customers.models import AuditEntry
+from guanxi.core.models import AuditEntry
 from guanxi.lake import Lake
 from tests.customers.helpers import KEY, customer, login
 

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from guanxi.accounts.services import agents_ensure
-from guanxi.customers.models import AuditEntry, Customer
+from guanxi.core.models import AuditEntry
+from guanxi.customers.models import Customer
 from guanxi.lake import Lake
 from tests.customers.helpers import EMAIL, KEY, MOBILE, NAME, customer, login
 from tests.factories import messages_table, orders_table, utc

@@ -6,7 +6,8 @@ import io
 import pytest
 from django.test import Client
 
-from guanxi.customers.models import AuditEntry, Customer
+from guanxi.core.models import AuditEntry
+from guanxi.customers.models import Customer
 from guanxi.lake import Lake
 from tests.customers.helpers import EMAIL, KEY, MOBILE, NAME, customer, login
 

@@ -23,10 +23,16 @@ from decimal import Decimal
 
 import pytest
 
+from guanxi.core.business_calendar import (
+    Schedule,
+    ScheduleError,
+    day_kind,
+    duty_intervals,
+    parse_hours,
+)
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
 from guanxi.metrics.agents import AgentReport
-from guanxi.metrics.schedules import Schedule, ScheduleError, day_kind, duty_intervals, parse_hours
 from tests.factories import chats_table, reports_by_agent, utc
 
 CHATS = [

@@ -29,8 +29,8 @@ from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
 from guanxi.metrics import scorecard as engine
 from guanxi.metrics.attribution import AttributionRules
+from guanxi.metrics.chat import ServiceRules
 from guanxi.metrics.platform_rules import PlatformRules
-from guanxi.metrics.service import ServiceRules
 from guanxi.performance import selectors as agent_selectors
 from guanxi.performance import shop_settings
 from guanxi.performance.models import ShopSettings

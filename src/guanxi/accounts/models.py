@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.metrics.schedules import Schedule, ScheduleError, parse_hours
+from guanxi.core.business_calendar import Schedule, ScheduleError, parse_hours
 
 _HOURS_MESSAGES = {
     "format": _("“%(part)s”不是时间段，请写成 09:00-12:00, 13:30-24:00"),

@@ -15,7 +15,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.change_customer",
         "customers.reveal_personal",
         "customers.export_customers",
-        "customers.view_auditentry",
+        "guanxi_core.view_auditentry",
         "imports.run_import",
         "imports.view_importrun",
         "accounts.change_agent",

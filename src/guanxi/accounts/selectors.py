@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from guanxi.accounts.models import Agent, Profile
-from guanxi.metrics.schedules import Schedule
+from guanxi.core.business_calendar import Schedule
 
 
 def agent_id_of(user: AbstractBaseUser | AnonymousUser) -> str:

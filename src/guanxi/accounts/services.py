@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from guanxi.accounts import roles
 from guanxi.accounts.models import Agent, LoginAttempt, Profile
-from guanxi.metrics.schedules import Schedule
+from guanxi.core.business_calendar import Schedule
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ Personal fields are ``EncryptedTextField``s; look-ups go through blind-index col
 (keyed HMACs of the normalised value), so the database never holds a phone in plain text.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -105,40 +104,6 @@ class PlatformIdentity(models.Model):
         # Platform and customer key only: the buyer id is personal data and must not leak
         # into logs, admin titles or error pages through str().
         return f"{self.platform}:{self.customer_id}"
-
-
-class AuditAction(models.TextChoices):
-    REVEAL = "reveal", _("查看明文")
-    EXPORT = "export", _("导出")
-
-
-class AuditEntry(models.Model):
-    """Append-only record of access to personal data: who, when, what, whose — no values.
-
-    Database triggers (migration 0002) refuse UPDATE and DELETE on this table.
-    """
-
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        related_name="+",
-    )
-    actor_username = models.CharField(_("操作人"), max_length=150)
-    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
-    fields = models.CharField(_("字段"), max_length=200)
-    # Whose data: a customer_key, or a description of the exported set (never values).
-    subject = models.CharField(_("对象"), max_length=200)
-    row_count = models.PositiveIntegerField(_("条数"), default=1)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("审计记录")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.subject}"
 
 
 class CustomerMerge(models.Model):

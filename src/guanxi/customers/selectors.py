@@ -21,8 +21,9 @@ from django.db.models import Q, QuerySet
 from guanxi import lake
 from guanxi.accounts.models import Agent
 from guanxi.core import pii
+from guanxi.core.models import AuditEntry
 from guanxi.customers import services
-from guanxi.customers.models import AuditEntry, Customer, PlatformIdentity, Tag
+from guanxi.customers.models import Customer, PlatformIdentity, Tag
 
 PAGE_SIZE = 50
 # The platforms a buyer id may belong to; mirrors guanxi.imports.services.PLATFORMS (a test

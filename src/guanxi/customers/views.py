@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.core.audit import audit_record
+from guanxi.core.models import AuditAction, AuditEntry
 from guanxi.customers import merges, presenters, selectors
 from guanxi.customers.forms import CustomerSearchForm
-from guanxi.customers.models import AuditAction, AuditEntry, Customer, CustomerMerge
+from guanxi.customers.models import Customer, CustomerMerge
 
 
 @login_required
@@ -57,13 +59,8 @@ def _audit(
     user = request.user
     if isinstance(user, AnonymousUser):  # login_required stops these; keep mypy honest
         raise PermissionDenied
-    return AuditEntry.objects.create(
-        actor=user,
-        actor_username=user.get_username(),
-        action=action,
-        fields=fields,
-        subject=subject,
-        row_count=row_count,
+    return audit_record(
+        actor=user, action=action, fields=fields, subject=subject, row_count=row_count
     )
 
 
@@ -157,7 +154,7 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
-@permission_required("customers.view_auditentry", raise_exception=True)
+@permission_required("guanxi_core.view_auditentry", raise_exception=True)
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     page = selectors.audit_page(request.GET.get("page"))

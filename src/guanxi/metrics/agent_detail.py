@@ -38,8 +38,8 @@ from guanxi.metrics.calendar import (
     seconds_between,
     with_local_time,
 )
+from guanxi.metrics.chat import ServiceRules, rounds, sessions
 from guanxi.metrics.ratios import ratio
-from guanxi.metrics.service import ServiceRules, rounds, sessions
 
 MONEY = Decimal("0.01")
 STAGES = ("pre_sale", "in_sale", "after_sale")

@@ -15,11 +15,12 @@ from typing import Any
 
 import ibis
 
+from guanxi.core.business_calendar import Schedule
 from guanxi.core.timeutil import Period
-from guanxi.metrics import attribution, business_hours, platform_rules, service
+from guanxi.metrics import attribution, business_hours, platform_rules
+from guanxi.metrics import chat as chat_metrics
 from guanxi.metrics.platform_rules import PlatformRules, platform_figures
 from guanxi.metrics.ratios import ratio
-from guanxi.metrics.schedules import Schedule
 
 MONEY = Decimal("0.01")
 
@@ -116,7 +117,7 @@ def agent_reports(
     period: Period,
     time_zone: str,
     arrow: Any,
-    service_rules: service.ServiceRules | None = None,
+    service_rules: chat_metrics.ServiceRules | None = None,
     attribution_rules: attribution.AttributionRules | None = None,
     platform_rules: PlatformRules | None = None,
     schedules: Mapping[str, Schedule] | None = None,
@@ -144,7 +145,7 @@ def agent_report_series(
     periods: Sequence[Period],
     time_zone: str,
     arrow: Any,
-    service_rules: service.ServiceRules | None = None,
+    service_rules: chat_metrics.ServiceRules | None = None,
     attribution_rules: attribution.AttributionRules | None = None,
     platform_rules: PlatformRules | None = None,
     schedules: Mapping[str, Schedule] | None = None,
@@ -160,22 +161,22 @@ def agent_report_series(
     """
     if not periods:
         return []
-    service_rules = service_rules or service.ServiceRules()
+    service_rules = service_rules or chat_metrics.ServiceRules()
     rules = attribution_rules or attribution.AttributionRules()
     platform_rules = platform_rules or PlatformRules()
     cover = Period(min(p.start for p in periods), max(p.end for p in periods))
     messages = relevant_messages(chat_messages, orders, refunds, cover, time_zone, rules)
     out = []
     with contextlib.ExitStack() as cached:
-        ordered = cached.enter_context(service.ordered_messages(messages).cache())
-        session_table = cached.enter_context(service.session_rows(ordered).cache())
-        spoke = cached.enter_context(service.agents_in_sessions(ordered).cache())
+        ordered = cached.enter_context(chat_metrics.ordered_messages(messages).cache())
+        session_table = cached.enter_context(chat_metrics.session_rows(ordered).cache())
+        spoke = cached.enter_context(chat_metrics.agents_in_sessions(ordered).cache())
         stages = cached.enter_context(attribution.stages_from(session_table, orders, rules).cache())
         # Rounds feed the chat counts, business time and the platform rules: computed once.
-        round_table = cached.enter_context(service.round_rows(ordered).cache())
+        round_table = cached.enter_context(chat_metrics.round_rows(ordered).cache())
         for period in periods:
             chat = arrow(
-                service.counts_from(
+                chat_metrics.counts_from(
                     ordered,
                     round_table,
                     session_table,
@@ -232,12 +233,12 @@ def assemble(
     business: Mapping[str, business_hours.BusinessFigures] | None = None,
     platform: Mapping[str, platform_rules.PlatformFigures] | None = None,
 ) -> list[AgentReport]:
-    """The reports from the per-agent counts: rows of ``service.agent_counts`` and of
+    """The reports from the per-agent counts: rows of ``chat_metrics.agent_counts`` and of
     ``attribution.agent_sales``, ``attribution.store_aov_parts``'s row, and the
     business-time figures of agents with a rota."""
     business = business or {}
     platform = platform or {}
-    chat = {r["agent_id"]: service.AgentFigures.from_counts(r) for r in chat_counts}
+    chat = {r["agent_id"]: chat_metrics.AgentFigures.from_counts(r) for r in chat_counts}
     sales = {r["agent_id"]: r for r in sales_counts}
     store_aov = ratio(store["paid_amount"], store["payers"], 6)
     reports = []

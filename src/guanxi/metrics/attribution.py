@@ -30,7 +30,7 @@ import ibis
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import day_bounds, in_period
-from guanxi.metrics.service import agents_in_sessions, sessions
+from guanxi.metrics.chat import agents_in_sessions, sessions
 
 
 @dataclass(frozen=True)

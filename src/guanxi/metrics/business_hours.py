@@ -25,10 +25,10 @@ from typing import Any
 
 import ibis
 
+from guanxi.core.business_calendar import Duty, Schedule, duty_intervals
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import in_period, seconds_between
 from guanxi.metrics.ratios import ratio
-from guanxi.metrics.schedules import Duty, Schedule, duty_intervals
 
 # A reply can come days after the question (a holiday in between): duty intervals are laid
 # out from a day before the period to this many days after it.

@@ -22,7 +22,7 @@ from guanxi.metrics.agent_detail import (
 )
 from guanxi.metrics.agents import AGENT_METRICS, BUSINESS_KEYS, AgentMetric, AgentReport
 from guanxi.metrics.attribution import AttributionRules
-from guanxi.metrics.service import ServiceRules
+from guanxi.metrics.chat import ServiceRules
 from guanxi.performance.selectors import AgentDetail, Conversation
 from guanxi.web.exports.values import text_value
 from guanxi.web.presenters import Tile

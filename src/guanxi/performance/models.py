@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.metrics.attribution import AttributionRules
+from guanxi.metrics.chat import ServiceRules
 from guanxi.metrics.platform_rules import PlatformRules
-from guanxi.metrics.service import ServiceRules
 
 _SERVICE = ServiceRules()
 _ATTRIBUTION = AttributionRules()
@@ -52,7 +52,7 @@ class ShopSettings(models.Model):
     the shop uses SPEC §3's default scorecard.
     """
 
-    # ServiceRules (metrics/service.py)
+    # ServiceRules (metrics/chat.py)
     slow_seconds = models.PositiveIntegerField(_("慢响应阈值"), default=_SERVICE.slow_seconds)
     quick_seconds = models.PositiveIntegerField(_("快速响应阈值"), default=_SERVICE.quick_seconds)
     quick_from_hour = models.PositiveSmallIntegerField(

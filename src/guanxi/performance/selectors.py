@@ -22,7 +22,7 @@ from guanxi.metrics import agent_detail
 from guanxi.metrics.agent_detail import AgentDay, ResponseDistribution, StageShare
 from guanxi.metrics.agents import AgentReport, agent_reports, relevant_messages
 from guanxi.metrics.attribution import session_stages
-from guanxi.metrics.service import rounds
+from guanxi.metrics.chat import rounds
 from guanxi.performance import shop_settings
 
 SLOWEST_LIMIT = 20

@@ -21,8 +21,8 @@ from guanxi.core.errors import UserInputError
 from guanxi.metrics import scorecard as engine
 from guanxi.metrics.agents import KEYS
 from guanxi.metrics.attribution import AttributionRules
+from guanxi.metrics.chat import ServiceRules
 from guanxi.metrics.platform_rules import PlatformRules
-from guanxi.metrics.service import ServiceRules
 from guanxi.performance.models import ShopSettings
 
 SCORECARD_SOURCE = "scorecard"

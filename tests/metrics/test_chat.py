@@ -21,7 +21,7 @@ import pytest
 
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
-from guanxi.metrics import service
+from guanxi.metrics import chat
 from tests.factories import utc
 
 D = "2024-06-18"
@@ -69,16 +69,16 @@ def chats(lake: Lake) -> Lake:
     return lake
 
 
-def _figures(lake: Lake) -> dict[str, service.AgentFigures]:
+def _figures(lake: Lake) -> dict[str, chat.AgentFigures]:
     day = parse_day(D)
-    figures = service.agent_figures(
+    figures = chat.agent_figures(
         lake.table("chat_messages"), Period(day, day), "Asia/Shanghai", lake.arrow
     )
     return {f.agent_id: f for f in figures}
 
 
 def test_rounds_are_split_answered_and_owned(chats: Lake) -> None:
-    r = chats.arrow(service.rounds(chats.table("chat_messages"))).to_pylist()
+    r = chats.arrow(chat.rounds(chats.table("chat_messages"))).to_pylist()
     got = sorted(
         (
             x["session_id"],
@@ -126,7 +126,7 @@ def test_agent_figures_by_hand(chats: Lake) -> None:
 
 def test_the_next_day_sees_the_transfer(chats: Lake) -> None:
     day = parse_day(N)
-    figures = service.agent_figures(
+    figures = chat.agent_figures(
         chats.table("chat_messages"), Period(day, day), "Asia/Shanghai", chats.arrow
     )
     kf2 = {f.agent_id: f for f in figures}["kf2"]
@@ -137,7 +137,7 @@ def test_the_next_day_sees_the_transfer(chats: Lake) -> None:
 
 def test_unanswered_sessions(chats: Lake) -> None:
     day = parse_day(D)
-    count = service.unanswered_sessions(
+    count = chat.unanswered_sessions(
         chats.table("chat_messages"), Period(day, day), "Asia/Shanghai"
     )
     assert chats.arrow(count).as_py() == 1  # s3

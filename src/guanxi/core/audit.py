@@ -1,0 +1,27 @@
+"""Writing the audit log: who did what to whose data, never the values themselves."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from guanxi.core.models import AuditAction, AuditEntry
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser,
+    action: AuditAction | str,
+    fields: str,
+    subject: str,
+    row_count: int = 1,
+) -> AuditEntry:
+    """Append one entry: the actor, the action, the names of the fields and whose they are
+    (a customer_key, a user name or a description of an exported set)."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_username=actor.get_username(),
+        action=action,
+        fields=fields,
+        subject=subject,
+        row_count=row_count,
+    )
