@@ -145,7 +145,7 @@ def reports_by_agent(lake: Lake, period: Period, **options: Any) -> dict[str, Ag
     """The agent report of ``lake``'s tables for ``period`` (Shanghai days), by agent id;
     ``options`` go to ``agent_report_series`` (rules, schedules)."""
     (reports,) = report_series(lake, [period], **options)
-    return {r.agent_id: r for r in reports}
+    return {r.unit: r for r in reports}
 
 
 def report_series(

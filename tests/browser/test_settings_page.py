@@ -47,7 +47,7 @@ def test_a_manager_sets_the_pinduoduo_rule(page, live_server, make_user, lake: L
     page.wait_for_selector(".flash.success")
     assert "changed" in (page.locator('tr[data-field="pdd_seconds"]').get_attribute("class") or "")
     assert shop_settings.platform_rules() == PlatformRules(pdd_seconds=5400)
-    kf1 = next(r for r in selectors.agent_period_reports(DAY) if r.agent_id == "kf1")
+    kf1 = next(r for r in selectors.agent_period_reports(DAY) if r.unit == "kf1")
     assert kf1.pdd_effective_reply_rate == Decimal("0.6667")
     _shot(page, "settings-zh")
 

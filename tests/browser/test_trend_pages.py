@@ -32,7 +32,7 @@ def test_team_view_and_trend(page, live_server, make_user, lake: Lake, tmp_path:
     page.goto(f"{base}/performance/agents/")
     page.click("#view-switch a[data-view=team]")
     page.wait_for_selector('tr[data-unit="售前组"]')
-    teams = {r.agent_id: r for r in selectors.unit_period_reports(period, "team")}
+    teams = {r.unit: r for r in selectors.unit_period_reports(period, "team")}
     assert set(teams) == {"售前组", "售后组"}
     for name, report in teams.items():
         cell = page.locator(f'tr[data-unit="{name}"] td[data-metric="consulting_customers"]')

@@ -15,7 +15,7 @@ from guanxi.core.models import AuditEntry
 BEFORE = [("customers", "0003_merges"), ("guanxi_core", None)]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> None:
+def _migrate(targets: list[tuple[str, str | None]]) -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
@@ -44,7 +44,7 @@ def test_rows_written_before_the_move_are_kept_and_stay_append_only(emptied_afte
             "row_count) VALUES ('2026-01-02 03:04:05', 'manager1', 'reveal', 'mobile', 'k1', 1)"
         )
     executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+    _migrate(list(executor.loader.graph.leaf_nodes()))
 
     entry = AuditEntry.objects.get()
     assert (entry.actor_username, entry.action, entry.fields, entry.subject) == (

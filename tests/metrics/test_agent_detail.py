@@ -167,7 +167,7 @@ def test_daily_trends_by_hand(detail_shop: Lake) -> None:
 def test_the_days_agree_with_the_agent_report(detail_shop: Lake) -> None:
     days = _days(detail_shop)
     report = {
-        r.agent_id: r
+        r.unit: r
         for r in agent_reports(
             chat_messages=detail_shop.table("chat_messages"),
             orders=detail_shop.table("orders"),
@@ -272,7 +272,7 @@ def test_the_report_over_an_agents_customers_is_that_agents_report(detail_shop: 
 
     def reports(chat_messages: object) -> dict[str, object]:
         return {
-            r.agent_id: r
+            r.unit: r
             for r in agent_reports(
                 chat_messages=chat_messages,
                 orders=orders,

@@ -10,7 +10,7 @@ from guanxi.metrics.agents import KEYS, AgentReport
 from guanxi.metrics.diagnosis import diagnose
 
 BASE = AgentReport(
-    agent_id="x",
+    unit="x",
     **dict.fromkeys(KEYS)
     | {  # type: ignore[arg-type]
         "consulting_customers": 10,
@@ -26,7 +26,7 @@ BASE = AgentReport(
 
 
 def _agent(agent_id: str, **values: object) -> AgentReport:
-    return dataclasses.replace(BASE, agent_id=agent_id, **values)  # type: ignore[arg-type]
+    return dataclasses.replace(BASE, unit=agent_id, **values)  # type: ignore[arg-type]
 
 
 def test_bottom_quartile_and_scorecard_bands() -> None:
@@ -94,7 +94,7 @@ def test_quartiles_rank_each_agent_within_their_team() -> None:
         return {a for a, fs in found.items() if any(f.metric == "sales_amount" for f in fs)}
 
     assert weak(diagnose(team)) == {"a1", "a2"}  # nearest rank: ceil(8 / 4) = 2nd worst
-    peers = {r.agent_id: ("售前组" if r.agent_id.startswith("p") else "售后组") for r in team}
+    peers = {r.unit: ("售前组" if r.unit.startswith("p") else "售后组") for r in team}
     assert weak(diagnose(team, peers=peers)) == {"p1", "a1"}  # ceil(4 / 4) = the worst
     # A team of fewer than 4 has no quartile: a lone after-sale pair is not ranked. The six
     # in no team (100–400, 30, 40) are cut at their 2nd lowest, ceil(6 / 4) = 2: 40.

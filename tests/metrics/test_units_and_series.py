@@ -72,7 +72,7 @@ def shop(lake: Lake) -> Lake:
 def _units(lake: Lake, period: Period, units: dict[str, str], other: str) -> dict[str, AgentReport]:
     relabelled = in_units(lake.table("chat_messages"), units, other)
     (reports,) = report_series(lake, [period], chat_messages=relabelled)
-    return {r.agent_id: r for r in reports}
+    return {r.unit: r for r in reports}
 
 
 def test_agents_count_the_shared_customer_each(shop: Lake) -> None:
@@ -100,7 +100,7 @@ def test_team_figures_are_the_teams_own(shop: Lake) -> None:
 
 def test_shop_figures(shop: Lake) -> None:
     (whole,) = _units(shop, TUESDAY, {}, SHOP).values()
-    assert whole.agent_id == SHOP
+    assert whole.unit == SHOP
     assert whole.consulting_customers == 2
     assert whole.avg_response_seconds == Decimal("57.50")  # (30 + 60 + 20 + 120) / 4
     assert whole.first_response_seconds == Decimal("56.67")  # (30 + 20 + 120) / 3
@@ -134,7 +134,7 @@ def test_series_periods_match_single_reports(shop: Lake) -> None:
     assert len(days) == 7
     series = report_series(shop, days)
     for day, reports in zip(days, series, strict=True):
-        assert {r.agent_id: r for r in reports} == reports_by_agent(shop, day)
+        assert {r.unit: r for r in reports} == reports_by_agent(shop, day)
 
 
 @pytest.mark.parametrize(

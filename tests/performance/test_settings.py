@@ -107,7 +107,7 @@ def test_changed_thresholds_change_the_figures(client: Client, make_user, shop: 
     )
     assert after["kf1"]["order_loss_rate"] == 0.5
     # The pages and the CLI's selector read the same settings.
-    kf1 = next(r for r in selectors.agent_period_reports(DAY) if r.agent_id == "kf1")
+    kf1 = next(r for r in selectors.agent_period_reports(DAY) if r.unit == "kf1")
     assert kf1.three_minute_rate == Decimal("0.5000")
     # Reset: SPEC's figures again.
     client.post("/performance/settings/", {"action": "rules_reset"})
@@ -303,7 +303,7 @@ def _platform_chats(lake: Lake, platform: str) -> None:
 def _rates(key: str) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     """kf1's and kf2's rate through the selector behind the agents pages, API, CLI and monthly
     report, and kf1's through the agent detail page's selector."""
-    team = {r.agent_id: r for r in selectors.agent_period_reports(DAY)}
+    team = {r.unit: r for r in selectors.agent_period_reports(DAY)}
     detail = agent_selectors.agent_report("kf1", DAY)
     assert detail is not None
     return getattr(team["kf1"], key), getattr(team["kf2"], key), getattr(detail, key)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from guanxi.core.models import AuditAction, AuditEntry
 
 
 def audit_record(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     action: AuditAction | str,
     fields: str,
     subject: str,

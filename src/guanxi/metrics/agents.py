@@ -27,7 +27,7 @@ MONEY = Decimal("0.01")
 
 @dataclass(frozen=True)
 class AgentReport:
-    agent_id: str
+    unit: str  # an agent id, a team name (or NO_TEAM) or SHOP: whose figures these are
     consulting_customers: int
     received_customers: int
     inquirers: int
@@ -61,7 +61,7 @@ class AgentReport:
         return asdict(self)
 
 
-KEYS = tuple(f for f in AgentReport.__dataclass_fields__ if f != "agent_id")
+KEYS = tuple(f for f in AgentReport.__dataclass_fields__ if f != "unit")
 
 
 MESSAGE_COLUMNS = ("session_id", "message_id", "customer_key", "agent_id", "sender", "sent_at")
@@ -250,7 +250,7 @@ def assemble(
         aov = ratio(amount, buyers, 2)
         reports.append(
             AgentReport(
-                agent_id=agent_id,
+                unit=agent_id,
                 consulting_customers=c.consulting_customers if c else 0,
                 received_customers=c.received_customers if c else 0,
                 inquirers=int(s.get("inquirers") or 0),

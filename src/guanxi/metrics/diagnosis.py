@@ -140,7 +140,7 @@ def _cuts(
     """Per peer group of 4 or more agents with a value: its worst-quarter cut and its best."""
     groups: dict[str, list[Decimal]] = {}
     for report, value in present:
-        groups.setdefault(group_of.get(report.agent_id, NO_TEAM), []).append(Decimal(str(value)))
+        groups.setdefault(group_of.get(report.unit, NO_TEAM), []).append(Decimal(str(value)))
     return {
         group: (_quartile_cut(values, lower), min(values) if lower else max(values))
         for group, values in groups.items()
@@ -158,7 +158,7 @@ def diagnose(
     """The weak metrics of each agent of ``reports``; ``peers`` maps agent ids to their
     team (客服组), whose members the quartiles rank together."""
     group_of = peers or {}
-    findings: dict[str, list[Finding]] = {r.agent_id: [] for r in reports}
+    findings: dict[str, list[Finding]] = {r.unit: [] for r in reports}
     for metric, (causes, remedies, causes_en, remedies_en) in ADVICE.items():
         lower = metric in LOWER_IS_BETTER
         present = [(r, getattr(r, metric)) for r in reports if getattr(r, metric) is not None]
@@ -167,7 +167,7 @@ def diagnose(
         for report, value in present:
             reasons = []
             failing: Decimal | None = None
-            cut, best = cuts.get(group_of.get(report.agent_id, NO_TEAM), (None, None))
+            cut, best = cuts.get(group_of.get(report.unit, NO_TEAM), (None, None))
             worse = cut is not None and (Decimal(value) >= cut if lower else Decimal(value) <= cut)
             if worse and Decimal(value) != best:  # a tie with the best is no weakness
                 reasons.append("bottom quartile")
@@ -177,7 +177,7 @@ def diagnose(
                     failing = band.score
                     reasons.append(f"scorecard score {band.score.normalize():f}")
             if reasons:
-                findings[report.agent_id].append(
+                findings[report.unit].append(
                     Finding(
                         metric,
                         value,

@@ -221,7 +221,7 @@ def agents(request: HttpRequest, query: Query[AgentsQuery]) -> dict[str, object]
         return out | {"has_data": bool(team), "units": [unit_out(r) for r in team]}
     teams = agent_teams()
     findings = diagnose(team, shop_settings.scorecard(shop), peers=teams)
-    shown = [r for r in team if not agent or r.agent_id == agent]
+    shown = [r for r in team if not agent or r.unit == agent]
     rows = [agent_out(r, findings, teams) for r in shown]
     return out | {"has_data": bool(shown), "agents": rows}
 
@@ -232,7 +232,7 @@ def _metrics(report: AgentReport) -> dict[str, object]:
 
 def unit_out(report: AgentReport) -> dict[str, object]:
     """One unit's figures (amounts as strings), as ``UnitOut``."""
-    return {"unit": report.agent_id, "label": unit_label(report.agent_id)} | _metrics(report)
+    return {"unit": report.unit, "label": unit_label(report.unit)} | _metrics(report)
 
 
 @router.get(
@@ -279,12 +279,12 @@ def agent_out(
 ) -> dict[str, object]:
     """One agent's figures (amounts as strings), team and diagnosis, as ``AgentOut``."""
     return (
-        {"agent": report.agent_id, "team": teams.get(report.agent_id, "")}
+        {"agent": report.unit, "team": teams.get(report.unit, "")}
         | _metrics(report)
         | {
             "diagnosis": [
                 {"metric": f.metric, "why": f.why, "causes": f.causes, "remedies": f.remedies}
-                for f in findings.get(report.agent_id, [])
+                for f in findings.get(report.unit, [])
             ]
         }
     )

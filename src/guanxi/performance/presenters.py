@@ -57,11 +57,11 @@ def rows(
     findings: dict[str, list[Finding]],
     metrics: Sequence[AgentMetric] = AGENT_METRICS,
 ) -> list[Row]:
-    before = {r.agent_id: r for r in previous}
+    before = {r.unit: r for r in previous}
     out = []
     for report in current:
-        weak = {f.metric for f in findings.get(report.agent_id, [])}
-        old = before.get(report.agent_id)
+        weak = {f.metric for f in findings.get(report.unit, [])}
+        old = before.get(report.unit)
         cells = []
         for m in metrics:
             value = getattr(report, m.key)
@@ -76,11 +76,11 @@ def rows(
             )
         out.append(
             Row(
-                report.agent_id,
-                unit_label(report.agent_id),
-                names.get(report.agent_id, ""),
+                report.unit,
+                unit_label(report.unit),
+                names.get(report.unit, ""),
                 cells,
-                findings.get(report.agent_id, []),
+                findings.get(report.unit, []),
             )
         )
     return out
@@ -127,7 +127,7 @@ def unit_choices(
 ) -> list[tuple[str, str]]:
     """The unit selector's (key, label): the ``known`` units, those with figures in
     ``series`` and the ``chosen`` one; by id or name, agents in no team (未分组) last."""
-    keys = set(known) | {r.agent_id for _part, reports in series for r in reports}
+    keys = set(known) | {r.unit for _part, reports in series for r in reports}
     keys |= {chosen} if chosen else set()
     ordered = sorted(keys, key=lambda k: (k == NO_TEAM, k))
     return [(k, f"{unit_label(k)} {names.get(k, '')}".strip()) for k in ordered]
@@ -149,7 +149,7 @@ def compare_chart(
     for key, label in units:
         values = []
         for _part, reports in series:
-            report = next((r for r in reports if r.agent_id == key), None)
+            report = next((r for r in reports if r.unit == key), None)
             value = getattr(report, metric.key) if report else None
             values.append(None if value is None else float(value))
         if any(v is not None for v in values):
@@ -196,7 +196,7 @@ def trend(
     ``metric_key``, broken where a part has no value rather than drawn through zero."""
     metric = next(m for m in AGENT_METRICS if m.key == metric_key)
     reports = [
-        next((r for r in part_reports if r.agent_id == unit), None) for _p, part_reports in series
+        next((r for r in part_reports if r.unit == unit), None) for _p, part_reports in series
     ]
     present = [r for r in reports if r is not None]
     metrics = shown_metrics(present)

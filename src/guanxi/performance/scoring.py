@@ -51,9 +51,9 @@ def scored_period(
     scores = [
         engine.score(
             card,
-            r.agent_id,
+            r.unit,
             {m: getattr(r, m) for m in card.metrics},
-            {item: row.score for item, row in manual.get(r.agent_id, {}).items()},
+            {item: row.score for item, row in manual.get(r.unit, {}).items()},
         )
         for r in reports
     ]

@@ -105,7 +105,7 @@ def agent_report(agent_id: str, period: Period) -> AgentReport | None:
         platform_rules=shop_settings.platform_rules(),
         schedules={a: s for a, s in agent_schedules().items() if a == agent_id},
     )
-    return next((r for r in reports if r.agent_id == agent_id), None)
+    return next((r for r in reports if r.unit == agent_id), None)
 
 
 def agent_has_rota(agent_id: str) -> bool:

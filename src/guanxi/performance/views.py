@@ -61,7 +61,7 @@ def agents_page(request: HttpRequest) -> HttpResponse:
         if view == "agent"
         else {}
     )
-    shown = current if sees_all else [r for r in current if r.agent_id == own]
+    shown = current if sees_all else [r for r in current if r.unit == own]
     metrics = presenters.shown_metrics(current)
     names = dict(Agent.objects.values_list("agent_id", "name")) if view == "agent" else {}
     whole = None
@@ -96,7 +96,7 @@ def agents_export(request: HttpRequest) -> HttpResponse:
     _form, period = period_from(request)
     reports = selectors.unit_period_reports(period, view)
     if not sees_all:
-        reports = [r for r in reports if r.agent_id == own]
+        reports = [r for r in reports if r.unit == own]
     content = agent_exports.as_xlsx(period, reports, language=export_language(), view=view)
     suffix = "" if view == "agent" else f"-{view}"
     return xlsx_response(content, f"guanxi-agents{suffix}-{period.start}-{period.end}.xlsx")
@@ -214,7 +214,7 @@ def trend_export(request: HttpRequest) -> HttpResponse:
     asked = _trend_request(request)
     choice = asked.choice
     series = [
-        (part, [r for r in reports if r.agent_id == asked.unit]) for part, reports in asked.series
+        (part, [r for r in reports if r.unit == asked.unit]) for part, reports in asked.series
     ]
     content = agent_exports.as_xlsx(
         choice.period, [], language=export_language(), view=choice.view, series=series

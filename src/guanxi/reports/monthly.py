@@ -86,14 +86,14 @@ def monthly_report(
     settings = shop_settings.current()
     card = shop_settings.scorecard(settings)
     team = [] if agents == "none" else selectors.agent_period_reports(period, shop=settings)
-    shown = [r for r in team if agents == "all" or r.agent_id == agents]
+    shown = [r for r in team if agents == "all" or r.unit == agents]
     manual = manual_scores.latest_scores(period.start)
     scores = [
         scorecard.score(
             card,
-            r.agent_id,
+            r.unit,
             {m: getattr(r, m) for m in card.metrics},
-            {item: row.score for item, row in manual.get(r.agent_id, {}).items()},
+            {item: row.score for item, row in manual.get(r.unit, {}).items()},
         )
         for r in shown
     ]
@@ -102,7 +102,7 @@ def monthly_report(
     findings = {
         a: f
         for a, f in diagnose(team, card, peers=team_of).items()
-        if any(r.agent_id == a for r in shown)
+        if any(r.unit == a for r in shown)
     }
     own = "" if agents in ("all", "none") else agents
     teams = (

@@ -74,10 +74,10 @@ def agent_rows(report: MonthlyReport, names: dict[str, str]) -> list[AgentRow]:
     totals = {s.agent: s.total for s in report.scores}
     return [
         AgentRow(
-            r.agent_id,
-            names.get(r.agent_id, ""),
+            r.unit,
+            names.get(r.unit, ""),
             [text_value(getattr(r, k), KIND[k]) for k in AGENT_COLUMNS],
-            f"{totals[r.agent_id]:.1f}" if r.agent_id in totals else "—",
+            f"{totals[r.unit]:.1f}" if r.unit in totals else "—",
         )
         for r in report.agents
     ]
@@ -87,8 +87,8 @@ def team_rows(report: MonthlyReport) -> list[AgentRow]:
     """The 客服组 table: each team's own figures (no score: scorecards rank agents)."""
     return [
         AgentRow(
-            r.agent_id,
-            unit_label(r.agent_id),
+            r.unit,
+            unit_label(r.unit),
             [text_value(getattr(r, k), KIND[k]) for k in AGENT_COLUMNS],
             "",
         )

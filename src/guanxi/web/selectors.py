@@ -94,7 +94,7 @@ def agent_period_reports(
     """Every agent's report for ``period`` (or one agent's), with the shop's thresholds and
     windows (``shop``: settings already read in this request)."""
     reports = unit_period_reports(period, "agent", shop=shop)
-    return [r for r in reports if not agent_id or r.agent_id == agent_id]
+    return [r for r in reports if not agent_id or r.unit == agent_id]
 
 
 def unit_period_reports(
@@ -118,7 +118,7 @@ def period_series(
     parts = buckets(period, by)
     series = unit_series(parts, view, shop=shop)
     return [
-        (part, [r for r in reports if not unit or r.agent_id == unit])
+        (part, [r for r in reports if not unit or r.unit == unit])
         for part, reports in zip(parts, series, strict=True)
     ]
 
@@ -167,9 +167,7 @@ def unit_series(
         schedules=agent_schedules() if view == "agent" else None,
     )
     # Teams by name with the agents in no team (未分组) last, not first as "*none" sorts.
-    return [
-        sorted(reports, key=lambda r: (r.agent_id == NO_TEAM, r.agent_id)) for reports in series
-    ]
+    return [sorted(reports, key=lambda r: (r.unit == NO_TEAM, r.unit)) for reports in series]
 
 
 def latest_dsr_month() -> tuple[int, int] | None:

@@ -44,7 +44,7 @@ def as_json(
         "view": view,
         "has_data": bool(reports),
         "agents": [
-            unit_json(view, r.agent_id)
+            unit_json(view, r.unit)
             | {m.key: json_value(getattr(r, m.key), m.kind) for m in AGENT_METRICS}
             | {
                 "diagnosis": [
@@ -55,7 +55,7 @@ def as_json(
                         "causes": f.causes,
                         "remedies": f.remedies,
                     }
-                    for f in findings.get(r.agent_id, [])
+                    for f in findings.get(r.unit, [])
                 ]
             }
             for r in reports
@@ -99,7 +99,7 @@ def series_csv(series: list[tuple[Period | None, list[AgentReport]]], view: str 
     for part, reports in series:
         days = [str(part.start), str(part.end)] if part else []
         for r in reports:
-            writer.writerow([*days, unit_label(r.agent_id), *_csv_values(r)])
+            writer.writerow([*days, unit_label(r.unit), *_csv_values(r)])
     return "\ufeff" + out.getvalue()
 
 
@@ -133,7 +133,7 @@ def as_xlsx(
     )
     rows = [
         ([str(part.start), str(part.end)] if part else [])
-        + [unit_label(r.agent_id)]
+        + [unit_label(r.unit)]
         + [getattr(r, m.key) for m in AGENT_METRICS]
         for part, part_reports in parts
         for r in part_reports

@@ -111,7 +111,7 @@ class Command(BaseCommand):
             return
         team = selectors.unit_period_reports(period, view)
         wanted = options["agent"] or options["team"]
-        reports = [r for r in team if not wanted or r.agent_id == wanted]
+        reports = [r for r in team if not wanted or r.unit == wanted]
         # Quartiles need the whole team; targets and quartiles are about agents.
         findings = (
             diagnose(team, shop_settings.scorecard(), peers=agent_teams())
@@ -173,16 +173,16 @@ class Command(BaseCommand):
         table = Table(title=f"客服绩效 Agent report {period.start} – {period.end}")
         table.add_column("指标 metric")
         for report in reports:
-            table.add_column(agent_exports.unit_label(report.agent_id), justify="right")
+            table.add_column(agent_exports.unit_label(report.unit), justify="right")
         for metric in AGENT_METRICS:
             values = [text_value(getattr(r, metric.key), metric.kind) for r in reports]
             table.add_row(f"{metric.name_zh} {metric.key}", *values)
         console.print(table)
         names = {m.key: m.name_zh for m in AGENT_METRICS}
         for report in reports:
-            for f in findings.get(report.agent_id, []):
+            for f in findings.get(report.unit, []):
                 console.print(
-                    f"⚠ {report.agent_id} {names[f.metric]} ({f.why}): "
+                    f"⚠ {report.unit} {names[f.metric]} ({f.why}): "
                     f"原因 {f.causes}；建议 {f.remedies}"
                 )
 
