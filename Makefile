@@ -50,6 +50,7 @@ run: install
 lint: deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: deps
 	$(BIN)/mypy

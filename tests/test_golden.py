@@ -40,8 +40,8 @@ API = {
     "&view=team",
     "api_scorecard": f"/api/performance/scorecard?{MONTH}",
     "api_settings": "/api/performance/settings",
-    "api_dsr": "/api/performance/dsr",
-    "api_funnel": f"/api/performance/funnel?{MONTH}",
+    "api_dsr": "/api/store/dsr",
+    "api_funnel": f"/api/store/funnel?{MONTH}",
     "api_daily": f"/api/performance/agents/{AGENT}/daily?{MONTH}",
     "api_distribution": f"/api/performance/agents/{AGENT}/distribution?{MONTH}",
     "api_stages": f"/api/performance/agents/{AGENT}/stages?{MONTH}",
@@ -52,11 +52,11 @@ XLSX = {
     "xlsx_agents": f"/performance/agents/export.xlsx?{MONTH}",
     "xlsx_agents_team": f"/performance/agents/export.xlsx?{MONTH}&view=team",
     "xlsx_trend": f"/performance/trend/export.xlsx?{MONTH}&by=week&view=shop",
-    "xlsx_dsr": "/performance/dsr/export.xlsx",
-    "xlsx_funnel": f"/performance/funnel/export.xlsx?{MONTH}",
+    "xlsx_dsr": "/store/dsr/export.xlsx",
+    "xlsx_funnel": f"/store/funnel/export.xlsx?{MONTH}",
     "xlsx_agent_daily": f"/performance/agents/{AGENT}/daily.xlsx?{MONTH}",
 }
-CSV = {"csv_dashboard": f"/dashboard/export.csv?{MONTH}"}
+CSV = {"csv_dashboard": f"/store/export.csv?{MONTH}"}
 CLI = {
     "cli_store": ["report", "store", "--from", "2025-11-01", "--to", "2025-11-30"],
     "cli_agents": ["report", "agents", "--from", "2025-11-01", "--to", "2025-11-30"],

@@ -1,4 +1,5 @@
-"""The REST API (django-ninja) under ``/api/``; its schema is at ``/api/openapi.json``.
+"""The REST API (django-ninja) under ``/api/``, one router per area (``/api/store/``,
+``/api/performance/``, ``/api/reports/``); its schema is at ``/api/openapi.json``.
 
 Session authentication, the same permissions as the pages. The interactive docs page is
 off: it would load Swagger UI from a CDN, and Guanxi serves nothing from third parties.
@@ -11,6 +12,7 @@ from ninja.security import django_auth
 
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
+from guanxi.store.api import router as store
 
 api = NinjaAPI(
     title="Guanxi API",
@@ -21,3 +23,4 @@ api = NinjaAPI(
 )
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)
+api.add_router("/store/", store)

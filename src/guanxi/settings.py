@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "guanxi.imports",
     "guanxi.performance",
     "guanxi.reports",
+    "guanxi.store",
+    "guanxi.installation",
     "django_tasks_db",
     "guanxi.web",
 ]

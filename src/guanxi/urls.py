@@ -10,5 +10,6 @@ urlpatterns = [
     path("imports/", include("guanxi.imports.urls")),
     path("performance/", include("guanxi.performance.urls")),
     path("reports/", include("guanxi.reports.urls")),
+    path("store/", include("guanxi.store.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -48,7 +48,7 @@ def test_logout_ends_the_session(client: Client, make_user) -> None:
     creds = make_user("manager")
     client.login(username=creds.username, password=creds.password)
     client.post("/accounts/logout/")
-    assert client.get("/dashboard/").status_code == 302
+    assert client.get("/store/").status_code == 302
 
 
 def test_passwords_are_random_and_stored_as_argon2(make_user) -> None:

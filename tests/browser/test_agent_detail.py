@@ -11,8 +11,8 @@ import pytest
 from guanxi import demo
 from guanxi.accounts.models import Agent
 from guanxi.lake import Lake
-from guanxi.performance import selectors
-from guanxi.web import selectors as web_selectors
+from guanxi.performance.detail import selectors as detail_selectors
+from guanxi.store import selectors as store_selectors
 from guanxi.web.exports.values import text_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,16 +34,16 @@ def test_detail_and_conversation(page, live_server, make_user, lake: Lake) -> No
     page.fill("#id_username", manager.username)
     page.fill("#id_password", manager.password)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
 
     # The agents table links each agent to their detail for the same period.
     page.goto(f"{base}/performance/agents/")
     page.click(f'tr[data-agent="{agent_id}"] a.agent-link')
     page.wait_for_url(re.compile(rf".*/performance/agents/{agent_id}/\?start=.*"))
-    latest = web_selectors.latest_traffic_day()
+    latest = store_selectors.latest_traffic_day()
     assert latest is not None
-    period = web_selectors.default_period(latest)
-    report = selectors.agent_report(agent_id, period)
+    period = store_selectors.default_period(latest)
+    report = detail_selectors.agent_report(agent_id, period)
     assert report is not None
     sales = page.locator('[data-metric="sales_amount"] .value').inner_text()
     assert sales == text_value(report.sales_amount, "money")

@@ -15,7 +15,7 @@ from guanxi import demo
 from guanxi.core.timeutil import month_period
 from guanxi.customers.models import Customer
 from guanxi.lake import Lake
-from guanxi.web import selectors
+from guanxi.store import selectors as store_selectors
 from guanxi.web.exports.values import text_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,11 +43,11 @@ def test_manager_and_agent_walk_through(page, live_server, make_user, lake: Lake
 
     # The manager lands on the dashboard, in Chinese, for the month of the latest data.
     _login(page, base, manager.username, manager.password)
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
     assert page.locator("h1").inner_text() == "店铺概况"
-    latest = selectors.latest_traffic_day()
+    latest = store_selectors.latest_traffic_day()
     assert latest is not None
-    expected = selectors.store_period_figures(month_period(latest.year, latest.month))
+    expected = store_selectors.store_period_figures(month_period(latest.year, latest.month))
     assert expected.has_data
     tile = page.locator('[data-metric="paid_amount"] .value')
     assert tile.inner_text() == text_value(expected.paid_amount, "money")
@@ -86,4 +86,4 @@ def test_manager_and_agent_walk_through(page, live_server, make_user, lake: Lake
     )
     assert reveal.status == 403
     assert page.request.get(f"{base}/customers/export.csv").status == 403
-    assert page.request.get(f"{base}/dashboard/").status == 403
+    assert page.request.get(f"{base}/store/").status == 403

@@ -23,7 +23,7 @@ def test_upload_a_gbk_file_and_see_the_result(
     page.fill("#id_username", manager.username)
     page.fill("#id_password", manager.password)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
 
     report = write_taobao_orders(tmp_path / "订单报表.csv", TWO_ORDERS, encoding="gbk")
     page.goto(f"{base}/imports/")

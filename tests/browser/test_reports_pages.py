@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from guanxi import demo
 from guanxi.core.timeutil import month_period
 from guanxi.lake import Lake
-from guanxi.web import selectors
+from guanxi.store import selectors as store_selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,18 +30,18 @@ def test_dsr_and_funnel_pages_and_the_xlsx_download(
     manager = make_user("manager")
     base = live_server.url
     _login(page, base, manager.username, manager.password)
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
 
-    page.goto(f"{base}/performance/dsr/")
+    page.goto(f"{base}/store/dsr/")
     for key in ("description", "service", "logistics"):
         page.wait_for_selector(f"#dsr-chart-{key} .main-svg")  # Plotly drew each dimension
     assert page.locator("#dsr-table tbody tr").count() == 6
 
     page.click("a[data-tab=funnel]")
     page.wait_for_selector("#funnel-chart .main-svg")
-    latest = selectors.latest_traffic_day()
+    latest = store_selectors.latest_traffic_day()
     assert latest is not None
-    funnel = selectors.funnel(month_period(latest.year, latest.month))
+    funnel = store_selectors.funnel(month_period(latest.year, latest.month))
     assert page.locator('[data-step="uv"] [data-col="count"]').inner_text() == (
         f"{funnel.count('uv'):,}"
     )

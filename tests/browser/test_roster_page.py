@@ -19,7 +19,7 @@ def test_manager_sets_a_rota(page, live_server, make_user, lake: Lake) -> None:
     manager = make_user("manager")
     base = live_server.url
     _login(page, base, manager.username, manager.password)
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
 
     agents_url = f"{base}/performance/agents/?start=2025-11-01&end=2025-11-30"
     page.goto(agents_url)

@@ -26,7 +26,7 @@ def test_a_manager_edits_a_manual_score(page, live_server, make_user, shop: Lake
     page.fill("#id_username", manager.username)
     page.fill("#id_password", manager.password)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
     page.click("nav.mainnav >> text=KPI 考核")
     page.wait_for_url(f"{base}/performance/scorecard/")
     page.fill("input[name=month]", "2024-06")

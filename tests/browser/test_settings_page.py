@@ -9,8 +9,8 @@ import pytest
 
 from guanxi.lake import Lake
 from guanxi.metrics.platform_rules import PlatformRules
+from guanxi.performance import selectors as agent_selectors
 from guanxi.performance import shop_settings
-from guanxi.web import selectors
 from tests.browser.test_foundation import _login, _shot
 from tests.factories import chats_table
 from tests.metrics.test_platform_rules import CHATS
@@ -26,7 +26,7 @@ def test_a_manager_sets_the_pinduoduo_rule(page, live_server, make_user, lake: L
     manager = make_user("manager")
     base = live_server.url
     _login(page, base, manager.username, manager.password)
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
     page.goto(f"{base}/performance/settings/")
     group = page.locator("tr.group", has_text="平台回复规则")
     assert group.count() == 1
@@ -47,7 +47,7 @@ def test_a_manager_sets_the_pinduoduo_rule(page, live_server, make_user, lake: L
     page.wait_for_selector(".flash.success")
     assert "changed" in (page.locator('tr[data-field="pdd_seconds"]').get_attribute("class") or "")
     assert shop_settings.platform_rules() == PlatformRules(pdd_seconds=5400)
-    kf1 = next(r for r in selectors.agent_period_reports(DAY) if r.unit == "kf1")
+    kf1 = next(r for r in agent_selectors.agent_period_reports(DAY) if r.unit == "kf1")
     assert kf1.pdd_effective_reply_rate == Decimal("0.6667")
     _shot(page, "settings-zh")
 

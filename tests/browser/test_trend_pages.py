@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from guanxi import demo
 from guanxi.lake import Lake
-from guanxi.web import selectors
+from guanxi.performance import selectors as agent_selectors
+from guanxi.store import selectors as store_selectors
 from guanxi.web.exports.values import text_value
 from tests.browser.test_foundation import _login, _shot
 
@@ -25,19 +26,19 @@ def test_team_view_and_trend(page, live_server, make_user, lake: Lake, tmp_path:
     agent = make_user("agent", agent_id="kf02")
     base = live_server.url
     _login(page, base, manager.username, manager.password)
-    page.wait_for_url(f"{base}/dashboard/")
-    period = selectors.default_period(timezone.localdate())
+    page.wait_for_url(f"{base}/store/")
+    period = store_selectors.default_period(timezone.localdate())
 
     # The agents page, switched to the teams: each team's own figures, the shop below.
     page.goto(f"{base}/performance/agents/")
     page.click("#view-switch a[data-view=team]")
     page.wait_for_selector('tr[data-unit="售前组"]')
-    teams = {r.unit: r for r in selectors.unit_period_reports(period, "team")}
+    teams = {r.unit: r for r in agent_selectors.unit_period_reports(period, "team")}
     assert set(teams) == {"售前组", "售后组"}
     for name, report in teams.items():
         cell = page.locator(f'tr[data-unit="{name}"] td[data-metric="consulting_customers"]')
         assert cell.get_attribute("data-value") == str(report.consulting_customers)
-    (whole,) = selectors.unit_period_reports(period, "shop")
+    (whole,) = agent_selectors.unit_period_reports(period, "shop")
     shop_cell = page.locator('tfoot th[data-metric="avg_response_seconds"]')
     assert shop_cell.inner_text().startswith(text_value(whole.avg_response_seconds, "seconds"))
     assert page.locator(".diagnosis").count() == 0
@@ -51,7 +52,7 @@ def test_team_view_and_trend(page, live_server, make_user, lake: Lake, tmp_path:
     page.select_option("#id_metric", "avg_response_seconds")
     page.click("#trend-form button[type=submit]")
     page.wait_for_selector("#trend-chart svg[aria-label='售前组：平均响应时间']")
-    series = selectors.period_series(period, "week", "team", "售前组")
+    series = agent_selectors.period_series(period, "week", "team", "售前组")
     rows = page.locator("#trend-table tbody tr")
     assert rows.count() == len(series)
     for i, (part, reports) in enumerate(series):

@@ -22,7 +22,8 @@ from guanxi.core.timeutil import Period, month_period
 from guanxi.customers.models import Customer
 from guanxi.imports.exporters import IMPORT_ORDER
 from guanxi.lake import Lake
-from guanxi.web import selectors
+from guanxi.performance import selectors as agent_selectors
+from guanxi.store import selectors as store_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +31,16 @@ pytestmark = pytest.mark.django_db
 def _figures() -> list[dict[str, object]]:
     months = [month_period(2025, m) for m in range(1, 13)]
     months.append(Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
-    return [selectors.store_period_figures(p).as_dict() for p in months]
+    return [store_selectors.store_period_figures(p).as_dict() for p in months]
 
 
 def _agent_figures() -> dict[str, list[Any]]:
     """November's reports for every agent, team and the shop, and its weekly shop series."""
     november = month_period(2025, 11)
-    units = {view: selectors.unit_period_reports(november, view) for view in selectors.VIEWS}
-    return {**units, "weeks": selectors.period_series(november, "week", "shop")}
+    units = {
+        view: agent_selectors.unit_period_reports(november, view) for view in agent_selectors.VIEWS
+    }
+    return {**units, "weeks": agent_selectors.period_series(november, "week", "shop")}
 
 
 def _active_customers(lake: Lake) -> int:

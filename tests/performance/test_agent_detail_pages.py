@@ -18,7 +18,7 @@ from django.test import Client
 from guanxi.accounts.models import Agent
 from guanxi.core.timeutil import Period
 from guanxi.lake import Lake
-from guanxi.performance import selectors
+from guanxi.performance.detail import selectors as detail_selectors
 from tests.customers.helpers import customer
 from tests.factories import login
 from tests.metrics.test_agent_detail import detail_shop  # noqa: F401 — the hand-made shop
@@ -95,7 +95,7 @@ def test_the_tiles_give_business_time_for_an_agent_with_a_rota(
     assert "只计该客服排班内的时间" in page and 'id="no-rota"' not in page
     # The same figures as the agent report's for the period.
     period = Period(dt.date(2024, 6, 18), dt.date(2024, 6, 19))
-    report = selectors.agent_report("kf1", period)
+    report = detail_selectors.agent_report("kf1", period)
     assert report is not None
     assert report.first_response_business_seconds == Decimal("39.17")
     assert report.avg_response_business_seconds == Decimal("35.00")

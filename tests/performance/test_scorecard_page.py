@@ -217,7 +217,7 @@ def test_the_scorecard_command_uses_the_shops_card_and_manual_scores(shop: Lake)
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
-    from guanxi.performance.manual_scores import manual_score_record
+    from guanxi.performance.scorecard.manual_scores import manual_score_record
 
     _with_daily_work()
     boss = User.objects.create_user("boss")

@@ -33,8 +33,9 @@ from guanxi.metrics.chat import ServiceRules
 from guanxi.metrics.platform_rules import PlatformRules
 from guanxi.performance import selectors as agent_selectors
 from guanxi.performance import shop_settings
+from guanxi.performance.detail import selectors as detail_selectors
 from guanxi.performance.models import ShopSettings
-from guanxi.web import selectors
+from guanxi.store import selectors as store_selectors
 from tests.factories import chats_table, login, reports_by_agent
 from tests.metrics import test_platform_rules
 from tests.metrics.test_attribution import shop  # noqa: F401 — the hand-made shop fixture
@@ -107,7 +108,7 @@ def test_changed_thresholds_change_the_figures(client: Client, make_user, shop: 
     )
     assert after["kf1"]["order_loss_rate"] == 0.5
     # The pages and the CLI's selector read the same settings.
-    kf1 = next(r for r in selectors.agent_period_reports(DAY) if r.unit == "kf1")
+    kf1 = next(r for r in agent_selectors.agent_period_reports(DAY) if r.unit == "kf1")
     assert kf1.three_minute_rate == Decimal("0.5000")
     # Reset: SPEC's figures again.
     client.post("/performance/settings/", {"action": "rules_reset"})
@@ -282,7 +283,7 @@ def test_the_dsr_window_in_days(lake: Lake) -> None:
         shop_settings.rules_update(
             user=None, values=SPEC | {"dsr_window_unit": "day", "dsr_window_length": length}
         )
-        (december,) = selectors.dsr_trend((2025, 12), 1)
+        (december,) = store_selectors.dsr_trend((2025, 12), 1)
         results[length] = (december.ratings, december.scores["service"])
     assert results == {
         30: (1, Decimal("5.000")),
@@ -290,9 +291,9 @@ def test_the_dsr_window_in_days(lake: Lake) -> None:
         92: (3, Decimal("3.000")),
     }
     shop_settings.rules_reset(user=None)
-    november, december = selectors.dsr_trend((2025, 12), 2)
+    november, december = store_selectors.dsr_trend((2025, 12), 2)
     assert (november.ratings, december.ratings) == (2, 3)  # months: Jun–Nov, Jul–Dec
-    assert selectors.dsr_trend((2025, 12), 1, window=1)[0].ratings == 1  # an explicit window
+    assert store_selectors.dsr_trend((2025, 12), 1, window=1)[0].ratings == 1  # an explicit window
 
 
 # -- platform reply rules (SPEC §2: Pinduoduo 1 h in 08:00–23:00, Douyin 180 s in 08:00–23:00)
@@ -303,8 +304,8 @@ def _platform_chats(lake: Lake, platform: str) -> None:
 def _rates(key: str) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     """kf1's and kf2's rate through the selector behind the agents pages, API, CLI and monthly
     report, and kf1's through the agent detail page's selector."""
-    team = {r.unit: r for r in selectors.agent_period_reports(DAY)}
-    detail = agent_selectors.agent_report("kf1", DAY)
+    team = {r.unit: r for r in agent_selectors.agent_period_reports(DAY)}
+    detail = detail_selectors.agent_report("kf1", DAY)
     assert detail is not None
     return getattr(team["kf1"], key), getattr(team["kf2"], key), getattr(detail, key)
 

@@ -72,6 +72,29 @@ def parse_day(text: str) -> dt.date:
         raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD") from exc
 
 
+def parse_month(text: str) -> tuple[int, int]:
+    """``2025-11`` (or a day of it, ``2025-11-01``) → (2025, 11); ``ValueError`` naming the
+    text otherwise. The one month parser of the pages, the API and the CLI."""
+    try:
+        year, month = (int(p) for p in text.strip().split("-")[:2])
+        dt.date(year, month, 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month like 2025-11") from None
+    return year, month
+
+
+def period_between(
+    start: dt.date, end: dt.date, *, names: tuple[str, str] = ("start", "end")
+) -> Period:
+    """The period from ``start`` to ``end``; ``ValueError`` naming both fields (``names``,
+    e.g. ``--from``/``--to``) when they are the wrong way round."""
+    if start > end:
+        raise ValueError(
+            f"{names[0]} {start} is after {names[1]} {end}; give the earlier day first"
+        )
+    return Period(start, end)
+
+
 def month_period(year: int, month: int) -> Period:
     first = dt.date(year, month, 1)
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)

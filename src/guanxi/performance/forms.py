@@ -1,11 +1,10 @@
-"""Forms of the performance pages: the trend's choices; DSR options and industry averages;
-the shop's settings, the scorecard and manual scores."""
+"""Forms of the performance pages: the trend's choices; the shop's settings, the scorecard
+and manual scores."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.timeutil import Period, buckets
 from guanxi.metrics.agents import AGENT_METRICS
-from guanxi.performance import shop_presenters, shop_settings
-from guanxi.performance.models import DsrDimension
+from guanxi.performance import shop_settings
+from guanxi.performance.selectors import MAX_PARTS
 from guanxi.web.forms import PeriodForm
-from guanxi.web.selectors import MAX_PARTS
+from guanxi.web.language import english
 
 VIEW_CHOICES = (("agent", _("客服")), ("team", _("客服组")), ("shop", _("全店")))
 BY_CHOICES = (("day", _("按日")), ("week", _("按周")), ("month", _("按月")))
@@ -41,7 +40,7 @@ class TrendForm(PeriodForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        en = shop_presenters.english()
+        en = english()
         metric = self.fields["metric"]
         assert isinstance(metric, forms.ChoiceField)
         metric.choices = [(m.key, m.name_en if en else m.name_zh) for m in AGENT_METRICS]
@@ -67,62 +66,6 @@ class TrendForm(PeriodForm):
         return TrendChoice(
             self.period(), data["by"], data["view"], data["unit"].strip(), data["metric"]
         )
-
-
-# SPEC §4 and the issue: Taobao rolls over 6 months, Douyin over 60 days.
-WINDOW_UNITS = (("months", _("个月")), ("days", _("天")))
-
-
-class DsrOptionsForm(forms.Form):
-    months = forms.IntegerField(label=_("显示月数"), min_value=1, max_value=36, initial=6)
-    window = forms.IntegerField(label=_("滚动窗口"), min_value=1, max_value=400, initial=6)
-    unit = forms.ChoiceField(label=_("单位"), choices=WINDOW_UNITS, initial="months")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("unit") == "months" and (cleaned.get("window") or 0) > 24:
-            raise forms.ValidationError(_("按月的滚动窗口最多 24 个月。"))
-        return cleaned
-
-
-def _score_field(label: Any) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        min_value=Decimal(1),
-        max_value=Decimal(5),
-        max_digits=5,
-        decimal_places=3,
-        widget=forms.NumberInput(attrs={"step": "0.001", "min": "1", "max": "5"}),
-    )
-
-
-class IndustryForm(forms.Form):
-    """One month's industry averages, entered by hand."""
-
-    month = forms.CharField(
-        label=_("月份"),
-        widget=forms.DateInput(attrs={"type": "month", "placeholder": "2025-12"}),
-    )
-    description = _score_field(DsrDimension.DESCRIPTION.label)
-    service = _score_field(DsrDimension.SERVICE.label)
-    logistics = _score_field(DsrDimension.LOGISTICS.label)
-
-    def clean_month(self) -> dt.date:
-        raw = str(self.cleaned_data["month"]).strip()
-        try:
-            year, month = (int(p) for p in raw.split("-")[:2])
-            return dt.date(year, month, 1)
-        except ValueError:
-            raise forms.ValidationError(
-                _("%(value)s 不是月份，请按 2025-12 的格式填写。"), params={"value": raw}
-            ) from None
-
-
-class IndustryUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("行业均值 CSV"),
-        help_text=_("表头 month,description,service,logistics；每行一个月，分值 1–5。"),
-    )
 
 
 class RulesForm(forms.Form):

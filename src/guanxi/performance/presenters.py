@@ -17,8 +17,8 @@ from guanxi.metrics.agents import (
     AgentReport,
 )
 from guanxi.metrics.diagnosis import Finding
+from guanxi.performance.exports import unit_label
 from guanxi.web import charts
-from guanxi.web.exports.agents import unit_label
 from guanxi.web.exports.values import text_value
 
 

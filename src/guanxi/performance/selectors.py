@@ -1,244 +1,182 @@
-"""Reads behind the agent detail page and the conversation page: lake figures and rows.
-
-The lake is read through ``relevant_messages`` (the sessions that can matter for the period,
-as the agent report does) so an agent's page does not scan the shop's whole chat history.
-"""
+"""Reads behind the agent pages, API, CLI and monthly report: the agent report per agent,
+team or shop, by period and by day/week/month, and ``agent_table``, the one assembly of the
+agent table (diagnosis, the viewer's rows, the shop's own row) every entry point uses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-import ibis
 from django.conf import settings
 
 from guanxi import lake
 from guanxi.accounts.models import Agent
-from guanxi.accounts.selectors import agent_schedules
-from guanxi.core import pii
-from guanxi.core.timeutil import Period
-from guanxi.customers.models import Customer
-from guanxi.metrics import agent_detail
-from guanxi.metrics.agent_detail import AgentDay, ResponseDistribution, StageShare
-from guanxi.metrics.agents import AgentReport, agent_reports, relevant_messages
-from guanxi.metrics.attribution import session_stages
-from guanxi.metrics.chat import rounds
+from guanxi.accounts.selectors import agent_schedules, agent_teams
+from guanxi.core.timeutil import Period, buckets
+from guanxi.metrics.agents import (
+    NO_TEAM,
+    SHOP,
+    AgentReport,
+    agent_report_series,
+    in_units,
+)
+from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.performance import shop_settings
+from guanxi.performance.models import ShopSettings
 
-SLOWEST_LIMIT = 20
-MESSAGE_LIMIT = 2000  # a conversation page shows at most this many messages
-
-
-def _chats(period: Period) -> ibis.Table:
-    shop = lake.get()
-    return relevant_messages(
-        shop.table("chat_messages"),
-        shop.table("orders"),
-        shop.table("refunds"),
-        period,
-        settings.TIME_ZONE,
-        shop_settings.attribution_rules(),
-    )
+VIEWS = ("agent", "team", "shop")
+"""Whose figures a report gives: each agent's, each team's (客服组) or the whole shop's."""
 
 
-def agent_days(agent_id: str, period: Period) -> list[AgentDay]:
-    shop = lake.get()
-    return agent_detail.agent_days(
-        shop.arrow,
-        chat_messages=_chats(period),
-        orders=shop.table("orders"),
-        period=period,
+def agent_period_reports(
+    period: Period, agent_id: str = "", *, shop: ShopSettings | None = None
+) -> list[AgentReport]:
+    """Every agent's report for ``period`` (or one agent's), with the shop's thresholds and
+    windows (``shop``: settings already read in this request)."""
+    reports = unit_period_reports(period, "agent", shop=shop)
+    return [r for r in reports if not agent_id or r.unit == agent_id]
+
+
+def unit_period_reports(
+    period: Period, view: str = "agent", *, shop: ShopSettings | None = None
+) -> list[AgentReport]:
+    """The reports of ``view``'s units for ``period``: agents, teams (``agent_id`` is the
+    team's name, or ``NO_TEAM``) or the shop (one report, ``agent_id`` ``SHOP``)."""
+    return unit_series([period], view, shop=shop)[0]
+
+
+def period_series(
+    period: Period,
+    by: str,
+    view: str = "agent",
+    unit: str = "",
+    *,
+    shop: ShopSettings | None = None,
+) -> list[tuple[Period, list[AgentReport]]]:
+    """``period`` by day, week or month (``by``): each part with the reports of ``view``'s
+    units (only ``unit``'s when given)."""
+    parts = buckets(period, by)
+    series = unit_series(parts, view, shop=shop)
+    return [
+        (part, [r for r in reports if not unit or r.unit == unit])
+        for part, reports in zip(parts, series, strict=True)
+    ]
+
+
+MAX_PARTS = 31
+"""The most parts a trend page or request may ask for (a month by day). Each part costs a
+pass over its period's counts (about 0.6 s on the demo shop), so the pages keep the wait
+near what a month by day takes; the CLI, which nobody waits on in a browser, has no cap."""
+
+
+def roster_units(view: str) -> list[str]:
+    """The units of ``view`` the roster knows, whether or not they have figures: every
+    agent's id, every team's name, or the shop."""
+    if view == "shop":
+        return [SHOP]
+    if view == "team":
+        return sorted(set(agent_teams().values()))
+    return list(Agent.objects.order_by("agent_id").values_list("agent_id", flat=True))
+
+
+def unit_series(
+    periods: list[Period], view: str, *, shop: ShopSettings | None = None
+) -> list[list[AgentReport]]:
+    """The reports of ``view``'s units for each of ``periods``, in one pass (a period and
+    the one before it share their sessions' window pass)."""
+    if view not in VIEWS:
+        raise ValueError(f"{view!r} is not one of {', '.join(VIEWS)}")
+    shop = shop or shop_settings.current()
+    facts = lake.get()
+    chats = facts.table("chat_messages")
+    if view == "team":
+        chats = in_units(chats, agent_teams(), NO_TEAM)
+    elif view == "shop":
+        chats = in_units(chats, {}, SHOP)
+    series = agent_report_series(
+        chat_messages=chats,
+        orders=facts.table("orders"),
+        refunds=facts.table("refunds"),
+        periods=periods,
         time_zone=settings.TIME_ZONE,
-        agent_id=agent_id,
-        service_rules=shop_settings.service_rules(),
-        attribution_rules=shop_settings.attribution_rules(),
+        arrow=facts.arrow,
+        service_rules=shop_settings.service_rules(shop),
+        attribution_rules=shop_settings.attribution_rules(shop),
+        platform_rules=shop_settings.platform_rules(shop),
+        # Rotas are agents': teams and the shop have no business-time figures.
+        schedules=agent_schedules() if view == "agent" else None,
     )
-
-
-def response_distribution(agent_id: str, period: Period) -> ResponseDistribution:
-    shop = lake.get()
-    return agent_detail.response_distribution(
-        _chats(period),
-        period,
-        settings.TIME_ZONE,
-        agent_id,
-        shop.arrow,
-        rules=shop_settings.service_rules(),
-    )
-
-
-def stage_mix(agent_id: str, period: Period) -> list[StageShare]:
-    shop = lake.get()
-    return agent_detail.stage_mix(
-        shop.arrow,
-        _chats(period),
-        shop.table("orders"),
-        period,
-        settings.TIME_ZONE,
-        agent_id,
-        rules=shop_settings.attribution_rules(),
-    )
-
-
-def slowest_rounds(
-    agent_id: str, period: Period, limit: int = SLOWEST_LIMIT
-) -> list[dict[str, Any]]:
-    shop = lake.get()
-    expr = agent_detail.slowest_rounds(_chats(period), period, settings.TIME_ZONE, agent_id, limit)
-    return list(shop.arrow(expr).to_pylist())
-
-
-def agent_report(agent_id: str, period: Period) -> AgentReport | None:
-    """The agent report's figures of one agent (None: no chat or sales in the period),
-    computed over that agent's customers only (``agent_detail.customers_of``: exact for
-    this agent, a fraction of the work of the whole team's report)."""
-    shop = lake.get()
-    reports = agent_reports(
-        chat_messages=agent_detail.customers_of(shop.table("chat_messages"), agent_id),
-        orders=shop.table("orders"),
-        refunds=shop.table("refunds"),
-        period=period,
-        time_zone=settings.TIME_ZONE,
-        arrow=shop.arrow,
-        service_rules=shop_settings.service_rules(),
-        attribution_rules=shop_settings.attribution_rules(),
-        platform_rules=shop_settings.platform_rules(),
-        schedules={a: s for a, s in agent_schedules().items() if a == agent_id},
-    )
-    return next((r for r in reports if r.unit == agent_id), None)
-
-
-def agent_has_rota(agent_id: str) -> bool:
-    """Whether the agent has a rota (排班), i.e. business-time figures (the report's rule)."""
-    return agent_id in agent_schedules()
-
-
-def masked_names(customer_keys: list[str]) -> dict[str, str]:
-    """customer_key → the masked name from the master (张*), for the keys that have one.
-
-    Only masked names leave this function: pages about chats never show personal data."""
-    customers = Customer.objects.filter(customer_key__in=set(customer_keys)).only(
-        "customer_key", "name"
-    )
-    return {c.customer_key: pii.mask_name(c.name) for c in customers if c.name}
-
-
-def agent_name(agent_id: str) -> str:
-    return Agent.objects.filter(agent_id=agent_id).values_list("name", flat=True).first() or ""
+    # Teams by name with the agents in no team (未分组) last, not first as "*none" sorts.
+    return [sorted(reports, key=lambda r: (r.unit == NO_TEAM, r.unit)) for reports in series]
 
 
 @dataclass(frozen=True)
-class AgentDetail:
-    agent_id: str
-    name: str
+class AgentTable:
+    """The agent table of a period as every entry point shows it.
+
+    ``rows``: the units shown (every unit of ``view``, or only ``only``'s); ``every``: all
+    units, shown or not (which columns have figures); ``findings``: the
+    diagnosis of agents (ranked against their whole team, whoever is shown; empty for teams
+    and the shop); ``previous``: every unit's report of the period before, when asked;
+    ``shop`` / ``shop_previous``: the shop's own figures, when asked.
+    """
+
     period: Period
-    current: AgentReport | None  # None: the agent has no chat or sales in the period
-    previous: AgentReport | None
-    days: list[AgentDay]
-    distribution: ResponseDistribution
-    stages: list[StageShare]
-    slowest: list[dict[str, Any]]
-    customer_names: dict[str, str]
-    has_rota: bool  # business-time figures exist only for agents with a rota
+    view: str
+    rows: list[AgentReport]
+    every: list[AgentReport] = field(default_factory=list)  # every unit, shown or not
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    previous: list[AgentReport] = field(default_factory=list)
+    shop: AgentReport | None = None
+    shop_previous: AgentReport | None = None
 
     @property
     def has_data(self) -> bool:
-        return self.current is not None
+        return bool(self.rows)
 
 
-def agent_overview(agent_id: str, period: Period) -> AgentDetail:
-    """Everything the agent detail page shows for ``period`` (and the report of the one
-    before, for comparison)."""
-    current = agent_report(agent_id, period)
-    previous = agent_report(agent_id, period.previous())
-    has_rota = agent_has_rota(agent_id)
-    if current is None:  # nothing to chart: the page says so rather than showing zeros
-        return AgentDetail(
-            agent_id=agent_id,
-            name=agent_name(agent_id),
-            period=period,
-            current=None,
-            previous=previous,
-            days=[],
-            distribution=ResponseDistribution(0, [], None, None),
-            stages=[],
-            slowest=[],
-            customer_names={},
-            has_rota=has_rota,
-        )
-    slowest = slowest_rounds(agent_id, period)
-    return AgentDetail(
-        agent_id=agent_id,
-        name=agent_name(agent_id),
-        period=period,
-        current=current,
-        previous=previous,
-        days=agent_days(agent_id, period),
-        distribution=response_distribution(agent_id, period),
-        stages=stage_mix(agent_id, period),
-        slowest=slowest,
-        customer_names=masked_names([r["customer_key"] for r in slowest if r["customer_key"]]),
-        has_rota=has_rota,
+def agent_table(
+    period: Period,
+    *,
+    view: str = "agent",
+    only: str = "",
+    with_previous: bool = False,
+    with_shop: bool = False,
+    shop: ShopSettings | None = None,
+) -> AgentTable:
+    """The table of ``view``'s units for ``period``: ``only`` keeps one unit's row (an agent
+    restricted to their own, or a filter); ``with_previous`` adds the period before (one
+    window pass for both); ``with_shop`` the shop's own row below the units."""
+    shop = shop or shop_settings.current()
+    periods = [period, period.previous()] if with_previous else [period]
+    series = unit_series(periods, view, shop=shop)
+    every = series[0]
+    # Quartiles and targets are about agents, ranked within the agent's whole team.
+    findings = (
+        diagnose(every, shop_settings.scorecard(shop), peers=agent_teams())
+        if view == "agent"
+        else {}
     )
-
-
-# -- one conversation -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Conversation:
-    """A session's messages in order (system messages too, shown but never counted), each
-    non-system one with its ``round_no``/``round_start``, and the session's rounds."""
-
-    session_id: str
-    platform: str
-    customer_key: str
-    messages: list[dict[str, Any]]
-    rounds: list[dict[str, Any]]
-    stage: str  # pre_sale | in_sale | after_sale, "" when the customer never wrote
-    agents: frozenset[str]  # the agents who sent a message in it
-    truncated: bool
-
-
-def conversation(session_id: str) -> Conversation | None:
-    shop = lake.get()
-    chats = shop.table("chat_messages")
-    mine = chats.filter(chats.session_id == session_id)
-    raw = shop.arrow(mine.order_by(["sent_at", "message_id"]).limit(MESSAGE_LIMIT + 1))
-    rows = list(raw.to_pylist())
-    if not rows:
-        return None
-    # Rounds numbered as ``service.rounds`` numbers them: a customer message whose previous
-    # (non-system) message is not a customer's opens the next round. One session is small,
-    # so this walks its messages in order here instead of running a window query.
-    messages = []
-    round_no = 0
-    previous_sender: str | None = None
-    for row in rows[:MESSAGE_LIMIT]:
-        sender = row["sender"]
-        starts = sender == "customer" and previous_sender != "customer"
-        round_no += 1 if starts else 0
-        messages.append(
-            row
-            | {
-                # every message carries the round it follows (agents' replies included)
-                "round_no": round_no if sender != "system" and round_no else None,
-                "round_start": starts,
-                # The first agent message after a customer's is the reply to that round.
-                "answers_round": sender == "agent" and previous_sender == "customer",
-            }
-        )
-        if sender != "system":
-            previous_sender = sender
-    stage = shop.arrow(session_stages(mine, shop.table("orders")).select("stage")).to_pylist()
-    spoke = mine.filter((mine.sender == "agent") & mine.agent_id.notnull())
-    agents = shop.arrow(spoke.select("agent_id").distinct()).column("agent_id").to_pylist()
-    keys = [r["customer_key"] for r in rows if r["customer_key"]]
-    return Conversation(
-        session_id=session_id,
-        platform=rows[0]["platform"],
-        customer_key=keys[0] if keys else "",
-        messages=messages,
-        rounds=list(shop.arrow(rounds(mine).order_by("round_no")).to_pylist()),
-        stage=stage[0]["stage"] if stage else "",
-        agents=frozenset(agents),
-        truncated=len(rows) > MESSAGE_LIMIT,
+    rows = [r for r in every if not only or r.unit == only]
+    table = AgentTable(
+        period=period,
+        view=view,
+        rows=rows,
+        every=every,
+        findings={unit: f for unit, f in findings.items() if any(r.unit == unit for r in rows)},
+        previous=series[1] if with_previous else [],
+    )
+    if not with_shop or view == "shop":
+        return table
+    # The shop's own figures: a customer two agents served counts once, response times are
+    # over all rounds (not a sum or median of the rows above).
+    whole = unit_series(periods, "shop", shop=shop)
+    return AgentTable(
+        period=table.period,
+        view=table.view,
+        rows=table.rows,
+        every=table.every,
+        findings=table.findings,
+        previous=table.previous,
+        shop=whole[0][0] if whole[0] else None,
+        shop_previous=whole[1][0] if with_previous and whole[1] else None,
     )

@@ -1,6 +1,9 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from guanxi.performance import detail_views, scorecard_views, shop_views, views
+from guanxi.performance import views
+from guanxi.performance.detail import views as detail_views
+from guanxi.performance.scorecard import views as scorecard_views
 
 app_name = "performance"
 urlpatterns = [
@@ -8,10 +11,9 @@ urlpatterns = [
     path("agents/export.xlsx", views.agents_export, name="agents_export"),
     path("trend/", views.trend_page, name="trend"),
     path("trend/export.xlsx", views.trend_export, name="trend_export"),
-    path("dsr/", shop_views.dsr_page, name="dsr"),
-    path("dsr/export.xlsx", shop_views.dsr_export, name="dsr_export"),
-    path("funnel/", shop_views.funnel_page, name="funnel"),
-    path("funnel/export.xlsx", shop_views.funnel_export, name="funnel_export"),
+    # The DSR and funnel pages moved to the store area; old bookmarks still arrive.
+    path("dsr/", RedirectView.as_view(url="/store/dsr/", query_string=True, permanent=True)),
+    path("funnel/", RedirectView.as_view(url="/store/funnel/", query_string=True, permanent=True)),
     path("scorecard/", scorecard_views.scorecard_page, name="scorecard"),
     path("settings/", scorecard_views.settings_page, name="settings"),
     path("agents/<str:agent_id>/", detail_views.agent_detail, name="agent_detail"),

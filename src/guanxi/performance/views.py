@@ -14,17 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Agent
-from guanxi.accounts.selectors import agent_id_of, agent_teams
+from guanxi.accounts.selectors import agent_id_of
 from guanxi.core.timeutil import Period
 from guanxi.metrics.agents import AGENT_METRICS, SHOP, AgentMetric, AgentReport
-from guanxi.metrics.diagnosis import diagnose
-from guanxi.performance import presenters, shop_presenters, shop_settings
+from guanxi.performance import exports as agent_exports
+from guanxi.performance import presenters
+from guanxi.performance import selectors as agent_selectors
 from guanxi.performance.access import may_view_trend, may_view_units
+from guanxi.performance.exports import unit_label
 from guanxi.performance.forms import VIEW_CHOICES, TrendChoice, TrendForm
-from guanxi.performance.shop_views import export_language, period_from, xlsx_response
-from guanxi.web import selectors
-from guanxi.web.exports import agents as agent_exports
-from guanxi.web.exports.agents import unit_label
+from guanxi.store import selectors as store_selectors
+from guanxi.web.forms import PeriodForm
+from guanxi.web.language import english, export_language
+from guanxi.web.periods import period_from_query
+from guanxi.web.responses import xlsx_response
 
 
 def _own_agent(request: HttpRequest) -> tuple[bool, str]:
@@ -41,10 +44,15 @@ def requested_view(request: HttpRequest) -> str:
     figures are managers': an agent asking for them is refused (403), not shown their own
     row instead, so a link or screenshot labelled 客服组 never shows other figures."""
     view = request.GET.get("view", "agent")
-    view = view if view in selectors.VIEWS else "agent"
+    view = view if view in agent_selectors.VIEWS else "agent"
     if not may_view_units(request.user, view):
         raise PermissionDenied("team and shop figures are managers'")
     return view
+
+
+def period_from(request: HttpRequest) -> tuple[PeriodForm, Period]:
+    """The period of ``?start=&end=``, or the month of the latest data."""
+    return period_from_query(request.GET, store_selectors.default_period(timezone.localdate()))
 
 
 @login_required
@@ -52,27 +60,19 @@ def agents_page(request: HttpRequest) -> HttpResponse:
     sees_all, own = _own_agent(request)
     view = requested_view(request)
     form, period = period_from(request)
-    shop = shop_settings.current()
-    # The period and the one before in one pass (they share the sessions' window pass).
-    current, previous = selectors.unit_series([period, period.previous()], view, shop=shop)
-    # Quartiles and targets are about agents: no diagnosis of teams or the shop.
-    findings = (
-        diagnose(current, shop_settings.scorecard(shop), peers=agent_teams())
-        if view == "agent"
-        else {}
+    table = agent_selectors.agent_table(
+        period,
+        view=view,
+        only="" if sees_all else own,
+        with_previous=True,
+        with_shop=sees_all,
     )
-    shown = current if sees_all else [r for r in current if r.unit == own]
-    metrics = presenters.shown_metrics(current)
+    metrics = presenters.shown_metrics(table.every)
     names = dict(Agent.objects.values_list("agent_id", "name")) if view == "agent" else {}
     whole = None
-    if sees_all and view != "shop":
-        # The shop's own figures below the agents or teams: a customer two agents served
-        # counts once, response times are over all rounds (not a sum or median of rows).
-        shop_now, shop_before = selectors.unit_series(
-            [period, period.previous()], "shop", shop=shop
-        )
-        if shop_now:
-            whole = presenters.rows(shop_now, shop_before, {}, {}, metrics)[0]
+    if table.shop is not None:
+        before = [table.shop_previous] if table.shop_previous else []
+        whole = presenters.rows([table.shop], before, {}, {}, metrics)[0]
     context = {
         "nav": "performance",
         "form": form,
@@ -81,7 +81,7 @@ def agents_page(request: HttpRequest) -> HttpResponse:
         "view": view,
         "views": VIEW_CHOICES if sees_all else (),
         "metrics": metrics,
-        "rows": presenters.rows(shown, previous, names, findings, metrics),
+        "rows": presenters.rows(table.rows, table.previous, names, table.findings, metrics),
         "shop_row": whole,
     }
     return render(request, "performance/agents.html", context)
@@ -94,16 +94,14 @@ def agents_export(request: HttpRequest) -> HttpResponse:
     sees_all, own = _own_agent(request)
     view = requested_view(request)
     _form, period = period_from(request)
-    reports = selectors.unit_period_reports(period, view)
-    if not sees_all:
-        reports = [r for r in reports if r.unit == own]
-    content = agent_exports.as_xlsx(period, reports, language=export_language(), view=view)
+    table = agent_selectors.agent_table(period, view=view, only="" if sees_all else own)
+    content = agent_exports.as_xlsx(period, table.rows, language=export_language(), view=view)
     suffix = "" if view == "agent" else f"-{view}"
     return xlsx_response(content, f"guanxi-agents{suffix}-{period.start}-{period.end}.xlsx")
 
 
 # -- the trend ---------------------------------------------------------------------------------
-DEFAULT_BY = "week"  # a month by day costs ~20 s on the demo shop (selectors.MAX_PARTS)
+DEFAULT_BY = "week"  # a month by day costs ~20 s on the demo shop (agent_selectors.MAX_PARTS)
 DEFAULT_METRIC = "consulting_customers"
 
 
@@ -121,7 +119,7 @@ def _trend_request(request: HttpRequest) -> TrendRequest:
     errors shown, when something is invalid), checked against the user's rights, and the
     figures of every unit of the view per part."""
     sees_all, own = _own_agent(request)
-    default = selectors.default_period(timezone.localdate())
+    default = store_selectors.default_period(timezone.localdate())
     initial = {
         "start": default.start,
         "end": default.end,
@@ -145,17 +143,17 @@ def _trend_request(request: HttpRequest) -> TrendRequest:
         unit = unit or SHOP
     if unit and not may_view_trend(request.user, choice.view, unit):
         raise PermissionDenied("agents see only their own figures")
-    series = selectors.period_series(choice.period, choice.by, choice.view)
+    series = agent_selectors.period_series(choice.period, choice.by, choice.view)
     names = dict(Agent.objects.values_list("agent_id", "name")) if choice.view == "agent" else {}
     # A manager picks among the roster's units and those with figures; an agent has one.
-    known = selectors.roster_units(choice.view) if sees_all else [own]
+    known = agent_selectors.roster_units(choice.view) if sees_all else [own]
     units = presenters.unit_choices(known, series if sees_all else [], unit, names)
     unit = unit or (units[0][0] if units else "")
     return TrendRequest(form, choice, unit, units, series)
 
 
 def _metric_name(metric: AgentMetric) -> str:
-    return metric.name_en if shop_presenters.english() else metric.name_zh
+    return metric.name_en if english() else metric.name_zh
 
 
 @login_required

@@ -12,39 +12,21 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from guanxi.accounts.selectors import agent_teams
-from guanxi.metrics.funnel import Funnel
-from guanxi.metrics.store import METRICS, StoreFigures
-from guanxi.performance.api import (
+from guanxi.core.timeutil import parse_month
+from guanxi.performance.schemas import (
     AgentOut,
-    DsrMonthOut,
-    FunnelPeriodOut,
     ScoreOut,
     UnitOut,
     agent_out,
     score_out,
     unit_out,
 )
-from guanxi.reports.monthly import default_month, monthly_report, parse_month
+from guanxi.reports.monthly import default_month, monthly_report
 from guanxi.reports.views import scope_of
-from guanxi.web.exports.dsr import dsr_json
-from guanxi.web.exports.funnel import funnel_json
-from guanxi.web.exports.values import json_value
+from guanxi.store.exports.dsr import dsr_json
+from guanxi.store.schemas import DsrMonthOut, FunnelPeriodOut, StoreOut, funnel_out, store_out
 
 router = Router(tags=["reports"])
-
-
-class StoreOut(Schema):
-    has_data: bool
-    pv: int
-    uv: int
-    visit_depth: float | None
-    consulting_customers: int
-    consult_rate: float | None
-    paying_customers: int
-    paid_amount: str
-    aov: str | None
-    conversion_rate: float | None
-    refund_rate: float | None
 
 
 class MonthlyOut(Schema):
@@ -62,26 +44,6 @@ class MonthlyOut(Schema):
     teams: list[UnitOut]  # each 客服组's own figures, when the roster has teams
     scores: list[ScoreOut]
     dsr: list[DsrMonthOut]
-
-
-def _store(figures: StoreFigures | None) -> dict[str, object] | None:
-    if figures is None:
-        return None
-    return {"has_data": figures.has_data} | {
-        m.key: json_value(getattr(figures, m.key), m.kind) for m in METRICS
-    }
-
-
-def _funnel(funnel: Funnel | None) -> dict[str, object] | None:
-    if funnel is None:
-        return None
-    data = funnel_json(funnel)
-    return {
-        "start": data["from"],
-        "end": data["to"],
-        "has_data": data["has_data"],
-        "steps": data["steps"],
-    }
 
 
 @router.get("/monthly", response=MonthlyOut, summary="月度报告: the month's figures as JSON")
@@ -105,10 +67,10 @@ def monthly(request: HttpRequest, month: str = "") -> dict[str, object]:
         "previous_month": f"{report.previous_month.start:%Y-%m}",
         "has_data": report.has_data,
         "agent": report.agent_id,
-        "store": _store(report.store),
-        "store_previous": _store(report.store_previous),
-        "funnel": _funnel(report.funnel),
-        "funnel_previous": _funnel(report.funnel_previous),
+        "store": store_out(report.store),
+        "store_previous": store_out(report.store_previous),
+        "funnel": funnel_out(report.funnel),
+        "funnel_previous": funnel_out(report.funnel_previous),
         "agents": [agent_out(r, report.findings, teams) for r in report.agents],
         "teams": [unit_out(r) for r in report.teams],
         "scores": [score_out(s) for s in report.scores],

@@ -16,13 +16,15 @@ from guanxi.accounts.selectors import agent_teams
 from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics import scorecard
 from guanxi.metrics.agents import AgentReport
-from guanxi.metrics.diagnosis import Finding, diagnose
+from guanxi.metrics.diagnosis import Finding
 from guanxi.metrics.dsr import DsrMonth
 from guanxi.metrics.funnel import Funnel
 from guanxi.metrics.scorecard import AgentScore
 from guanxi.metrics.store import StoreFigures
-from guanxi.performance import manual_scores, shop_settings
-from guanxi.web import selectors
+from guanxi.performance import selectors as agent_selectors
+from guanxi.performance import shop_settings
+from guanxi.performance.scorecard import manual_scores
+from guanxi.store import selectors as store_selectors
 
 DSR_MONTHS = 6  # the trend shown: the report's month and the five before
 
@@ -58,19 +60,9 @@ class MonthlyReport:
         return shop or bool(self.agents) or ratings
 
 
-def parse_month(text: str) -> tuple[int, int]:
-    """``2025-11`` → (2025, 11); ``ValueError`` naming the text otherwise."""
-    try:
-        year, month = (int(p) for p in text.strip().split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a month like 2025-11") from None
-    return year, month
-
-
 def default_month(today: dt.date) -> tuple[int, int]:
     """The month of the latest data (the shop's traffic), or this month on an empty lake."""
-    period = selectors.default_period(today)
+    period = store_selectors.default_period(today)
     return period.start.year, period.start.month
 
 
@@ -85,8 +77,12 @@ def monthly_report(
     # The shop's scorecard, thresholds and the month's manual scores, as on the pages.
     settings = shop_settings.current()
     card = shop_settings.scorecard(settings)
-    team = [] if agents == "none" else selectors.agent_period_reports(period, shop=settings)
-    shown = [r for r in team if agents == "all" or r.unit == agents]
+    table = (
+        agent_selectors.agent_table(period, only="" if agents == "all" else agents, shop=settings)
+        if agents != "none"
+        else None
+    )
+    shown = table.rows if table else []
     manual = manual_scores.latest_scores(period.start)
     scores = [
         scorecard.score(
@@ -97,17 +93,13 @@ def monthly_report(
         )
         for r in shown
     ]
-    # Quartiles need the whole team, even in one agent's report.
+    # Quartiles need the whole team, even in one agent's report (agent_table ranks so).
+    findings = table.findings if table else {}
     team_of = agent_teams()
-    findings = {
-        a: f
-        for a, f in diagnose(team, card, peers=team_of).items()
-        if any(r.unit == a for r in shown)
-    }
     own = "" if agents in ("all", "none") else agents
     teams = (
-        selectors.unit_period_reports(period, "team", shop=settings)
-        if agents == "all" and team and team_of
+        agent_selectors.unit_period_reports(period, "team", shop=settings)
+        if agents == "all" and table and table.every and team_of
         else []
     )
     if not shop:
@@ -117,15 +109,15 @@ def monthly_report(
     return MonthlyReport(
         month=period,
         agent_id=own,
-        store=selectors.store_period_figures(period),
-        store_previous=selectors.store_period_figures(previous),
-        daily=selectors.store_daily_series(period),
+        store=store_selectors.store_period_figures(period),
+        store_previous=store_selectors.store_period_figures(previous),
+        daily=store_selectors.store_daily_series(period),
         agents=shown,
         scores=scores,
         scorecard_name=card.name,
-        dsr=selectors.dsr_trend((year, month), DSR_MONTHS),  # the shop's window
-        funnel=selectors.funnel(period),
-        funnel_previous=selectors.funnel(previous),
+        dsr=store_selectors.dsr_trend((year, month), DSR_MONTHS),  # the shop's window
+        funnel=store_selectors.funnel(period),
+        funnel_previous=store_selectors.funnel(previous),
         findings=findings,
         teams=teams,
     )

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from guanxi.metrics.agents import AGENT_METRICS
 from guanxi.metrics.dsr import DIMENSIONS
 from guanxi.metrics.funnel import STEPS
-from guanxi.performance import shop_presenters
+from guanxi.performance.exports import unit_label
 from guanxi.reports.monthly import MonthlyReport
-from guanxi.web import charts, presenters
-from guanxi.web.exports.agents import unit_label
+from guanxi.store import overview
+from guanxi.store import presenters as store_presenters
+from guanxi.web import charts
 from guanxi.web.exports.values import text_value
+from guanxi.web.language import english
 
 # The agent table on A4: the figures a manager reads first; the agent page has all of them.
 AGENT_COLUMNS = (
@@ -52,12 +54,12 @@ class OverviewRow:
 def overview_rows(report: MonthlyReport) -> list[OverviewRow]:
     if report.store is None or report.store_previous is None:
         return []
-    tiles = presenters.tiles(report.store, report.store_previous)
+    tiles = overview.tiles(report.store, report.store_previous)
     return [OverviewRow(t.key, t.label, t.value, t.previous, t.change, t.trend) for t in tiles]
 
 
 def agent_headers() -> list[str]:
-    en = shop_presenters.english()
+    en = english()
     names = {m.key: (m.name_en if en else m.name_zh) for m in AGENT_METRICS}
     return [names[k] for k in AGENT_COLUMNS]
 
@@ -108,7 +110,7 @@ def score_table(report: MonthlyReport) -> tuple[list[str], list[ScoreRow]]:
     if not report.scores:
         return [], []
     # The card's own labels are Chinese; in English a metric item takes the metric's name.
-    en = shop_presenters.english()
+    en = english()
     names = {m.key: m.name_en for m in AGENT_METRICS} if en else {}
     headers = [
         f"{names.get(i.metric, i.label)} ({i.weight * 100:.0f}%)" for i in report.scores[0].items
@@ -142,11 +144,11 @@ def charts_for(report: MonthlyReport) -> dict[str, Any]:
                 days,
                 [
                     charts.Series(
-                        str(presenters.LABELS["consulting_customers"]),
+                        str(overview.LABELS["consulting_customers"]),
                         [float(str(r["consulting_customers"])) for r in report.daily],
                     ),
                     charts.Series(
-                        str(presenters.LABELS["paying_customers"]),
+                        str(overview.LABELS["paying_customers"]),
                         [float(str(r["paying_customers"])) for r in report.daily],
                     ),
                 ],
@@ -161,7 +163,7 @@ def charts_for(report: MonthlyReport) -> dict[str, Any]:
                 days,
                 [
                     charts.Series(
-                        str(presenters.LABELS["paid_amount"]),
+                        str(overview.LABELS["paid_amount"]),
                         [float(Decimal(str(r["paid_amount"]))) for r in report.daily],
                         color="#b42318",
                     )
@@ -185,7 +187,7 @@ def charts_for(report: MonthlyReport) -> dict[str, Any]:
             )
         )
     if report.dsr and any(m.ratings for m in report.dsr):
-        names = shop_presenters.dimension_names()
+        names = store_presenters.dimension_names()
         labels = [f"{m.month:%m}" for m in report.dsr]
         dsr_charts = []
         for key, _zh, _en in DIMENSIONS:
@@ -211,7 +213,7 @@ def charts_for(report: MonthlyReport) -> dict[str, Any]:
             )
         out["dsr"] = dsr_charts
     if report.funnel is not None and report.funnel.has_data:
-        en = shop_presenters.english()
+        en = english()
         notes = []
         for info, step in zip(STEPS, report.funnel.steps, strict=True):
             rate = text_value(step.step_rate, "percent") if step.step_rate is not None else ""

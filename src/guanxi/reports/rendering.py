@@ -8,16 +8,16 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from guanxi.accounts.models import Agent
-from guanxi.performance import shop_presenters
 from guanxi.reports import presenters
 from guanxi.reports.monthly import MonthlyReport
+from guanxi.store import presenters as store_presenters
 
 
 def context(report: MonthlyReport) -> dict[str, Any]:
     names = dict(Agent.objects.values_list("agent_id", "name"))
     score_headers, score_rows = presenters.score_table(report)
     funnel_rows = (
-        shop_presenters.funnel_rows(report.funnel, report.funnel_previous)
+        store_presenters.funnel_rows(report.funnel, report.funnel_previous)
         if report.funnel is not None and report.funnel_previous is not None
         else []
     )
@@ -31,9 +31,9 @@ def context(report: MonthlyReport) -> dict[str, Any]:
         "team_rows": presenters.team_rows(report),
         "score_headers": score_headers,
         "score_rows": score_rows,
-        "dsr_rows": shop_presenters.dsr_rows(report.dsr),
-        "dsr_flags": shop_presenters.dsr_flags(report.dsr),
-        "dsr_names": shop_presenters.dimension_names(),
+        "dsr_rows": store_presenters.dsr_rows(report.dsr),
+        "dsr_flags": store_presenters.dsr_flags(report.dsr),
+        "dsr_names": store_presenters.dimension_names(),
         "has_dsr": any(m.ratings for m in report.dsr),
         "funnel_rows": funnel_rows,
         "charts": presenters.charts_for(report),

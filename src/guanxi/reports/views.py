@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from guanxi.accounts.selectors import agent_id_of
+from guanxi.core.timeutil import parse_month
 from guanxi.reports import rendering
-from guanxi.reports.monthly import MonthlyReport, default_month, monthly_report, parse_month
+from guanxi.reports.monthly import MonthlyReport, default_month, monthly_report
 from guanxi.reports.pdf import PdfError, html_to_pdf
 
 

@@ -1,0 +1,244 @@
+"""Reads behind the agent detail page and the conversation page: lake figures and rows.
+
+The lake is read through ``relevant_messages`` (the sessions that can matter for the period,
+as the agent report does) so an agent's page does not scan the shop's whole chat history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+from django.conf import settings
+
+from guanxi import lake
+from guanxi.accounts.models import Agent
+from guanxi.accounts.selectors import agent_schedules
+from guanxi.core import pii
+from guanxi.core.timeutil import Period
+from guanxi.customers.models import Customer
+from guanxi.metrics import agent_detail
+from guanxi.metrics.agent_detail import AgentDay, ResponseDistribution, StageShare
+from guanxi.metrics.agents import AgentReport, agent_reports, relevant_messages
+from guanxi.metrics.attribution import session_stages
+from guanxi.metrics.chat import rounds
+from guanxi.performance import shop_settings
+
+SLOWEST_LIMIT = 20
+MESSAGE_LIMIT = 2000  # a conversation page shows at most this many messages
+
+
+def _chats(period: Period) -> ibis.Table:
+    shop = lake.get()
+    return relevant_messages(
+        shop.table("chat_messages"),
+        shop.table("orders"),
+        shop.table("refunds"),
+        period,
+        settings.TIME_ZONE,
+        shop_settings.attribution_rules(),
+    )
+
+
+def agent_days(agent_id: str, period: Period) -> list[AgentDay]:
+    shop = lake.get()
+    return agent_detail.agent_days(
+        shop.arrow,
+        chat_messages=_chats(period),
+        orders=shop.table("orders"),
+        period=period,
+        time_zone=settings.TIME_ZONE,
+        agent_id=agent_id,
+        service_rules=shop_settings.service_rules(),
+        attribution_rules=shop_settings.attribution_rules(),
+    )
+
+
+def response_distribution(agent_id: str, period: Period) -> ResponseDistribution:
+    shop = lake.get()
+    return agent_detail.response_distribution(
+        _chats(period),
+        period,
+        settings.TIME_ZONE,
+        agent_id,
+        shop.arrow,
+        rules=shop_settings.service_rules(),
+    )
+
+
+def stage_mix(agent_id: str, period: Period) -> list[StageShare]:
+    shop = lake.get()
+    return agent_detail.stage_mix(
+        shop.arrow,
+        _chats(period),
+        shop.table("orders"),
+        period,
+        settings.TIME_ZONE,
+        agent_id,
+        rules=shop_settings.attribution_rules(),
+    )
+
+
+def slowest_rounds(
+    agent_id: str, period: Period, limit: int = SLOWEST_LIMIT
+) -> list[dict[str, Any]]:
+    shop = lake.get()
+    expr = agent_detail.slowest_rounds(_chats(period), period, settings.TIME_ZONE, agent_id, limit)
+    return list(shop.arrow(expr).to_pylist())
+
+
+def agent_report(agent_id: str, period: Period) -> AgentReport | None:
+    """The agent report's figures of one agent (None: no chat or sales in the period),
+    computed over that agent's customers only (``agent_detail.customers_of``: exact for
+    this agent, a fraction of the work of the whole team's report)."""
+    shop = lake.get()
+    reports = agent_reports(
+        chat_messages=agent_detail.customers_of(shop.table("chat_messages"), agent_id),
+        orders=shop.table("orders"),
+        refunds=shop.table("refunds"),
+        period=period,
+        time_zone=settings.TIME_ZONE,
+        arrow=shop.arrow,
+        service_rules=shop_settings.service_rules(),
+        attribution_rules=shop_settings.attribution_rules(),
+        platform_rules=shop_settings.platform_rules(),
+        schedules={a: s for a, s in agent_schedules().items() if a == agent_id},
+    )
+    return next((r for r in reports if r.unit == agent_id), None)
+
+
+def agent_has_rota(agent_id: str) -> bool:
+    """Whether the agent has a rota (排班), i.e. business-time figures (the report's rule)."""
+    return agent_id in agent_schedules()
+
+
+def masked_names(customer_keys: list[str]) -> dict[str, str]:
+    """customer_key → the masked name from the master (张*), for the keys that have one.
+
+    Only masked names leave this function: pages about chats never show personal data."""
+    customers = Customer.objects.filter(customer_key__in=set(customer_keys)).only(
+        "customer_key", "name"
+    )
+    return {c.customer_key: pii.mask_name(c.name) for c in customers if c.name}
+
+
+def agent_name(agent_id: str) -> str:
+    return Agent.objects.filter(agent_id=agent_id).values_list("name", flat=True).first() or ""
+
+
+@dataclass(frozen=True)
+class AgentDetail:
+    agent_id: str
+    name: str
+    period: Period
+    current: AgentReport | None  # None: the agent has no chat or sales in the period
+    previous: AgentReport | None
+    days: list[AgentDay]
+    distribution: ResponseDistribution
+    stages: list[StageShare]
+    slowest: list[dict[str, Any]]
+    customer_names: dict[str, str]
+    has_rota: bool  # business-time figures exist only for agents with a rota
+
+    @property
+    def has_data(self) -> bool:
+        return self.current is not None
+
+
+def agent_overview(agent_id: str, period: Period) -> AgentDetail:
+    """Everything the agent detail page shows for ``period`` (and the report of the one
+    before, for comparison)."""
+    current = agent_report(agent_id, period)
+    previous = agent_report(agent_id, period.previous())
+    has_rota = agent_has_rota(agent_id)
+    if current is None:  # nothing to chart: the page says so rather than showing zeros
+        return AgentDetail(
+            agent_id=agent_id,
+            name=agent_name(agent_id),
+            period=period,
+            current=None,
+            previous=previous,
+            days=[],
+            distribution=ResponseDistribution(0, [], None, None),
+            stages=[],
+            slowest=[],
+            customer_names={},
+            has_rota=has_rota,
+        )
+    slowest = slowest_rounds(agent_id, period)
+    return AgentDetail(
+        agent_id=agent_id,
+        name=agent_name(agent_id),
+        period=period,
+        current=current,
+        previous=previous,
+        days=agent_days(agent_id, period),
+        distribution=response_distribution(agent_id, period),
+        stages=stage_mix(agent_id, period),
+        slowest=slowest,
+        customer_names=masked_names([r["customer_key"] for r in slowest if r["customer_key"]]),
+        has_rota=has_rota,
+    )
+
+
+# -- one conversation -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Conversation:
+    """A session's messages in order (system messages too, shown but never counted), each
+    non-system one with its ``round_no``/``round_start``, and the session's rounds."""
+
+    session_id: str
+    platform: str
+    customer_key: str
+    messages: list[dict[str, Any]]
+    rounds: list[dict[str, Any]]
+    stage: str  # pre_sale | in_sale | after_sale, "" when the customer never wrote
+    agents: frozenset[str]  # the agents who sent a message in it
+    truncated: bool
+
+
+def conversation(session_id: str) -> Conversation | None:
+    shop = lake.get()
+    chats = shop.table("chat_messages")
+    mine = chats.filter(chats.session_id == session_id)
+    raw = shop.arrow(mine.order_by(["sent_at", "message_id"]).limit(MESSAGE_LIMIT + 1))
+    rows = list(raw.to_pylist())
+    if not rows:
+        return None
+    # Rounds numbered as ``service.rounds`` numbers them: a customer message whose previous
+    # (non-system) message is not a customer's opens the next round. One session is small,
+    # so this walks its messages in order here instead of running a window query.
+    messages = []
+    round_no = 0
+    previous_sender: str | None = None
+    for row in rows[:MESSAGE_LIMIT]:
+        sender = row["sender"]
+        starts = sender == "customer" and previous_sender != "customer"
+        round_no += 1 if starts else 0
+        messages.append(
+            row
+            | {
+                # every message carries the round it follows (agents' replies included)
+                "round_no": round_no if sender != "system" and round_no else None,
+                "round_start": starts,
+                # The first agent message after a customer's is the reply to that round.
+                "answers_round": sender == "agent" and previous_sender == "customer",
+            }
+        )
+        if sender != "system":
+            previous_sender = sender
+    stage = shop.arrow(session_stages(mine, shop.table("orders")).select("stage")).to_pylist()
+    spoke = mine.filter((mine.sender == "agent") & mine.agent_id.notnull())
+    agents = shop.arrow(spoke.select("agent_id").distinct()).column("agent_id").to_pylist()
+    keys = [r["customer_key"] for r in rows if r["customer_key"]]
+    return Conversation(
+        session_id=session_id,
+        platform=rows[0]["platform"],
+        customer_key=keys[0] if keys else "",
+        messages=messages,
+        rounds=list(shop.arrow(rounds(mine).order_by("round_no")).to_pylist()),
+        stage=stage[0]["stage"] if stage else "",
+        agents=frozenset(agents),
+        truncated=len(rows) > MESSAGE_LIMIT,
+    )

@@ -1,0 +1,39 @@
+"""What every area's command-line report shares: the period and month of the options, and
+writing text or an XLSX file where ``--output`` says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, OutputWrapper
+
+from guanxi.core.timeutil import Period, parse_day, parse_month, period_between
+
+
+def write_xlsx(out: OutputWrapper, options: dict[str, Any], content: bytes, what: str) -> None:
+    if not options.get("output"):
+        raise CommandError("--format xlsx needs --output FILE.xlsx", returncode=2)
+    Path(options["output"]).write_bytes(content)
+    out.write(f"Wrote {options['output']} ({what}).")
+
+
+def write_text(out: OutputWrapper, options: dict[str, Any], text: str) -> None:
+    if options.get("output"):
+        Path(options["output"]).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+
+
+def cli_month(text: str) -> tuple[int, int]:
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise CommandError(f"--to: {exc}", returncode=2) from None
+
+
+def cli_period(start: str, end: str) -> Period:
+    try:
+        return period_between(parse_day(start), parse_day(end), names=("--from", "--to"))
+    except ValueError as exc:
+        raise CommandError(f"--from/--to: {exc}", returncode=2) from exc
