@@ -110,6 +110,12 @@ class PlatformIdentity(models.Model):
 class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("查看明文")
     EXPORT = "export", _("导出")
+    # Changes to logins (accounts.services): whose account, what changed — never a password.
+    USER_ADD = "user_add", _("新增账号")
+    ROLE_CHANGE = "role_change", _("更改角色")
+    USER_DEACTIVATE = "user_deactivate", _("停用账号")
+    USER_REACTIVATE = "user_reactivate", _("启用账号")
+    PASSWORD_RESET = "password_reset", _("重置密码")
 
 
 class AuditEntry(models.Model):
