@@ -260,3 +260,8 @@ def test_only_admins_see_the_users_menu_link(client: Client, make_user) -> None:
         client.login(username=creds.username, password=creds.password)
         html = client.get("/accounts/agents/").content.decode()
         assert ('href="/accounts/users/"' in html) is (role == "admin")
+
+
+def test_the_add_form_starts_on_the_least_privileged_role(client: Client, admin: User) -> None:
+    html = client.get("/accounts/users/").content.decode()
+    assert '<option value="agent" selected>客服</option>' in html

@@ -69,7 +69,8 @@ class UserAddForm(forms.Form):
     """A new login: username, role and, for an agent, the roster entry it is linked to."""
 
     username = forms.CharField(label=_("用户名"), max_length=150)
-    role = forms.ChoiceField(label=_("角色"), choices=_role_choices)
+    # The least-privileged role first: a slip of the mouse must not make an admin.
+    role = forms.ChoiceField(label=_("角色"), choices=_role_choices, initial=roles.AGENT)
     agent_id = forms.ChoiceField(
         label=_("客服账号"),
         required=False,
