@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from guanxi.accounts import services
 from guanxi.accounts.models import Agent, Profile
-from guanxi.cli import main
 from guanxi.customers.models import AuditEntry
+from tests.web.test_report_command import _cli
 
 pytestmark = pytest.mark.django_db
 
@@ -43,19 +45,23 @@ def test_reset_password_prints_the_new_one_once(
     assert entry.actor_username.startswith("cli")
 
 
-def test_reset_password_of_an_unknown_user_is_one_line_and_exit_code_1(
-    make_user, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_reset_password_of_an_unknown_user_is_refused_with_code_1(make_user) -> None:
     make_user("admin")
-    with pytest.raises(SystemExit) as exited:
-        main(["users", "reset-password", "nobody"])
-    assert exited.value.code == 1
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err == (
-        "CommandError: no user named 'nobody' (`guanxi users list` shows them)\n"
-    )
+    with pytest.raises(CommandError) as caught:
+        call_command("users", "reset-password", "nobody")
+    assert str(caught.value) == "no user named 'nobody' (`guanxi users list` shows them)"
+    assert caught.value.returncode == 1
     assert AuditEntry.objects.count() == 0
+
+
+def test_the_command_line_prints_one_line_and_exits_1(tmp_path: Path) -> None:
+    """The real process: Django prints a CommandError as one line on stderr."""
+    assert _cli("migrate", "--no-input", "-v", "0", tmp_path=tmp_path).returncode == 0
+    result = _cli("users", "reset-password", "nobody", tmp_path=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert (
+        result.stderr == "CommandError: no user named 'nobody' (`guanxi users list` shows them)\n"
+    )
 
 
 def test_add_and_list(make_user, capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,9 +92,9 @@ def test_add_refuses_a_taken_name_with_exit_code_1(
     make_user, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_user("manager")
-    with pytest.raises(SystemExit) as exited:
-        main(["users", "add", "manager1", "--role", "admin"])
-    assert exited.value.code == 1
-    assert capsys.readouterr().err == "CommandError: 用户名“manager1”已被使用。\n"
+    with pytest.raises(CommandError) as caught:
+        call_command("users", "add", "manager1", "--role", "admin")
+    assert (str(caught.value), caught.value.returncode) == ("用户名“manager1”已被使用。", 1)
+    assert capsys.readouterr().out == ""
     assert services.role_of(User.objects.get(username="manager1")) == "manager"
     assert AuditEntry.objects.count() == 0
