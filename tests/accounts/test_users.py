@@ -265,3 +265,20 @@ def test_only_admins_see_the_users_menu_link(client: Client, make_user) -> None:
 def test_the_add_form_starts_on_the_least_privileged_role(client: Client, admin: User) -> None:
     html = client.get("/accounts/users/").content.decode()
     assert '<option value="agent" selected>客服</option>' in html
+
+
+def test_the_audit_log_names_account_changes_in_both_languages(
+    client: Client, make_user, admin: User
+) -> None:
+    make_user("agent")
+    agent = User.objects.get(username="agent1")
+    client.post(f"/accounts/users/{agent.pk}/role/", {"role": "marketing"})
+    client.post(f"/accounts/users/{agent.pk}/password/")
+    html = client.get("/customers/audit/").content.decode()
+    assert '<span class="pill audit-password_reset">重置密码</span>' in html
+    assert '<span class="pill audit-role_change">更改角色</span>' in html
+    assert "role: agent → marketing" in html
+    client.cookies["django_language"] = "en"
+    english = client.get("/customers/audit/").content.decode()
+    assert '<span class="pill audit-password_reset">Password reset</span>' in english
+    assert '<span class="pill audit-role_change">Role changed</span>' in english
