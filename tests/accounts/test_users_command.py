@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 
 from guanxi.accounts import services
 from guanxi.accounts.models import Agent, Profile
@@ -92,7 +93,9 @@ def test_add_refuses_a_taken_name_with_exit_code_1(
     make_user, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_user("manager")
-    with pytest.raises(CommandError) as caught:
+    # The shop's language, as in a fresh process (an earlier English request in this
+    # thread would otherwise leave English active).
+    with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
         call_command("users", "add", "manager1", "--role", "admin")
     assert (str(caught.value), caught.value.returncode) == ("用户名“manager1”已被使用。", 1)
     assert capsys.readouterr().out == ""
