@@ -59,3 +59,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # Browser tests need Django's live server in a sync Playwright test.
     if any(item.get_closest_marker("browser") for item in items):
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def audit_log_emptied_afterwards() -> Iterator[None]:
+    """A transactional test's audit entries are committed, and the flush that ends it deletes
+    rows, which the log's append-only triggers refuse: lift them for the clean-up only."""
+    yield
+    import importlib
+
+    from django.db import connection
+
+    move = importlib.import_module("guanxi.core.migrations.0001_audit_log")
+    with connection.schema_editor() as editor:
+        move._drop_triggers(editor, move.NEW)
+        editor.execute(f"DELETE FROM {move.NEW}")
+        move._create_triggers(editor, move.NEW)
+
+
+@pytest.fixture(autouse=True)
+def _shop_language() -> Iterator[None]:
+    """Each test starts in the shop's language: a request in English (Accept-Language) leaves
+    its language active in the thread, which would otherwise leak into the next test."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -21,22 +18,10 @@ def _migrate(targets: list[tuple[str, str | None]]) -> None:
     executor.migrate(targets)
 
 
-MOVE = importlib.import_module("guanxi.core.migrations.0001_audit_log")
-
-
-@pytest.fixture
-def emptied_after() -> Iterator[None]:
-    """A transactional test ends by emptying the tables, which the triggers refuse: lift
-    them for that moment only."""
-    yield
-    with connection.schema_editor() as editor:
-        MOVE._drop_triggers(editor, MOVE.NEW)
-        editor.execute(f"DELETE FROM {MOVE.NEW}")
-        MOVE._create_triggers(editor, MOVE.NEW)
-
-
 @pytest.mark.django_db(transaction=True)
-def test_rows_written_before_the_move_are_kept_and_stay_append_only(emptied_after: None) -> None:
+def test_rows_written_before_the_move_are_kept_and_stay_append_only(
+    audit_log_emptied_afterwards: None,
+) -> None:
     _migrate(BEFORE)
     with connection.cursor() as cursor:
         cursor.execute(

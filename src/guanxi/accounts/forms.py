@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.accounts import services
+from guanxi.accounts import roles, selectors, services
 from guanxi.accounts.models import Agent
 
 
@@ -59,3 +59,30 @@ class AgentForm(forms.ModelForm):
 
 
 RosterFormSet = forms.modelformset_factory(Agent, form=AgentForm, extra=1, can_delete=False)
+
+
+def _role_choices() -> list[tuple[str, Any]]:
+    return [(role, label) for role, label in roles.LABELS.items()]
+
+
+class UserAddForm(forms.Form):
+    """A new login: username, role and, for an agent, the roster entry it is linked to."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    # The least-privileged role first: a slip of the mouse must not make an admin.
+    role = forms.ChoiceField(label=_("角色"), choices=_role_choices, initial=roles.AGENT)
+    agent_id = forms.ChoiceField(
+        label=_("客服账号"),
+        required=False,
+        help_text=_("客服只看到所关联客服账号的数据；其他角色可不填"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agent_field = self.fields["agent_id"]
+        assert isinstance(agent_field, forms.ChoiceField)
+        agent_field.choices = [("", _("（不关联）")), *selectors.roster_choices()]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=_role_choices)

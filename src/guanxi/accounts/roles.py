@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 ADMIN = "admin"
 MANAGER = "manager"
 AGENT = "agent"
@@ -22,6 +25,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "store.change_industryaverage",
         "performance.change_shopsettings",
         "performance.add_manualscore",
+        # User management (账号管理): add logins, change roles, deactivate, reset passwords.
+        "auth.change_user",
     ),
     MANAGER: (
         "accounts.view_shop_figures",
@@ -45,4 +50,11 @@ ROLES: dict[str, tuple[str, ...]] = {
         "customers.view_customer",
         "customers.export_customers",
     ),
+}
+
+LABELS: dict[str, str | Promise] = {
+    ADMIN: _("管理员"),
+    MANAGER: _("客服主管"),
+    AGENT: _("客服"),
+    MARKETING: _("营销"),
 }

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+import datetime as dt
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import Prefetch
+
+from guanxi.accounts import roles
 from guanxi.accounts.models import Agent, Profile
 from guanxi.core.business_calendar import Schedule
 
@@ -34,3 +39,45 @@ def agent_schedules() -> dict[str, Schedule]:
 def agent_teams() -> dict[str, str]:
     """The team of every agent in one (agent id → team name)."""
     return dict(Agent.objects.exclude(team="").values_list("agent_id", "team"))
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One login on the users page (账号管理)."""
+
+    pk: int
+    username: str
+    role: str  # a key of roles.ROLES, '' when in none
+    agent_id: str
+    agent_name: str  # the roster's name for agent_id ('' when unlinked or not on the roster)
+    is_active: bool
+    last_login: dt.datetime | None
+
+
+def user_rows() -> list[UserRow]:
+    """Every login, by username, with role and linked agent; four queries however many users."""
+    groups = Prefetch("groups", to_attr="role_groups")
+    users = User.objects.order_by("username").prefetch_related(groups)
+    linked = dict(Profile.objects.values_list("user_id", "agent_id"))
+    names = dict(Agent.objects.values_list("agent_id", "name"))
+    rows = []
+    for user in users:
+        group_names = {g.name for g in user.role_groups}
+        agent_id = linked.get(user.pk, "")
+        rows.append(
+            UserRow(
+                pk=user.pk,
+                username=user.username,
+                role=next((r for r in roles.ROLES if r in group_names), ""),
+                agent_id=agent_id,
+                agent_name=names.get(agent_id, "") if agent_id else "",
+                is_active=user.is_active,
+                last_login=user.last_login,
+            )
+        )
+    return rows
+
+
+def roster_choices() -> list[tuple[str, str]]:
+    """The roster's agents as (agent id, "id · name") for linking a login to an agent."""
+    return [(a.agent_id, f"{a.agent_id} · {a.name}") for a in Agent.objects.order_by("agent_id")]

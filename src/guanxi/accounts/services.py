@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.accounts import roles
 from guanxi.accounts.models import Agent, LoginAttempt, Profile
+from guanxi.core.audit import audit_record
 from guanxi.core.business_calendar import Schedule
+from guanxi.core.errors import UserInputError
+from guanxi.core.models import AuditAction
 
 
 @transaction.atomic
@@ -56,6 +63,158 @@ def user_create(
     user.groups.add(Group.objects.get(name=role))
     Profile.objects.create(user=user, agent_id=agent_id)
     return NewUser(username=username, role=role, password=password, agent_id=agent_id)
+
+
+class AccountError(UserInputError):
+    """A user-management request that cannot be done (the message says why and what to do)."""
+
+
+def _actor_name(actor: User | None) -> str:
+    """Who made a change: the signed-in user, or ``cli:<system user>`` for ``guanxi users``."""
+    if actor is not None:
+        return actor.get_username()
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:  # no login name in this environment (some containers)
+        return "cli"
+
+
+def _audit(*, actor: User | None, action: AuditAction, fields: str, subject: str) -> None:
+    """One audit entry for a change to a login: whose, what — never a password."""
+    audit_record(
+        actor=actor, actor_name=_actor_name(actor), action=action, fields=fields, subject=subject
+    )
+
+
+def role_of(user: User) -> str:
+    """The user's role ('' when the user is in no role group)."""
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in roles.ROLES if role in names), "")
+
+
+def _check_role(role: str) -> None:
+    if role not in roles.ROLES:
+        raise AccountError(
+            _("没有角色“%(role)s”；可选：%(choices)s")
+            % {"role": role, "choices": ", ".join(roles.ROLES)}
+        )
+
+
+def _active_admin_ids() -> list[int]:
+    """The active admins, locked until the transaction ends (two admins demoting each
+    other at once must not leave the shop with none)."""
+    admins = User.objects.select_for_update(of=("self",)).filter(
+        groups__name=roles.ADMIN, is_active=True
+    )
+    return list(admins.values_list("pk", flat=True))
+
+
+def _refuse_last_admin(user: User) -> None:
+    if _active_admin_ids() == [user.pk]:
+        raise AccountError(
+            _("%(username)s 是唯一启用的管理员：请先让另一个账号成为管理员，再更改或停用它。")
+            % {"username": user.get_username()}
+        )
+
+
+@transaction.atomic
+def user_add(*, actor: User | None, username: str, role: str, agent_id: str = "") -> NewUser:
+    """Add a login for ``role`` with a random password (returned once, never stored in the
+    clear or audited). ``agent_id`` must be on the roster (客服名单) when given."""
+    username = username.strip()
+    agent_id = agent_id.strip()
+    _check_role(role)
+    if not username:
+        raise AccountError(_("请填写用户名。"))
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise AccountError(
+            _("用户名“%(username)s”只能包含字母、数字和 @ . + - _") % {"username": username}
+        ) from exc
+    if len(username) > 150:
+        raise AccountError(_("用户名最多 150 个字符。"))
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(_("用户名“%(username)s”已被使用。") % {"username": username})
+    if agent_id and not Agent.objects.filter(agent_id=agent_id).exists():
+        raise AccountError(
+            _("客服账号“%(agent_id)s”不在客服名单中：请先在客服名单中添加。")
+            % {"agent_id": agent_id}
+        )
+    new = user_create(username=username, role=role, agent_id=agent_id)
+    fields = f"role={role}" + (f", agent_id={agent_id}" if agent_id else "")
+    _audit(actor=actor, action=AuditAction.USER_ADD, fields=fields, subject=username)
+    return new
+
+
+@transaction.atomic
+def user_role_change(*, actor: User | None, user: User, role: str) -> None:
+    """Put ``user`` in ``role`` (and no other); the last active admin keeps the role."""
+    _check_role(role)
+    before = role_of(user)
+    if before == role:
+        return
+    if before == roles.ADMIN and user.is_active:
+        _refuse_last_admin(user)
+    user.groups.remove(*Group.objects.filter(name__in=roles.ROLES))
+    user.groups.add(Group.objects.get(name=role))
+    _audit(
+        actor=actor,
+        action=AuditAction.ROLE_CHANGE,
+        fields=f"role: {before or '-'} → {role}",
+        subject=user.get_username(),
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> None:
+    """Stop ``user`` signing in (their sessions end too); history and audit entries stay.
+    Refused for the last active admin and for one's own account."""
+    if not user.is_active:
+        return
+    if actor is not None and actor.pk == user.pk:
+        raise AccountError(_("不能停用自己的账号：请让另一位管理员操作。"))
+    if role_of(user) == roles.ADMIN:
+        _refuse_last_admin(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _audit(
+        actor=actor,
+        action=AuditAction.USER_DEACTIVATE,
+        fields="is_active",
+        subject=user.get_username(),
+    )
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User | None, user: User) -> None:
+    """Let a deactivated ``user`` sign in again, with the password they had."""
+    if user.is_active:
+        return
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _audit(
+        actor=actor,
+        action=AuditAction.USER_REACTIVATE,
+        fields="is_active",
+        subject=user.get_username(),
+    )
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User | None, user: User) -> str:
+    """Give ``user`` a new random password and return it (to be shown once). The old one
+    stops working and the user's open sessions end. The audit entry names the field only."""
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _audit(
+        actor=actor,
+        action=AuditAction.PASSWORD_RESET,
+        fields="password",
+        subject=user.get_username(),
+    )
+    return password
 
 
 def login_is_throttled(*, username: str, client: str) -> bool:

@@ -9,17 +9,19 @@ from guanxi.core.models import AuditAction, AuditEntry
 
 def audit_record(
     *,
-    actor: User,
+    actor: User | None,
     action: AuditAction | str,
     fields: str,
     subject: str,
     row_count: int = 1,
+    actor_name: str = "",
 ) -> AuditEntry:
     """Append one entry: the actor, the action, the names of the fields and whose they are
-    (a customer_key, a user name or a description of an exported set)."""
+    (a customer_key, a user name or a description of an exported set). Without a signed-in
+    ``actor`` (the command line), ``actor_name`` says who acted."""
     return AuditEntry.objects.create(
         actor=actor,
-        actor_username=actor.get_username(),
+        actor_username=actor.get_username() if actor is not None else actor_name,
         action=action,
         fields=fields,
         subject=subject,

@@ -3,11 +3,18 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("查看明文")
     EXPORT = "export", _("导出")
+    # Changes to logins (accounts.services): whose account, what changed — never a password.
+    USER_ADD = "user_add", pgettext_lazy("audit action", "新增账号")
+    ROLE_CHANGE = "role_change", pgettext_lazy("audit action", "更改角色")
+    USER_DEACTIVATE = "user_deactivate", pgettext_lazy("audit action", "停用账号")
+    USER_REACTIVATE = "user_reactivate", pgettext_lazy("audit action", "启用账号")
+    PASSWORD_RESET = "password_reset", pgettext_lazy("audit action", "重置密码")
 
 
 class AuditEntry(models.Model):

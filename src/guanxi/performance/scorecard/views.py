@@ -120,11 +120,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 return redirect("performance:settings")
         elif action == "rules_reset":
             shop_settings.rules_reset(user=user)
-            messages.success(request, _("阈值和窗口已恢复为 SPEC 默认值。"))
+            messages.success(request, _("阈值和窗口已恢复为默认值。"))
             return redirect("performance:settings")
         elif action == "scorecard_reset":
             shop_settings.scorecard_update(user=user, text=None)
-            messages.success(request, _("考核表已恢复为 SPEC 默认考核表。"))
+            messages.success(request, _("考核表已恢复为默认考核表。"))
             return redirect("performance:settings")
         elif action in ("scorecard", "scorecard_preview"):
             card_form = ScorecardForm(request.POST)
