@@ -96,7 +96,7 @@ def test_a_bad_row_rejects_the_whole_file_unless_skip_bad(tmp_path: Path, lake: 
     run = ImportRun.objects.get()
     assert run.status == RunStatus.REJECTED
     report = (services.workdir(run) / services.REPORT).read_text(encoding="utf-8-sig")
-    assert "scientific notation" in report and "ambiguous date" in report
+    assert "科学计数法" in report and "日期有歧义" in report  # the CLI's language: zh-Hans
 
     code, summary = run_import("orders", str(path), "--skip-bad")
     assert code == 0
@@ -145,8 +145,9 @@ def test_chat_text_is_masked_and_rollback_restores_the_lake(tmp_path: Path, lake
     )
     run_import("chats", str(more))
     first, second = ImportRun.objects.order_by("pk")
-    with pytest.raises(services.RollbackError, match="later imports"):
+    with pytest.raises(services.RollbackError, match=r"之后的导入（#\d+）改动了同一张表"):
         services.rollback(first)
+    assert services.undoable([first, second]) == {second.pk}
     services.rollback(second)
     assert lake.to_arrow("chat_messages").num_rows == 2
     services.rollback(first)
@@ -216,7 +217,7 @@ def test_customer_files_fill_the_master_and_reject_bad_contacts(tmp_path: Path, 
     assert code == 1
     reasons = {e["column"]: e["reason"] for e in summary["errors"]}
     assert set(reasons) == {"手机", "邮箱"}
-    assert "11 digits starting with 13–19" in reasons["手机"]
+    assert reasons["手机"] == "不是中国大陆手机号：应为 13–19 开头的 11 位数字，如 13812345678"
     assert "name@example.com" in reasons["邮箱"]
 
 
@@ -246,7 +247,8 @@ def test_a_customer_file_revealing_duplicates_merges_them(tmp_path: Path, lake: 
     assert len({o["customer_key"] for o in lake.to_arrow("orders").to_pylist()}) == 1
     assert Customer.objects.filter(merged_into__isnull=True).count() == 1
     orders_run = ImportRun.objects.filter(kind="orders").get()
-    with pytest.raises(services.RollbackError, match="changed after it"):
+    assert services.undoable([orders_run]) == set()
+    with pytest.raises(services.RollbackError, match="之后表 orders 又有改动"):
         services.rollback(orders_run)
 
 

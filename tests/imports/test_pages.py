@@ -78,11 +78,16 @@ def test_a_bad_file_shows_problems_and_a_report(client: Client, make_user, lake:
     run.refresh_from_db()
     assert run.status == RunStatus.REJECTED and not lake.exists("orders")
     page = client.get(f"/imports/{run.pk}/").content.decode()
-    assert "scientific notation" in page and "report.csv" in page
+    assert "科学计数法" in page and "report.csv" in page
     report = client.get(f"/imports/{run.pk}/report.csv")
     assert report.status_code == 200
     body = b"".join(report.streaming_content)  # type: ignore[attr-defined]
-    assert body.startswith(b"\xef\xbb\xbf") and b"ambiguous date" in body
+    assert body.startswith(b"\xef\xbb\xbf") and "日期有歧义".encode() in body
+    # The report is written for its reader: in English for an English session.
+    english = client.get(f"/imports/{run.pk}/report.csv", HTTP_ACCEPT_LANGUAGE="en")
+    body = b"".join(english.streaming_content)  # type: ignore[attr-defined]
+    assert body.decode("utf-8-sig").splitlines()[0] == "File,Row,Column,Value,Reason"
+    assert b"ambiguous date" in body and "日期有歧义".encode() not in body
 
 
 def test_required_columns_must_be_mapped(client: Client, make_user, lake: Lake) -> None:
@@ -92,7 +97,7 @@ def test_required_columns_must_be_mapped(client: Client, make_user, lake: Lake) 
         f"/imports/{run.pk}/preview/", {"base": "淘宝/天猫 订单报表", "col_order_id": "订单编号"}
     )
     assert response.status_code == 200
-    assert "required column(s) missing" in response.content.decode()
+    assert "缺少必需的列" in response.content.decode()
     run.refresh_from_db()
     assert run.status == RunStatus.UPLOADED
 

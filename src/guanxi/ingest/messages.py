@@ -32,6 +32,9 @@ def _same(text: str) -> str:
     return text
 
 
+LIST_SEPARATOR = gettext_noop("、")  # between the items of a list parameter (", " in English)
+
+
 @dataclass(frozen=True)
 class Message:
     template: str  # a msgid: Chinese, with %(name)s placeholders when it has parameters
@@ -61,7 +64,7 @@ def _value(value: Any, translate: Translate) -> Any:
     if isinstance(value, Message):
         return value.render(translate)
     if isinstance(value, list | tuple):
-        return "、".join(str(_value(v, translate)) for v in value)
+        return translate(LIST_SEPARATOR).join(str(_value(v, translate)) for v in value)
     return value
 
 
