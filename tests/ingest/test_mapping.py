@@ -88,3 +88,19 @@ def test_the_generic_format_uses_field_names_or_labels() -> None:
         "service": "service",
         "logistics": "物流服务",
     }
+
+
+def test_a_file_of_another_platform_is_said_not_to_fit_and_what_it_looks_like() -> None:
+    headers = ["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间"]
+    with pytest.raises(MappingError) as caught:
+        mapping.best_preset("orders", "jd", headers, "订单报表.csv")
+    assert str(caught.value) == (
+        "文件 订单报表.csv 不像京东的订单文件：缺少列 下单时间、应付金额。"
+        "它看起来是「淘宝/天猫 订单报表」（数据类型 orders，平台 taobao、tmall）。"
+        "请检查所选的平台和数据类型（命令行的 --platform 和类型参数）；"
+        "文件中的列是：订单编号、买家会员名、买家实际支付金额、订单状态、订单创建时间"
+    )
+    assert english(caught.value).startswith(
+        "The file 订单报表.csv does not look like Orders from JD: the columns 下单时间, 应付金额 "
+        "are missing. It looks like “淘宝/天猫 订单报表” (kind orders, platform taobao, tmall). "
+    )

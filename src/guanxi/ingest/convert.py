@@ -257,9 +257,10 @@ def convert(
             _range_problem(field, parsed.values),
             _date_problem(field, parsed.values, time_zone, now),
         )
-        columns[field.name] = parsed.values
-        raws[field.name] = raw
         bad = pc.is_valid(problems)
+        # A rejected value takes no part in the checks between fields (one reason per cell).
+        columns[field.name] = pc.if_else(bad, pa.scalar(None, parsed.values.type), parsed.values)
+        raws[field.name] = raw
         if pc.any(bad).as_py():
             bad_any = pc.or_(bad_any, bad)
             problem_parts.append(
