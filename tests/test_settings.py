@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from guanxi.core.config import ConfigError, load, parse_database_url
+from guanxi.core.config import ConfigError, default_home, load, parse_database_url
 
 
 def test_defaults_are_embedded_sqlite_lake_and_shanghai(tmp_path: Path) -> None:
@@ -72,3 +72,56 @@ def test_the_query_engine_keeps_to_its_memory_limit(tmp_path: Path) -> None:
     spill = engine.con.raw_sql("SELECT current_setting('temp_directory')").fetchone()
     assert spill is not None and spill[0] == str(tmp_path / "spill")
     assert load({}).query_memory == "3GB"
+
+
+def _guanxi_checkout(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "pyproject.toml").write_text('[project]\nname = "guanxi"\n', encoding="utf-8")
+    return folder
+
+
+def test_every_default_path_hangs_off_guanxi_home(tmp_path: Path) -> None:
+    config = load({"GUANXI_HOME": str(tmp_path)})
+    assert config.home == tmp_path.resolve()
+    assert config.database.name == str(tmp_path / "var" / "guanxi.sqlite3")
+    assert config.lake == str(tmp_path / "var" / "lake")
+    assert config.key_file == tmp_path / "var" / "keys" / "field.key"
+    assert config.secret_key_file == tmp_path / "var" / "keys" / "secret.key"
+    assert config.import_dir == tmp_path / "var" / "imports"
+    assert config.spill_dir == tmp_path / "var" / "spill"
+    assert config.static_root == tmp_path / "var" / "static"
+
+
+def test_relative_paths_in_settings_are_relative_to_the_home(tmp_path: Path) -> None:
+    config = load(
+        {
+            "GUANXI_HOME": str(tmp_path),
+            "GUANXI_LAKE": "data/lake",
+            "GUANXI_DATABASE_URL": "sqlite:///db/shop.sqlite3",
+            "GUANXI_KEY_FILE": "/srv/keys/field.key",
+        }
+    )
+    assert config.lake == str(tmp_path / "data" / "lake")
+    assert config.database.name == str(tmp_path / "db" / "shop.sqlite3")
+    assert config.key_file == Path("/srv/keys/field.key")
+
+
+def test_a_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "home").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"GUANXI_HOME=.* is a file"):
+        load({"GUANXI_HOME": str(tmp_path / "home")})
+
+
+def test_the_default_home_is_the_checkout_the_virtualenv_belongs_to(tmp_path: Path) -> None:
+    checkout = _guanxi_checkout(tmp_path / "shop")
+    other = _guanxi_checkout(tmp_path / "elsewhere")
+    package = other / "src" / "guanxi"
+    cwd = tmp_path / "cwd"
+    assert default_home(prefix=checkout / ".venv", package_dir=package, cwd=cwd) == checkout
+    # A virtualenv outside any checkout: the checkout of the (editable) package.
+    assert default_home(prefix=tmp_path / "venv", package_dir=package, cwd=cwd) == other
+    # A pyproject.toml of another project does not count; nothing found: the current folder.
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "pyproject.toml").write_text('[project]\nname = "other"\n', "utf-8")
+    site = tmp_path / "lib" / "site-packages" / "guanxi"
+    assert default_home(prefix=tmp_path / "x" / ".venv", package_dir=site, cwd=cwd) == cwd

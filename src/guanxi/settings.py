@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import plotly
@@ -22,6 +21,7 @@ SECRET_KEY = guanxi_config.read_or_create_secret(GUANXI.secret_key_file, nbytes=
 DEBUG = GUANXI.debug
 ALLOWED_HOSTS = list(GUANXI.allowed_hosts)
 
+GUANXI_HOME = GUANXI.home  # var/ and every default path hang off it (core/config.py)
 GUANXI_LAKE = GUANXI.lake
 GUANXI_ENGINE = GUANXI.engine
 GUANXI_QUERY_MEMORY = GUANXI.query_memory
@@ -152,7 +152,7 @@ TIME_ZONE = GUANXI.time_zone
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("GUANXI_STATIC_ROOT") or "var/static").resolve()
+STATIC_ROOT = GUANXI.static_root
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when unused
 # Plotly's JavaScript is served from the installed Python package: no CDN, nothing vendored.
 STATICFILES_DIRS = [("plotly", Path(plotly.__file__).resolve().parent / "package_data")]

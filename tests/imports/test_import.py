@@ -96,7 +96,7 @@ def test_a_bad_row_rejects_the_whole_file_unless_skip_bad(tmp_path: Path, lake: 
     run = ImportRun.objects.get()
     assert run.status == RunStatus.REJECTED
     report = (services.workdir(run) / services.REPORT).read_text(encoding="utf-8-sig")
-    assert "scientific notation" in report and "ambiguous date" in report
+    assert "科学计数法" in report and "日期有歧义" in report  # the CLI's language: zh-Hans
 
     code, summary = run_import("orders", str(path), "--skip-bad")
     assert code == 0
@@ -145,8 +145,9 @@ def test_chat_text_is_masked_and_rollback_restores_the_lake(tmp_path: Path, lake
     )
     run_import("chats", str(more))
     first, second = ImportRun.objects.order_by("pk")
-    with pytest.raises(services.RollbackError, match="later imports"):
+    with pytest.raises(services.RollbackError, match=r"之后的导入（#\d+）改动了同一张表"):
         services.rollback(first)
+    assert services.undoable([first, second]) == {second.pk}
     services.rollback(second)
     assert lake.to_arrow("chat_messages").num_rows == 2
     services.rollback(first)
@@ -216,7 +217,7 @@ def test_customer_files_fill_the_master_and_reject_bad_contacts(tmp_path: Path, 
     assert code == 1
     reasons = {e["column"]: e["reason"] for e in summary["errors"]}
     assert set(reasons) == {"手机", "邮箱"}
-    assert "11 digits starting with 13–19" in reasons["手机"]
+    assert reasons["手机"] == "不是中国大陆手机号：应为 13–19 开头的 11 位数字，如 13812345678"
     assert "name@example.com" in reasons["邮箱"]
 
 
@@ -246,7 +247,8 @@ def test_a_customer_file_revealing_duplicates_merges_them(tmp_path: Path, lake: 
     assert len({o["customer_key"] for o in lake.to_arrow("orders").to_pylist()}) == 1
     assert Customer.objects.filter(merged_into__isnull=True).count() == 1
     orders_run = ImportRun.objects.filter(kind="orders").get()
-    with pytest.raises(services.RollbackError, match="changed after it"):
+    assert services.undoable([orders_run]) == set()
+    with pytest.raises(services.RollbackError, match="之后表 orders 又有改动"):
         services.rollback(orders_run)
 
 
@@ -266,3 +268,74 @@ def test_an_order_twice_in_one_file_keeps_its_last_row(tmp_path: Path, lake: Lak
     code, summary = run_import("orders", str(write_taobao_orders(tmp_path / "o.csv", rows)))
     assert code == 0 and summary["added"] == 1
     assert [o["status"] for o in lake.to_arrow("orders").to_pylist()] == ["signed"]
+
+
+def run_table(*args: str) -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command("import", *args, stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, out.getvalue()
+
+
+def test_skip_bad_never_writes_a_negative_payment(tmp_path: Path, lake: Lake) -> None:
+    """Issue 12 item 9: −58.00 was imported by --skip-bad as a valid order."""
+    negative = taobao_row("2407181234567890125", "tb_负", "-58.00", PAID, "2024-06-18 12:00:00")
+    path = write_taobao_orders(tmp_path / "订单报表.csv", [TWO_ORDERS[1], negative])
+    code, summary = run_import("orders", str(path), "--skip-bad")
+    assert code == 0
+    assert (summary["added"], summary["rejected"]) == (1, 1)
+    assert [o["order_id"] for o in lake.to_arrow("orders").to_pylist()] == ["2407181234567890124"]
+    assert [(e["row"], e["column"], e["value"], e["reason"]) for e in summary["errors"]] == [
+        (3, "买家实际支付金额", "-58.00", "实付金额 不能是负数"),
+    ]
+
+
+def test_a_chat_file_that_is_not_one_gets_a_file_level_error_in_words(
+    tmp_path: Path, lake: Lake
+) -> None:
+    broken = tmp_path / "聊天记录.csv"
+    broken.write_text("hello world\nthis is broken\n", encoding="utf-8")
+    code, out = run_table("chats", str(broken))
+    assert code == 1
+    assert "row None" not in out and "None = None" not in out and "第 None 行" not in out
+    assert (
+        "文件 聊天记录.csv 不像淘宝的聊天记录文件：缺少列 发送方、时间。"
+        "请检查所选的平台和数据类型（命令行的 --platform 和类型参数）；文件中的列是：hello world"
+    ) in out
+    code, summary = run_import("chats", str(broken), "--language", "en")
+    assert summary["errors"] == [
+        {
+            "file": "聊天记录.csv",
+            "row": None,
+            "column": None,
+            "value": None,
+            "reason": "The file 聊天记录.csv does not look like Chats from Taobao: the "
+            "columns 发送方, 时间 are missing. Check the platform and the kind of data you chose "
+            "(--platform and the kind on the command line); the file's columns are: hello world",
+        }
+    ]
+
+
+def test_the_cli_speaks_the_language_asked_for(tmp_path: Path, lake: Lake) -> None:
+    bad = taobao_row("2407181234567890125", "tb_负", "-58.00", PAID, "2024-06-18 12:00:00")
+    path = write_taobao_orders(tmp_path / "a.csv", [TWO_ORDERS[1], bad])
+    code, out = run_table("orders", str(path))
+    assert code == 1
+    assert "a.csv：1 行有问题（共 2 行，1 处问题），什么都没有写入。" in out
+    assert "  a.csv 第 3 行，买家实际支付金额 = '-58.00'：实付金额 不能是负数" in out
+    assert "只写入正确的行、错误的行另存：加 --skip-bad 再运行一次。" in out
+    code, out = run_table("orders", str(path), "--language", "en")
+    assert code == 1
+    assert "a.csv: 1 rows have problems (of 2 rows; 1 problems in all); nothing was written." in out
+    assert "  a.csv row 3, 买家实际支付金额 = '-58.00': amount paid cannot be negative" in out
+    assert "To write the good rows and keep the bad ones aside, run again with --skip-bad." in out
+    report = (services.workdir(ImportRun.objects.latest("pk")) / services.REPORT).read_text(
+        encoding="utf-8-sig"
+    )
+    assert report.splitlines() == [
+        "File,Row,Column,Value,Reason",
+        "a.csv,3,买家实际支付金额,-58.00,amount paid cannot be negative",
+    ]

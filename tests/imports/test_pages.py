@@ -78,11 +78,16 @@ def test_a_bad_file_shows_problems_and_a_report(client: Client, make_user, lake:
     run.refresh_from_db()
     assert run.status == RunStatus.REJECTED and not lake.exists("orders")
     page = client.get(f"/imports/{run.pk}/").content.decode()
-    assert "scientific notation" in page and "report.csv" in page
+    assert "科学计数法" in page and "report.csv" in page
     report = client.get(f"/imports/{run.pk}/report.csv")
     assert report.status_code == 200
     body = b"".join(report.streaming_content)  # type: ignore[attr-defined]
-    assert body.startswith(b"\xef\xbb\xbf") and b"ambiguous date" in body
+    assert body.startswith(b"\xef\xbb\xbf") and "日期有歧义".encode() in body
+    # The report is written for its reader: in English for an English session.
+    english = client.get(f"/imports/{run.pk}/report.csv", HTTP_ACCEPT_LANGUAGE="en")
+    body = b"".join(english.streaming_content)  # type: ignore[attr-defined]
+    assert body.decode("utf-8-sig").splitlines()[0] == "File,Row,Column,Value,Reason"
+    assert b"ambiguous date" in body and "日期有歧义".encode() not in body
 
 
 def test_required_columns_must_be_mapped(client: Client, make_user, lake: Lake) -> None:
@@ -92,7 +97,7 @@ def test_required_columns_must_be_mapped(client: Client, make_user, lake: Lake) 
         f"/imports/{run.pk}/preview/", {"base": "淘宝/天猫 订单报表", "col_order_id": "订单编号"}
     )
     assert response.status_code == 200
-    assert "required column(s) missing" in response.content.decode()
+    assert "缺少必需的列" in response.content.decode()
     run.refresh_from_db()
     assert run.status == RunStatus.UPLOADED
 
@@ -124,3 +129,75 @@ def test_uploads_live_outside_the_web_root(settings, client: Client, make_user, 
     stored = Path(settings.GUANXI_IMPORT_DIR) / "uploads" / run.stored_name
     assert stored.exists()
     assert not str(stored).startswith(str(settings.STATIC_ROOT))
+
+
+def _start(client: Client, run: ImportRun) -> None:
+    columns = {"order_id": "订单编号", "status": "订单状态", "created_at": "订单创建时间",
+               "amount": "买家实际支付金额", "paid_at": "订单付款时间"}  # fmt: skip
+    fields = {"base": "淘宝/天猫 订单报表"} | {f"col_{k}": v for k, v in columns.items()}
+    response = client.post(f"/imports/{run.pk}/preview/", fields)
+    assert response["Location"] == f"/imports/{run.pk}/"
+
+
+def test_a_rejected_upload_offers_to_import_only_its_good_rows(
+    client: Client, make_user, lake: Lake
+) -> None:
+    login(client, make_user)
+    negative = taobao_row("2407181234567890125", "tb_负", "-58.00", PAID, "2024-06-18 12:00:00")
+    run = _upload(client, _gbk([TWO_ORDERS[1], negative]))
+    _start(client, run)
+    run.refresh_from_db()
+    assert (run.status, run.rejected) == (RunStatus.REJECTED, 1)
+    page = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "--skip-bad" not in page  # a web user is offered a button, not a CLI flag
+    assert "只导入正确的行，错误的行另存" in page and f"/imports/{run.pk}/skip-bad/" in page
+    assert "实付金额 不能是负数" in page
+
+    response = client.post(f"/imports/{run.pk}/skip-bad/")
+    again = ImportRun.objects.latest("pk")
+    assert again.pk != run.pk and response["Location"] == f"/imports/{again.pk}/"
+    assert (again.status, again.skip_bad, again.added, again.rejected) == (
+        RunStatus.WRITTEN,
+        True,
+        1,
+        1,
+    )
+    assert again.stored_name == run.stored_name  # the same uploaded file
+    assert again.mapping_name == "淘宝/天猫 订单报表"
+    assert [o["order_id"] for o in lake.to_arrow("orders").to_pylist()] == ["2407181234567890124"]
+    rejects = client.get(f"/imports/{again.pk}/rejects.csv")
+    body = b"".join(rejects.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    assert "-58.00" in body and "实付金额 不能是负数" in body
+    # Done once: the written run offers no second re-run, and the old one no more either.
+    assert "skip-bad" not in client.get(f"/imports/{again.pk}/").content.decode()
+    assert client.post(f"/imports/{again.pk}/skip-bad/")["Location"] == f"/imports/{again.pk}/"
+    assert ImportRun.objects.count() == 2
+
+
+def test_undo_is_offered_only_where_it_is_allowed_and_refused_in_the_users_language(
+    client: Client, make_user, lake: Lake
+) -> None:
+    login(client, make_user)
+    runs = []
+    for order_id in ("2407181234567890201", "2407181234567890202"):
+        row = taobao_row(order_id, "tb_a", "10", PAID, "2024-06-18 10:00:00", "2024-06-18 10:01:00")
+        run = _upload(client, _gbk([row]), name=f"{order_id}.csv")
+        _start(client, run)
+        runs.append(run)
+    older, newer = runs
+    history = client.get("/imports/history/").content.decode()
+    assert f'action="/imports/{newer.pk}/rollback/"' in history
+    assert f'action="/imports/{older.pk}/rollback/"' not in history
+    assert (
+        f'action="/imports/{older.pk}/rollback/"'
+        not in client.get(f"/imports/{older.pk}/").content.decode()
+    )
+
+    # Asked anyway (an old tab), the refusal is in the user's language.
+    response = client.post(f"/imports/{older.pk}/rollback/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert (
+        f"Import #{older.pk} cannot be undone alone: later imports (#{newer.pk}) changed the "
+        "same table orders; undo those first, newest first"
+    ) in response.content.decode()
+    older.refresh_from_db()
+    assert older.status == RunStatus.WRITTEN and lake.to_arrow("orders").num_rows == 2

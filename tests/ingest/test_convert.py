@@ -10,6 +10,7 @@ import pyarrow as pa
 from guanxi.ingest import mapping
 from guanxi.ingest.convert import convert
 from guanxi.ingest.readers import ROW
+from tests.messages import chinese, english
 
 HEADERS = ["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间", "联系手机"]
 
@@ -42,8 +43,11 @@ def test_good_rows_are_typed_and_bad_cells_reported() -> None:
         (4, "订单创建时间"),
     }
     assert found[(3, "订单状态")]["value"] == "完成"
-    assert "[values.status]" in found[(3, "订单状态")]["reason"]
-    assert "required" in found[(4, "订单编号")]["reason"]
+    assert "[values.status]" in chinese(found[(3, "订单状态")]["reason"])
+    assert chinese(found[(4, "订单编号")]["reason"]) == "订单编号 是必填项，但这一格是空的"
+    assert english(found[(4, "订单编号")]["reason"]) == (
+        "order number is required but the cell is empty"
+    )
     assert all(p["file"] == "订单.csv" for p in found.values())
 
 
@@ -62,8 +66,8 @@ def test_ratings_out_of_range_and_times_out_of_order_are_problems() -> None:
     )
     converted = convert(batch, resolved, "Asia/Shanghai", "dsr.csv")
     assert converted.valid.to_pylist() == [True, False]
-    reasons = sorted(p["reason"] for p in converted.problems.to_pylist())
-    assert reasons == ["描述相符 must be between 1 and 5", "服务态度 must be between 1 and 5"]
+    reasons = sorted(chinese(p["reason"]) for p in converted.problems.to_pylist())
+    assert reasons == ["描述相符 应在 1 到 5 之间", "服务态度 应在 1 到 5 之间"]
 
     resolved = mapping.best_preset("orders", "taobao", [*HEADERS, "订单付款时间"], "o.csv")
     batch = pa.RecordBatch.from_arrays(
@@ -75,8 +79,7 @@ def test_ratings_out_of_range_and_times_out_of_order_are_problems() -> None:
         names=[*HEADERS, "订单付款时间", ROW],
     )
     converted = convert(batch, resolved, "Asia/Shanghai", "o.csv")
-    assert (
-        converted.problems.to_pylist()[0]["reason"]
-        == "付款时间 is earlier than 创建时间; check both times"
-    )
+    problem = converted.problems.to_pylist()[0]
+    assert chinese(problem["reason"]) == "付款时间 早于 创建时间；请检查这两个时间"
+    assert problem["value"] == "2024-06-18 09:59"  # as written, not the UTC time
     assert converted.valid.to_pylist() == [False]

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guanxi.ingest import normalise as n
+from tests.messages import chinese, english
 
 UTC = dt.UTC
 
@@ -55,9 +56,10 @@ def test_ambiguous_and_impossible_dates_are_rejected_not_guessed() -> None:
         "Asia/Shanghai",
     )
     assert parsed.values.to_pylist() == [None] * 4
-    reasons = parsed.problems.to_pylist()
+    reasons = [english(r) for r in parsed.problems.to_pylist()]
     assert reasons[0].startswith("ambiguous date")
     assert all(r.startswith("not a date-time") for r in reasons[1:])
+    assert chinese(parsed.problems[0].as_py()).startswith("日期有歧义")
 
 
 def test_amounts_with_currency_signs_commas_and_spaces() -> None:
@@ -74,7 +76,7 @@ def test_amounts_with_currency_signs_commas_and_spaces() -> None:
         None,
     ]
     assert parsed.problems.to_pylist()[:5] == [None] * 5
-    assert "at most 2 decimals" in parsed.problems.to_pylist()[5]
+    assert "at most 2 decimals" in english(parsed.problems.to_pylist()[5])
 
 
 def test_ids_stay_strings_and_excel_damage_is_explained() -> None:
@@ -92,7 +94,7 @@ def test_ids_stay_strings_and_excel_damage_is_explained() -> None:
         )
     )
     assert parsed.values.to_pylist()[:3] == ["0012345", "0012", "AB1"]
-    reasons = parsed.problems.to_pylist()
+    reasons = [english(r) if r else r for r in parsed.problems.to_pylist()]
     assert reasons[:3] == [None, None, None]
     assert "scientific notation" in reasons[3]
     assert "15th digit" in reasons[4]
@@ -121,7 +123,8 @@ def test_booleans_and_ints() -> None:
     ]
     parsed = n.parse_int(pa.array(["1,000", "3.0", "2.5"]))
     assert parsed.values.to_pylist() == [1000, 3, None]
-    assert parsed.problems.to_pylist()[2] == "not a whole number"
+    assert chinese(parsed.problems.to_pylist()[2]) == "不是整数"
+    assert english(parsed.problems.to_pylist()[2]) == "not a whole number"
 
 
 @settings(max_examples=300, deadline=None)
@@ -156,4 +159,4 @@ def test_the_fast_path_for_iso_batches_gives_the_same_answers() -> None:
         pa.array(["2024-01-05 08:00:00", "2024-02-30 00:00:00"]), "Asia/Shanghai"
     )
     assert mixed.values.to_pylist() == [_utc(2024, 1, 5, 0, 0), None]
-    assert mixed.problems.to_pylist()[1].startswith("not a date-time")
+    assert english(mixed.problems.to_pylist()[1]).startswith("not a date-time")

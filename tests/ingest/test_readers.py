@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from guanxi.ingest import readers
 from guanxi.ingest.normalise import parse_id
 from guanxi.ingest.readers import ROW, FileRejectedError, open_source
+from tests.messages import chinese, english
 
 ORDERS = '订单编号,买家会员名,买家实际支付金额\n1001,小王,12.50\n1002,"李,四",3\n'
 
@@ -45,23 +46,26 @@ def test_undecodable_bytes_reject_the_file_with_line_and_byte(tmp_path: Path) ->
     path.write_bytes(good + b"1002,\xff\xfe\n")  # 0xFF is neither UTF-8 nor GB18030
     with pytest.raises(FileRejectedError) as caught:
         open_source(path)
-    message = str(caught.value)
+    message = english(caught.value)
     assert "broken.csv" in message
     assert f"byte {len(good) + 5}" in message and "line 3" in message
+    assert f"第 {len(good) + 5} 字节，第 3 行" in str(caught.value)
 
 
 def test_ragged_rows_and_bad_headers_are_named(tmp_path: Path) -> None:
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
-    with pytest.raises(FileRejectedError, match=r"ragged\.csv: cannot be read as CSV"):
+    with pytest.raises(FileRejectedError) as caught:
         _rows(ragged)
+    assert english(caught.value).startswith("ragged.csv: cannot be read as CSV")
+    assert chinese(caught.value).startswith("ragged.csv：无法按 CSV 读取")
     twice = tmp_path / "twice.csv"
     twice.write_text("订单编号,订单编号\n1,2\n", encoding="utf-8")
-    with pytest.raises(FileRejectedError, match="'订单编号' appears twice"):
+    with pytest.raises(FileRejectedError, match="列名「订单编号」在第 1 行出现了两次"):
         _rows(twice)
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(FileRejectedError, match="empty"):
+    with pytest.raises(FileRejectedError, match=r"empty\.csv：文件是空的"):
         _rows(empty)
 
 
@@ -90,7 +94,7 @@ def test_xlsx_keeps_values_as_text_and_never_evaluates_formulas(tmp_path: Path) 
     assert rows[0] == {"订单编号": "1001", "金额": "12.5", "公式": None, ROW: 2}
     damaged = rows[1]["订单编号"]
     assert damaged is not None and "e+18" in damaged  # visibly damaged: the parser rejects it
-    assert "scientific notation" in parse_id(pa.array([damaged])).problems[0].as_py()
+    assert "scientific notation" in english(parse_id(pa.array([damaged])).problems[0].as_py())
     assert rows[1][ROW] == 3
 
 
@@ -98,14 +102,14 @@ def test_xlsx_zip_bomb_and_entities_are_refused(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (64 << 20) + b"</a>")
-    with pytest.raises(FileRejectedError, match="refused"):
+    with pytest.raises(FileRejectedError, match="拒绝读取"):
         _rows(bomb)
     entity = tmp_path / "entity.xlsx"
     with zipfile.ZipFile(entity, "w") as archive:
         archive.writestr(
             "xl/workbook.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
         )
-    with pytest.raises(FileRejectedError, match="entities"):
+    with pytest.raises(FileRejectedError, match="XML 实体"):
         _rows(entity)
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
@@ -124,8 +128,9 @@ def test_json_lines(tmp_path: Path) -> None:
     ]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"a": 1}\n{"a": \n', encoding="utf-8")
-    with pytest.raises(FileRejectedError, match="line 2 is not valid JSON"):
+    with pytest.raises(FileRejectedError) as caught:
         _rows(bad)
+    assert "line 2 is not valid JSON" in english(caught.value)
 
 
 @settings(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from guanxi.ingest.stage import stage
+from tests.messages import english
 
 HEADER = (
     "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,联系手机,身份证号\n"
@@ -46,8 +47,11 @@ def test_stage_splits_good_rows_from_problems(tmp_path: Path) -> None:
             "row": 3,
             "column": "买家实际支付金额",
             "value": "abc",
-            "reason": "not an amount: expected a number like 128.50 (at most 2 decimals)",
+            "reason": '{"p": {}, "t": "不是金额：应为 128.50 这样的数字（最多两位小数）"}',
         }
     ]
+    assert english(problems[0]["reason"]) == (
+        "not an amount: expected a number like 128.50 (at most 2 decimals)"
+    )
     assert seen and seen[-1] == 1.0
     assert staged.preview[0]["订单编号"] == '="1001"'

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guanxi.ingest.readers import ROW, FileRejectedError, open_source
+from tests.messages import english
 
 TRANSCRIPT = """\
 tb_小王 2024-06-18 10:00:01
@@ -42,10 +43,13 @@ def test_transcript_lines_become_chat_rows(tmp_path: Path) -> None:
 def test_not_a_transcript_or_no_agents_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("随便写的笔记\n小美 2024-06-18 10:00:01\n", encoding="utf-8")
-    with pytest.raises(FileRejectedError, match="line 1 comes before any"):
+    with pytest.raises(FileRejectedError, match=r"文件 notes\.txt 不像聊天记录：第 1 行之前"):
         list(open_source(path, agent_names={"小美"})[1])
-    with pytest.raises(FileRejectedError, match="agent nicknames"):
+    with pytest.raises(FileRejectedError) as caught:
         list(open_source(path)[1])
+    assert english(caught.value).startswith(
+        "notes.txt: a transcript needs the shop's agent nicknames"
+    )
 
 
 @settings(

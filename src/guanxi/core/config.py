@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sys
+import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ class DatabaseConfig:
 
 @dataclass(frozen=True)
 class Config:
+    home: Path
     database: DatabaseConfig
     lake: str
     engine: str
@@ -47,10 +50,57 @@ class Config:
     max_upload_mb: int
     query_memory: str
     spill_dir: Path
+    static_root: Path
 
 
-def parse_database_url(value: str, *, variable: str = "GUANXI_DATABASE_URL") -> DatabaseConfig:
-    """Parse ``sqlite:///path`` or ``postgresql://user:pass@host:port/db``."""
+def _is_guanxi_project(folder: Path) -> bool:
+    """True when ``folder`` holds the pyproject.toml of this project (name = "guanxi")."""
+    try:
+        data = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    project = data.get("project")
+    return isinstance(project, dict) and project.get("name") == "guanxi"
+
+
+def default_home(
+    *, prefix: Path | None = None, package_dir: Path | None = None, cwd: Path | None = None
+) -> Path:
+    """The folder ``var/`` lives in when GUANXI_HOME is not set.
+
+    The data must not depend on the folder a command is typed in (a ``guanxi import`` run
+    elsewhere once made a fresh ``./var`` with an empty database and a new secret key). So:
+    1. the project the running virtualenv belongs to — ``make`` builds ``.venv`` inside the
+       checkout, so sys.prefix's parent holding guanxi's pyproject.toml is that checkout;
+    2. else the checkout of an editable install: the parent of ``src/`` above this package;
+    3. else (a plain wheel install outside any checkout) the current folder, as before —
+       such installations should set GUANXI_HOME, and the CLI names the home it used when
+       the database there has not been created.
+    """
+    prefix = Path(sys.prefix) if prefix is None else prefix
+    package_dir = Path(__file__).resolve().parent.parent if package_dir is None else package_dir
+    for candidate in (prefix.resolve().parent, package_dir.resolve().parent.parent):
+        if _is_guanxi_project(candidate):
+            return candidate
+    return (Path.cwd() if cwd is None else cwd).resolve()
+
+
+def home_from(env: Mapping[str, str]) -> Path:
+    """GUANXI_HOME if set, else ``default_home()``; always absolute."""
+    raw = env.get("GUANXI_HOME")
+    if not raw:
+        return default_home()
+    home = Path(raw).expanduser()
+    if home.exists() and not home.is_dir():
+        raise ConfigError(f"GUANXI_HOME={raw!r} is a file; give the folder that holds var/")
+    return home.resolve()
+
+
+def parse_database_url(
+    value: str, *, variable: str = "GUANXI_DATABASE_URL", home: Path | None = None
+) -> DatabaseConfig:
+    """Parse ``sqlite:///path`` or ``postgresql://user:pass@host:port/db``; a relative SQLite
+    path is relative to ``home`` (GUANXI_HOME), not to the current folder."""
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
@@ -61,7 +111,8 @@ def parse_database_url(value: str, *, variable: str = "GUANXI_DATABASE_URL") -> 
                 f"{variable}={value!r}: a SQLite URL needs a file path, "
                 "e.g. sqlite:///var/guanxi.sqlite3 or sqlite:////srv/guanxi/db.sqlite3"
             )
-        return DatabaseConfig(engine="sqlite", name=str(Path(path).resolve()))
+        base = Path.cwd() if home is None else home
+        return DatabaseConfig(engine="sqlite", name=str((base / path).resolve()))
     if scheme in ("postgres", "postgresql"):
         name = parts.path.lstrip("/")
         if not name:
@@ -107,13 +158,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 def load(environ: Mapping[str, str] | None = None) -> Config:
     """Read every GUANXI_* setting; raise ConfigError naming the first malformed one."""
     env = os.environ if environ is None else environ
+    home = home_from(env)
+
+    def path(name: str, default: str) -> Path:
+        """A path setting; relative values (the defaults too) hang off GUANXI_HOME."""
+        return (home / Path(env.get(name) or default).expanduser()).resolve()
 
     db_url = env.get("GUANXI_DATABASE_URL") or "sqlite:///var/guanxi.sqlite3"
-    database = parse_database_url(db_url)
+    database = parse_database_url(db_url, home=home)
 
     lake = env.get("GUANXI_LAKE") or "var/lake"
     if "://" not in lake:
-        lake = str(Path(lake).resolve())
+        lake = str(path("GUANXI_LAKE", "var/lake"))
     elif not lake.startswith(("s3://", "file://")):
         raise ConfigError(
             f"GUANXI_LAKE={lake!r}: expected a folder path or an s3:// URL, e.g. var/lake"
@@ -125,7 +181,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             f"GUANXI_ENGINE={env.get('GUANXI_ENGINE')!r}: expected one of {', '.join(ENGINES)}"
         )
 
-    key_file = Path(env.get("GUANXI_KEY_FILE") or "var/keys/field.key").resolve()
+    key_file = path("GUANXI_KEY_FILE", "var/keys/field.key")
     if key_file.exists() and key_file.is_dir():
         raise ConfigError(
             f"GUANXI_KEY_FILE={str(key_file)!r} is a folder; give the path of the key file "
@@ -141,14 +197,14 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             "use a name such as Asia/Shanghai or Asia/Hong_Kong"
         ) from exc
 
-    secret_key_file = Path(env.get("GUANXI_SECRET_KEY_FILE") or "var/keys/secret.key").resolve()
+    secret_key_file = path("GUANXI_SECRET_KEY_FILE", "var/keys/secret.key")
     debug = _bool(env, "GUANXI_DEBUG", False)
     hosts_raw = env.get("GUANXI_ALLOWED_HOSTS") or "127.0.0.1,localhost"
     allowed_hosts = tuple(h.strip() for h in hosts_raw.split(",") if h.strip())
     if not allowed_hosts:
         raise ConfigError("GUANXI_ALLOWED_HOSTS is empty; list host names separated by commas")
 
-    import_dir = Path(env.get("GUANXI_IMPORT_DIR") or "var/imports").resolve()
+    import_dir = path("GUANXI_IMPORT_DIR", "var/imports")
     if import_dir.exists() and not import_dir.is_dir():
         raise ConfigError(
             f"GUANXI_IMPORT_DIR={str(import_dir)!r} is a file; give a folder for uploaded files "
@@ -171,14 +227,17 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             f"GUANXI_QUERY_MEMORY={env.get('GUANXI_QUERY_MEMORY')!r}: expected an amount such as "
             "3GB or 2500MB (the memory the query engine may use before spilling to disk)"
         )
-    spill_dir = Path(env.get("GUANXI_SPILL_DIR") or "var/spill").resolve()
+    spill_dir = path("GUANXI_SPILL_DIR", "var/spill")
     if spill_dir.exists() and not spill_dir.is_dir():
         raise ConfigError(
             f"GUANXI_SPILL_DIR={str(spill_dir)!r} is a file; give a folder for the query "
             "engine's temporary files"
         )
 
+    static_root = path("GUANXI_STATIC_ROOT", "var/static")
+
     return Config(
+        home=home,
         database=database,
         lake=lake,
         engine=engine,
@@ -191,6 +250,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         max_upload_mb=max_upload_mb,
         query_memory=query_memory,
         spill_dir=spill_dir,
+        static_root=static_root,
     )
 
 

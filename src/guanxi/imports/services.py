@@ -29,6 +29,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi import lake
 from guanxi.accounts.selectors import agent_nicknames
@@ -37,6 +38,8 @@ from guanxi.customers import identities, merges
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import facts
 from guanxi.ingest.mapping import Mapping
+from guanxi.ingest.messages import Message, MessageError, error_message, gettext_noop, message
+from guanxi.ingest.messages import render as render_message
 from guanxi.ingest.stage import Staged, stage
 
 PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
@@ -92,7 +95,7 @@ def _recover_locked() -> list[ImportRun]:
     for run in ImportRun.objects.filter(status=RunStatus.WRITING):
         _restore(run.table, run.version_before)
         run.status = RunStatus.INTERRUPTED
-        run.error = "interrupted while writing; the lake was restored to its state before"
+        run.error = Message(gettext_noop("写入时被中断；数据湖已恢复到导入之前的状态")).encode()
         run.finished_at = timezone.now()
         run.save()
         recovered.append(run)
@@ -105,27 +108,59 @@ def recover() -> list[ImportRun]:
         return _recover_locked()
 
 
-def _write_reports(staged: Staged, folder: Path) -> None:
-    """report.csv (every problem) and rejects.csv (the bad rows), UTF-8 with BOM for Excel."""
-    problems = pq.read_table(staged.problems_path)
-    with (folder / REPORT).open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["文件 file", "行 row", "列 column", "值 value", "原因 reason"])
-        for row in problems.to_pylist():
-            writer.writerow([row["file"], row["row"], row["column"], row["value"], row["reason"]])
-    rejects = pq.read_table(staged.rejects_path)
+def reason_text(reason: str | None) -> str:
+    """A problem's reason (an encoded message) in the active language."""
+    return render_message(reason, gettext)
+
+
+def error_text(run: ImportRun) -> str:
+    """The run's error in the active language (stored as an encoded message)."""
+    return render_message(run.error, gettext)
+
+
+class _Lines:
+    """A file-like target for csv.writer that hands back each line it is given."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def report_lines(folder: Path) -> Iterator[str]:
+    """report.csv: every problem of the run in ``folder``, reasons in the active language."""
+    writer = csv.writer(_Lines())
+    yield writer.writerow([gettext("文件"), gettext("行"), gettext("列"), gettext("值"),
+                           gettext("原因")])  # fmt: skip
+    problems = pq.ParquetFile(folder / "problems.parquet")
+    for batch in problems.iter_batches():
+        for row in batch.to_pylist():
+            yield writer.writerow(
+                [row["file"], row["row"], row["column"], row["value"], reason_text(row["reason"])]
+            )
+
+
+def rejects_lines(folder: Path) -> Iterator[str]:
+    """rejects.csv: the bad rows as they were in the file, with their reasons."""
+    writer = csv.writer(_Lines())
     reasons: dict[int, list[str]] = {}
-    for row in problems.to_pylist():
-        reasons.setdefault(row["row"], []).append(f"{row['column']}: {row['reason']}")
-    headers = [c for c in rejects.column_names if c != "__row"]
-    with (folder / REJECTS).open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["行 row", *headers, "原因 reason"])
-        for row in rejects.to_pylist():
+    for row in pq.read_table(folder / "problems.parquet").to_pylist():
+        reasons.setdefault(row["row"], []).append(f"{row['column']}: {reason_text(row['reason'])}")
+    rejects = pq.ParquetFile(folder / "rejects.parquet")
+    headers = [c for c in rejects.schema_arrow.names if c != "__row"]
+    yield writer.writerow([gettext("行"), *headers, gettext("原因")])
+    for batch in rejects.iter_batches():
+        for row in batch.to_pylist():
             number = row["__row"]
-            writer.writerow(
+            yield writer.writerow(
                 [number, *[row[h] for h in headers], "; ".join(reasons.get(number, []))]
             )
+
+
+def _write_reports(staged: Staged, folder: Path) -> None:
+    """report.csv (every problem) and rejects.csv (the bad rows), UTF-8 with BOM for Excel,
+    in the active language (the CLI's; the web pages render them again in the reader's)."""
+    for name, lines in ((REPORT, report_lines(folder)), (REJECTS, rejects_lines(folder))):
+        with (folder / name).open("w", encoding="utf-8-sig", newline="") as f:
+            f.writelines(lines)
 
 
 PERSONAL = ("name", "mobile", "email", "address", "gender", "birth_date", "province", "city",
@@ -209,7 +244,11 @@ def _resolve(platform: str, staged: Staged, *, fill_blanks: bool = False) -> ide
 
 def check_platform(platform: str) -> None:
     if platform not in PLATFORMS:
-        raise UserInputError(f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
+        raise MessageError(
+            gettext_noop("不认识的平台 %(platform)s；可选：%(platforms)s"),
+            platform=platform,
+            platforms=list(PLATFORMS),
+        )
 
 
 def import_file(
@@ -259,7 +298,7 @@ def execute(
             agent_names=set(agent_nicknames()),
         )
     except UserInputError as exc:
-        return _finish(run, RunStatus.REJECTED, error=str(exc))
+        return _finish(run, RunStatus.REJECTED, error=error_message(exc))
     run.mapping_name = staged.resolved.mapping.name
     run.encoding = staged.encoding or "xlsx"
     run.rows_read = staged.rows_read
@@ -270,16 +309,20 @@ def execute(
         return _finish(
             run,
             RunStatus.REJECTED,
-            error=(
-                f"{staged.rows_bad} of {staged.rows_read} rows have problems "
-                f"({staged.problem_count} in all); nothing was written. Fix them and import "
-                "again, or import with --skip-bad to write the good rows only."
+            error=message(
+                gettext_noop(
+                    "%(bad)s 行有问题（共 %(rows)s 行，%(problems)s 处问题），什么都没有写入。"
+                    "请改正后重新导入，或只导入正确的行（错误的行另存下来）。"
+                ),
+                bad=staged.rows_bad,
+                rows=staged.rows_read,
+                problems=staged.problem_count,
             ),
         )
     try:
         return _commit(run, staged, run.platform)
     except UserInputError as exc:
-        return _finish(run, RunStatus.FAILED, error=str(exc))
+        return _finish(run, RunStatus.FAILED, error=error_message(exc))
 
 
 def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
@@ -329,48 +372,87 @@ def _commit_customers(run: ImportRun, staged: Staged, platform: str) -> ImportRu
     return run
 
 
-def _finish(run: ImportRun, status: str, *, error: str = "") -> ImportRun:
+def _finish(run: ImportRun, status: str, *, error: Message | None = None) -> ImportRun:
     run.status = status
-    run.error = error
+    run.error = error.encode() if error is not None else ""
     run.finished_at = timezone.now()
     run.save()
     return run
 
 
-class RollbackError(UserInputError):
+class RollbackError(MessageError):
     pass
 
 
+def _rollback_refusal(run: ImportRun, current: int | None) -> RollbackError | None:
+    """Why ``run`` cannot be undone now (``current``: its table's lake version), or None.
+
+    Only the latest run of a table can be undone: restoring under later imports would
+    silently undo them too."""
+    if run.status != RunStatus.WRITTEN or not run.table:
+        return RollbackError(
+            gettext_noop("导入 #%(id)s 没有向数据湖写入任何内容，无需撤销"), id=run.pk
+        )
+    if run.version_after is None:
+        return RollbackError(
+            gettext_noop("导入 #%(id)s 没有改变数据湖中的任何内容，无需撤销"), id=run.pk
+        )
+    later = ImportRun.objects.filter(
+        table=run.table, status=RunStatus.WRITTEN, pk__gt=run.pk
+    ).order_by("pk")
+    if later.exists():
+        return RollbackError(
+            gettext_noop(
+                "导入 #%(id)s 不能单独撤销：之后的导入（%(later)s）改动了同一张表 %(table)s；"
+                "请从最新的开始，先撤销它们"
+            ),
+            id=run.pk,
+            later=[f"#{r.pk}" for r in later],
+            table=run.table,
+        )
+    undone_since = ImportRun.objects.filter(
+        table=run.table,
+        status=RunStatus.ROLLED_BACK,
+        version_before=run.version_after,
+        version_restored=current,
+    ).exists()  # later runs undone, newest first, brought the table back to this run
+    if current != run.version_after and not undone_since:
+        return RollbackError(
+            gettext_noop(
+                "导入 #%(id)s 不能撤销：之后表 %(table)s 又有改动（客户合并或其他写入），"
+                "撤销它会连这些改动一起撤掉"
+            ),
+            id=run.pk,
+            table=run.table,
+        )
+    return None
+
+
+def undoable(runs: list[ImportRun]) -> set[int]:
+    """The ids among ``runs`` that ``rollback`` would undo now (the pages offer undo only
+    for these)."""
+    shop = lake.get()
+    versions: dict[str, int | None] = {}
+    allowed = set()
+    for run in runs:
+        if run.status != RunStatus.WRITTEN or not run.table or run.version_after is None:
+            continue
+        if run.table not in versions:
+            versions[run.table] = shop.version(run.table)
+        if _rollback_refusal(run, versions[run.table]) is None:
+            allowed.add(run.pk)
+    return allowed
+
+
 def rollback(run: ImportRun) -> ImportRun:
-    """Restore the run's table to its version before the run (only the latest run of a table:
-    restoring under later imports would silently undo them too)."""
+    """Restore the run's table to its version before the run; ``RollbackError`` says why
+    not when that would undo more than this run."""
     with _write_lock():
         run.refresh_from_db()
-        if run.status != RunStatus.WRITTEN or not run.table:
-            raise RollbackError(f"import #{run.pk} wrote nothing to the lake; nothing to undo")
-        if run.version_after is None:
-            raise RollbackError(f"import #{run.pk} changed nothing in the lake; nothing to undo")
-        later = ImportRun.objects.filter(
-            table=run.table, status=RunStatus.WRITTEN, pk__gt=run.pk
-        ).order_by("pk")
-        if later.exists():
-            ids = ", ".join(f"#{r.pk}" for r in later)
-            raise RollbackError(
-                f"import #{run.pk} cannot be undone alone: later imports ({ids}) changed the "
-                f"same table {run.table}; undo those first, newest first"
-            )
-        current = lake.get().version(run.table)
-        undone_since = ImportRun.objects.filter(
-            table=run.table,
-            status=RunStatus.ROLLED_BACK,
-            version_before=run.version_after,
-            version_restored=current,
-        ).exists()  # later runs undone, newest first, brought the table back to this run
-        if current != run.version_after and not undone_since:
-            raise RollbackError(
-                f"import #{run.pk} cannot be undone: {run.table} changed after it (a customer "
-                "merge or another write); undoing it would undo those changes too"
-            )
+        current = lake.get().version(run.table) if run.table else None
+        refusal = _rollback_refusal(run, current)
+        if refusal is not None:
+            raise refusal
         _restore(run.table, run.version_before)
         run.version_restored = lake.get().version(run.table)
         run.status = RunStatus.ROLLED_BACK
@@ -384,8 +466,9 @@ def discard_upload(run: ImportRun) -> None:
 
 
 def problems(run: ImportRun, limit: int = 50) -> list[dict[str, object]]:
-    """The first problems found in the run's file, for the result page."""
+    """The first problems found in the run's file, reasons in the active language."""
     path = workdir(run) / "problems.parquet"
     if not path.exists():
         return []
-    return list(pq.read_table(path).slice(0, limit).to_pylist())
+    rows = pq.read_table(path).slice(0, limit).to_pylist()
+    return [{**row, "reason": reason_text(row["reason"])} for row in rows]

@@ -16,18 +16,21 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from guanxi.accounts.selectors import agent_nicknames
 from guanxi.core import pii
 from guanxi.core.errors import UserInputError
+from guanxi.imports import services, tasks
 from guanxi.imports.models import ImportRun, RunStatus, SavedMapping
 from guanxi.imports.services import check_platform
 from guanxi.ingest import mapping as mappings
 from guanxi.ingest.kinds import KINDS
+from guanxi.ingest.messages import MessageError, error_message, gettext_noop
 from guanxi.ingest.readers import ROW, open_source
 
 
-class UploadTooLargeError(UserInputError):
+class UploadTooLargeError(MessageError):
     pass
 
 
@@ -35,17 +38,20 @@ def limit_bytes() -> int:
     return int(settings.GUANXI_MAX_UPLOAD_BYTES)
 
 
-def too_large_message(size: int) -> str:
-    return (
-        f"the file is {size / 1048576:.0f} MB; the limit is {limit_bytes() // 1048576} MB "
-        "(GUANXI_MAX_UPLOAD_MB). Split the export by date range, or import it with the "
-        "guanxi import command on the server"
+def too_large_error(size: int) -> UploadTooLargeError:
+    return UploadTooLargeError(
+        gettext_noop(
+            "文件有 %(size)s MB，上限为 %(limit)s MB（GUANXI_MAX_UPLOAD_MB）。"
+            "请按日期分段导出，或在服务器上用 guanxi import 命令导入"
+        ),
+        size=round(size / 1048576),
+        limit=limit_bytes() // 1048576,
     )
 
 
 def stored_path(run: ImportRun) -> Path:
     if not run.stored_name:
-        raise UserInputError(f"import #{run.pk} has no uploaded file")
+        raise MessageError(gettext_noop("导入 #%(id)s 没有上传的文件"), id=run.pk)
     return Path(settings.GUANXI_IMPORT_DIR) / "uploads" / run.stored_name
 
 
@@ -59,11 +65,11 @@ def receive(
 ) -> ImportRun:
     """Keep ``upload`` under a generated name and open an import run awaiting its preview."""
     if kind not in KINDS:
-        raise UserInputError(f"unknown import kind {kind!r}")
+        raise MessageError(gettext_noop("不认识的数据类型 %(kind)s"), kind=kind)
     check_platform(platform)
     size = upload.size or 0
     if size > limit_bytes():
-        raise UploadTooLargeError(too_large_message(size))
+        raise too_large_error(size)
     folder = Path(settings.GUANXI_IMPORT_DIR) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(16)
@@ -115,8 +121,11 @@ def preview(run: ImportRun, chosen: str = "", limit: int = 20) -> Preview:
             stored_path(run), run.file_name, agent_names=set(agent_nicknames())
         )
         first = next(batches)
-    except (UserInputError, StopIteration) as exc:
-        message = str(exc) or f"{run.file_name}: the file has a header but no rows"
+    except UserInputError as exc:
+        message = error_message(exc).render(gettext)
+        return Preview(run, "", [], [], base or mappings.blank(run.kind), {}, file_error=message)
+    except StopIteration:
+        message = gettext("%(file)s：只有列名，没有数据行") % {"file": run.file_name}
         return Preview(run, "", [], [], base or mappings.blank(run.kind), {}, file_error=message)
     headers = [h for h in first.schema.names if h != ROW]
     rows = [[r.get(h) for h in headers] for r in first.slice(0, limit).to_pylist()]
@@ -129,7 +138,7 @@ def preview(run: ImportRun, chosen: str = "", limit: int = 20) -> Preview:
         else:
             resolved = mappings.best_preset(run.kind, run.platform, headers, run.file_name)
     except mappings.MappingError as exc:
-        error = str(exc)
+        error = exc.render(gettext)
     if resolved is not None:
         rows = _masked(rows, headers, resolved.header_of, resolved.dropped)
         return Preview(
@@ -187,3 +196,54 @@ def discard(run: ImportRun) -> None:
     if run.stored_name and path.exists():
         path.unlink()
     shutil.rmtree(Path(settings.GUANXI_IMPORT_DIR) / f"run-{run.pk}", ignore_errors=True)
+
+
+MAPPING_FILE = "mapping.toml"  # the mapping a run was started with, for a re-run
+
+
+def start(run: ImportRun, mapping_toml: str) -> None:
+    """Queue the uploaded file of ``run`` for import with the mapping the user confirmed."""
+    folder = services.workdir(run)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MAPPING_FILE).write_text(mapping_toml, encoding="utf-8")
+    run.status = RunStatus.QUEUED
+    run.save(update_fields=["status"])
+    tasks.run_upload.enqueue(run.pk, mapping_toml)
+
+
+def can_rerun_skipping_bad(run: ImportRun) -> bool:
+    """A rejected upload with good rows among its bad ones can be imported again, writing the
+    good rows only; the uploaded file is still there."""
+    return (
+        run.status == RunStatus.REJECTED
+        and not run.skip_bad
+        and 0 < run.rejected < run.rows_read
+        and bool(run.stored_name)
+        and stored_path(run).exists()
+    )
+
+
+def rerun_skipping_bad(run: ImportRun, user: User | AnonymousUser) -> ImportRun:
+    """A new run of ``run``'s uploaded file with the same mapping that writes the good rows
+    and keeps the bad ones aside (the CLI's --skip-bad)."""
+    if not can_rerun_skipping_bad(run):
+        raise MessageError(
+            gettext_noop("导入 #%(id)s 不能再只导入正确的行：它不是因错误行被拒绝的上传"),
+            id=run.pk,
+        )
+    mapping_file = services.workdir(run) / MAPPING_FILE
+    mapping_toml = mapping_file.read_text(encoding="utf-8") if mapping_file.exists() else ""
+    again = ImportRun.objects.create(
+        kind=run.kind,
+        platform=run.platform,
+        file_name=run.file_name,
+        stored_name=run.stored_name,
+        mapping_name=run.mapping_name,
+        skip_bad=True,
+        status=RunStatus.UPLOADED,
+        user=user if user.is_authenticated else None,
+        username=user.get_username() if user.is_authenticated else "",
+    )
+    start(again, mapping_toml)
+    again.refresh_from_db()
+    return again

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/progress.json", views.progress, name="progress"),
     path("<int:pk>/rollback/", views.rollback, name="rollback"),
+    path("<int:pk>/skip-bad/", views.skip_bad, name="skip_bad"),
     path("<int:pk>/<str:name>", views.download, name="download"),
 ]

@@ -3,19 +3,28 @@ and the history, where an import can be undone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import UserInputError
-from guanxi.imports import services, tasks, uploads
+from guanxi.imports import services, uploads
 from guanxi.imports.forms import KIND_LABELS, MappingForm, UploadForm
 from guanxi.imports.models import ImportRun, RunStatus, SavedMapping
 from guanxi.ingest import mapping as mappings
+from guanxi.ingest.messages import error_message
 
 RUN = "imports.run_import"
 VIEW = "imports.view_importrun"
@@ -36,7 +45,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except UserInputError as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file", error_message(exc).render(_))
         else:
             return redirect("imports:preview", run.pk)
     return render(request, "imports/upload.html", {"nav": "imports", "form": form})
@@ -65,7 +74,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             mappings.resolve(chosen_map, shown.headers, run.file_name)
         except mappings.MappingError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.render(_))
         else:
             if form.cleaned_data["save_as"]:
                 SavedMapping.objects.update_or_create(
@@ -76,9 +85,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
                         "created_by": request.user.get_username(),
                     },
                 )
-            run.status = RunStatus.QUEUED
-            run.save(update_fields=["status"])
-            tasks.run_upload.enqueue(run.pk, mappings.to_toml(chosen_map))
+            uploads.start(run, mappings.to_toml(chosen_map))
             return redirect("imports:status", run.pk)
     context = {
         "nav": "imports",
@@ -103,8 +110,25 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
         "has_rejects": (folder / services.REJECTS).exists() and run.rejected > 0,
         "done": run.status not in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WRITING),
         "errors": services.problems(run, limit=50),
+        "error": services.error_text(run),
+        "can_skip_bad": request.user.has_perm(RUN) and uploads.can_rerun_skipping_bad(run),
+        "can_undo": request.user.has_perm(RUN) and run.pk in services.undoable([run]),
     }
     return render(request, "imports/status.html", context)
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_POST
+def skip_bad(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import a rejected upload again, writing its good rows and keeping the bad ones aside."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    try:
+        again = uploads.rerun_skipping_bad(run, request.user)
+    except UserInputError as exc:
+        messages.error(request, error_message(exc).render(_))
+        return redirect("imports:status", run.pk)
+    return redirect("imports:status", again.pk)
 
 
 @login_required
@@ -123,18 +147,26 @@ def progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
-def download(request: HttpRequest, pk: int, name: str) -> FileResponse:
+def download(request: HttpRequest, pk: int, name: str) -> StreamingHttpResponse:
+    """The run's report or rejected rows, written now in the reader's language."""
     run = get_object_or_404(ImportRun, pk=pk)
-    files = {"report.csv": services.REPORT, "rejects.csv": services.REJECTS}
-    if name not in files:
+    files = {"report.csv": services.report_lines, "rejects.csv": services.rejects_lines}
+    folder = services.workdir(run)
+    if name not in files or not (folder / "problems.parquet").exists():
         raise Http404
-    path = services.workdir(run) / files[name]
-    if not path.exists():
+    if name == "rejects.csv" and not (folder / "rejects.parquet").exists():
         raise Http404
-    label = f"import-{run.pk}-{name}"
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=label, content_type="text/csv; charset=utf-8"
-    )
+    lines = files[name](folder)
+    response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-{name}"'
+    return response
+
+
+def _with_bom(lines: Iterator[str]) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark, so that Excel reads the Chinese right."""
+    yield "\ufeff".encode()
+    for line in lines:
+        yield line.encode("utf-8")
 
 
 @login_required
@@ -144,7 +176,12 @@ def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(ImportRun.objects.exclude(status=RunStatus.UPLOADED), 50).get_page(
         request.GET.get("page")
     )
-    context = {"nav": "imports", "page": page, "kind_labels": KIND_LABELS}
+    context = {
+        "nav": "imports",
+        "page": page,
+        "kind_labels": KIND_LABELS,
+        "undoable": services.undoable(list(page.object_list)),
+    }
     return render(request, "imports/history.html", context)
 
 
@@ -156,7 +193,7 @@ def rollback(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.rollback(run)
     except UserInputError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_message(exc).render(_))
     else:
         messages.success(
             request, _("已撤销导入 #%(id)s：数据湖已恢复到导入之前的状态。") % {"id": run.pk}

@@ -6,8 +6,11 @@ bad row rejects the file (the default) or is set aside (``--skip-bad``).
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,7 +18,9 @@ import pyarrow.compute as pc
 from guanxi.ingest import normalise as n
 from guanxi.ingest.kinds import Field
 from guanxi.ingest.mapping import Resolved
+from guanxi.ingest.messages import Message, gettext_noop, message
 from guanxi.ingest.readers import ROW
+from guanxi.lake.schema import MONEY, TS
 
 PROBLEM_SCHEMA = pa.schema(
     [
@@ -23,9 +28,15 @@ PROBLEM_SCHEMA = pa.schema(
         pa.field("row", pa.int64()),
         pa.field("column", pa.string()),
         pa.field("value", pa.string()),
-        pa.field("reason", pa.string()),
+        pa.field("reason", pa.string()),  # an encoded Message (messages.render shows it)
     ]
 )
+
+NO_PROBLEM = pa.scalar(None, pa.string())
+
+
+def _reason(mask: pa.Array, reason: Message) -> pa.Array:
+    return pc.if_else(pc.fill_null(mask, False), pa.scalar(reason.encode()), NO_PROBLEM)
 
 
 @dataclass(frozen=True)
@@ -61,19 +72,21 @@ def _choice(field: Field, raw: pa.Array, translate: dict[str, str]) -> n.Parsed:
     index = pc.index_in(text, value_set=keys)
     values = pc.take(targets, index)
     unknown = pc.and_(pc.is_valid(text), pc.is_null(index))
-    known = ", ".join(table)
-    reason = (
-        f"unknown value for {field.label}; known values: {known}. "
-        f"Add it under [values.{field.name}] in the mapping"
+    reason = message(
+        gettext_noop(
+            "%(field)s 的值不认识；认识的值有：%(known)s。请在映射的 [values.%(name)s] 下添加这个值"
+        ),
+        field=Message(field.label),
+        known=list(table),
+        name=field.name,
     )
-    problems = pc.if_else(unknown, pa.scalar(reason), pa.scalar(None, pa.string()))
-    return n.Parsed(values, problems)
+    return n.Parsed(values, _reason(unknown, reason))
 
 
-MOBILE_FIX = (
-    "not a mainland mobile number: expected 11 digits starting with 13–19, e.g. 13812345678"
+MOBILE_FIX = Message(
+    gettext_noop("不是中国大陆手机号：应为 13–19 开头的 11 位数字，如 13812345678")
 )
-EMAIL_FIX = "not an email address: expected the form name@example.com"
+EMAIL_FIX = Message(gettext_noop("不是电子邮箱地址：应为 name@example.com 这样的写法"))
 
 
 def _contact(field: Field, parsed: n.Parsed) -> n.Parsed:
@@ -92,65 +105,129 @@ def _contact(field: Field, parsed: n.Parsed) -> n.Parsed:
         reason = EMAIL_FIX
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
     values = pc.if_else(bad, pa.scalar(None, pa.string()), text)
-    problems = pc.if_else(bad, pa.scalar(reason), pa.scalar(None, pa.string()))
-    return n.Parsed(values, problems)
+    return n.Parsed(values, _reason(bad, reason))
 
 
 def _range_problem(field: Field, values: pa.Array) -> pa.Array:
-    none = pa.scalar(None, pa.string())
+    """Amounts and counts outside the field's bounds (a negative payment, 0 items)."""
     if field.low is None and field.high is None:
         return pa.nulls(len(values), pa.string())
-    low = field.low if field.low is not None else -(2**62)
-    high = field.high if field.high is not None else 2**62
-    outside = pc.fill_null(pc.or_(pc.less(values, low), pc.greater(values, high)), False)
-    if field.high is None:
-        reason = f"{field.label} must be at least {field.low}"
+    label = Message(field.label)
+    outside = pa.array([False] * len(values))
+    if field.low is not None:
+        low = pa.scalar(Decimal(field.low), MONEY) if field.type == "amount" else field.low
+        outside = pc.or_(outside, pc.fill_null(pc.less(values, low), False))
+    if field.high is not None:
+        outside = pc.or_(outside, pc.fill_null(pc.greater(values, field.high), False))
+    if field.high is not None:
+        reason = message(
+            gettext_noop("%(field)s 应在 %(low)s 到 %(high)s 之间"),
+            field=label,
+            low=field.low,
+            high=field.high,
+        )
+    elif field.low == 0:
+        reason = message(gettext_noop("%(field)s 不能是负数"), field=label)
     else:
-        reason = f"{field.label} must be between {field.low} and {field.high}"
-    return pc.if_else(outside, pa.scalar(reason), none)
+        reason = message(gettext_noop("%(field)s 不能小于 %(low)s"), field=label, low=field.low)
+    return _reason(outside, reason)
 
 
-def _order_problems(
+def _date_problem(field: Field, values: pa.Array, time_zone: str, now: dt.datetime) -> pa.Array:
+    """Dates no shop data can have: before ``field.earliest`` (a mistyped year, Excel's 1900
+    epoch) or more than ``field.future_days`` after ``now`` (a wrong year or day/month)."""
+    if field.type not in ("date", "datetime"):
+        return pa.nulls(len(values), pa.string())
+    zone = zoneinfo.ZoneInfo(time_zone)
+    earliest_day = dt.date.fromisoformat(field.earliest)
+    latest = now.astimezone(zone) + dt.timedelta(days=field.future_days)
+    if field.type == "datetime":
+        first = dt.datetime.combine(earliest_day, dt.time(), tzinfo=zone)
+        low = pa.scalar(first.astimezone(dt.UTC), TS)
+        high = pa.scalar(latest.astimezone(dt.UTC), TS)
+        shown = latest.strftime("%Y-%m-%d %H:%M")
+    else:
+        low = pa.scalar(earliest_day, pa.date32())
+        high = pa.scalar(latest.date(), pa.date32())
+        shown = latest.date().isoformat()
+    label = Message(field.label)
+    too_early = message(
+        gettext_noop("%(field)s 早于 %(earliest)s，不可能是真实数据；请检查这一列的年份"),
+        field=label,
+        earliest=field.earliest,
+    )
+    too_late = message(
+        gettext_noop("%(field)s 晚于 %(latest)s，是将来的时间；请检查年份、日月顺序和时区"),
+        field=label,
+        latest=shown,
+    )
+    return n.merge_problems(
+        _reason(pc.less(values, low), too_early), _reason(pc.greater(values, high), too_late)
+    )
+
+
+def _pair_problems(
     fields: tuple[Field, ...],
     columns: dict[str, pa.Array],
+    raw: dict[str, pa.Array],
     resolved: Resolved,
     rows: pa.Array,
     file_name: str,
 ) -> pa.Table:
-    """Times out of order, e.g. paid before the order was created."""
+    """Values that contradict another field of the row: paid before the order was created,
+    a refund larger than the payment, more visitors than page views."""
     parts = []
     for field in fields:
-        if field.not_before is None:
-            continue
-        earlier = pc.fill_null(pc.less(columns[field.name], columns[field.not_before]), False)
-        if not pc.any(earlier).as_py():
-            continue
-        before = next(f for f in fields if f.name == field.not_before)
-        header = resolved.header_of.get(field.name, field.label)
-        parts.append(
-            pa.table(
-                {
-                    "file": pa.array([file_name] * len(rows), pa.string()),
-                    "row": rows,
-                    "column": pa.array([header] * len(rows), pa.string()),
-                    "value": pc.cast(columns[field.name], pa.string()),
-                    "reason": pa.array(
-                        [f"{field.label} is earlier than {before.label}; check both times"]
-                        * len(rows),
-                        pa.string(),
-                    ),
-                },
-                schema=PROBLEM_SCHEMA,
-            ).filter(earlier)
-        )
+        for other_name, compare, template in (
+            (
+                field.not_before,
+                pc.less,
+                gettext_noop("%(field)s 早于 %(other)s；请检查这两个时间"),
+            ),
+            (
+                field.not_above,
+                pc.greater,
+                gettext_noop("%(field)s 大于 %(other)s；请检查这两列"),
+            ),
+        ):
+            if other_name is None:
+                continue
+            wrong = pc.fill_null(compare(columns[field.name], columns[other_name]), False)
+            if not pc.any(wrong).as_py():
+                continue
+            other = next(f for f in fields if f.name == other_name)
+            header = resolved.header_of.get(field.name, field.label)
+            reason = message(template, field=Message(field.label), other=Message(other.label))
+            parts.append(
+                pa.table(
+                    {
+                        "file": pa.array([file_name] * len(rows), pa.string()),
+                        "row": rows,
+                        "column": pa.array([header] * len(rows), pa.string()),
+                        "value": raw[field.name].cast(pa.string()),  # as written in the file
+                        "reason": _reason(wrong, reason),
+                    },
+                    schema=PROBLEM_SCHEMA,
+                ).filter(wrong)
+            )
     return pa.concat_tables(parts) if parts else PROBLEM_SCHEMA.empty_table()
 
 
-def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name: str) -> Converted:
+def convert(
+    batch: pa.RecordBatch,
+    resolved: Resolved,
+    time_zone: str,
+    file_name: str,
+    now: dt.datetime | None = None,
+) -> Converted:
+    """Parse and check every field of ``batch``; ``now`` (default: the current time) bounds
+    how far in the future a date may be."""
+    now = dt.datetime.now(dt.UTC) if now is None else now
     mapping = resolved.mapping
     size = batch.num_rows
     rows = batch.column(ROW)
     columns: dict[str, pa.Array] = {}
+    raws: dict[str, pa.Array] = {}
     problem_parts: list[pa.Table] = []
     bad_any = pa.array([False] * size)
     for field in mapping.kind.fields:
@@ -168,20 +245,22 @@ def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name
         problems = parsed.problems
         if field.required:
             empty = pc.and_(pc.is_null(parsed.values), pc.is_null(problems))
-            problems = pc.coalesce(
-                problems,
-                pc.if_else(
-                    empty,
-                    pa.scalar(f"{field.label} is required but the cell is empty"),
-                    pa.scalar(None, pa.string()),
-                ),
+            required = message(
+                gettext_noop("%(field)s 是必填项，但这一格是空的"), field=Message(field.label)
             )
+            problems = pc.coalesce(problems, _reason(empty, required))
         if field.check is not None:
             parsed = _contact(field, parsed)
             problems = pc.coalesce(problems, parsed.problems)
-        problems = pc.coalesce(problems, _range_problem(field, parsed.values))
-        columns[field.name] = parsed.values
+        problems = pc.coalesce(
+            problems,
+            _range_problem(field, parsed.values),
+            _date_problem(field, parsed.values, time_zone, now),
+        )
         bad = pc.is_valid(problems)
+        # A rejected value takes no part in the checks between fields (one reason per cell).
+        columns[field.name] = pc.if_else(bad, pa.scalar(None, parsed.values.type), parsed.values)
+        raws[field.name] = raw
         if pc.any(bad).as_py():
             bad_any = pc.or_(bad_any, bad)
             problem_parts.append(
@@ -196,7 +275,7 @@ def convert(batch: pa.RecordBatch, resolved: Resolved, time_zone: str, file_name
                     schema=PROBLEM_SCHEMA,
                 ).filter(bad)
             )
-    order_problems = _order_problems(mapping.kind.fields, columns, resolved, rows, file_name)
+    order_problems = _pair_problems(mapping.kind.fields, columns, raws, resolved, rows, file_name)
     if order_problems.num_rows:
         bad_any = pc.or_(bad_any, pc.is_in(rows, value_set=order_problems.column("row")))
         problem_parts.append(order_problems)

@@ -23,15 +23,27 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guanxi.core.errors import UserInputError
-from guanxi.ingest.kinds import Kind, kind
+from guanxi.ingest.kinds import KINDS, Kind
+from guanxi.ingest.messages import Message, MessageError, gettext_noop, message
 
 PRESETS = Path(__file__).parent / "mappings"
 # Columns that identify people beyond what any feature needs; dropped from every import.
 ALWAYS_DROP = ("身份证号", "身份证号码", "证件号码", "支付宝账号", "买家支付宝账号", "银行卡号")
 
 
-class MappingError(UserInputError):
+PLATFORM_NAMES = {
+    "taobao": gettext_noop("淘宝"),
+    "tmall": gettext_noop("天猫"),
+    "jd": gettext_noop("京东"),
+    "pdd": gettext_noop("拼多多"),
+    "douyin": gettext_noop("抖音"),
+    "shopify": "Shopify",
+    "amazon": "Amazon",
+    "generic": gettext_noop("通用格式"),
+}
+
+
+class MappingError(MessageError):
     """A mapping file or a file's headers do not fit; the message names what to change."""
 
 
@@ -61,44 +73,75 @@ def _as_tuple(value: object, where: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise MappingError(f"{where}: expected a header name or a list of names")
+    raise MappingError(gettext_noop("%(where)s：应为一个列名或列名的列表"), where=where)
 
 
 def parse(data: dict[str, object], source: str) -> Mapping:
-    try:
-        the_kind = kind(str(data["kind"]))
-    except KeyError as exc:
-        raise MappingError(f"{source}: {exc.args[0] if exc.args else 'kind is missing'}") from exc
+    if "kind" not in data:
+        raise MappingError(
+            gettext_noop('%(source)s：缺少 kind（导入类型），如 kind = "orders"'), source=source
+        )
+    if str(data["kind"]) not in KINDS:
+        raise MappingError(
+            gettext_noop("%(source)s：不认识的导入类型 kind = %(kind)s；可选：%(kinds)s"),
+            source=source,
+            kind=str(data["kind"]),
+            kinds=list(KINDS),
+        )
+    the_kind = KINDS[str(data["kind"])]
     columns_raw = data.get("columns", {})
     if not isinstance(columns_raw, dict):
-        raise MappingError(f"{source}: [columns] must be a table of field = header")
+        raise MappingError(
+            gettext_noop("%(source)s：[columns] 应为“字段 = 列名”的表"), source=source
+        )
     known = {f.name for f in the_kind.fields}
     columns: dict[str, tuple[str, ...]] = {}
     for name, headers in columns_raw.items():
         if name not in known:
             raise MappingError(
-                f"{source}: [columns] {name!r} is not a field of {the_kind.name}; "
-                f"fields are {', '.join(sorted(known))}"
+                gettext_noop(
+                    "%(source)s：[columns] 中的 %(name)s 不是 %(kind)s 的字段；字段有：%(fields)s"
+                ),
+                source=source,
+                name=name,
+                kind=the_kind.name,
+                fields=sorted(known),
             )
         columns[name] = _as_tuple(headers, f"{source}: [columns] {name}")
     values: dict[str, dict[str, str]] = {}
     values_raw = data.get("values", {})
     if not isinstance(values_raw, dict):
-        raise MappingError(f"{source}: [values] must be tables of export value = Guanxi value")
+        raise MappingError(
+            gettext_noop("%(source)s：[values] 应为“导出值 = Guanxi 值”的表"), source=source
+        )
     for name, table in values_raw.items():
         target = the_kind.field(name) if name in known else None
         if target is None or target.type != "choice" or not isinstance(table, dict):
-            raise MappingError(f"{source}: [values.{name}] applies only to choice fields")
+            raise MappingError(
+                gettext_noop("%(source)s：[values.%(name)s] 只能用于有固定取值的字段"),
+                source=source,
+                name=name,
+            )
         for raw, canonical in table.items():
             if canonical not in target.choices:
                 raise MappingError(
-                    f"{source}: [values.{name}] {raw!r} = {canonical!r}: "
-                    f"expected one of {', '.join(target.choices)}"
+                    gettext_noop(
+                        "%(source)s：[values.%(name)s] %(raw)s = %(value)s：应为 %(choices)s 之一"
+                    ),
+                    source=source,
+                    name=name,
+                    raw=json.dumps(raw, ensure_ascii=False),
+                    value=json.dumps(canonical, ensure_ascii=False),
+                    choices=list(target.choices),
                 )
         values[name] = {str(k): str(v) for k, v in table.items()}
     defaults_raw = data.get("defaults", {})
     if not isinstance(defaults_raw, dict) or any(k not in known for k in defaults_raw):
-        raise MappingError(f"{source}: [defaults] must name fields of {the_kind.name}")
+        raise MappingError(
+            gettext_noop("%(source)s：[defaults] 只能填写 %(kind)s 的字段"),
+            source=source,
+            kind=the_kind.name,
+        )
     drop_raw = data.get("drop", {})
     drop = (
         _as_tuple(drop_raw.get("columns", []), f"{source}: [drop] columns")
@@ -120,9 +163,15 @@ def load(path: Path) -> Mapping:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path.name}: not valid TOML: {exc}") from exc
+        raise MappingError(
+            gettext_noop("%(source)s：不是有效的 TOML：%(error)s"), source=path.name, error=str(exc)
+        ) from exc
     except OSError as exc:
-        raise MappingError(f"{path}: cannot read the mapping: {exc.strerror}") from exc
+        raise MappingError(
+            gettext_noop("%(source)s：无法读取映射文件：%(error)s"),
+            source=str(path),
+            error=exc.strerror or str(exc),
+        ) from exc
     return parse(data, path.name)
 
 
@@ -138,7 +187,8 @@ def preset_for(kind_name: str, platform: str) -> list[Mapping]:
     return own + generic
 
 
-def resolve(mapping: Mapping, headers: list[str], file_name: str) -> Resolved:
+def resolve_columns(mapping: Mapping, headers: list[str]) -> dict[str, str]:
+    """Which of ``headers`` feeds each field (field → header), as far as the mapping can tell."""
     present = {h.strip(): h for h in headers}
     folded = {h.strip().lower(): h for h in headers}
     header_of: dict[str, str] = {}
@@ -158,17 +208,22 @@ def resolve(mapping: Mapping, headers: list[str], file_name: str) -> Resolved:
         if hit is not None and hit not in taken:
             header_of[f.name] = hit
             taken.add(hit)
-    missing = [f for f in mapping.kind.required if f not in header_of and f not in mapping.defaults]
+    return header_of
+
+
+def resolve(mapping: Mapping, headers: list[str], file_name: str) -> Resolved:
+    header_of = resolve_columns(mapping, headers)
+    missing = missing_fields(mapping, header_of)
     if missing:
-        wanted = "; ".join(
-            f"{mapping.kind.field(f).label} ({f}): "
-            + " / ".join(mapping.columns.get(f, ("— not in the mapping",)))
-            for f in missing
-        )
         raise MappingError(
-            f"{file_name}: with the mapping {mapping.name!r}, required column(s) missing — "
-            f"{wanted}. The file's columns are: {', '.join(headers)}. "
-            "Choose another mapping or map these columns on the import page."
+            gettext_noop(
+                "%(file)s：按映射「%(mapping)s」，缺少必需的列 %(missing)s。"
+                "文件中的列是：%(columns)s。请换一个映射，或在导入页面上指定列的对应关系。"
+            ),
+            file=file_name,
+            mapping=mapping.name,
+            missing=_wanted(mapping, missing),
+            columns=list(headers),
         )
     used = set(header_of.values())
     drop_set = set(mapping.drop) | set(ALWAYS_DROP)
@@ -177,19 +232,82 @@ def resolve(mapping: Mapping, headers: list[str], file_name: str) -> Resolved:
     return Resolved(mapping, header_of, dropped, ignored)
 
 
+def missing_fields(mapping: Mapping, header_of: dict[str, str]) -> list[str]:
+    return [f for f in mapping.kind.required if f not in header_of and f not in mapping.defaults]
+
+
+def _wanted(mapping: Mapping, missing: list[str]) -> list[str | Message]:
+    """Each missing field as the column the mapping looks for, else the field's label."""
+    wanted: list[str | Message] = []
+    for name in missing:
+        alternatives = mapping.columns.get(name, ())
+        # A generic mapping lists the field's English name first; the Chinese one reads better.
+        chinese = [a for a in alternatives if not a.isascii()]
+        if chinese or alternatives:
+            wanted.append((chinese or list(alternatives))[0])
+        else:
+            wanted.append(Message(mapping.kind.field(name).label))
+    return wanted
+
+
 def best_preset(kind_name: str, platform: str, headers: list[str], file_name: str) -> Resolved:
-    """The first preset whose required columns the file has; else the first one's error."""
+    """The first preset whose required columns the file has.
+
+    When none fits, the file is not what the user said it is (another platform's export,
+    another kind of data, or not an export at all): the error says so in words, lists the
+    columns the platform's own export has and the file lacks, and names the preset the file
+    does fit, if any.
+    """
     candidates = preset_for(kind_name, platform)
+    platform_name = Message(PLATFORM_NAMES.get(platform, platform))
     if not candidates:
-        raise MappingError(f"no mapping for {kind_name} from {platform}; pass --mapping FILE.toml")
-    first_error: MappingError | None = None
+        raise MappingError(
+            gettext_noop(
+                "没有%(platform)s的%(kind)s映射；请用 --mapping 指定映射文件，"
+                "或在导入页面上指定列的对应关系"
+            ),
+            platform=platform_name,
+            kind=Message(KINDS[kind_name].label),
+        )
     for candidate in candidates:
         try:
             return resolve(candidate, headers, file_name)
-        except MappingError as exc:
-            first_error = first_error or exc
-    assert first_error is not None
-    raise first_error
+        except MappingError:
+            continue
+    first = candidates[0]
+    header_of = resolve_columns(first, headers)
+    hint: Message | str = ""
+    fits = _fitting_preset(headers, skip=candidates)
+    if fits is not None:
+        hint = message(
+            gettext_noop("它看起来是「%(mapping)s」（数据类型 %(kind)s，平台 %(platforms)s）。"),
+            mapping=fits.name,
+            kind=fits.kind.name,
+            platforms=list(fits.platforms),
+        )
+    raise MappingError(
+        gettext_noop(
+            "文件 %(file)s 不像%(platform)s的%(kind)s文件：缺少列 %(missing)s。"
+            "%(hint)s请检查所选的平台和数据类型（命令行的 --platform 和类型参数）；"
+            "文件中的列是：%(columns)s"
+        ),
+        file=file_name,
+        platform=platform_name,
+        kind=Message(first.kind.label),
+        missing=_wanted(first, missing_fields(first, header_of)),
+        hint=hint,
+        columns=list(headers) if any(headers) else [Message(gettext_noop("（没有列名）"))],
+    )
+
+
+def _fitting_preset(headers: list[str], *, skip: list[Mapping]) -> Mapping | None:
+    """A platform's own preset (not a generic one) that reads ``headers``, if any."""
+    for preset in presets():
+        if preset in skip or "generic" in preset.platforms:
+            continue
+        if not missing_fields(preset, resolve_columns(preset, headers)):
+            return preset
+    return None
 
 
 def with_columns(base: Mapping, header_of: dict[str, str], name: str | None = None) -> Mapping:
@@ -207,7 +325,7 @@ def with_columns(base: Mapping, header_of: dict[str, str], name: str | None = No
 
 def blank(kind_name: str) -> Mapping:
     """A mapping with no columns yet, for a file no preset fits."""
-    return Mapping(name=kind_name, kind=kind(kind_name), platforms=("generic",), columns={})
+    return Mapping(name=kind_name, kind=KINDS[kind_name], platforms=("generic",), columns={})
 
 
 def to_toml(mapping: Mapping) -> str:
@@ -240,4 +358,6 @@ def loads(text: str, source: str) -> Mapping:
     try:
         return parse(tomllib.loads(text), source)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{source}: not valid TOML: {exc}") from exc
+        raise MappingError(
+            gettext_noop("%(source)s：不是有效的 TOML：%(error)s"), source=source, error=str(exc)
+        ) from exc

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from guanxi.ingest.messages import Message, gettext_noop
 from guanxi.lake.schema import MONEY, TS
 
 # Full-width forms U+FF01–U+FF5E map to ASCII U+0021–U+007E; U+3000 is the ideographic space.
@@ -32,13 +33,13 @@ _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 @dataclass(frozen=True)
 class Parsed:
     values: pa.Array
-    problems: pa.Array  # string: the reason a row's value was rejected, null when fine
+    problems: pa.Array  # string: why a row's value was rejected (an encoded Message), or null
 
 
-def _problems(mask: pa.Array, reason: str) -> pa.Array:
+def _problems(mask: pa.Array, reason: Message) -> pa.Array:
     """A reason where ``mask`` is true, null elsewhere."""
     mask = pc.fill_null(mask, False)
-    return pc.if_else(mask, pa.scalar(reason), pa.scalar(None, pa.string()))
+    return pc.if_else(mask, pa.scalar(reason.encode()), pa.scalar(None, pa.string()))
 
 
 def merge_problems(*problems: pa.Array) -> pa.Array:
@@ -69,13 +70,17 @@ def clean_text(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
 
 
-EXCEL_SCIENTIFIC = (
-    "Excel turned this id into a number in scientific notation and lost its digits; "
-    "re-export the file, or in Excel format the column as Text before opening the CSV"
+EXCEL_SCIENTIFIC = Message(
+    gettext_noop(
+        "Excel 把这个编号变成了科学计数法，丢失了位数；请重新导出文件，"
+        "或在 Excel 中先把这一列设为文本格式再打开 CSV"
+    )
 )
-EXCEL_TRUNCATED = (
-    "this id ends in zeros after its 15th digit — Excel keeps only 15 digits of a number; "
-    "re-export the file and do not open and save it in Excel (or import the column as Text)"
+EXCEL_TRUNCATED = Message(
+    gettext_noop(
+        "这个编号第 15 位之后全是 0——Excel 只保留数字的 15 位；请重新导出文件，"
+        "不要用 Excel 打开并保存（或把这一列作为文本导入）"
+    )
 )
 
 
@@ -110,7 +115,7 @@ def parse_amount(values: pa.Array) -> Parsed:
     cleaned = pc.if_else(pc.fill_null(ok, False), text, pa.scalar(None, pa.string()))
     return Parsed(
         cleaned.cast(MONEY),
-        _problems(bad, "not an amount: expected a number like 128.50 (at most 2 decimals)"),
+        _problems(bad, Message(gettext_noop("不是金额：应为 128.50 这样的数字（最多两位小数）"))),
     )
 
 
@@ -121,7 +126,7 @@ def parse_int(values: pa.Array) -> Parsed:
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
     cleaned = pc.if_else(pc.fill_null(ok, False), text, pa.scalar(None, pa.string()))
     cleaned = pc.replace_substring_regex(cleaned, pattern=r"\.0+$", replacement="")
-    return Parsed(cleaned.cast(pa.int64()), _problems(bad, "not a whole number"))
+    return Parsed(cleaned.cast(pa.int64()), _problems(bad, Message(gettext_noop("不是整数"))))
 
 
 _DATE = (
@@ -212,10 +217,15 @@ def parse_local_datetime(values: pa.Array, time_zone: str) -> Parsed:
     problems = merge_problems(
         _problems(
             ambiguous,
-            "ambiguous date: day and month cannot be told apart; use year first, e.g. 2024-01-05",
+            Message(gettext_noop("日期有歧义：分不清日和月；请把年份写在前面，如 2024-01-05")),
         ),
         _problems(
-            bad, "not a date-time: expected e.g. 2024-01-05 08:00:00, 2024/1/5 or 2024年1月5日"
+            bad,
+            Message(
+                gettext_noop(
+                    "不是日期时间：应为 2024-01-05 08:00:00、2024/1/5 或 2024年1月5日 这样的写法"
+                )
+            ),
         ),
     )
     return Parsed(utc, problems)
@@ -257,4 +267,4 @@ def parse_bool(values: pa.Array) -> Parsed:
     no = pc.is_in(text, pa.array(["否", "无", "没有", "no", "n", "false", "0"]))
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.or_(yes, no)))
     out = pc.if_else(yes, True, pc.if_else(no, False, pa.scalar(None, pa.bool_())))
-    return Parsed(out, _problems(bad, "expected 是/否 (yes/no)"))
+    return Parsed(out, _problems(bad, Message(gettext_noop("应为 是 或 否"))))

@@ -27,7 +27,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from guanxi.core.errors import UserInputError
+from guanxi.ingest.messages import MessageError, gettext_noop
 
 ROW = "__row"
 BATCH_ROWS = 65_536
@@ -35,7 +35,7 @@ CHUNK = 1 << 20
 BLOCK_BYTES = 8 << 20  # CSV bytes per Arrow batch: bounds memory whatever the file size
 
 
-class FileRejectedError(UserInputError):
+class FileRejectedError(MessageError):
     """The whole file cannot be read; the message names the file and the place."""
 
 
@@ -109,8 +109,13 @@ def detect_encoding(path: Path, display_name: str | None = None) -> str:
         if bad is None:
             return "utf-8-sig"
         raise FileRejectedError(
-            f"{name}: starts with a UTF-8 mark but byte {bad} (line {_line_of(path, bad)}) "
-            "is not UTF-8; the file is damaged — export it again"
+            gettext_noop(
+                "%(file)s：以 UTF-8 标记开头，但第 %(byte)s 字节（第 %(line)s 行）不是 UTF-8；"
+                "文件已损坏——请重新导出"
+            ),
+            file=name,
+            byte=bad,
+            line=_line_of(path, bad),
         )
     utf8_bad = _first_undecodable(path, "utf-8")
     if utf8_bad is None:
@@ -119,9 +124,16 @@ def detect_encoding(path: Path, display_name: str | None = None) -> str:
     if gb_bad is None:
         return "gb18030"
     raise FileRejectedError(
-        f"{name}: neither UTF-8 (byte {utf8_bad}, line {_line_of(path, utf8_bad)}) nor "
-        f"GBK/GB18030 (byte {gb_bad}, line {_line_of(path, gb_bad)}) can read this file; "
-        "save it again as CSV UTF-8 or export it again from the platform"
+        gettext_noop(
+            "%(file)s：既不是 UTF-8（第 %(utf8_byte)s 字节，第 %(utf8_line)s 行读不出）"
+            "也不是 GBK/GB18030（第 %(gb_byte)s 字节，第 %(gb_line)s 行读不出）；"
+            "请另存为 CSV UTF-8，或从平台重新导出"
+        ),
+        file=name,
+        utf8_byte=utf8_bad,
+        utf8_line=_line_of(path, utf8_bad),
+        gb_byte=gb_bad,
+        gb_line=_line_of(path, gb_bad),
     )
 
 
@@ -130,7 +142,7 @@ def _header(path: Path, encoding: str, name: str) -> list[str]:
         try:
             first = next(csv.reader(f))
         except StopIteration:
-            raise FileRejectedError(f"{name}: the file is empty") from None
+            raise FileRejectedError(gettext_noop("%(file)s：文件是空的"), file=name) from None
     headers = [h.strip().lstrip("\ufeff").strip() for h in first]
     _check_headers(headers, name)
     return headers
@@ -138,18 +150,21 @@ def _header(path: Path, encoding: str, name: str) -> list[str]:
 
 def _check_headers(headers: list[str], name: str) -> None:
     if not any(headers):
-        raise FileRejectedError(f"{name}: row 1 should hold the column names but is empty")
+        raise FileRejectedError(gettext_noop("%(file)s：第 1 行应是列名，但它是空的"), file=name)
     blank = [i + 1 for i, h in enumerate(headers) if not h]
     if blank:
         raise FileRejectedError(
-            f"{name}: column(s) {', '.join(map(str, blank))} of row 1 have no name; "
-            "give every column a header"
+            gettext_noop("%(file)s：第 1 行的第 %(columns)s 列没有列名；请给每一列写上列名"),
+            file=name,
+            columns=blank,
         )
     seen: set[str] = set()
     for h in headers:
         if h in seen:
             raise FileRejectedError(
-                f"{name}: the column name {h!r} appears twice in row 1; rename one of them"
+                gettext_noop("%(file)s：列名「%(column)s」在第 1 行出现了两次；请改掉其中一个"),
+                file=name,
+                column=h,
             )
         seen.add(h)
 
@@ -184,8 +199,12 @@ def read_csv(source: Source) -> Iterator[pa.RecordBatch]:
     except pa.ArrowInvalid as exc:
         # e.g. "CSV parse error: Expected 5 columns, got 6: …" — Arrow names the row text.
         raise FileRejectedError(
-            f"{source.display_name}: cannot be read as CSV: {exc}. Every row must have as many "
-            "columns as the header; check for stray commas or quotes"
+            gettext_noop(
+                "%(file)s：无法按 CSV 读取（%(error)s）。每一行的列数都必须与第 1 行相同；"
+                "请检查多余的逗号或引号"
+            ),
+            file=source.display_name,
+            error=str(exc),
         ) from exc
 
 
@@ -207,12 +226,20 @@ def read_jsonl(source: Source) -> Iterator[pa.RecordBatch]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise FileRejectedError(
-                    f"{source.display_name}: line {number} is not valid JSON ({exc.msg} at "
-                    f"column {exc.colno}); each line must hold one JSON object"
+                    gettext_noop(
+                        "%(file)s：第 %(line)s 行不是有效的 JSON"
+                        "（第 %(column)s 个字符处：%(error)s）；每行应是一个 JSON 对象"
+                    ),
+                    file=source.display_name,
+                    line=number,
+                    column=exc.colno,
+                    error=exc.msg,
                 ) from exc
             if not isinstance(obj, dict):
                 raise FileRejectedError(
-                    f"{source.display_name}: line {number} is not a JSON object {{…}}"
+                    gettext_noop("%(file)s：第 %(line)s 行不是 JSON 对象 {…}"),
+                    file=source.display_name,
+                    line=number,
                 )
             if headers is None:
                 headers = [str(k) for k in obj]
@@ -222,7 +249,7 @@ def read_jsonl(source: Source) -> Iterator[pa.RecordBatch]:
                 yield _batch(headers, rows, numbers)
                 rows, numbers = [], []
     if headers is None:
-        raise FileRejectedError(f"{source.display_name}: the file is empty")
+        raise FileRejectedError(gettext_noop("%(file)s：文件是空的"), file=source.display_name)
     if rows:
         yield _batch(headers, rows, numbers)
 
@@ -271,8 +298,13 @@ def check_xlsx(path: Path, name: str) -> None:
             packed = sum(i.compress_size for i in infos) or 1
             if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_XLSX_RATIO:
                 raise FileRejectedError(
-                    f"{name}: refused — it would unpack to {total >> 20} MB "
-                    f"({total // packed}× its size), which real exports never do"
+                    gettext_noop(
+                        "%(file)s：拒绝读取——它解压后有 %(size)s MB（原大小的 %(ratio)s 倍），"
+                        "真实的导出文件不会这样"
+                    ),
+                    file=name,
+                    size=total >> 20,
+                    ratio=total // packed,
                 )
             for info in infos:
                 if not info.filename.endswith((".xml", ".rels")):
@@ -281,11 +313,17 @@ def check_xlsx(path: Path, name: str) -> None:
                     head = part.read(4096)
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise FileRejectedError(
-                        f"{name}: refused — {info.filename} declares XML entities, "
-                        "which spreadsheets never need"
+                        gettext_noop(
+                            "%(file)s：拒绝读取——其中的 %(part)s 声明了 XML 实体，"
+                            "电子表格从不需要它"
+                        ),
+                        file=name,
+                        part=info.filename,
                     )
     except zipfile.BadZipFile as exc:
-        raise FileRejectedError(f"{name}: not an XLSX file (it is not a zip archive)") from exc
+        raise FileRejectedError(
+            gettext_noop("%(file)s：不是 XLSX 文件（它不是 zip 压缩包）"), file=name
+        ) from exc
 
 
 def read_xlsx(source: Source, sheet: int = 0) -> Iterator[pa.RecordBatch]:
@@ -298,9 +336,11 @@ def read_xlsx(source: Source, sheet: int = 0) -> Iterator[pa.RecordBatch]:
         workbook = CalamineWorkbook.from_path(str(source.path))
         rows = workbook.get_sheet_by_index(sheet).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as exc:
-        raise FileRejectedError(f"{name}: cannot read the spreadsheet: {exc}") from exc
+        raise FileRejectedError(
+            gettext_noop("%(file)s：无法读取这个电子表格：%(error)s"), file=name, error=str(exc)
+        ) from exc
     if not rows:
-        raise FileRejectedError(f"{name}: the first sheet is empty")
+        raise FileRejectedError(gettext_noop("%(file)s：第一个工作表是空的"), file=name)
     headers = [(_text(h) or "").strip() for h in rows[0]]
     while headers and not headers[-1]:
         headers.pop()
@@ -324,7 +364,7 @@ def open_source(
     .txt → chat transcript, else CSV)."""
     name = display_name or path.name
     if not path.exists():
-        raise FileRejectedError(f"{name}: no such file")
+        raise FileRejectedError(gettext_noop("%(file)s：文件不存在"), file=name)
     with path.open("rb") as f:
         magic = f.read(4)
     if magic.startswith(b"PK\x03\x04"):
@@ -332,7 +372,10 @@ def open_source(
         return source, read_xlsx(source)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRejectedError(
-            f"{name}: an old .xls (Excel 97–2003) file; save it as .xlsx or CSV and import that"
+            gettext_noop(
+                "%(file)s：是旧的 .xls（Excel 97–2003）文件；请另存为 .xlsx 或 CSV 再导入"
+            ),
+            file=name,
         )
     encoding = detect_encoding(path, name)
     source = Source(path, name, encoding)

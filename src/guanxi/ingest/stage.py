@@ -7,6 +7,7 @@ when the whole file has been read does the caller decide to write or to reject.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +22,7 @@ from guanxi.ingest import mapping as mapping_module
 from guanxi.ingest.convert import PROBLEM_SCHEMA, Converted, convert
 from guanxi.ingest.kinds import Kind
 from guanxi.ingest.mapping import Mapping, Resolved
+from guanxi.ingest.messages import gettext_noop
 from guanxi.ingest.readers import ROW, open_source
 from guanxi.lake.schema import MONEY, TS
 
@@ -74,6 +76,7 @@ def stage(
     mapping: Mapping | None = None,
     progress: Progress | None = None,
     agent_names: Collection[str] = (),
+    now: dt.datetime | None = None,
 ) -> Staged:
     """Read, map, convert and stage ``path``; raise ``FileRejectedError``/``MappingError``
     for problems with the whole file."""
@@ -129,7 +132,9 @@ def stage(
                 )
                 writer = pq.ParquetWriter(staged_path, staged_schema(resolved.mapping.kind))
                 rejects_writer = pq.ParquetWriter(rejects_path, batch.schema)
-            pending.append((batch, pool.submit(convert, batch, staged.resolved, time_zone, name)))
+            pending.append(
+                (batch, pool.submit(convert, batch, staged.resolved, time_zone, name, now))
+            )
             if len(pending) > 1:
                 done, future = pending.popleft()
                 write(done, future.result())
@@ -144,5 +149,5 @@ def stage(
             rejects_writer.close()
         problems_writer.close()
     if staged is None:
-        raise mapping_module.MappingError(f"{name}: the file has a header but no rows")
+        raise mapping_module.MappingError(gettext_noop("%(file)s：只有列名，没有数据行"), file=name)
     return staged

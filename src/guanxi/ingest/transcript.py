@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterator
 
 import pyarrow as pa
 
+from guanxi.ingest.messages import gettext_noop
 from guanxi.ingest.readers import BATCH_ROWS, ROW, FileRejectedError, Source, detect_encoding
 
 _TIME = r"(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)"
@@ -48,8 +49,11 @@ def _agent_name(who: str, agents: Collection[str]) -> str | None:
 def read_transcript(source: Source, agent_names: Collection[str]) -> Iterator[pa.RecordBatch]:
     if not agent_names:
         raise FileRejectedError(
-            f"{source.display_name}: a transcript needs the shop's agent nicknames to tell "
-            "agents from customers; add the agents (客服名单) first"
+            gettext_noop(
+                "%(file)s：聊天记录 TXT 要靠店铺客服的昵称分辨客服和顾客，但客服名单是空的；"
+                "请先在客服名单中添加客服及其昵称"
+            ),
+            file=source.display_name,
         )
     encoding = source.encoding or detect_encoding(source.path, source.display_name)
     rows: list[tuple[str | None, str | None, str, str, str]] = []
@@ -76,8 +80,12 @@ def read_transcript(source: Source, agent_names: Collection[str]) -> Iterator[pa
                 if current is None:
                     if line.strip():
                         raise FileRejectedError(
-                            f"{source.display_name}: line {number} comes before any "
-                            "'昵称 2024-06-18 10:00:01' header; is this a chat transcript?"
+                            gettext_noop(
+                                "文件 %(file)s 不像聊天记录：第 %(line)s 行之前没有"
+                                "“昵称 2024-06-18 10:00:01”这样的消息开头；请检查数据类型和文件"
+                            ),
+                            file=source.display_name,
+                            line=number,
                         )
                     continue
                 current[4] += line
@@ -97,7 +105,9 @@ def read_transcript(source: Source, agent_names: Collection[str]) -> Iterator[pa
                 source.done = min(1.0, consumed / size)
     close()
     if not rows and not numbers:
-        raise FileRejectedError(f"{source.display_name}: no messages found")
+        raise FileRejectedError(
+            gettext_noop("%(file)s：没有找到任何消息"), file=source.display_name
+        )
     # Agent lines before the customer's first line belong to that customer too.
     first_customer = next((r[0] for r in rows if r[2] == "客户"), None)
     rows = [(r[0] or first_customer, *r[1:]) for r in rows]

@@ -1,6 +1,8 @@
 # ruff: noqa: N999 — the command is called "import", as users type it.
-"""``guanxi import KIND FILE... [--platform P] [--mapping F.toml] [--skip-bad] [--format F]``.
+"""``guanxi import KIND FILE... [--platform P] [--mapping F.toml] [--skip-bad] [--format F]
+[--language zh-hans|en]``.
 
+Messages, reasons and reports are in ``--language`` (default: zh-hans, the site's language).
 Exit codes: 0 every file written, 1 a file was rejected (nothing of it written), 2 usage.
 """
 
@@ -11,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
@@ -38,23 +43,39 @@ class Command(BaseCommand):
             help="write the good rows and a rejects file instead of rejecting the file",
         )
         parser.add_argument("--format", choices=("table", "json"), default="table")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of messages and reports (default zh-hans)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         custom = None
         if options["mapping"] is not None:
             try:
                 custom = mappings.load(options["mapping"])
             except mappings.MappingError as exc:
-                raise CommandError(str(exc), returncode=2) from exc
+                raise CommandError(exc.render(_), returncode=2) from exc
             if custom.kind.name != options["kind"]:
                 raise CommandError(
-                    f"{options['mapping']}: a mapping for {custom.kind.name}, "
-                    f"not {options['kind']}",
+                    _("%(mapping)s：这是 %(found)s 的映射，不是 %(kind)s 的")
+                    % {
+                        "mapping": options["mapping"],
+                        "found": custom.kind.name,
+                        "kind": options["kind"],
+                    },
                     returncode=2,
                 )
         missing = [str(f) for f in options["files"] if not f.is_file()]
         if missing:
-            raise CommandError(f"no such file: {', '.join(missing)}", returncode=2)
+            raise CommandError(
+                _("文件不存在：%(files)s") % {"files": "、".join(missing)}, returncode=2
+            )
         runs = []
         quiet = options["format"] == "json"
         with Progress(console=Console(stderr=True), disable=quiet, transient=True) as bar:
@@ -82,47 +103,58 @@ class Command(BaseCommand):
 
     def _print(self, runs: list[ImportRun], summary: dict[str, Any]) -> None:
         console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
-        table = Table(
-            "文件 file",
-            "状态 status",
-            "新增 added",
-            "更新 updated",
-            "未变 unchanged",
-            "拒绝 rejected",
-            "新客户 customers",
-        )
+        table = Table(_("文件"), _("状态"), _("新增"), _("更新"), _("未变"), _("拒绝"), _("新客户"))
         for run in runs:
             counts = (run.added, run.updated, run.unchanged, run.rejected, run.customers_created)
-            table.add_row(run.file_name, run.status, *map(str, counts))
+            table.add_row(run.file_name, str(run.get_status_display()), *map(str, counts))
         console.print(table)
         for run in runs:
             if run.dropped_columns:
                 console.print(
-                    f"{run.file_name}: dropped (not needed, personal): {run.dropped_columns}"
+                    _("%(file)s：丢弃了不需要的个人信息列：%(columns)s")
+                    % {"file": run.file_name, "columns": run.dropped_columns},
+                    markup=False,
                 )
-            if run.error:
-                console.print(f"[bold]{run.file_name}[/bold]: {run.error}")
-        for error in summary["errors"][:20]:
+            error = services.error_text(run)
+            if error:
+                # A file's own errors name the file; the rest are said of it here.
+                shown = (
+                    error
+                    if run.file_name in error
+                    else _("%(file)s：%(error)s") % {"file": run.file_name, "error": error}
+                )
+                console.print(shown, markup=False, style="bold", soft_wrap=True)
+            partly_bad = 0 < run.rejected < run.rows_read
+            if run.status == RunStatus.REJECTED and partly_bad and not run.skip_bad:
+                console.print(_("只写入正确的行、错误的行另存：加 --skip-bad 再运行一次。"))
+        row_errors = [e for e in summary["errors"] if e["row"] is not None]
+        for error in row_errors[:20]:
             console.print(
-                f"  {error['file']} row {error['row']}, {error['column']} = "
-                f"{error['value']!r}: {error['reason']}"
+                "  "
+                + _("%(file)s 第 %(row)s 行，%(column)s = %(value)s：%(reason)s")
+                % {**error, "value": repr(error["value"])},
+                markup=False,
             )
-        if len(summary["errors"]) > 20:
-            console.print(f"  … {len(summary['errors']) - 20} more in the report files above")
+        if len(row_errors) > 20:
+            console.print(
+                "  " + _("……还有 %(count)s 处，见下面的报告文件") % {"count": len(row_errors) - 20}
+            )
         for run in runs:
             folder = services.workdir(run)
             if run.rejected:
-                console.print(f"report: {folder / services.REPORT}")
+                console.print(_("错误报告：%(path)s") % {"path": folder / services.REPORT})
                 if run.skip_bad:
-                    console.print(f"rejected rows: {folder / services.REJECTS}")
+                    console.print(_("被拒绝的行：%(path)s") % {"path": folder / services.REJECTS})
 
 
 def _summary(runs: list[ImportRun]) -> dict[str, Any]:
+    """What happened, in the active language; a file-level error has row null."""
     errors: list[dict[str, Any]] = []
     for run in runs:
         path = services.workdir(run) / "problems.parquet"
         if path.exists() and len(errors) < MAX_ERRORS:
-            errors.extend(pq.read_table(path).slice(0, MAX_ERRORS - len(errors)).to_pylist())
+            rows = pq.read_table(path).slice(0, MAX_ERRORS - len(errors)).to_pylist()
+            errors.extend({**row, "reason": services.reason_text(row["reason"])} for row in rows)
         if run.error and run.status != RunStatus.WRITTEN and not run.rejected:
             errors.append(
                 {
@@ -130,7 +162,7 @@ def _summary(runs: list[ImportRun]) -> dict[str, Any]:
                     "row": None,
                     "column": None,
                     "value": None,
-                    "reason": run.error,
+                    "reason": services.error_text(run),
                 }
             )
     return {
@@ -151,7 +183,7 @@ def _summary(runs: list[ImportRun]) -> dict[str, Any]:
                 "rejected": r.rejected,
                 "customers_created": r.customers_created,
                 "dropped_columns": [c for c in r.dropped_columns.split(", ") if c],
-                "error": r.error or None,
+                "error": services.error_text(r) or None,
             }
             for r in runs
         ],
