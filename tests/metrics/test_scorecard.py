@@ -92,7 +92,7 @@ def test_scorecard_command_on_a_metrics_csv(tmp_path: Path) -> None:
     first = result["A"]["items"][0]
     assert first == {
         "metric": "inquiry_conversion_final",
-        "label": "咨询转化率",
+        "label": "询单→最终付款成功率",
         "manual": False,
         "missing": False,
         "value": 0.32,

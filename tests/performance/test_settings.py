@@ -78,7 +78,7 @@ def test_the_defaults_are_spec_s() -> None:
     assert shop_settings.dsr_window() == ("month", 6)
     card = shop_settings.scorecard()
     assert [(i.label, i.weight) for i in card.items] == [
-        ("咨询转化率", Decimal("0.30")),
+        ("询单→最终付款成功率", Decimal("0.30")),
         ("支付率", Decimal("0.25")),
         ("落实客单价", Decimal("0.20")),
         ("首次响应时间", Decimal("0.10")),

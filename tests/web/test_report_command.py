@@ -58,6 +58,15 @@ def test_report_store_table(lake: Lake) -> None:
     assert "访问深度" in text and "2.34" in text and "¥80.00" in text
 
 
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated installation for the command-line runs (the CLI refuses an unmigrated
+    database before it reads its arguments)."""
+    home = tmp_path_factory.mktemp("cli-home")
+    assert _cli("migrate", "-v", "0", tmp_path=home).returncode == 0
+    return home
+
+
 def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.update(
@@ -78,16 +87,16 @@ def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_reversed_period_is_a_usage_error(tmp_path: Path) -> None:
+def test_reversed_period_is_a_usage_error(cli_home: Path) -> None:
     result = _cli(
-        "report", "store", "--from", "2024-06-18", "--to", "2024-06-01", tmp_path=tmp_path
+        "report", "store", "--from", "2024-06-18", "--to", "2024-06-01", tmp_path=cli_home
     )
     assert result.returncode == 2
     assert "--from 2024-06-18 is after --to 2024-06-01" in result.stderr
 
 
-def test_malformed_date_is_a_usage_error(tmp_path: Path) -> None:
-    result = _cli("report", "store", "--from", "2024-6-1x", "--to", "2024-06-01", tmp_path=tmp_path)
+def test_malformed_date_is_a_usage_error(cli_home: Path) -> None:
+    result = _cli("report", "store", "--from", "2024-6-1x", "--to", "2024-06-01", tmp_path=cli_home)
     assert result.returncode == 2
     assert "'2024-6-1x' is not a date in the form YYYY-MM-DD" in result.stderr
 
@@ -106,5 +115,5 @@ def test_malformed_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [("report",), ("report", "sales", "--from", "2024-01-01")])
-def test_unknown_report_is_a_usage_error(args: tuple[str, ...], tmp_path: Path) -> None:
-    assert _cli(*args, tmp_path=tmp_path).returncode == 2
+def test_unknown_report_is_a_usage_error(args: tuple[str, ...], cli_home: Path) -> None:
+    assert _cli(*args, tmp_path=cli_home).returncode == 2

@@ -24,8 +24,26 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def whole_months(self) -> int:
+        """How many calendar months the period is, when it is whole months (0 otherwise)."""
+        if self.start.day != 1 or (self.end + dt.timedelta(days=1)).day != 1:
+            return 0
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
     def previous(self) -> Period:
-        """The period of equal length just before this one."""
+        """The period before, 上期: the as many calendar months before when this one is whole
+        months (November → October, not October 2–31), else as many days just before.
+
+        Every page, export and report compares with this one period, so 上期 means the same
+        thing everywhere and the monthly report's 上月 is the agent page's 上期.
+        """
+        months = self.whole_months
+        if months:
+            index = self.start.year * 12 + self.start.month - 1 - months
+            return Period(
+                dt.date(index // 12, index % 12 + 1, 1), self.start - dt.timedelta(days=1)
+            )
         length = dt.timedelta(days=self.days)
         return Period(self.start - length, self.end - length)
 

@@ -219,8 +219,13 @@ def in_units(chat_messages: ibis.Table, units: Mapping[str, str], other: str) ->
     answered; an order goes to the team of the agent it is attributed to (the last to
     message the customer, so relabelling first gives the same agent's team); a round an
     agent left unanswered belongs to their team. ``units`` empty and ``other`` ``SHOP``
-    gives the shop's figures.
+    gives the shop's figures, where a round nobody answered is the shop's.
     """
+    if not units and other == SHOP:
+        # Every message is the shop's, the customers' too: a round no agent answered or
+        # spoke before then belongs to the shop (chat.round_rows), so the shop's 咨询人数 is
+        # every customer who wrote, the store overview's figure.
+        return chat_messages.mutate(agent_id=ibis.literal(SHOP))
     agent = chat_messages.agent_id
     unit = agent.substitute(dict(units), else_=other) if units else ibis.literal(other)
     return chat_messages.mutate(agent_id=agent.isnull().ifelse(ibis.null("string"), unit))
@@ -307,7 +312,7 @@ AGENT_METRICS: tuple[AgentMetric, ...] = (
     AgentMetric("sales_amount", "销售额", "Sales", "money"),
     AgentMetric("sales_units", "销售量", "Units sold", "count"),
     AgentMetric("buyers", "销售人数", "Buyers", "count"),
-    AgentMetric("aov", "客单价", "AOV", "money"),
+    AgentMetric("aov", "客服客单价", "Agent AOV", "money"),
     AgentMetric("units_per_buyer", "客件数", "Units per buyer", "ratio"),
     AgentMetric("aov_ratio", "落实客单价", "AOV ratio", "ratio"),
     AgentMetric(

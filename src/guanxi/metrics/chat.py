@@ -11,8 +11,10 @@ Definitions (SPEC §2, defaults in ``ServiceRules``):
   period when its first message is. It is answered by the next message if that is an
   agent's; its response time is that reply's time minus the round's first message time,
   and it belongs to the answering agent. An unanswered round belongs to the agent who spoke
-  just before it (to nobody if no agent did).
-- 咨询人数 (per agent): distinct customers with a round belonging to the agent in the period.
+  just before it (to nobody if no agent did; in the shop's own figures, to the shop: the
+  shop was asked even when nobody answered).
+- 咨询人数 (per agent): distinct customers with a round belonging to the agent in the period;
+  for the shop, every customer who sent a message in the period, as on the store overview.
 - 接待人数 received customers: distinct customers the agent sent ≥1 message to in the period.
 - 首次响应时间 first response time: mean over the sessions whose first reply the agent sent
   (sessions starting in the period) of (that reply − the session's first customer message).
@@ -102,6 +104,9 @@ def round_rows(ordered: ibis.Table) -> ibis.Table:
         before_agent=c.prev_agent.max(where=starts & (c.prev_sender == "agent")),
         answered_at=c.next_at.max(where=answer),
         answered_by=c.next_agent.max(where=answer),
+        # Raw customer messages carry no agent; in the shop's own figures (agents.in_units)
+        # they carry the shop, so a round no agent answered or spoke before is the shop's.
+        unit=c.agent_id.max(),
     )
     return r.select(
         "session_id",
@@ -111,7 +116,7 @@ def round_rows(ordered: ibis.Table) -> ibis.Table:
         "customer_messages",
         "answered_at",
         "answered_by",
-        owner=r.answered_by.fill_null(r.before_agent),
+        owner=r.answered_by.fill_null(r.before_agent).fill_null(r.unit),
         response_seconds=seconds_between(r.started_at, r.answered_at),
     )
 
