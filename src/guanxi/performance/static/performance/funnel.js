@@ -12,9 +12,8 @@
   ];
   const layout = {
     margin: { t: 10, r: 130, b: 20, l: 170 },
-    legend: { orientation: "h", y: 1.1 },
     font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
     funnelmode: "group",
   };
-  Plotly.newPlot(target, traces, layout, { displaylogo: false, responsive: true });
+  GuanxiCharts.plot(target, traces, layout);
 })();
