@@ -6,15 +6,15 @@ window.GuanxiCharts = (function () {
   function narrow() {
     return window.matchMedia("(max-width: 640px)").matches;
   }
-  // A page's own layout wins, except that the legend always goes below the plot and, on a
-  // phone, side margins shrink (axes with automargin still make room for their labels).
+  // A page's own layout wins, except that the legend always goes below the plot; on a phone
+  // the left margin shrinks and the axes make room for their own labels (automargin).
   function layout(own) {
     const merged = Object.assign({ autosize: true, font: font }, own);
     merged.legend = Object.assign({}, own.legend, { orientation: "h", x: 0, xanchor: "left", y: -0.12, yanchor: "top" });
-    if (narrow() && merged.margin) {
-      merged.margin = Object.assign({}, merged.margin, {
-        l: Math.min(merged.margin.l || 0, 48),
-        r: Math.min(merged.margin.r || 0, 48),
+    if (narrow()) {
+      if (merged.margin) merged.margin = Object.assign({}, merged.margin, { l: Math.min(merged.margin.l || 0, 40) });
+      ["xaxis", "yaxis", "yaxis2"].forEach(function (axis) {
+        if (axis !== "yaxis2" || merged.yaxis2) merged[axis] = Object.assign({ automargin: true }, merged[axis]);
       });
     }
     return merged;
