@@ -139,6 +139,22 @@ def _check_table_box(page, table: str) -> None:
     box.evaluate("el => { el.scrollLeft = 0; }")
 
 
+def _check_chart(page, chart: str, *, toolbar: bool) -> None:
+    """The legend sits below the plot area; the toolbar is absent (phone) or clear of it."""
+    page.wait_for_selector(f"{chart} .main-svg")
+    legend = page.locator(f"{chart} g.legend").bounding_box()
+    plot = page.locator(f"{chart} rect.nsewdrag").first.bounding_box()
+    assert legend and plot
+    assert legend["y"] >= plot["y"] + plot["height"]
+    modebar = page.locator(f"{chart} .modebar")
+    if not toolbar:
+        assert modebar.count() == 0
+        return
+    page.hover(f"{chart} rect.nsewdrag")
+    bar = modebar.bounding_box()
+    assert bar and bar["y"] + bar["height"] <= legend["y"]
+
+
 def test_every_page_fits_a_phone(phone, live_server, make_user, lake: Lake, tmp_path: Path):
     demo.build("small", 7, lake)
     manager = make_user("manager")
@@ -152,6 +168,7 @@ def test_every_page_fits_a_phone(phone, live_server, make_user, lake: Lake, tmp_
     _login(page, base, manager.username, manager.password)
     page.wait_for_url(f"{base}/dashboard/")
     _check_menu(page)
+    _check_chart(page, "#trend-chart", toolbar=False)
 
     # An upload walks the import pages: upload form, preview, status.
     page.goto(f"{base}/imports/")
@@ -173,6 +190,7 @@ def test_every_page_fits_a_phone(phone, live_server, make_user, lake: Lake, tmp_
             page.locator("button.menu-toggle").click()
             page.click('button[data-lang="en"]')
             page.wait_for_selector('html[lang="en"]')
+            assert page.locator("button.menu-toggle").get_attribute("aria-label") == "Menu"
         for name, url in pages.items():
             page.goto(url)
             _wait_for_charts(page)
@@ -227,6 +245,8 @@ def test_wide_tables_scroll_in_their_box(phone, live_server, make_user, lake: La
             for name, url in shots.items():
                 page.goto(f"{base}{url}")
                 _wait_for_charts(page)
+                if name == "dashboard":
+                    _check_chart(page, "#trend-chart", toolbar=viewport is DESKTOP)
                 width = viewport["width"]
                 page.screenshot(path=str(SHOTS / f"phone-{name}-{language}-{width}.png"), full_page=True)
         page.set_viewport_size(PHONE)
