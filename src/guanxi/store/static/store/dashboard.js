@@ -14,11 +14,10 @@
   ];
   const layout = {
     margin: { t: 10, r: 60, b: 40, l: 60 },
-    legend: { orientation: "h", y: 1.12 },
     font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
     yaxis: { title: { text: L.people }, rangemode: "tozero" },
     yaxis2: { title: { text: L.amount }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false },
     xaxis: { type: "date", tickformat: "%m-%d", hoverformat: "%Y-%m-%d" },
   };
-  Plotly.newPlot(target, traces, layout, { displaylogo: false, responsive: true });
+  GuanxiCharts.plot(target, traces, layout);
 })();

@@ -13,11 +13,10 @@
     ];
     const layout = {
       margin: { t: 10, r: 10, b: 40, l: 50 },
-      legend: { orientation: "h", y: 1.15 },
       font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
       xaxis: { type: "category" },
       yaxis: { title: { text: L.axis }, tickformat: ".3f" },
     };
-    Plotly.newPlot(target, traces, layout, { displaylogo: false, responsive: true });
+    GuanxiCharts.plot(target, traces, layout);
   });
 })();
