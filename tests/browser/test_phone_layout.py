@@ -82,12 +82,12 @@ def _demo_pages(base: str, page) -> dict[str, str]:
     customer_key = slowest.locator("td").nth(1).locator(".key").inner_text()  # one who chats
     assert session_id and customer_key
     pages = [
-        ("dashboard", f"{base}/dashboard/"),
+        ("dashboard", f"{base}/store/"),
         ("agents", f"{base}/performance/agents/"),
         ("agents-team", f"{base}/performance/agents/?view=team"),
         ("trend", f"{base}/performance/trend/"),
-        ("dsr", f"{base}/performance/dsr/"),
-        ("funnel", f"{base}/performance/funnel/"),
+        ("dsr", f"{base}/store/dsr/"),
+        ("funnel", f"{base}/store/funnel/"),
         ("scorecard", f"{base}/performance/scorecard/"),
         ("settings", f"{base}/performance/settings/"),
         ("agent-detail", f"{base}/performance/agents/{agent_id}/"),
@@ -167,7 +167,7 @@ def test_every_page_fits_a_phone(phone, live_server, make_user, lake: Lake, tmp_
     page.goto(f"{base}/accounts/login/")
     problems.append(_fits(page, "login") or "")
     _login(page, base, manager.username, manager.password)
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
     _check_menu(page)
     _check_chart(page, "#trend-chart", toolbar=False)
 
@@ -200,7 +200,7 @@ def test_every_page_fits_a_phone(phone, live_server, make_user, lake: Lake, tmp_
     # flush that ends a transactional test.)
     page.context.clear_cookies()
     _login(page, base, admin.username, admin.password)
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
     page.goto(f"{base}/customers/audit/")
     problems.append(_fits(page, "audit") or "")
 
@@ -213,11 +213,11 @@ def test_wide_tables_scroll_in_their_box(phone, live_server, make_user, lake: La
     base = live_server.url
     page = phone
     _login(page, base, manager.username, manager.password)
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/store/")
     for url, table in (
         ("/performance/agents/", "#agents-table"),
         ("/performance/trend/", "#trend-table"),
-        ("/performance/dsr/", "#dsr-table"),
+        ("/store/dsr/", "#dsr-table"),
         ("/performance/scorecard/", "#scorecard-table"),
         (f"/performance/agents/{demo.AGENTS[0].agent_id}/", "#daily-table"),
         ("/customers/", "#customer-table"),
@@ -229,10 +229,10 @@ def test_wide_tables_scroll_in_their_box(phone, live_server, make_user, lake: La
     # Screenshots to look at: three pages, both languages, phone and desktop.
     SHOTS.mkdir(parents=True, exist_ok=True)
     customer = _demo_pages(base, page)["customer-detail"]
-    shots = {"agents": "/performance/agents/", "dashboard": "/dashboard/", "customer": customer}
+    shots = {"agents": "/performance/agents/", "dashboard": "/store/", "customer": customer}
     for language in ("zh", "en"):
         if language == "en":
-            page.goto(f"{base}/dashboard/")
+            page.goto(f"{base}/store/")
             page.locator("button.menu-toggle").click()
             page.click('button[data-lang="en"]')
             page.wait_for_selector('html[lang="en"]')
