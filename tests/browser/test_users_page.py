@@ -31,7 +31,7 @@ def test_admin_adds_a_user_changes_the_role_and_resets_the_password(
     admin = make_user("admin")
     base = live_server.url
     _login(page, base, admin.username, admin.password)
-    page.wait_for_url(re.compile(r".*/(dashboard|customers)/.*"))
+    page.wait_for_url(re.compile(r".*/(store|customers)/.*"))
 
     page.click("nav.mainnav >> text=账号管理")
     page.wait_for_url(f"{base}/accounts/users/")
