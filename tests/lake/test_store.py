@@ -8,7 +8,7 @@ import pytest
 from deltalake import DeltaTable
 
 from guanxi.lake import Lake, LakeError
-from tests.factories import orders_table
+from tests.factories import messages_table, orders_table
 
 
 def test_write_is_idempotent_and_newest_state_wins(lake: Lake) -> None:
@@ -113,3 +113,58 @@ def test_rekey_moves_a_customers_rows_and_can_move_exactly_them_back(lake: Lake)
     owners = {r["order_id"]: r["customer_key"] for r in lake.to_arrow("orders").to_pylist()}
     assert owners == {"o1": "c_old", "o2": "c_old", "o3": "c_new"}
     assert lake.rekey("traffic_daily", "c_old", "c_new") == []
+
+
+def _bytes_under(root: str) -> bytes:
+    from pathlib import Path
+
+    return b"".join(p.read_bytes() for p in sorted(Path(root).rglob("*")) if p.is_file())
+
+
+def test_unlink_customer_tombstones_the_key_clears_text_and_purge_leaves_no_trace(
+    lake: Lake,
+) -> None:
+    lake.write(
+        "orders",
+        orders_table(
+            [
+                ("o1", "c0000secret00001", "2024-06-17 10:00:00", None, "10.00"),
+                ("o2", "c2", "2024-06-17 11:00:00", None, "20.00"),
+            ]
+        ),
+    )
+    chats = messages_table(
+        [
+            ("c0000secret00001", "customer", "2024-06-17 09:00:00"),
+            ("c2", "customer", "2024-06-17 09:10:00"),
+        ]
+    )
+    texts = pa.array(["我住文三路1号", "在吗"], pa.string())
+    chats = chats.set_column(chats.schema.get_field_index("text"), "text", texts)
+    sessions = pa.array(["s1", "s2"], pa.string())
+    chats = chats.set_column(chats.schema.get_field_index("session_id"), "session_id", sessions)
+    lake.write("chat_messages", chats)
+    version = lake.version("orders")
+    assert lake.unlink_customer("orders", "c0000secret00001", "erased-1") == 1
+    assert lake.unlink_customer("chat_messages", "c0000secret00001", "erased-1", ["text"]) == 1
+    assert lake.unlink_customer("orders", "nobody", "erased-2") == 0  # no commit for nothing
+    assert lake.version("orders") == (version or 0) + 1
+    orders = {r["order_id"]: r["customer_key"] for r in lake.to_arrow("orders").to_pylist()}
+    assert orders == {"o1": "erased-1", "o2": "c2"}
+    stored = sorted(
+        (r["customer_key"], r["text"]) for r in lake.to_arrow("chat_messages").to_pylist()
+    )
+    assert stored == [("c2", "在吗"), ("erased-1", None)]
+    # Before the purge the old files and commits still hold the key and the text.
+    assert b"c0000secret00001" in _bytes_under(lake.root)
+
+    assert lake.purge_history("orders") == 1
+    assert lake.purge_history("chat_messages") == 1
+    everything = _bytes_under(lake.root)
+    assert b"c0000secret00001" not in everything
+    assert "文三路".encode() not in everything
+    # The tables still read, with the same rows, and keep their version numbers.
+    assert lake.arrow(lake.table("orders").count()).as_py() == 2
+    # The update, the property change, vacuum's start and end: numbering carries on.
+    assert lake.version("orders") == (version or 0) + 4
+    assert lake.arrow(lake.table("chat_messages").count()).as_py() == 2

@@ -239,6 +239,59 @@ class Lake:
         dt.update(new_values={"customer_key": new}, predicate=predicate)
         return rows
 
+    def unlink_customer(
+        self, name: str, key: str, tombstone: str, clear: Iterable[str] = ()
+    ) -> int:
+        """Rewrite the rows of customer ``key`` in one commit: ``customer_key`` becomes
+        ``tombstone`` and the columns in ``clear`` (free text) become empty.
+
+        The rows keep counting in every figure but identify nobody (PIPL Art. 47). Returns
+        the number of rows rewritten. The old files still hold the key until ``purge_history``.
+        """
+        if not self.exists(name) or "customer_key" not in spec(name).schema.names:
+            return 0
+        files = self.files(name)
+        if not files:
+            return 0
+        con = duckdb.connect()
+        found = con.execute(
+            "SELECT count(*) FROM read_parquet($files) WHERE customer_key = $key",
+            {"files": files, "key": key},
+        ).fetchone()
+        count = int(found[0]) if found else 0
+        if count == 0:
+            return 0
+        new_values: dict[str, str] = {"customer_key": _sql_text(tombstone)}
+        for column in clear:
+            if column not in spec(name).schema.names:
+                raise LakeError(f"{name}: no column {column!r} to clear")
+            new_values[column] = "NULL"
+        DeltaTable(self.path(name)).update(
+            updates=new_values, predicate=f"customer_key = {_sql_text(key)}"
+        )
+        return count
+
+    def purge_history(self, name: str) -> int:
+        """Delete every file and log entry of table ``name`` older than its current version.
+
+        Vacuum with no retention removes the data files of old versions; a checkpoint at the
+        current version and a log clean-up with no retention remove the old commit files,
+        whose file statistics (min/max values) could still hold an erased key. Time travel to
+        earlier versions ends here; the version number carries on. Returns the data files
+        deleted.
+        """
+        if not self.exists(name):
+            return 0
+        dt = DeltaTable(self.path(name))
+        dt.alter.set_table_properties(
+            {"delta.logRetentionDuration": "interval 0 seconds"}, raise_if_not_exists=False
+        )
+        deleted = dt.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+        dt = DeltaTable(self.path(name))
+        dt.create_checkpoint()
+        dt.cleanup_metadata()
+        return len(deleted)
+
     # -- reading ------------------------------------------------------------------------
     @property
     def engine(self) -> Engine:
