@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guanxi.performance",
     "guanxi.reports",
     "guanxi.store",
+    "guanxi.privacy",
     "guanxi.installation",
     "django_tasks_db",
     "guanxi.web",

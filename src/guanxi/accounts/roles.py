@@ -25,6 +25,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "store.change_industryaverage",
         "performance.change_shopsettings",
         "performance.add_manualscore",
+        "privacy.handle_privacyrequest",
         # User management (账号管理): add logins, change roles, deactivate, reset passwords.
         "auth.change_user",
     ),
@@ -41,6 +42,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "store.change_industryaverage",
         "performance.change_shopsettings",
         "performance.add_manualscore",
+        # PIPL requests: access export, correction, erasure, the consent register.
+        "privacy.handle_privacyrequest",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),
