@@ -120,3 +120,14 @@ def test_other_roles_are_refused_and_nothing_happens(
     assert Customer.objects.get().city == "杭州"
     assert PrivacyRequest.objects.count() == 1
     assert AuditEntry.objects.count() == 0
+
+
+def test_pages_speak_english(client: Client, make_user, lake: Lake) -> None:
+    customer()
+    login(client, make_user, "admin")
+    request = _open(client, "erasure")
+    listing = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>PIPL requests</h1>" in listing and "Open requests" in listing
+    page = client.get(f"/privacy/{request.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Erase this customer" in page and "Marketing consent" in page
+    assert "删除该客户" not in page
