@@ -283,13 +283,18 @@ class Lake:
         if not self.exists(name):
             return 0
         dt = DeltaTable(self.path(name))
-        dt.alter.set_table_properties(
-            {"delta.logRetentionDuration": "interval 0 seconds"}, raise_if_not_exists=False
-        )
+        retention = "delta.logRetentionDuration"
+        kept = dt.metadata().configuration.get(retention) or "interval 30 days"  # Delta's default
+        dt.alter.set_table_properties({retention: "interval 0 seconds"}, raise_if_not_exists=False)
         deleted = dt.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
         dt = DeltaTable(self.path(name))
         dt.create_checkpoint()
         dt.cleanup_metadata()
+        # Back to the usual retention, so later automatic clean-ups keep the history that
+        # undoing an import needs.
+        DeltaTable(self.path(name)).alter.set_table_properties(
+            {retention: kept}, raise_if_not_exists=False
+        )
         return len(deleted)
 
     # -- reading ------------------------------------------------------------------------
