@@ -65,7 +65,8 @@ def secret_from_options(options: dict[str, Any], out: OutputWrapper, *, creating
             raise CommandError("the two passphrases differ; nothing written", returncode=2)
     else:
         raise CommandError(
-            f"no passphrase: give --passphrase-file FILE or --key-file FILE, or set {PASSPHRASE_ENV}",
+            "no passphrase: give --passphrase-file FILE or --key-file FILE, "
+            f"or set {PASSPHRASE_ENV}",
             returncode=2,
         )
     if creating and len(passphrase) < MIN_PASSPHRASE:

@@ -45,6 +45,7 @@ from django.utils.duration import duration_iso_string
 from guanxi import lake
 from guanxi.core import crypto
 from guanxi.core.audit import audit_record
+from guanxi.core.config import read_or_create_secret
 from guanxi.core.errors import UserInputError
 from guanxi.core.fields import EncryptedTextField
 from guanxi.core.models import AuditAction
@@ -213,6 +214,11 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+def _key(path: Path) -> bytes:
+    """A key file's contents; a field key not used yet is created now, as first use would."""
+    return read_or_create_secret(path) + b"\n"
+
+
 # -- backup ------------------------------------------------------------------------------
 def backup_write(*, to: Path, secret: Secret, actor_name: str) -> BackupSummary:
     """Write a sealed backup of this installation to ``to`` (refuses to overwrite)."""
@@ -267,9 +273,9 @@ def backup_write(*, to: Path, secret: Secret, actor_name: str) -> BackupSummary:
                     _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=1).encode())
                     for name, _rows in dumped:
                         tar.add(staging / name, arcname=name)
-                    _add_bytes(tar, "keys/field.key", Path(settings.GUANXI_KEY_FILE).read_bytes())
+                    _add_bytes(tar, "keys/field.key", _key(Path(settings.GUANXI_KEY_FILE)))
                     secret_file = Path(settings.GUANXI.secret_key_file)
-                    _add_bytes(tar, "keys/secret.key", secret_file.read_bytes())
+                    _add_bytes(tar, "keys/secret.key", _key(secret_file))
                     for table, version in tables.items():
                         for path in _lake_files(root / table, version):
                             tar.add(path, arcname=f"lake/{path.relative_to(root)}")
@@ -445,7 +451,8 @@ def backup_restore(*, source: Path, secret: Secret) -> RestoreSummary:
         targets = _migration_targets(executor, source, manifest["migrations"])
         executor.migrate(targets)
         executor.loader.build_graph()
-        state_apps = executor.loader.project_state(targets).apps
+        reached = [(app, name) for app, name in targets if name is not None]
+        state_apps = executor.loader.project_state(reached).apps
         rows: dict[str, int] = {}
         with transaction.atomic():
             for entry in manifest["database"]:
