@@ -19,6 +19,7 @@ NO_DATABASE = frozenset(
         "makemigrations",
         "migrate",
         "optimizemigration",
+        "restore",  # restores onto an empty home: it creates the database itself
         "shell",
         "showmigrations",
         "sqlmigrate",

@@ -18,7 +18,7 @@ import os
 import shutil
 import signal
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +78,12 @@ def _write_lock() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def writes_paused() -> AbstractContextManager[None]:
+    """Hold the lake's write lock: no import commits, recovers or undoes meanwhile (a backup
+    takes its snapshot of lake and database under it)."""
+    return _write_lock()
 
 
 def _restore(table: str, version_before: int | None) -> None:
