@@ -310,13 +310,15 @@ def rejects_lines(folder: Path) -> Iterator[str]:
 
 
 def write_reports(run: ImportRun, target: Path) -> dict[str, Path]:
-    """report.csv (every problem) and rejects.csv (the bad rows) of ``run`` as
-    ``target``-report.csv and ``target``-rejects.csv, UTF-8 with BOM for Excel, in the
+    """report.csv (every problem) and, for --skip-bad, rejects.csv (the bad rows) of ``run``
+    as ``target``-report.csv and ``target``-rejects.csv, UTF-8 with BOM for Excel, in the
     active language. The CLI writes them beside the imported file: they may hold personal
     information, which Guanxi keeps only encrypted."""
     folder = workdir(run)
     written = {}
     for name, lines in ((REPORT, report_lines), (REJECTS, rejects_lines)):
+        if name == REJECTS and not (run.skip_bad and has_file(folder, REJECTS_FILE)):
+            continue
         path = target.with_name(f"{target.name}-{name}")
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             f.writelines(lines(folder))

@@ -94,15 +94,21 @@ class Command(BaseCommand):
                     skip_bad=options["skip_bad"],
                 )
                 runs.append(services.import_file(request, progress=advance))
-        summary = _summary(runs)
+        reports = [
+            services.write_reports(run, path) if run.rejected else {}
+            for run, path in zip(runs, options["files"], strict=True)
+        ]
+        summary = _summary(runs, reports)
         if quiet:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
-            self._print(runs, summary, options["files"])
+            self._print(runs, summary, reports)
         if any(r.status != RunStatus.WRITTEN for r in runs):
             raise SystemExit(1)
 
-    def _print(self, runs: list[ImportRun], summary: dict[str, Any], paths: list[Path]) -> None:
+    def _print(
+        self, runs: list[ImportRun], summary: dict[str, Any], reports: list[dict[str, Path]]
+    ) -> None:
         console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
         table = Table(_("文件"), _("状态"), _("新增"), _("更新"), _("未变"), _("拒绝"), _("新客户"))
         for run in runs:
@@ -140,15 +146,14 @@ class Command(BaseCommand):
             console.print(
                 "  " + _("……还有 %(count)s 处，见下面的报告文件") % {"count": len(row_errors) - 20}
             )
-        for run, path in zip(runs, paths, strict=True):
-            if run.rejected:
-                written = services.write_reports(run, path)
+        for written in reports:
+            if services.REPORT in written:
                 console.print(_("错误报告：%(path)s") % {"path": written[services.REPORT]})
-                if run.skip_bad:
-                    console.print(_("被拒绝的行：%(path)s") % {"path": written[services.REJECTS]})
+            if services.REJECTS in written:
+                console.print(_("被拒绝的行：%(path)s") % {"path": written[services.REJECTS]})
 
 
-def _summary(runs: list[ImportRun]) -> dict[str, Any]:
+def _summary(runs: list[ImportRun], reports: list[dict[str, Path]]) -> dict[str, Any]:
     """What happened, in the active language; a file-level error has row null."""
     errors: list[dict[str, Any]] = []
     for run in runs:
@@ -183,8 +188,10 @@ def _summary(runs: list[ImportRun]) -> dict[str, Any]:
                 "customers_created": r.customers_created,
                 "dropped_columns": [c for c in r.dropped_columns.split(", ") if c],
                 "error": services.error_text(r) or None,
+                "report": str(written[services.REPORT]) if services.REPORT in written else None,
+                "rejects": str(written[services.REJECTS]) if services.REJECTS in written else None,
             }
-            for r in runs
+            for r, written in zip(runs, reports, strict=True)
         ],
         "errors": errors,
     }
