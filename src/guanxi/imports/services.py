@@ -477,6 +477,7 @@ def _execute(
         )
     except UserInputError as exc:
         return _finish(run, RunStatus.REJECTED, error=error_message(exc))
+    _fault("after-staging")
     run.mapping_name = staged.resolved.mapping.name
     run.encoding = staged.encoding or "xlsx"
     run.rows_read = staged.rows_read
