@@ -86,7 +86,8 @@ def test_no_planted_personal_value_is_left_under_var(
     assert rejected_upload.status == RunStatus.REJECTED
     # The web still shows the report and the rejected rows (decrypted as they are read)…
     rejects = client.get(f"/imports/{rejected_upload.pk}/rejects.csv")
-    assert "植入姓名甲乙" in b"".join(rejects.streaming_content).decode("utf-8-sig")
+    body = b"".join(rejects.streaming_content)  # type: ignore[attr-defined]
+    assert "植入姓名甲乙" in body.decode("utf-8-sig")
     assert shop.to_arrow("orders").num_rows == 1
     # …while var/ holds no plaintext but the rejected upload, kept for "import only the good
     # rows" until the retention period ends.
