@@ -98,6 +98,17 @@ def main(argv: list[str] | None = None) -> None:
         if problem is not None:
             print(f"guanxi: {problem}", file=sys.stderr)
             raise SystemExit(2)
+        # Before any command reads (reports, the worker, the development server): finish
+        # what a killed import left (imports.services.recover).
+        from guanxi.imports.services import recover_at_start
+
+        for run in recover_at_start():
+            what = (
+                "was interrupted; lake restored."
+                if run.status == "interrupted"
+                else "was killed while reading its file; marked failed."
+            )
+            print(f"guanxi: import #{run.pk} ({run.file_name}) {what}", file=sys.stderr)
     execute_from_command_line(["guanxi", *args])
 
 

@@ -29,6 +29,9 @@ GUANXI_SPILL_DIR = GUANXI.spill_dir
 GUANXI_KEY_FILE = GUANXI.key_file
 GUANXI_IMPORT_DIR = GUANXI.import_dir
 GUANXI_MAX_UPLOAD_BYTES = GUANXI.max_upload_mb * 1024 * 1024
+# Uploads, error reports and rejected rows are deleted, and imports can no longer be undone
+# (old lake versions are vacuumed), this many days after an import (imports/retention.py).
+GUANXI_IMPORT_RETENTION_DAYS = GUANXI.import_retention_days
 # Uploads go to a temporary file, never wholly into memory, then under a generated name in
 # GUANXI_IMPORT_DIR (outside the web root).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "guanxi.imports.middleware.UploadLimitMiddleware",
+    "guanxi.imports.middleware.RecoveryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

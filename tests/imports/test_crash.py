@@ -62,7 +62,7 @@ def _recover(env: dict[str, str]) -> str:
         capture_output=True,
         text=True,
     )
-    return done.stdout
+    return done.stdout + done.stderr  # `guanxi` itself recovers before any command runs
 
 
 def _big_file(path: Path, rows: int) -> Path:

@@ -95,14 +95,14 @@ def test_a_bad_row_rejects_the_whole_file_unless_skip_bad(tmp_path: Path, lake: 
     assert not lake.exists("orders") and Customer.objects.count() == 0
     run = ImportRun.objects.get()
     assert run.status == RunStatus.REJECTED
-    report = (services.workdir(run) / services.REPORT).read_text(encoding="utf-8-sig")
+    assert summary["files"][0]["report"] == f"{path}-report.csv"  # beside the file, not in var/
+    report = Path(f"{path}-report.csv").read_text(encoding="utf-8-sig")
     assert "科学计数法" in report and "日期有歧义" in report  # the CLI's language: zh-Hans
 
     code, summary = run_import("orders", str(path), "--skip-bad")
     assert code == 0
     assert (summary["added"], summary["rejected"]) == (1, 1)
-    latest = ImportRun.objects.latest("pk")
-    rejects = (services.workdir(latest) / services.REJECTS).read_text(encoding="utf-8-sig")
+    rejects = Path(summary["files"][0]["rejects"]).read_text(encoding="utf-8-sig")
     assert "1.23457E+18" in rejects and "订单编号: Excel" in rejects
 
 
@@ -332,9 +332,7 @@ def test_the_cli_speaks_the_language_asked_for(tmp_path: Path, lake: Lake) -> No
     assert "a.csv: 1 rows have problems (of 2 rows; 1 problems in all); nothing was written." in out
     assert "  a.csv row 3, 买家实际支付金额 = '-58.00': amount paid cannot be negative" in out
     assert "To write the good rows and keep the bad ones aside, run again with --skip-bad." in out
-    report = (services.workdir(ImportRun.objects.latest("pk")) / services.REPORT).read_text(
-        encoding="utf-8-sig"
-    )
+    report = Path(f"{path}-report.csv").read_text(encoding="utf-8-sig")
     assert report.splitlines() == [
         "File,Row,Column,Value,Reason",
         "a.csv,3,买家实际支付金额,-58.00,amount paid cannot be negative",

@@ -48,6 +48,7 @@ class Config:
     allowed_hosts: tuple[str, ...]
     import_dir: Path
     max_upload_mb: int
+    import_retention_days: int
     query_memory: str
     spill_dir: Path
     static_root: Path
@@ -221,6 +222,17 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             f"GUANXI_MAX_UPLOAD_MB={upload_raw!r}: expected a whole number of megabytes, e.g. 512"
         ) from None
 
+    retention_raw = env.get("GUANXI_IMPORT_RETENTION_DAYS") or "7"
+    try:
+        import_retention_days = int(retention_raw)
+        if import_retention_days <= 0:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"GUANXI_IMPORT_RETENTION_DAYS={retention_raw!r}: expected a whole number of days "
+            "≥ 1, e.g. 7 (how long uploads and import reports are kept and imports can be undone)"
+        ) from None
+
     query_memory = (env.get("GUANXI_QUERY_MEMORY") or "3GB").strip().replace(" ", "")
     if not re.fullmatch(r"\d+(\.\d+)?(MB|GB|MiB|GiB)", query_memory, re.IGNORECASE):
         raise ConfigError(
@@ -248,6 +260,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         allowed_hosts=allowed_hosts,
         import_dir=import_dir,
         max_upload_mb=max_upload_mb,
+        import_retention_days=import_retention_days,
         query_memory=query_memory,
         spill_dir=spill_dir,
         static_root=static_root,

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from guanxi.core.config import read_or_create_secret
 
 PREFIX = "g1:"
+FILE_MAGIC = b"GXF1"  # files sealed by FieldCipher.encrypt_file
+FILE_CHUNK = 1 << 20
 
 
 class DecryptionError(Exception):
@@ -30,6 +32,11 @@ class DecryptionError(Exception):
 
 def _derive(master: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+
+def _chunk_aad(index: int, *, last: bool) -> bytes:
+    """Binds each chunk to its place, and the last to being last (no cut, no reordering)."""
+    return b"guanxi file v1" + index.to_bytes(8, "big") + (b"\x01" if last else b"\x00")
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,48 @@ class FieldCipher:
             raise DecryptionError(
                 "ciphertext does not match the key file; was GUANXI_KEY_FILE changed?"
             ) from exc
+
+    def encrypt_file(self, source: Path, target: Path) -> None:
+        """Seal ``source`` into ``target`` chunk by chunk (bounded memory); ``target`` is
+        written under a temporary name and renamed, so it is whole or absent."""
+        partial = target.with_name(target.name + ".part")
+        with source.open("rb") as src, partial.open("wb") as out:
+            out.write(FILE_MAGIC)
+            index = 0
+            chunk = src.read(FILE_CHUNK)
+            while True:
+                following = src.read(FILE_CHUNK) if chunk else b""
+                last = not following
+                nonce = os.urandom(12)
+                sealed = self._aead.encrypt(nonce, chunk, _chunk_aad(index, last=last))
+                out.write(len(sealed).to_bytes(4, "big") + nonce + sealed)
+                if last:
+                    break
+                chunk, index = following, index + 1
+        partial.replace(target)
+
+    def decrypt_file(self, source: Path) -> bytes:
+        """The plaintext of a file sealed by ``encrypt_file`` (a truncated, reordered or
+        altered file raises ``DecryptionError``)."""
+        with source.open("rb") as src:
+            if src.read(len(FILE_MAGIC)) != FILE_MAGIC:
+                raise DecryptionError(f"{source.name} is not a Guanxi encrypted file")
+            parts = []
+            index = 0
+            while header := src.read(4):
+                size = int.from_bytes(header, "big")
+                nonce, sealed = src.read(12), src.read(size)
+                last = not src.peek(1)
+                try:
+                    parts.append(self._aead.decrypt(nonce, sealed, _chunk_aad(index, last=last)))
+                except InvalidTag as exc:
+                    raise DecryptionError(
+                        f"{source.name} does not match the key file or was altered"
+                    ) from exc
+                if last:
+                    return b"".join(parts)
+                index += 1
+        raise DecryptionError(f"{source.name} is truncated")
 
     def blind_index(self, normalised: str) -> str:
         """Deterministic keyed hash of an already normalised value (hex, 64 chars)."""

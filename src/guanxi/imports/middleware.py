@@ -1,4 +1,5 @@
-"""Refuse an oversized upload from its Content-Length, before any of the body is read."""
+"""Refuse an oversized upload from its Content-Length, before any of the body is read; and
+finish what a killed import left before any page reads the lake."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+
+from guanxi.imports import services
 
 # Room for the form's other fields and the multipart boundaries.
 OVERHEAD = 1024 * 1024
@@ -29,4 +32,18 @@ class UploadLimitMiddleware:
                     "或在服务器上用 guanxi import 命令导入。"
                 ) % {"size": length // 1048576, "limit": limit // 1048576}
                 return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class RecoveryMiddleware:
+    """Before a request reads anything: if an import's lake write has not finished (a file
+    under GUANXI_IMPORT_DIR/writing, checked without a query) and its writer is gone, restore
+    the lake (``services.recover``), so no page shows a killed import's rows."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if services.writes_unfinished():
+            services.recover(wait=False)
         return self.get_response(request)

@@ -8,17 +8,29 @@ lake untouched and the transaction rolls back; killed after it but before the da
 commits, the journal still says "writing", and ``recover()`` (run under the same lock before
 every import, by ``guanxi setup`` and by the import pages) restores the table to the version
 recorded. Either way lake and database end as they were.
+
+Liveness. A run holds a lock file in its folder while it stages and commits; a run still
+marked running or writing whose lock nobody holds was killed. ``recover()`` marks such runs
+failed (or restores the lake and marks them interrupted); the web server, the worker and
+every ``guanxi`` command call it when they start, and the web pages before any read
+whenever a write has not finished (``RecoveryMiddleware``).
+
+Plaintext. The staged rows live only while the run needs them; once it ends, the problems
+and the rejected rows (which may hold personal information) are encrypted with the field
+key, and the upload is deleted unless a rejected run may still re-use it (retention.py
+deletes what is left after GUANXI_IMPORT_RETENTION_DAYS).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import fcntl
 import os
 import shutil
 import signal
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +45,7 @@ from django.utils.translation import gettext
 
 from guanxi import lake
 from guanxi.accounts.selectors import agent_nicknames
+from guanxi.core import crypto
 from guanxi.core.errors import UserInputError
 from guanxi.customers import identities, merges
 from guanxi.imports.models import ImportRun, RunStatus
@@ -45,6 +58,11 @@ from guanxi.ingest.stage import Staged, stage
 PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
 REPORT = "report.csv"
 REJECTS = "rejects.csv"
+PROBLEMS_FILE = "problems.parquet"
+REJECTS_FILE = "rejects.parquet"
+SEALED = ".enc"  # suffix of a file encrypted with the field key
+ALIVE = "alive.lock"  # held by the process running the run
+ACTIVE = (RunStatus.RUNNING, RunStatus.WRITING)
 
 
 @dataclass(frozen=True)
@@ -68,11 +86,26 @@ def workdir(run: ImportRun) -> Path:
     return Path(settings.GUANXI_IMPORT_DIR) / f"run-{run.pk}"
 
 
+def upload_path(stored_name: str) -> Path:
+    return Path(settings.GUANXI_IMPORT_DIR) / "uploads" / stored_name
+
+
+def _writing_dir() -> Path:
+    """One empty file per run between its lake commit's start and its journal's end: a
+    cheap sign (no query) that recovery may be needed."""
+    return Path(settings.GUANXI_IMPORT_DIR) / "writing"
+
+
+def writes_unfinished() -> bool:
+    folder = _writing_dir()
+    return folder.is_dir() and any(folder.iterdir())
+
+
 @contextmanager
-def _write_lock() -> Iterator[None]:
-    folder = Path(settings.GUANXI_IMPORT_DIR)
+def _alive(run: ImportRun) -> Iterator[None]:
+    folder = workdir(run)
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "write.lock").open("a") as handle:
+    with (folder / ALIVE).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -80,10 +113,49 @@ def _write_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def writes_paused() -> AbstractContextManager[None]:
+@contextmanager
+def _dead(run: ImportRun) -> Iterator[bool]:
+    """True inside when no process runs ``run`` (its lock is free, and held here meanwhile
+    so that the run cannot start under us)."""
+    path = workdir(run) / ALIVE
+    if not path.exists():
+        yield True
+        return
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def write_lock(*, wait: bool = True) -> Iterator[bool]:
+    """Held: True inside. With ``wait=False`` a lock held elsewhere gives False at once."""
+    folder = Path(settings.GUANXI_IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "write.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writes_paused() -> Iterator[None]:
     """Hold the lake's write lock: no import commits, recovers or undoes meanwhile (a backup
     takes its snapshot of lake and database under it)."""
-    return _write_lock()
+    with write_lock():
+        yield
 
 
 def _restore(table: str, version_before: int | None) -> None:
@@ -97,6 +169,7 @@ def _restore(table: str, version_before: int | None) -> None:
 
 
 def _recover_locked() -> list[ImportRun]:
+    """Under the write lock a run marked writing is dead: its writer held the lock."""
     recovered = []
     for run in ImportRun.objects.filter(status=RunStatus.WRITING):
         _restore(run.table, run.version_before)
@@ -104,14 +177,97 @@ def _recover_locked() -> list[ImportRun]:
         run.error = Message(gettext_noop("写入时被中断；数据湖已恢复到导入之前的状态")).encode()
         run.finished_at = timezone.now()
         run.save()
+        _writing_marker(run).unlink(missing_ok=True)
+        seal(run)
         recovered.append(run)
+    folder = _writing_dir()
+    if folder.is_dir():  # markers of runs that ended otherwise (e.g. failed before the commit)
+        ids = [int(m.name) for m in folder.iterdir() if m.name.isdigit()]
+        writing = set(ImportRun.objects.filter(pk__in=ids, status=RunStatus.WRITING).values_list(
+            "pk", flat=True))  # fmt: skip
+        for pk in set(ids) - writing:
+            (folder / str(pk)).unlink(missing_ok=True)
     return recovered
 
 
-def recover() -> list[ImportRun]:
-    """Undo what interrupted imports left in the lake (see the module docstring)."""
-    with _write_lock():
-        return _recover_locked()
+def settle(run: ImportRun) -> ImportRun:
+    """Mark ``run`` failed when it is marked running but its process is gone (killed while
+    it read the file: nothing was written)."""
+    if run.status != RunStatus.RUNNING:
+        return run
+    with _dead(run) as dead:
+        if not dead:
+            return run
+        run.refresh_from_db()
+        if run.status != RunStatus.RUNNING:
+            return run
+        run.status = RunStatus.FAILED
+        run.error = Message(
+            gettext_noop("导入进程在读取文件时中止（如被强行结束）；什么都没有写入，请重新导入")
+        ).encode()
+        run.finished_at = timezone.now()
+        run.save()
+        seal(run)
+    return run
+
+
+def recover(*, wait: bool = True) -> list[ImportRun]:
+    """Undo what interrupted imports left in the lake and mark dead runs failed (see the
+    module docstring). ``wait=False`` skips the lake while a live import is writing."""
+    recovered = []
+    with write_lock(wait=wait) as held:
+        if held:
+            recovered = _recover_locked()
+    for run in ImportRun.objects.filter(status=RunStatus.RUNNING):
+        if settle(run).status == RunStatus.FAILED:
+            recovered.append(run)
+    return recovered
+
+
+def recover_at_start() -> list[ImportRun]:
+    """``recover`` for a process starting (web server, worker, command); nothing to do
+    while the database has not been created yet."""
+    from django.db.utils import DatabaseError
+
+    try:
+        return recover(wait=False)
+    except DatabaseError:
+        return []
+
+
+def _writing_marker(run: ImportRun) -> Path:
+    return _writing_dir() / str(run.pk)
+
+
+def _sealed(folder: Path, name: str) -> Path:
+    return folder / (name + SEALED)
+
+
+def seal(run: ImportRun) -> None:
+    """The run has ended: delete its staged rows, encrypt its problems and rejected rows,
+    and delete its upload unless a re-run may still need it (a rejected run)."""
+    folder = workdir(run)
+    (folder / "staged.parquet").unlink(missing_ok=True)
+    cipher = crypto.cipher()
+    for name in (PROBLEMS_FILE, REJECTS_FILE):
+        plain = folder / name
+        if plain.exists():
+            cipher.encrypt_file(plain, _sealed(folder, name))
+            plain.unlink()
+    if run.stored_name and run.status != RunStatus.REJECTED:
+        upload_path(run.stored_name).unlink(missing_ok=True)
+
+
+def has_file(folder: Path, name: str) -> bool:
+    return _sealed(folder, name).exists() or (folder / name).exists()
+
+
+def open_parquet(folder: Path, name: str) -> pq.ParquetFile:
+    """A run's problems or rejected rows, decrypted in memory."""
+    sealed = _sealed(folder, name)
+    if sealed.exists():
+        return pq.ParquetFile(pa.BufferReader(crypto.cipher().decrypt_file(sealed)))
+    return pq.ParquetFile(folder / name)
 
 
 def reason_text(reason: str | None) -> str:
@@ -136,7 +292,7 @@ def report_lines(folder: Path) -> Iterator[str]:
     writer = csv.writer(_Lines())
     yield writer.writerow([gettext("文件"), gettext("行"), gettext("列"), gettext("值"),
                            gettext("原因")])  # fmt: skip
-    problems = pq.ParquetFile(folder / "problems.parquet")
+    problems = open_parquet(folder, PROBLEMS_FILE)
     for batch in problems.iter_batches():
         for row in batch.to_pylist():
             yield writer.writerow(
@@ -148,9 +304,9 @@ def rejects_lines(folder: Path) -> Iterator[str]:
     """rejects.csv: the bad rows as they were in the file, with their reasons."""
     writer = csv.writer(_Lines())
     reasons: dict[int, list[str]] = {}
-    for row in pq.read_table(folder / "problems.parquet").to_pylist():
+    for row in open_parquet(folder, PROBLEMS_FILE).read().to_pylist():
         reasons.setdefault(row["row"], []).append(f"{row['column']}: {reason_text(row['reason'])}")
-    rejects = pq.ParquetFile(folder / "rejects.parquet")
+    rejects = open_parquet(folder, REJECTS_FILE)
     headers = [c for c in rejects.schema_arrow.names if c != "__row"]
     yield writer.writerow([gettext("行"), *headers, gettext("原因")])
     for batch in rejects.iter_batches():
@@ -161,12 +317,21 @@ def rejects_lines(folder: Path) -> Iterator[str]:
             )
 
 
-def _write_reports(staged: Staged, folder: Path) -> None:
-    """report.csv (every problem) and rejects.csv (the bad rows), UTF-8 with BOM for Excel,
-    in the active language (the CLI's; the web pages render them again in the reader's)."""
-    for name, lines in ((REPORT, report_lines(folder)), (REJECTS, rejects_lines(folder))):
-        with (folder / name).open("w", encoding="utf-8-sig", newline="") as f:
-            f.writelines(lines)
+def write_reports(run: ImportRun, target: Path) -> dict[str, Path]:
+    """report.csv (every problem) and, for --skip-bad, rejects.csv (the bad rows) of ``run``
+    as ``target``-report.csv and ``target``-rejects.csv, UTF-8 with BOM for Excel, in the
+    active language. The CLI writes them beside the imported file: they may hold personal
+    information, which Guanxi keeps only encrypted."""
+    folder = workdir(run)
+    written = {}
+    for name, lines in ((REPORT, report_lines), (REJECTS, rejects_lines)):
+        if name == REJECTS and not (run.skip_bad and has_file(folder, REJECTS_FILE)):
+            continue
+        path = target.with_name(f"{target.name}-{name}")
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            f.writelines(lines(folder))
+        written[name] = path
+    return written
 
 
 PERSONAL = ("name", "mobile", "email", "address", "gender", "birth_date", "province", "city",
@@ -267,6 +432,7 @@ def import_file(
         kind=request.kind,
         platform=request.platform,
         file_name=request.display_name or request.path.name,
+        status=RunStatus.QUEUED,  # running once execute() holds the run's lock
         skip_bad=request.skip_bad,
         user=user,
         username=user.get_username() if user is not None else "",
@@ -281,6 +447,20 @@ def execute(
     progress: Callable[[float], None] | None = None,
 ) -> ImportRun:
     """Stage and (unless rejected) commit ``path`` for ``run``; updates the run as it goes."""
+    with _alive(run):
+        try:
+            return _execute(run, path, mapping, progress)
+        finally:
+            if run.status not in ACTIVE:
+                seal(run)
+
+
+def _execute(
+    run: ImportRun,
+    path: Path,
+    mapping: Mapping | None,
+    progress: Callable[[float], None] | None,
+) -> ImportRun:
     folder = workdir(run)
     run.status = RunStatus.RUNNING
     run.save(update_fields=["status"])
@@ -305,12 +485,12 @@ def execute(
         )
     except UserInputError as exc:
         return _finish(run, RunStatus.REJECTED, error=error_message(exc))
+    _fault("after-staging")
     run.mapping_name = staged.resolved.mapping.name
     run.encoding = staged.encoding or "xlsx"
     run.rows_read = staged.rows_read
     run.rejected = staged.rows_bad
     run.dropped_columns = ", ".join(staged.resolved.dropped)
-    _write_reports(staged, folder)
     if staged.rows_bad and not run.skip_bad:
         return _finish(
             run,
@@ -333,7 +513,7 @@ def execute(
 
 def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
     table = staged.kind.table
-    with _write_lock():
+    with write_lock():
         _recover_locked()
         if table is None:
             return _commit_customers(run, staged, platform)
@@ -342,6 +522,9 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
         run.table = table
         run.version_before = -1 if version is None else version
         run.status = RunStatus.WRITING
+        marker = _writing_marker(run)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
         run.save()  # committed: recover() finds the run if the process dies from here on
         with transaction.atomic():
             resolution = _resolve(platform, staged)
@@ -361,7 +544,9 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
             run.customers_created = resolution.created
             run.version_after = result.version
             run.progress = 1.0
-            return _finish(run, RunStatus.WRITTEN)
+            _finish(run, RunStatus.WRITTEN)
+        marker.unlink(missing_ok=True)  # only once the journal says written
+        return run
 
 
 def _commit_customers(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
@@ -402,6 +587,16 @@ def _rollback_refusal(run: ImportRun, current: int | None) -> RollbackError | No
     if run.version_after is None:
         return RollbackError(
             gettext_noop("导入 #%(id)s 没有改变数据湖中的任何内容，无需撤销"), id=run.pk
+        )
+    days = settings.GUANXI_IMPORT_RETENTION_DAYS
+    if run.finished_at is not None and run.finished_at < timezone.now() - dt.timedelta(days=days):
+        return RollbackError(
+            gettext_noop(
+                "导入 #%(id)s 已超过 %(days)s 天的撤销期（GUANXI_IMPORT_RETENTION_DAYS），"
+                "数据湖中它之前的版本已清理，不能再撤销"
+            ),
+            id=run.pk,
+            days=days,
         )
     later = ImportRun.objects.filter(
         table=run.table, status=RunStatus.WRITTEN, pk__gt=run.pk
@@ -453,7 +648,7 @@ def undoable(runs: list[ImportRun]) -> set[int]:
 def rollback(run: ImportRun) -> ImportRun:
     """Restore the run's table to its version before the run; ``RollbackError`` says why
     not when that would undo more than this run."""
-    with _write_lock():
+    with write_lock():
         run.refresh_from_db()
         current = lake.get().version(run.table) if run.table else None
         refusal = _rollback_refusal(run, current)
@@ -473,8 +668,8 @@ def discard_upload(run: ImportRun) -> None:
 
 def problems(run: ImportRun, limit: int = 50) -> list[dict[str, object]]:
     """The first problems found in the run's file, reasons in the active language."""
-    path = workdir(run) / "problems.parquet"
-    if not path.exists():
+    folder = workdir(run)
+    if not has_file(folder, PROBLEMS_FILE):
         return []
-    rows = pq.read_table(path).slice(0, limit).to_pylist()
+    rows = open_parquet(folder, PROBLEMS_FILE).read().slice(0, limit).to_pylist()
     return [{**row, "reason": reason_text(row["reason"])} for row in rows]

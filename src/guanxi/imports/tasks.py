@@ -1,12 +1,18 @@
-"""Background work: an uploaded import runs on Django's task framework."""
+"""Background work: an uploaded import runs on Django's task framework, and the daily purge
+of expired import files (retention.py) re-schedules itself."""
 
 from __future__ import annotations
 
-from django.tasks import task
+import datetime as dt
 
-from guanxi.imports import services, uploads
+from django.tasks import TaskResultStatus, task
+from django.utils import timezone
+
+from guanxi.imports import retention, services, uploads
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import mapping as mappings
+
+PURGE_EVERY = dt.timedelta(days=1)
 
 
 @task()
@@ -18,3 +24,27 @@ def run_upload(run_id: int, mapping_toml: str) -> str:
     mapping = mappings.loads(mapping_toml, "import page") if mapping_toml else None
     result = services.execute(run, uploads.stored_path(run), mapping)
     return result.status
+
+
+@task()
+def purge_daily() -> str:
+    """Delete expired import files and vacuum the lake, then run again in a day."""
+    purged = retention.purge_expired()
+    schedule_purge(after=PURGE_EVERY)
+    return str(purged)
+
+
+def schedule_purge(*, after: dt.timedelta = dt.timedelta(0)) -> bool:
+    """Queue the daily purge unless one is already waiting (``guanxi setup`` and every run
+    of it call this). Backends that cannot defer (the tests' immediate one) get none."""
+    if not purge_daily.get_backend().supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=purge_daily.module_path, status=TaskResultStatus.READY
+    )
+    if waiting.exists():
+        return False
+    purge_daily.using(run_after=timezone.now() + after).enqueue()
+    return True

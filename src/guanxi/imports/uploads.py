@@ -21,12 +21,12 @@ from django.utils.translation import gettext
 from guanxi.accounts.selectors import agent_nicknames
 from guanxi.core import pii
 from guanxi.core.errors import UserInputError
-from guanxi.imports import services, tasks
+from guanxi.imports import retention, services, tasks
 from guanxi.imports.models import ImportRun, RunStatus, SavedMapping
 from guanxi.imports.services import check_platform
 from guanxi.ingest import mapping as mappings
 from guanxi.ingest.kinds import KINDS
-from guanxi.ingest.messages import MessageError, error_message, gettext_noop
+from guanxi.ingest.messages import Message, MessageError, error_message, gettext_noop
 from guanxi.ingest.readers import ROW, open_source
 
 
@@ -52,7 +52,7 @@ def too_large_error(size: int) -> UploadTooLargeError:
 def stored_path(run: ImportRun) -> Path:
     if not run.stored_name:
         raise MessageError(gettext_noop("导入 #%(id)s 没有上传的文件"), id=run.pk)
-    return Path(settings.GUANXI_IMPORT_DIR) / "uploads" / run.stored_name
+    return services.upload_path(run.stored_name)
 
 
 def receive(
@@ -100,7 +100,7 @@ class Preview:
     mapping: mappings.Mapping
     header_of: dict[str, str]  # field → header, as the mapping resolves against this file
     mapping_error: str = ""
-    file_error: str = ""
+    file_error: str = ""  # the file cannot be imported at all: the upload is refused
     dropped: tuple[str, ...] = ()
     choices: list[mappings.Mapping] = field(default_factory=list)
 
@@ -116,16 +116,19 @@ def preview(run: ImportRun, chosen: str = "", limit: int = 20) -> Preview:
     preset) reads them."""
     options = candidates(run.kind, run.platform)
     base = next((m for m in options if m.name == chosen), None)
+    problem: Message | None = None
     try:
         source, batches = open_source(
             stored_path(run), run.file_name, agent_names=set(agent_nicknames())
         )
         first = next(batches)
     except UserInputError as exc:
-        message = error_message(exc).render(gettext)
-        return Preview(run, "", [], [], base or mappings.blank(run.kind), {}, file_error=message)
+        problem = error_message(exc)
     except StopIteration:
-        message = gettext("%(file)s：只有列名，没有数据行") % {"file": run.file_name}
+        problem = Message(gettext_noop("%(file)s：只有列名，没有数据行"), {"file": run.file_name})
+    if problem is not None:
+        retention.refuse_upload(run, problem)
+        message = problem.render(gettext)
         return Preview(run, "", [], [], base or mappings.blank(run.kind), {}, file_error=message)
     headers = [h for h in first.schema.names if h != ROW]
     rows = [[r.get(h) for h in headers] for r in first.slice(0, limit).to_pylist()]
@@ -192,10 +195,9 @@ def _masked(
 
 
 def discard(run: ImportRun) -> None:
-    path = Path(settings.GUANXI_IMPORT_DIR) / "uploads" / run.stored_name
-    if run.stored_name and path.exists():
-        path.unlink()
-    shutil.rmtree(Path(settings.GUANXI_IMPORT_DIR) / f"run-{run.pk}", ignore_errors=True)
+    if run.stored_name:
+        services.upload_path(run.stored_name).unlink(missing_ok=True)
+    shutil.rmtree(services.workdir(run), ignore_errors=True)
 
 
 MAPPING_FILE = "mapping.toml"  # the mapping a run was started with, for a re-run

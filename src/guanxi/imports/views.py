@@ -100,14 +100,14 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(ImportRun, pk=pk)
+    run = services.settle(get_object_or_404(ImportRun, pk=pk))
     folder = services.workdir(run)
     context = {
         "nav": "imports",
         "run": run,
         "kind_label": KIND_LABELS.get(run.kind, run.kind),
-        "has_report": (folder / services.REPORT).exists() and run.rejected > 0,
-        "has_rejects": (folder / services.REJECTS).exists() and run.rejected > 0,
+        "has_report": services.has_file(folder, services.PROBLEMS_FILE) and run.rejected > 0,
+        "has_rejects": services.has_file(folder, services.REJECTS_FILE) and run.rejected > 0,
         "done": run.status not in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WRITING),
         "errors": services.problems(run, limit=50),
         "error": services.error_text(run),
@@ -134,7 +134,7 @@ def skip_bad(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def progress(request: HttpRequest, pk: int) -> JsonResponse:
-    run = get_object_or_404(ImportRun, pk=pk)
+    run = services.settle(get_object_or_404(ImportRun, pk=pk))
     return JsonResponse(
         {
             "status": run.status,
@@ -152,9 +152,9 @@ def download(request: HttpRequest, pk: int, name: str) -> StreamingHttpResponse:
     run = get_object_or_404(ImportRun, pk=pk)
     files = {"report.csv": services.report_lines, "rejects.csv": services.rejects_lines}
     folder = services.workdir(run)
-    if name not in files or not (folder / "problems.parquet").exists():
+    if name not in files or not services.has_file(folder, services.PROBLEMS_FILE):
         raise Http404
-    if name == "rejects.csv" and not (folder / "rejects.parquet").exists():
+    if name == "rejects.csv" and not services.has_file(folder, services.REJECTS_FILE):
         raise Http404
     lines = files[name](folder)
     response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")

@@ -26,6 +26,13 @@ class TableSpec:
     schema: pa.Schema
     key: tuple[str, ...]
     partition_by: tuple[str, ...] = ()
+    # Free text (chat messages, reviews, refund reasons) may name a person: no min/max
+    # statistics of these columns go into the Delta log.
+    free_text: tuple[str, ...] = ()
+
+    @property
+    def stats_columns(self) -> tuple[str, ...]:
+        return tuple(n for n in self.schema.names if n not in self.free_text)
 
 
 def _schema(*fields: tuple[str, pa.DataType, bool]) -> pa.Schema:
@@ -92,6 +99,7 @@ TABLES: dict[str, TableSpec] = {
                 ("status", STR, False),
             ),
             key=("platform", "refund_id"),
+            free_text=("reason",),
         ),
         TableSpec(
             "chat_messages",
@@ -106,6 +114,7 @@ TABLES: dict[str, TableSpec] = {
                 ("text", STR, True),
             ),
             key=("platform", "message_id"),
+            free_text=("text",),
         ),
         TableSpec(
             "dsr_ratings",
@@ -133,6 +142,7 @@ TABLES: dict[str, TableSpec] = {
                 ("text", STR, True),
             ),
             key=("platform", "review_id"),
+            free_text=("text",),
         ),
         TableSpec(
             "traffic_daily",

@@ -71,6 +71,16 @@ def dedupe_last(table_spec: TableSpec, batch: pa.Table) -> pa.Table:
     return batch.take(rows)
 
 
+def table_properties(table_spec: TableSpec, *, keep_days: int | None = None) -> dict[str, str]:
+    """Delta table properties: statistics only of the columns that are not free text, and
+    (when ``keep_days`` is given) how long removed files and log entries are kept."""
+    properties = {"delta.dataSkippingStatsColumns": ",".join(table_spec.stats_columns)}
+    if keep_days is not None:
+        properties["delta.logRetentionDuration"] = f"interval {keep_days} days"
+        properties["delta.deletedFileRetentionDuration"] = f"interval {keep_days} days"
+    return properties
+
+
 def _sql_text(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -161,7 +171,13 @@ class Lake:
         if not self.exists(name):
             if "://" not in path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            write_deltalake(path, source, mode="error", partition_by=list(table_spec.partition_by))
+            write_deltalake(
+                path,
+                source,
+                mode="error",
+                partition_by=list(table_spec.partition_by),
+                configuration=table_properties(table_spec),
+            )
             added = rows if rows is not None else -1
             return WriteResult(name, added, 0, 0, self.version(name))
         key_match = " AND ".join(f't."{c}" = s."{c}"' for c in table_spec.key)
@@ -203,8 +219,27 @@ class Lake:
             mode="overwrite",
             schema_mode="overwrite",
             partition_by=list(table_spec.partition_by),
+            configuration=table_properties(table_spec),
         )
         return DeltaTable(path).version()
+
+    def vacuum(self, name: str, *, keep_hours: int) -> list[str]:
+        """Forget versions older than ``keep_hours``: delete the data files they alone used
+        and their log entries (after a checkpoint). Restoring to such a version is no longer
+        possible. Also turns off free-text statistics on tables made before that rule.
+        Returns the data files deleted."""
+        if not self.exists(name):
+            return []
+        dt = DeltaTable(self.path(name))
+        wanted = table_properties(spec(name), keep_days=max(1, keep_hours // 24))
+        if any(dt.metadata().configuration.get(k) != v for k, v in wanted.items()):
+            dt.alter.set_table_properties(wanted)
+        deleted = dt.vacuum(
+            retention_hours=keep_hours, dry_run=False, enforce_retention_duration=False
+        )
+        dt.create_checkpoint()
+        dt.cleanup_metadata()
+        return list(deleted)
 
     def rekey(
         self, name: str, old: str, new: str, only: list[dict[str, Any]] | None = None

@@ -3,6 +3,8 @@
 [--language zh-hans|en]``.
 
 Messages, reasons and reports are in ``--language`` (default: zh-hans, the site's language).
+A file with bad rows gets FILE-report.csv and FILE-rejects.csv beside it (they may hold
+personal information, which Guanxi itself keeps only encrypted).
 Exit codes: 0 every file written, 1 a file was rejected (nothing of it written), 2 usage.
 """
 
@@ -12,7 +14,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
@@ -93,15 +94,21 @@ class Command(BaseCommand):
                     skip_bad=options["skip_bad"],
                 )
                 runs.append(services.import_file(request, progress=advance))
-        summary = _summary(runs)
+        reports = [
+            services.write_reports(run, path) if run.rejected else {}
+            for run, path in zip(runs, options["files"], strict=True)
+        ]
+        summary = _summary(runs, reports)
         if quiet:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
-            self._print(runs, summary)
+            self._print(runs, summary, reports)
         if any(r.status != RunStatus.WRITTEN for r in runs):
             raise SystemExit(1)
 
-    def _print(self, runs: list[ImportRun], summary: dict[str, Any]) -> None:
+    def _print(
+        self, runs: list[ImportRun], summary: dict[str, Any], reports: list[dict[str, Path]]
+    ) -> None:
         console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
         table = Table(_("文件"), _("状态"), _("新增"), _("更新"), _("未变"), _("拒绝"), _("新客户"))
         for run in runs:
@@ -139,22 +146,19 @@ class Command(BaseCommand):
             console.print(
                 "  " + _("……还有 %(count)s 处，见下面的报告文件") % {"count": len(row_errors) - 20}
             )
-        for run in runs:
-            folder = services.workdir(run)
-            if run.rejected:
-                console.print(_("错误报告：%(path)s") % {"path": folder / services.REPORT})
-                if run.skip_bad:
-                    console.print(_("被拒绝的行：%(path)s") % {"path": folder / services.REJECTS})
+        for written in reports:
+            if services.REPORT in written:
+                console.print(_("错误报告：%(path)s") % {"path": written[services.REPORT]})
+            if services.REJECTS in written:
+                console.print(_("被拒绝的行：%(path)s") % {"path": written[services.REJECTS]})
 
 
-def _summary(runs: list[ImportRun]) -> dict[str, Any]:
+def _summary(runs: list[ImportRun], reports: list[dict[str, Path]]) -> dict[str, Any]:
     """What happened, in the active language; a file-level error has row null."""
     errors: list[dict[str, Any]] = []
     for run in runs:
-        path = services.workdir(run) / "problems.parquet"
-        if path.exists() and len(errors) < MAX_ERRORS:
-            rows = pq.read_table(path).slice(0, MAX_ERRORS - len(errors)).to_pylist()
-            errors.extend({**row, "reason": services.reason_text(row["reason"])} for row in rows)
+        if len(errors) < MAX_ERRORS:
+            errors.extend(services.problems(run, limit=MAX_ERRORS - len(errors)))
         if run.error and run.status != RunStatus.WRITTEN and not run.rejected:
             errors.append(
                 {
@@ -184,8 +188,10 @@ def _summary(runs: list[ImportRun]) -> dict[str, Any]:
                 "customers_created": r.customers_created,
                 "dropped_columns": [c for c in r.dropped_columns.split(", ") if c],
                 "error": services.error_text(r) or None,
+                "report": str(written[services.REPORT]) if services.REPORT in written else None,
+                "rejects": str(written[services.REJECTS]) if services.REJECTS in written else None,
             }
-            for r in runs
+            for r, written in zip(runs, reports, strict=True)
         ],
         "errors": errors,
     }

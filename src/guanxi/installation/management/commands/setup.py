@@ -14,6 +14,7 @@ from guanxi import demo, lake
 from guanxi.accounts import roles
 from guanxi.accounts.services import roles_ensure, user_create
 from guanxi.imports import services as import_services
+from guanxi.imports import tasks as import_tasks
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         roles_ensure()
         for run in import_services.recover():
             self.stdout.write(f"Import #{run.pk} ({run.file_name}) was interrupted; lake restored.")
+        import_tasks.schedule_purge()  # the daily deletion of expired import files
         shop = lake.get()
         if options["demo_scale"] != "none":
             if demo.has_data(shop):
