@@ -95,11 +95,11 @@ DSR_AXIS = (4.0, 5.0)
 
 
 def dsr_axis_range(values: Iterable[Any]) -> tuple[float, float]:
-    """The DSR charts' y range: 4.0–5.0, its bottom lowered in half points when a score or
-    industry average (``None``: no data) is below 4."""
+    """The DSR charts' y range: 4.0–5.0, its bottom lowered to the tenth below the lowest
+    score or industry average (``None``: no data) when one is under 4."""
     present = [float(v) for v in values if v is not None]
     low = min([DSR_AXIS[0], *present])
-    return math.floor(low * 2) / 2, DSR_AXIS[1]
+    return math.floor(round(low * 10, 6)) / 10, DSR_AXIS[1]
 
 
 def dsr_chart(months: list[DsrMonth], labels: dict[str, str]) -> dict[str, Any]:

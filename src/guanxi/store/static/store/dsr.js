@@ -15,7 +15,7 @@
     const layout = {
       margin: { t: 10, r: 10, b: 40, l: 50 },
       font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
-      xaxis: { type: "category" },
+      xaxis: { type: "category", range: [-0.5, d.months.length - 0.5] },  // room beside the y ticks
       yaxis: { title: { text: L.axis }, range: d.range, fixedrange: true, dtick: 0.25, tickformat: ".2f", hoverformat: ".3f" },
     };
     GuanxiCharts.plot(target, traces, layout);
