@@ -78,6 +78,12 @@ def _open(frame: _Frame, title: str) -> list[str]:
     ]
 
 
+def _text_width(text: str) -> float:
+    """About how wide ``text`` is at the charts' 11 px: a CJK character is square, Latin
+    letters and digits about half as wide (so an English legend does not leave gaps)."""
+    return sum(11.5 if ord(c) >= 0x2E80 else 6.5 for c in text)
+
+
 def _legend(
     series: Sequence[Series], colors: list[str], frame: _Frame, partial_note: str = ""
 ) -> list[str]:
@@ -90,7 +96,7 @@ def _legend(
             f'stroke-width="3"{dash}/>'
         )
         out.append(f'<text x="{x + 22}" y="14" fill="#334155">{escape(s.name)}</text>')
-        x += 30 + 12 * max(len(s.name), 4)
+        x += 30 + max(_text_width(s.name), 48)
     if partial_note:
         # What a dashed stretch ending in a hollow point means (see line_chart).
         out.append(
