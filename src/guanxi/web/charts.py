@@ -96,7 +96,7 @@ def _legend(
             f'stroke-width="3"{dash}/>'
         )
         out.append(f'<text x="{x + 22}" y="14" fill="#334155">{escape(s.name)}</text>')
-        x += 30 + max(_text_width(s.name), 48)
+        x += 30 + max(round(_text_width(s.name)), 48)
     if partial_note:
         # What a dashed stretch ending in a hollow point means (see line_chart).
         out.append(
