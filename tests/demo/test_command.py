@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -9,8 +10,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from guanxi.lake import Lake
+from tests.factories import login
 
 
 @pytest.mark.django_db
@@ -56,3 +59,44 @@ def test_unknown_scale_exits_with_code_2() -> None:
     assert done.returncode == 2
     assert "invalid choice" in done.stderr
     assert "small" in done.stderr
+
+
+@pytest.mark.django_db
+def test_demo_ships_industry_averages_for_every_month_of_its_ratings(
+    client: Client, make_user, lake: Lake
+) -> None:
+    from guanxi.store import selectors as store_selectors
+    from guanxi.store.models import IndustryAverage
+
+    out = StringIO()
+    call_command("demo", "--scale", "small", "--seed", "5", stdout=out)
+    first, last = store_selectors.earliest_dsr_month(), store_selectors.latest_dsr_month()
+    assert (first, last) == ((2025, 1), (2025, 12))
+    assert "industry_dsr" in out.getvalue()
+    months = sorted({a.month for a in IndustryAverage.objects.all()})
+    assert months == [dt.date(2025, m, 1) for m in range(1, 13)]
+    assert IndustryAverage.objects.count() == 36
+
+    login(client, make_user, "manager")
+    shown = client.get("/api/store/dsr").json()  # the last six months
+    assert [m["month"] for m in shown] == [f"2025-{m:02d}" for m in range(7, 13)]
+    for month in shown:
+        for key in ("description", "service", "logistics"):
+            assert month[key]["industry"] is not None
+            assert month[key]["trend"] in ("up", "down")
+    latest = shown[-1]
+    # ahead of the industry on one dimension, behind it on two (the demo's industry)
+    assert sorted(latest[k]["below_industry"] for k in ("description", "service", "logistics")) == [
+        False,
+        True,
+        True,
+    ]
+    page = client.get("/store/dsr/").content.decode()
+    assert "还没有这些月份的行业均值" not in page
+    stored = IndustryAverage.objects.get(month=dt.date(2025, 12, 1), dimension="service")
+    assert f"{stored.value:.3f}" in page
+
+    # the same seed, the same averages
+    before = {(a.month, a.dimension): a.value for a in IndustryAverage.objects.all()}
+    call_command("demo", "--scale", "small", "--seed", "5", "--force", stdout=StringIO())
+    assert {(a.month, a.dimension): a.value for a in IndustryAverage.objects.all()} == before

@@ -70,6 +70,10 @@ def test_shop_trend_by_week(client: Client, make_user, shop: Lake) -> None:  # n
     (week2,) = second["rows"]
     assert (week2["reply_rate"], week2["avg_response_seconds"]) == (0.5, 10.0)
     assert week2["sales_amount"] == "0.00"
+    # Tuesday–Sunday and Monday alone: each less than its Monday–Sunday week
+    assert [p["partial"] for p in data["periods"]] == [True, True]
+    whole = client.get("/api/performance/trend?start=2024-06-17&end=2024-06-23&by=week&view=shop")
+    assert [p["partial"] for p in whole.json()["periods"]] == [False]
 
 
 def test_team_trend_by_day_has_empty_days(

@@ -149,6 +149,9 @@ def test_team_trend_by_week(client: Client, make_user, shop: Lake, teams: None) 
     page = client.get(url).content.decode()
     first = _row(page, 'data-start="2024-06-18"')
     assert "<td>2024-06-23</td>" in first  # the week to Sunday, clipped at the Tuesday
+    # both weeks are cut short by the period: marked in the table and in the chart's legend
+    assert 'data-partial="1"' in first and '<span class="partial-mark">（不完整）</span>' in first
+    assert 'data-partial="1"' in _row(page, 'data-start="2024-06-24"')
     assert _cell(first, "avg_response_seconds") == "36.7"
     assert _cell(first, "consulting_customers") == "1"
     second = _row(page, 'data-start="2024-06-24"')
@@ -159,6 +162,9 @@ def test_team_trend_by_week(client: Client, make_user, shop: Lake, teams: None) 
     chart = page[page.index('id="trend-chart"') :]
     assert "<svg" in chart and "<polyline" in chart
     assert "售前：平均响应时间" in chart  # the chart's title: the unit and the metric
+    own = chart[: chart.index("</svg>")]
+    assert own.count('class="partial"') == 2  # hollow points, explained in the legend
+    assert '<g class="partial-note">' in own and ">不完整的周</text>" in own
     assert '<option value="售前" selected>售前</option>' in page
     assert 'th class="num chosen"' in page  # the charted metric's column is marked
     assert 'id="trend-export"' in page and 'data-tab="trend"' in page
@@ -259,11 +265,12 @@ def test_trend_export(client: Client, make_user, shop: Lake, teams: None) -> Non
     )
     sheet = _sheet(response.content)
     headers = [sheet.cell(2, c).value for c in range(1, sheet.max_column + 1)]
-    assert headers[:4] == ["开始", "结束", "客服组", "咨询人数"]
+    assert headers[:5] == ["开始", "结束", "不完整", "客服组", "咨询人数"]
     average = headers.index("平均响应时间") + 1
-    assert [[sheet.cell(r, c).value for c in (1, 2, 3, 4)] for r in (3, 4)] == [
-        ["2024-06-18", "2024-06-23", "售前", 1],
-        ["2024-06-24", "2024-06-24", "售前", 1],
+    assert [[sheet.cell(r, c).value for c in (1, 2, 3, 4, 5)] for r in (3, 4)] == [
+        ["2024-06-18", "2024-06-23", "不完整", "售前", 1],
+        ["2024-06-24", "2024-06-24", "不完整", "售前", 1],
     ]
     assert [sheet.cell(r, average).value for r in (3, 4)] == [36.67, 10.0]
     assert sheet.cell(5, 1).value is None
+    assert sheet.cell(6, 1).value.startswith("不完整：不足整周（周一至周日）或整月的一段")

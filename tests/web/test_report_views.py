@@ -65,13 +65,15 @@ def test_team_view_json(shop: Lake, teams: None) -> None:  # noqa: F811
 def test_shop_by_week_csv_json_and_xlsx(shop: Lake, tmp_path: Path) -> None:  # noqa: F811
     text = _run(*WEEK, "--view", "shop", "--by", "week", "--format", "csv")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][:4] == ["from", "to", "shop", "咨询人数 consulting_customers"]
-    assert [r[:4] for r in rows[1:]] == [
-        ["2024-06-18", "2024-06-23", "全店", "2"],
-        ["2024-06-24", "2024-06-24", "全店", "1"],
+    assert rows[0][:5] == ["from", "to", "partial", "shop", "咨询人数 consulting_customers"]
+    # Tuesday to Sunday, then Monday alone: both weeks cut short by the period
+    assert [r[:5] for r in rows[1:]] == [
+        ["2024-06-18", "2024-06-23", "1", "全店", "2"],
+        ["2024-06-24", "2024-06-24", "1", "全店", "1"],
     ]
     data = json.loads(_run(*WEEK, "--view", "shop", "--by", "week", "--format", "json"))
     assert (data["by"], data["view"]) == ("week", "shop")
+    assert [p["partial"] for p in data["periods"]] == [True, True]
     second = data["periods"][1]
     assert (second["from"], second["to"]) == ("2024-06-24", "2024-06-24")
     assert second["agents"][0]["reply_rate"] == 0.5  # one of c3's two rounds answered
@@ -79,8 +81,19 @@ def test_shop_by_week_csv_json_and_xlsx(shop: Lake, tmp_path: Path) -> None:  # 
     _run(*WEEK, "--view", "shop", "--by", "week", "--format", "xlsx", "--output", str(path))
     sheet = load_workbook(path).active
     assert sheet is not None
-    assert [sheet.cell(2, c).value for c in (1, 2, 3)] == ["开始 From", "结束 To", "全店 Shop"]
-    assert [sheet.cell(r, 1).value for r in (3, 4)] == ["2024-06-18", "2024-06-24"]
+    assert [sheet.cell(2, c).value for c in (1, 2, 3, 4)] == [
+        "开始 From",
+        "结束 To",
+        "不完整 Partial",
+        "全店 Shop",
+    ]
+    assert [[sheet.cell(r, c).value for c in (1, 3)] for r in (3, 4)] == [
+        ["2024-06-18", "不完整 partial"],
+        ["2024-06-24", "不完整 partial"],
+    ]
+    # under the table, what partial means, in both languages
+    assert sheet.cell(6, 1).value.startswith("不完整：不足整周")
+    assert sheet.cell(7, 1).value.startswith("Partial: a part shorter than a whole week")
 
 
 def test_agents_by_day_table(shop: Lake) -> None:  # noqa: F811

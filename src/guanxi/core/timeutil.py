@@ -77,6 +77,26 @@ def buckets(period: Period, by: str) -> list[Period]:
     return out
 
 
+def is_partial(part: Period, by: str, *, today: dt.date | None = None) -> bool:
+    """Whether ``part`` (one of ``buckets``) holds less than its whole calendar week (Monday to
+    Sunday) or month, so its figures are not comparable with a whole one's.
+
+    Both ends count: the first part clipped by the period's start is as short as the last one
+    clipped by its end. Given ``today``, a part not over yet (its last day is today or later)
+    is partial too, whatever its length: the current week of the data is still filling. A day
+    is partial only then.
+    """
+    if by not in BUCKETS:
+        raise ValueError(f"{by!r} is not one of {', '.join(BUCKETS)}")
+    if today is not None and part.end >= today:
+        return True
+    if by == "week":
+        return part.days < 7
+    if by == "month":
+        return part != month_period(part.start.year, part.start.month)
+    return False
+
+
 def local_midnight_utc(day: dt.date, time_zone: str) -> dt.datetime:
     tz = zoneinfo.ZoneInfo(time_zone)
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(UTC)

@@ -23,6 +23,7 @@ from guanxi.metrics.agents import SHOP
 from guanxi.performance import selectors as agent_selectors
 from guanxi.performance import shop_settings
 from guanxi.performance.access import may_view_units
+from guanxi.performance.exports import part_is_partial
 from guanxi.performance.schemas import AgentOut, UnitOut, agent_out, unit_out
 from guanxi.web.api import ErrorOut, PeriodIn, period_of, require
 
@@ -69,6 +70,12 @@ class AgentsOut(Schema):
 class PartOut(Schema):
     start: dt.date
     end: dt.date
+    partial: bool = Field(
+        description=(
+            "less than a whole week (Monday–Sunday) or month: clipped by the period at either "
+            "end, or not over yet (today or later); not comparable with a whole part"
+        )
+    )
     rows: list[UnitOut] = Field(description="empty: no figures in this part")
 
 
@@ -164,7 +171,12 @@ def trend(request: HttpRequest, query: Query[TrendQuery]) -> dict[str, object]:
         "unit": unit or None,
         "has_data": any(reports for _part, reports in series),
         "periods": [
-            {"start": part.start, "end": part.end, "rows": [unit_out(r) for r in reports]}
+            {
+                "start": part.start,
+                "end": part.end,
+                "partial": part_is_partial(part, query.by),
+                "rows": [unit_out(r) for r in reports],
+            }
             for part, reports in series
         ],
     }

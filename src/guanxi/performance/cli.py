@@ -52,13 +52,13 @@ def agent_series(
     series = agent_selectors.period_series(period, by, view, options["agent"] or options["team"])
     fmt = options["format"]
     if fmt == "xlsx":
-        content = agent_exports.as_xlsx(period, [], view=view, series=series)
+        content = agent_exports.as_xlsx(period, [], view=view, series=series, by=by)
         write_xlsx(out, options, content, f"{len(series)} periods")
     elif fmt == "json":
         data = agent_exports.series_json(period, by, view, series)
         write_text(out, options, json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        write_text(out, options, agent_exports.series_csv(list(series), view))
+        write_text(out, options, agent_exports.series_csv(list(series), view, by))
     else:
         for part, reports in series:
             agents_table(out, part, reports, {})

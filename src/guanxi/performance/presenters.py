@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from guanxi.core.timeutil import Period
 from guanxi.metrics.agents import (
@@ -17,7 +18,7 @@ from guanxi.metrics.agents import (
     AgentReport,
 )
 from guanxi.metrics.diagnosis import Finding
-from guanxi.performance.exports import unit_label
+from guanxi.performance.exports import part_is_partial, unit_label
 from guanxi.web import charts
 from guanxi.web.exports.values import text_value
 
@@ -93,6 +94,7 @@ class PartRow:
     end: str
     has_data: bool
     cells: list[Cell]
+    partial: bool  # less than a whole week or month, or not over yet (part_is_partial)
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def _parts_chart(
     metric: AgentMetric,
     title: str,
 ) -> SafeString:
-    """The trend page's line chart of ``metric`` over the parts of ``series``."""
+    """The trend page's line chart of ``metric`` over the parts of ``series``; a part cut
+    short (``part_is_partial``) has a hollow point, a dashed stretch and a legend note."""
     svg = charts.line_chart(
         [part_label(part, by) for part, _reports in series],
         lines,
@@ -173,8 +176,15 @@ def _parts_chart(
         height=280,
         fmt=_tick_format(metric.kind),
         zero_based=metric.kind in ("count", "money"),
+        partial=[part_is_partial(part, by) for part, _reports in series],
+        partial_note=partial_note(by),
     )
     return mark_safe(svg)  # charts.py escapes every text it writes
+
+
+def partial_note(by: str) -> str:
+    """The chart legend's name for a part cut short."""
+    return {"week": _("不完整的周"), "month": _("不完整的月")}.get(by, _("未过完的一天"))
 
 
 def part_label(part: Period, by: str) -> str:
@@ -214,7 +224,15 @@ def trend(
                     weak=False,
                 )
             )
-        table.append(PartRow(str(part.start), str(part.end), report is not None, cells))
+        table.append(
+            PartRow(
+                str(part.start),
+                str(part.end),
+                report is not None,
+                cells,
+                partial=part_is_partial(part, by),
+            )
+        )
     values = [
         None if r is None or getattr(r, metric.key) is None else float(getattr(r, metric.key))
         for r in reports

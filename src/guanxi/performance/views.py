@@ -215,7 +215,12 @@ def trend_export(request: HttpRequest) -> HttpResponse:
         (part, [r for r in reports if r.unit == asked.unit]) for part, reports in asked.series
     ]
     content = agent_exports.as_xlsx(
-        choice.period, [], language=export_language(), view=choice.view, series=series
+        choice.period,
+        [],
+        language=export_language(),
+        view=choice.view,
+        series=series,
+        by=choice.by,
     )
     name = f"guanxi-trend-{choice.view}-{choice.by}-{choice.period.start}-{choice.period.end}"
     return xlsx_response(content, f"{name}.xlsx")

@@ -189,6 +189,13 @@ def charts_for(report: MonthlyReport) -> dict[str, Any]:
     if report.dsr and any(m.ratings for m in report.dsr):
         names = store_presenters.dimension_names()
         labels = [f"{m.month:%m}" for m in report.dsr]
+        # One fixed axis for the three, as on the DSR page (4–5, lower only to show a value).
+        y_range = store_presenters.dsr_axis_range(
+            value
+            for m in report.dsr
+            for key, _zh, _en in DIMENSIONS
+            for value in (m.scores[key], m.industry[key])
+        )
         dsr_charts = []
         for key, _zh, _en in DIMENSIONS:
             scores = [_float(m.scores[key]) for m in report.dsr]
@@ -207,6 +214,7 @@ def charts_for(report: MonthlyReport) -> dict[str, Any]:
                             width=224,
                             height=170,
                             fmt=lambda v: f"{v:.2f}",
+                            y_range=y_range,
                         )
                     ),
                 )

@@ -69,7 +69,8 @@ def tiles(current: StoreFigures, previous: StoreFigures) -> list[Tile]:
 
 
 def chart_data(daily: list[dict[str, Any]]) -> dict[str, Any]:
-    """Series for the Plotly trend chart (JSON-safe)."""
+    """Series for the Plotly trend chart (JSON-safe) and the titles of its three panels:
+    traffic, customers and the amount, each on its own axis."""
     return {
         "days": [row["day"].isoformat() for row in daily],
         "uv": [row["uv"] for row in daily],
@@ -83,7 +84,8 @@ def chart_data(daily: list[dict[str, Any]]) -> dict[str, Any]:
             "consulting": str(LABELS["consulting_customers"]),
             "paying": str(LABELS["paying_customers"]),
             "paid_amount": str(LABELS["paid_amount"]),
-            "people": str(_("人数")),
-            "amount": str(_("金额（元）")),
+            "traffic": str(_("访客数与浏览量")),
+            "customers": str(_("咨询人数与支付买家数")),
+            "amount": str(_("支付金额（元）")),
         },
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,8 +89,22 @@ def dsr_flags(months: list[DsrMonth]) -> list[Flag]:
     ]
 
 
+# DSR scores live between 4 and 5 for nearly every shop; a fitted axis would blow a 0.02
+# wobble up to the chart's full height, so the axis is fixed and widens only to show a value.
+DSR_AXIS = (4.0, 5.0)
+
+
+def dsr_axis_range(values: Iterable[Any]) -> tuple[float, float]:
+    """The DSR charts' y range: 4.0–5.0, its bottom lowered to the tenth below the lowest
+    score or industry average (``None``: no data) when one is under 4."""
+    present = [float(v) for v in values if v is not None]
+    low = min([DSR_AXIS[0], *present])
+    return math.floor(round(low * 10, 6)) / 10, DSR_AXIS[1]
+
+
 def dsr_chart(months: list[DsrMonth], labels: dict[str, str]) -> dict[str, Any]:
-    """Series for the Plotly charts, one per dimension (JSON-safe; None = no data)."""
+    """Series for the Plotly charts, one per dimension (JSON-safe; None = no data), and the
+    y range they share."""
 
     def num(value: Any) -> float | None:
         return None if value is None else float(value)
@@ -105,6 +121,12 @@ def dsr_chart(months: list[DsrMonth], labels: dict[str, str]) -> dict[str, Any]:
             }
             for key, _zh, _en in DIMENSIONS
         ],
+        "range": dsr_axis_range(
+            value
+            for m in months
+            for key, _zh, _en in DIMENSIONS
+            for value in (m.scores[key], m.industry[key])
+        ),
         "labels": labels,
     }
 

@@ -76,12 +76,22 @@ def store_overview(period: Period) -> StoreOverview:
 
 
 def latest_dsr_month() -> tuple[int, int] | None:
+    """The (year, month) of the latest rating, local time; ``None`` without ratings."""
+    return _dsr_month(last=True)
+
+
+def earliest_dsr_month() -> tuple[int, int] | None:
+    """The (year, month) of the first rating, local time; ``None`` without ratings."""
+    return _dsr_month(last=False)
+
+
+def _dsr_month(*, last: bool) -> tuple[int, int] | None:
     shop = lake.get()
     table = shop.table("dsr_ratings")
-    latest = shop.arrow(table.rated_at.max()).as_py()
-    if latest is None:
+    moment = shop.arrow(table.rated_at.max() if last else table.rated_at.min()).as_py()
+    if moment is None:
         return None
-    local = latest.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    local = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
     return local.year, local.month
 
 

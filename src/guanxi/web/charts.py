@@ -7,6 +7,7 @@ a legend, every text escaped. Values of ``None`` are gaps (no data), never zeros
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -77,7 +78,15 @@ def _open(frame: _Frame, title: str) -> list[str]:
     ]
 
 
-def _legend(series: Sequence[Series], colors: list[str], frame: _Frame) -> list[str]:
+def _text_width(text: str) -> float:
+    """About how wide ``text`` is at the charts' 11 px: a CJK character is square, Latin
+    letters and digits about half as wide (so an English legend does not leave gaps)."""
+    return sum(11.5 if ord(c) >= 0x2E80 else 6.5 for c in text)
+
+
+def _legend(
+    series: Sequence[Series], colors: list[str], frame: _Frame, partial_note: str = ""
+) -> list[str]:
     out = []
     x = frame.left
     for s, color in zip(series, colors, strict=True):
@@ -87,7 +96,16 @@ def _legend(series: Sequence[Series], colors: list[str], frame: _Frame) -> list[
             f'stroke-width="3"{dash}/>'
         )
         out.append(f'<text x="{x + 22}" y="14" fill="#334155">{escape(s.name)}</text>')
-        x += 30 + 12 * max(len(s.name), 4)
+        x += 30 + max(round(_text_width(s.name)), 48)
+    if partial_note:
+        # What a dashed stretch ending in a hollow point means (see line_chart).
+        out.append(
+            f'<g class="partial-note"><line x1="{x}" y1="10" x2="{x + 18}" y2="10" '
+            f'stroke="#64748b" stroke-width="2" stroke-dasharray="4 3"/>'
+            f'<circle cx="{x + 18}" cy="10" r="3.5" fill="#fff" stroke="#64748b" '
+            f'stroke-width="1.5"/>'
+            f'<text x="{x + 26}" y="14" fill="#334155">{escape(partial_note)}</text></g>'
+        )
     return out
 
 
@@ -122,6 +140,23 @@ def _colors(series: Sequence[Series]) -> list[str]:
     return [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
 
 
+def _pieces(
+    points: list[tuple[int, str]], dashed: bool, partial: Sequence[bool]
+) -> list[tuple[list[str], bool]]:
+    """A run of drawn points cut where the style changes: a stretch into or out of a partial
+    part is dashed; returns (points, dashed) pieces that share their end points."""
+    if len(points) == 1:
+        return [([points[0][1]], dashed)]
+    out: list[tuple[list[str], bool]] = []
+    for (i, a), (j, b) in itertools.pairwise(points):
+        style = dashed or bool(partial and (partial[i] or partial[j]))
+        if out and out[-1][1] == style:
+            out[-1][0].append(b)
+        else:
+            out.append(([a, b], style))
+    return out
+
+
 def line_chart(
     labels: Sequence[str],
     series: Sequence[Series],
@@ -131,16 +166,30 @@ def line_chart(
     height: int = 240,
     fmt: Callable[[float], str] = _fmt_default,
     zero_based: bool = False,
+    y_range: tuple[float, float] | None = None,
+    partial: Sequence[bool] = (),
+    partial_note: str = "",
 ) -> str:
-    """Lines over categorical x ``labels``; a ``None`` breaks the line (no data there)."""
+    """Lines over categorical x ``labels``; a ``None`` breaks the line (no data there).
+
+    ``y_range`` fixes the axis (ticks only inside it) instead of fitting it to the values,
+    so small wobbles do not fill the height. ``partial`` flags the labels whose figures
+    cover less than a whole part (a week or month cut short): their points are hollow, the
+    stretches to them dashed, and ``partial_note`` explains it in the legend.
+    """
     frame = _Frame(width, height, left=56, right=16, top=28, bottom=28)
     present = [v for s in series for v in s.values if v is not None]
     if not present:
         return _empty(frame, title)
-    low, high = (0.0 if zero_based else min(present)), max(present)
-    ticks = nice_ticks(low, high)
-    lo, hi = ticks[0], ticks[-1]
+    if y_range is not None:
+        lo, hi = y_range
+        ticks = [t for t in nice_ticks(lo, hi) if lo - 1e-9 <= t <= hi + 1e-9]
+    else:
+        ticks = nice_ticks(0.0 if zero_based else min(present), max(present))
+        lo, hi = ticks[0], ticks[-1]
     n = len(labels)
+    if partial and len(partial) != n:
+        raise ValueError(f"{len(partial)} partial flags for {n} labels")
     xs = [frame.left + frame.plot_w * (i + 0.5) / n for i in range(n)]
 
     def y(v: float) -> float:
@@ -149,28 +198,36 @@ def line_chart(
     colors = _colors(series)
     out = _open(frame, title) + _y_axis(ticks, y, frame, fmt) + _x_labels(labels, xs, frame)
     for s, color in zip(series, colors, strict=True):
-        dash = ' stroke-dasharray="5 3"' if s.dashed else ""
-        run: list[str] = []
-        runs: list[list[str]] = []
-        for x, v in zip(xs, s.values, strict=True):
+        runs: list[list[tuple[int, str]]] = []
+        run: list[tuple[int, str]] = []
+        for i, (x, v) in enumerate(zip(xs, s.values, strict=True)):
             if v is None:
                 if run:
                     runs.append(run)
                 run = []
                 continue
-            run.append(f"{x:.1f},{y(v):.1f}")
+            run.append((i, f"{x:.1f},{y(v):.1f}"))
         if run:
             runs.append(run)
         for points in runs:
-            out.append(
-                f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" '
-                f'stroke-width="2"{dash}/>'
-            )
+            for piece, dashed in _pieces(points, s.dashed, partial):
+                dash = ' stroke-dasharray="5 3"' if dashed else ""
+                out.append(
+                    f'<polyline points="{" ".join(piece)}" fill="none" stroke="{color}" '
+                    f'stroke-width="2"{dash}/>'
+                )
         if not s.dashed:
-            for x, v in zip(xs, s.values, strict=True):
-                if v is not None:
+            for i, (x, v) in enumerate(zip(xs, s.values, strict=True)):
+                if v is None:
+                    continue
+                if partial and partial[i]:
+                    out.append(
+                        f'<circle class="partial" cx="{x:.1f}" cy="{y(v):.1f}" r="3.5" '
+                        f'fill="#fff" stroke="{color}" stroke-width="1.5"/>'
+                    )
+                else:
                     out.append(f'<circle cx="{x:.1f}" cy="{y(v):.1f}" r="2.5" fill="{color}"/>')
-    out += _legend(series, colors, frame)
+    out += _legend(series, colors, frame, partial_note if any(partial) else "")
     out.append("</svg>")
     return "\n".join(out)
 

@@ -7,12 +7,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guanxi import demo, lake
+from guanxi.installation.demo_shop import demo_shop_create
 
 
 class Command(BaseCommand):
     help = (
         "Fill the shop with a deterministic demo year (customers, orders, chats, refunds, "
-        "ratings, traffic). Refuses when the shop has data unless --force is given."
+        "ratings, traffic) and industry DSR averages for its months. Refuses when the shop "
+        "has data unless --force is given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             demo.clear(shop)
         scale = options["scale"]
         self.stdout.write(f"Creating the {scale} demo shop (seed {options['seed']})…")
-        summary = demo.build(scale, options["seed"], shop)
+        summary = demo_shop_create(scale=scale, seed=options["seed"], lake=shop)
         for name, count in summary.counts.items():
             self.stdout.write(f"  {name:<14} {count:>12,}")
         self.stdout.write(

@@ -15,6 +15,7 @@ from guanxi.accounts import roles
 from guanxi.accounts.services import roles_ensure, user_create
 from guanxi.imports import services as import_services
 from guanxi.imports import tasks as import_tasks
+from guanxi.installation.demo_shop import demo_shop_create
 
 
 class Command(BaseCommand):
@@ -40,7 +41,9 @@ class Command(BaseCommand):
                 self.stdout.write("Shop data present: demo shop not created.")
             else:
                 self.stdout.write(f"Creating the {options['demo_scale']} demo shop…")
-                summary = demo.build(options["demo_scale"], options["seed"], shop)
+                summary = demo_shop_create(
+                    scale=options["demo_scale"], seed=options["seed"], lake=shop
+                )
                 self.stdout.write(f"Demo shop ready in {summary.seconds:.1f} s.")
         if User.objects.exists():
             self.stdout.write("Users present: no demo users created.")

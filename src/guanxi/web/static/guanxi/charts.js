@@ -13,8 +13,8 @@ window.GuanxiCharts = (function () {
     merged.legend = Object.assign({}, own.legend, { orientation: "h", x: 0, xanchor: "left", y: -0.12, yanchor: "top" });
     if (narrow()) {
       if (merged.margin) merged.margin = Object.assign({}, merged.margin, { l: Math.min(merged.margin.l || 0, 40) });
-      ["xaxis", "yaxis", "yaxis2"].forEach(function (axis) {
-        if (axis !== "yaxis2" || merged.yaxis2) merged[axis] = Object.assign({ automargin: true }, merged[axis]);
+      Object.keys(merged).concat(["xaxis", "yaxis"]).forEach(function (axis) {
+        if (/^[xy]axis\d*$/.test(axis)) merged[axis] = Object.assign({ automargin: true }, merged[axis]);
       });
     }
     return merged;

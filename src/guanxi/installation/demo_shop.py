@@ -1,0 +1,36 @@
+"""What ``guanxi demo`` and ``guanxi setup`` do beyond the lake: the demo shop as one step."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from guanxi import demo
+from guanxi.demo.industry import industry_averages
+from guanxi.lake import Lake
+from guanxi.store import selectors as store_selectors
+from guanxi.store import services as store_services
+
+
+def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
+    """Build the demo shop into ``lake`` (the installed one) and give its ratings industry
+    averages to compare with, so the DSR page is not empty; the summary counts them as
+    ``industry_dsr`` (months)."""
+    summary = demo.build(scale, seed, lake)
+    months = demo_industry_fill(seed=seed)
+    return dataclasses.replace(summary, counts=summary.counts | {"industry_dsr": months})
+
+
+def demo_industry_fill(*, seed: int) -> int:
+    """Store industry DSR averages (``demo.industry``) for every month the shop's ratings
+    cover, from its rolling scores over the shop's DSR window; a month already entered gets
+    the demo's values. Returns how many months were stored."""
+    first = store_selectors.earliest_dsr_month()
+    last = store_selectors.latest_dsr_month()
+    if first is None or last is None:
+        return 0
+    months = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    shop = {m.month: m.scores for m in store_selectors.dsr_trend(last, months)}
+    averages = industry_averages(shop, seed)
+    for month, values in averages.items():
+        store_services.industry_set(month=month, values=values)
+    return len(averages)
