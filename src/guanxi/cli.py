@@ -76,6 +76,19 @@ def database_problem() -> str | None:
     return None
 
 
+def usage_check(args: list[str]) -> None:
+    """Parse the command's arguments before the database is looked at, so that a mistyped
+    option is a usage error (exit 2, with the usage) whatever state the database is in."""
+    from django.core.management import get_commands, load_command_class
+
+    app = get_commands().get(args[0])
+    if app is None:
+        return  # an unknown command: Django's own message names it
+    command = app if not isinstance(app, str) else load_command_class(app, args[0])
+    setattr(command, "_called_from_command_line", True)  # parser errors exit 2, not raise
+    command.create_parser("guanxi", args[0]).parse_args(args[1:])
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
     from django.core.exceptions import ImproperlyConfigured
@@ -93,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.utils import translation
 
     if args and not args[0].startswith("-") and args[0] not in NO_DATABASE:
+        usage_check(args)
         with translation.override(language_of(args, settings.LANGUAGE_CODE)):
             problem = database_problem()
         if problem is not None:
