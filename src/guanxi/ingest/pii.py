@@ -42,9 +42,10 @@ _ID_CARD = (
 )
 _EMAIL = "([A-Za-z0-9])[A-Za-z0-9._%+\\-]*([@＠][A-Za-z0-9\\-]+(?:[.．][A-Za-z0-9\\-]+)+)"
 _NUMBER = "[0-9０-９一二三四五六七八九十百零]+"
-# A street address from the district or road on; the province and city before it stay.
+# A street address from the district or road on; the province and city before it stay, and
+# so do the words that lead up to an address (寄到, 住在, 地址), which no road name starts with.
 _STREET = (
-    f"[^ \t\u3000省市州，。,.!！?？：:；;、]{{1,12}}?(?:路|街|大道|巷|弄|胡同)[ \u3000]*{_NUMBER}"
+    f"[^ \t\u3000省市州，。,.!！?？：:；;、到在寄送往址的]{{1,12}}?(?:路|街|大道|巷|弄|胡同)[ \u3000]*{_NUMBER}"
     f"[ \u3000]*(?:号|弄)(?:[ \u3000]*[0-9０-９A-Za-z#\\-－]+[ \u3000]*(?:号楼|栋|幢|楼|单元|室|层|座|号))*"
 )
 
@@ -83,6 +84,8 @@ _WIDE = {ord(c): ord(c) - 0xFEE0 for c in map(chr, range(0xFF01, 0xFF5F))}
 _SPACE = " \t\n\u3000-－.．·"
 _SPACE_RE = re.compile(f"[{re.escape(_SPACE)}]")
 _BETWEEN = f"[{re.escape(_SPACE)}]*"  # what may stand between two characters of a value
+_NOT_AFTER_WORD = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"  # Python's re only: the known values
+_NOT_BEFORE_WORD = "(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"  # are masked in Python, never in RE2
 
 
 def fold(text: str) -> str:
@@ -105,7 +108,14 @@ def _loose(value: str) -> str:
         if char.isalpha() and char.isascii():
             chars |= {chr(ord(char.upper()) + 0xFEE0)}
         parts.append("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
-    return _BETWEEN.join(parts)
+    pattern = _BETWEEN.join(parts)
+    # A number or account is matched whole, never inside a longer one (an order id).
+    folded = fold(value)
+    if folded[:1].isascii() and folded[:1].isalnum():
+        pattern = _NOT_AFTER_WORD + pattern
+    if folded[-1:].isascii() and folded[-1:].isalnum():
+        pattern += _NOT_BEFORE_WORD
+    return pattern
 
 
 @dataclass(frozen=True)
