@@ -35,6 +35,10 @@ def zhang() -> Customer:
 
 @pytest.fixture
 def shop(lake: Lake, zhang: Customer) -> Lake:
+    return free_text_shop(lake)
+
+
+def free_text_shop(lake: Lake) -> Lake:
     """Two sessions of 张伟明: s-a served by kf1, s-b by kf2; a refund and a review naming him."""
     rows = [
         ("s-a", "customer", None, "2024-06-17 09:00:00", KF1_TEXT),
