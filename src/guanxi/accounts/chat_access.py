@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 from guanxi.accounts.selectors import agent_id_of
 
-User = AbstractBaseUser | AnonymousUser
+User = AbstractUser | AnonymousUser
 
 OWN = "own"
 CUSTOMER = "customer"

@@ -92,8 +92,12 @@ def _detail(request: HttpRequest, customer: Customer, *, reveal: bool) -> HttpRe
     agents = selectors.agent_names(presenters.chat_agent_ids(facts))
     # Free text is masked on display too (text imported before a rule existed, values the
     # master learnt later) unless the personal data is revealed, an audited act.
-    known = None if reveal else selectors.known_values([customer.customer_key]).get(
-        customer.customer_key, KnownValues()
+    known = (
+        None
+        if reveal
+        else selectors.known_values([customer.customer_key]).get(
+            customer.customer_key, KnownValues()
+        )
     )
     context = {
         "nav": "customers",

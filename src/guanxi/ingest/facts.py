@@ -8,8 +8,8 @@ rows again produces the same keys (idempotency):
 - order lines: a missing line number is the row's position within its order in the file.
 - chat messages: the message id is an MD5 of platform, session, time, sender, agent and text
   (the same message in two overlapping exports is one message); a missing session id is the
-  customer's local day (one session per customer per day); an agent message's ``agent_id`` is its agent (a nickname becomes the roster's
-  agent id), other messages have none.
+  customer's local day (one session per customer per day); an agent message's ``agent_id``
+  is its agent (a nickname becomes the roster's agent id), other messages have none.
 - reviews: a missing review id is an MD5 of order, product, time and text.
 - free text (chat messages, reviews, refund reasons) is masked before it is stored: the
   values the master knows about the row's customer, then phone, ID-card, e-mail and street

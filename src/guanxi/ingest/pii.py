@@ -36,7 +36,7 @@ _MOBILE = (
     f"(^|{_NOT_D})({_PREFIX}[1１][3-9３-９]{_D})(?:{_GAP}{_D}){{4}}{_GAP}"
     f"({_D}(?:{_GAP}{_D}){{3}})({_NOT_D}|$)"
 )
-_BIRTH = f"(?:(?:19|20)[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])|[０-９]{{8}})"
+_BIRTH = "(?:(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])|[０-９]{8})"
 _ID_CARD = (
     f"(^|[^0-9０-９A-Za-z])({_D}{{6}}) ?{_BIRTH} ?({_D}{{3}}[0-9０-９XxＸｘ])([^0-9０-９A-Za-z]|$)"
 )
@@ -44,9 +44,12 @@ _EMAIL = "([A-Za-z0-9])[A-Za-z0-9._%+\\-]*([@＠][A-Za-z0-9\\-]+(?:[.．][A-Za-z
 _NUMBER = "[0-9０-９一二三四五六七八九十百零]+"
 # A street address from the district or road on; the province and city before it stay, and
 # so do the words that lead up to an address (寄到, 住在, 地址), which no road name starts with.
+_LEAD_IN = "到在寄送往址的"
+_ROAD = "(?:路|街|大道|巷|弄|胡同)"
+_UNIT = "(?:号楼|栋|幢|楼|单元|室|层|座|号)"
 _STREET = (
-    f"[^ \t\u3000省市州，。,.!！?？：:；;、到在寄送往址的]{{1,12}}?(?:路|街|大道|巷|弄|胡同)[ \u3000]*{_NUMBER}"
-    f"[ \u3000]*(?:号|弄)(?:[ \u3000]*[0-9０-９A-Za-z#\\-－]+[ \u3000]*(?:号楼|栋|幢|楼|单元|室|层|座|号))*"
+    f"[^ \t\u3000省市州，。,.!！?？：:；;、{_LEAD_IN}]{{1,12}}?{_ROAD}[ \u3000]*{_NUMBER}"
+    f"[ \u3000]*(?:号|弄)(?:[ \u3000]*[0-9０-９A-Za-z#\\-－]+[ \u3000]*{_UNIT})*"
 )
 
 # (pattern, replacement) in the order they run; a replacement's \N is the pattern's group N.
@@ -65,9 +68,7 @@ def mask_text(values: pa.Array) -> pa.Array:
     # Twice: a match consumes the character after it, which may start the next number.
     for _ in range(2):
         for pattern, replacement in PATTERNS:
-            values = pc.replace_substring_regex(
-                values, pattern=pattern, replacement=replacement
-            )
+            values = pc.replace_substring_regex(values, pattern=pattern, replacement=replacement)
     return values
 
 

@@ -32,8 +32,9 @@ def may_view_session(user: User, served_by: Collection[str], customer_key: str) 
     return chat_access.may_read_session(
         user,
         served_by=served_by,
-        served_customer=lambda agent: bool(customer_key)
-        and customer_selectors.agent_served(agent, customer_key),
+        served_customer=lambda agent: (
+            bool(customer_key) and customer_selectors.agent_served(agent, customer_key)
+        ),
     )
 
 
