@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -82,41 +82,46 @@ def mask_patterns(text: str) -> str:
 
 # -- what the master knows ------------------------------------------------------------------
 _WIDE = {ord(c): ord(c) - 0xFEE0 for c in map(chr, range(0xFF01, 0xFF5F))}
-_SPACE = " \t\n\u3000-－.．·"
-_SPACE_RE = re.compile(f"[{re.escape(_SPACE)}]")
-_BETWEEN = f"[{re.escape(_SPACE)}]*"  # what may stand between two characters of a value
-_NOT_AFTER_WORD = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"  # Python's re only: the known values
-_NOT_BEFORE_WORD = "(?![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"  # are masked in Python, never in RE2
+_SPACE = " \t\n\u3000-－.．·"  # dropped when values are compared: how people space them
+
+
+def _fold_char(char: str) -> str:
+    """One character as compared: full-width to ASCII, lower case, '' for a space or dash."""
+    if char in _SPACE:
+        return ""
+    folded = char.translate(_WIDE).lower()
+    return folded if len(folded) == 1 else char
 
 
 def fold(text: str) -> str:
     """Full-width to ASCII, spaces/dashes/dots dropped, lower case: how values are compared."""
-    return _SPACE_RE.sub("", text.translate(_WIDE)).lower()
+    return "".join(_fold_char(c) for c in text)
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each of its characters, where it stands in ``text``."""
+    wide_folded = text.translate(_WIDE).lower()
+    if len(wide_folded) == len(text):  # the common case: one character for one
+        where = [i for i, c in enumerate(wide_folded) if c not in _SPACE]
+        return "".join(wide_folded[i] for i in where), where
+    chars: list[str] = []
+    where = []
+    for index, char in enumerate(text):
+        if folded := _fold_char(char):
+            chars.append(folded)
+            where.append(index)
+    return "".join(chars), where
+
+
+def _is_word(char: str) -> bool:
+    folded = _fold_char(char)
+    return folded.isascii() and folded.isalnum()
 
 
 # The same folding in DuckDB SQL, for ``facts``: which rows hold a known value at all.
 FOLD_SQL_FROM = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 FOLD_SQL_TO = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F))
-FOLD_SQL_DROP = f"[{_SPACE.replace('-', '').replace(chr(9), '').replace(chr(10), '')}\\s\\-]"
-
-
-def _loose(value: str) -> str:
-    """A regex for ``value`` in any spacing and in ASCII or full-width characters."""
-    parts = []
-    for char in fold(value):
-        wide = chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else ""
-        chars = {char, char.upper(), wide, wide.upper() if wide else ""} - {""}
-        if char.isalpha() and char.isascii():
-            chars |= {chr(ord(char.upper()) + 0xFEE0)}
-        parts.append("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
-    pattern = _BETWEEN.join(parts)
-    # A number or account is matched whole, never inside a longer one (an order id).
-    folded = fold(value)
-    if folded[:1].isascii() and folded[:1].isalnum():
-        pattern = _NOT_AFTER_WORD + pattern
-    if folded[-1:].isascii() and folded[-1:].isalnum():
-        pattern += _NOT_BEFORE_WORD
-    return pattern
+FOLD_SQL_DROP = "[\u3000－.．·\\s\\-]"
 
 
 @dataclass(frozen=True)
@@ -132,11 +137,9 @@ class KnownValues:
 
 @dataclass(frozen=True)
 class Rule:
-    """One known value: ``needle`` (folded, for a cheap first test), its loose pattern and
-    what replaces it."""
+    """One known value, folded (``needle``), and what replaces it."""
 
     needle: str
-    pattern: re.Pattern[str] = field(compare=False)
     replacement: str
 
 
@@ -180,19 +183,33 @@ def rules_for(known: KnownValues) -> list[Rule]:
     for account in known.accounts:
         if len(fold(account)) >= 3:
             candidates.append((account, _buyer_mask(account)))
-    rules = {
-        fold(value): Rule(fold(value), re.compile(_loose(value)), replacement)
-        for value, replacement in candidates
-    }
+    rules = {fold(value): Rule(fold(value), replacement) for value, replacement in candidates}
     return sorted(rules.values(), key=lambda r: -len(r.needle))
 
 
 def mask_known(text: str, rules: Sequence[Rule]) -> str:
-    """Replace every value of ``rules`` in ``text`` (any spacing, any width)."""
-    folded = fold(text)
+    """Replace every value of ``rules`` in ``text``, however spaced and in either width.
+
+    The search runs on the folded text (plain substring search, no pattern per value: an
+    import holds rules for every customer of the file); each hit is mapped back to its
+    span in the text as written, longest values first, overlapping hits skipped."""
+    folded, where = _folded_with_positions(text)
+    spans: list[tuple[int, int, str]] = []
     for rule in rules:
-        if rule.needle in folded:
-            text = rule.pattern.sub(rule.replacement.replace("\\", "\\\\"), text)
+        start = folded.find(rule.needle)
+        while start >= 0:
+            end = start + len(rule.needle)
+            first, last = where[start], where[end - 1] + 1
+            # A number or account matches only whole, never inside an order id.
+            inside_word = (
+                _is_word(rule.needle[0]) and first > 0 and _is_word(text[first - 1])
+            ) or (_is_word(rule.needle[-1]) and last < len(text) and _is_word(text[last]))
+            overlaps = any(first < b and a < last for a, b, _r in spans)
+            if not inside_word and not overlaps:
+                spans.append((first, last, rule.replacement))
+            start = folded.find(rule.needle, start + 1)
+    for first, last, replacement in sorted(spans, reverse=True):
+        text = text[:first] + replacement + text[last:]
     return text
 
 
