@@ -195,3 +195,18 @@ def test_managers_read_every_session_masked_until_they_reveal(
     revealed = client.post(f"/customers/{KEY}/reveal/").content.decode()
     assert KF1_TEXT in revealed  # as stored; the reveal is audited
     assert AuditEntry.objects.count() == 1
+
+
+def test_the_session_page_and_api_mask_for_managers_too(
+    client: Client, make_user, shop: Lake
+) -> None:
+    """The conversation page has no reveal: its text is masked for every viewer."""
+    login(client, make_user, "manager")
+    page = client.get("/performance/sessions/s-a/").content.decode()
+    assert "我是张**，电话 138****5678" in page
+    data = client.get("/api/performance/sessions/s-a").json()
+    assert data["messages"][0]["text"] == "我是张**，电话 138****5678"
+    for plain in PLAIN:
+        assert plain not in page
+        assert plain not in str(data)
+    assert not AuditEntry.objects.exists()

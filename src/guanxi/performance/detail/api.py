@@ -254,8 +254,8 @@ def session(request: HttpRequest, session_id: str) -> dict[str, Any]:
         raise HttpError(404, f"no session {session_id}")
     if not may_view_session(request.user, conversation.agents, conversation.customer_key):
         raise HttpError(403, "agents see only the sessions they served")
-    if not request.user.has_perm("customers.reveal_personal"):
-        conversation = detail_selectors.masked_conversation(conversation)
+    # Masked on display for everyone: this page has no reveal (the customer page has).
+    conversation = detail_selectors.masked_conversation(conversation)
     key = conversation.customer_key
     return {
         "session_id": conversation.session_id,

@@ -95,8 +95,8 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
         raise Http404("no such session")
     if not may_view_session(request.user, conversation.agents, conversation.customer_key):
         raise PermissionDenied("agents see only the sessions they served")
-    if not request.user.has_perm("customers.reveal_personal"):
-        conversation = detail_selectors.masked_conversation(conversation)
+    # Masked on display for everyone: this page has no reveal (the customer page has).
+    conversation = detail_selectors.masked_conversation(conversation)
     try:
         target = int(request.GET.get("round", ""))
     except ValueError:
