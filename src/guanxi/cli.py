@@ -85,7 +85,7 @@ def usage_check(args: list[str]) -> None:
     if app is None:
         return  # an unknown command: Django's own message names it
     command = app if not isinstance(app, str) else load_command_class(app, args[0])
-    setattr(command, "_called_from_command_line", True)  # parser errors exit 2, not raise
+    command._called_from_command_line = True  # type: ignore[attr-defined]  # exit 2, not raise
     command.create_parser("guanxi", args[0]).parse_args(args[1:])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import plotly
@@ -155,6 +156,14 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = GUANXI.time_zone
 USE_TZ = True
+
+# Whose chats an agent may read (docs/privacy.md): "own" — only the sessions they served;
+# "customer" — the whole history of every customer they served (after-sale teams).
+GUANXI_AGENT_CHAT_SCOPE = os.environ.get("GUANXI_AGENT_CHAT_SCOPE", "own").strip() or "own"
+if GUANXI_AGENT_CHAT_SCOPE not in ("own", "customer"):
+    raise ImproperlyConfigured(
+        f"GUANXI_AGENT_CHAT_SCOPE={GUANXI_AGENT_CHAT_SCOPE!r}: set it to own or customer"
+    )
 
 STATIC_URL = "/static/"
 STATIC_ROOT = GUANXI.static_root

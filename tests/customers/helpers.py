@@ -36,6 +36,6 @@ def customer(**fields: Any) -> Customer:
     return services.customer_create(services.CustomerRecord(**defaults))
 
 
-def login(client: Client, make_user, role: str) -> None:
-    creds = make_user(role)
+def login(client: Client, make_user, role: str, agent_id: str = "") -> None:
+    creds = make_user(role, agent_id=agent_id)
     assert client.login(username=creds.username, password=creds.password)

@@ -67,7 +67,7 @@ def test_detail_shows_masked_fields_and_lake_facts(
 ) -> None:
     _shop(lake)
     agents_ensure([("kf1", "小美")])
-    login(client, make_user, "agent")
+    login(client, make_user, "agent", agent_id="kf1")  # who served the chat: may read it
     response = client.get(f"/customers/{KEY}/")
     assert response.status_code == 200
     html = response.content.decode()

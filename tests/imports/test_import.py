@@ -337,3 +337,36 @@ def test_the_cli_speaks_the_language_asked_for(tmp_path: Path, lake: Lake) -> No
         "File,Row,Column,Value,Reason",
         "a.csv,3,买家实际支付金额,-58.00,amount paid cannot be negative",
     ]
+
+
+def test_chat_text_is_masked_against_what_the_master_knows(tmp_path: Path, lake: Lake) -> None:
+    """Issue 13: the customer's own name, account and street are masked before storage, as
+    well as phones in spellings the old pattern missed (+86 without a space, dots)."""
+    people = tmp_path / "会员.csv"
+    people.write_text(
+        "买家会员名,姓名,手机,地址\n"
+        "tb_ouyang88,欧阳娜娜,13987654321,浙江省杭州市西湖区文三路 88 号 3 单元\n",
+        encoding="utf-8",
+    )
+    assert run_import("customers", str(people), "--platform", "taobao")[0] == 0
+    chats = tmp_path / "chats.csv"
+    chats.write_text(
+        "会话,客户,客服,发送方,时间,内容\n"
+        "s1,tb_ouyang88,,客户,2024-06-18 10:00:00,我是欧 阳 娜 娜，+8613987654321\n"
+        "s1,tb_ouyang88,,客户,2024-06-18 10:00:05,寄到杭州市西湖区文三路88号3单元\n"
+        "s1,tb_ouyang88,小美,客服,2024-06-18 10:00:20,"
+        "好的，TB_OUYANG88 的订单 3312345678901234567\n"
+        "s1,tb_ouyang88,,客户,2024-06-18 10:00:40,备用 139.8765.4321，¥139.00\n",
+        encoding="utf-8",
+    )
+    assert run_import("chats", str(chats), "--platform", "taobao")[0] == 0
+    rows = sorted(lake.to_arrow("chat_messages").to_pylist(), key=lambda r: r["sent_at"])
+    assert [r["text"] for r in rows] == [
+        "我是欧阳**，+86139****4321",
+        "寄到杭州市****",
+        "好的，t***8 的订单 3312345678901234567",
+        "备用 139****4321，¥139.00",
+    ]
+    # The same file again adds nothing: ids are computed from the text as written.
+    code, summary = run_import("chats", str(chats), "--platform", "taobao")
+    assert (code, summary["added"]) == (0, 0)

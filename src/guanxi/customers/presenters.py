@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from guanxi.core import pii
 from guanxi.customers import selectors
 from guanxi.customers.models import Customer
+from guanxi.ingest.pii import KnownValues, mask_free_text
 
 # The fields a reveal shows in plain text; also what the audit entry lists.
 REVEALED_FIELDS = ("name", "mobile", "email", "address", "birth_date", "notes")
@@ -187,8 +188,18 @@ class FactsView:
     ratings: list[dict[str, str]]
 
 
-def facts_view(facts: selectors.CustomerFacts, agents: dict[str, str]) -> FactsView:
-    """Lake rows as display strings: local times, labelled statuses, formatted money."""
+def _masked(texts: list[str], known: KnownValues | None) -> list[str]:
+    return texts if known is None else mask_free_text(texts, known)
+
+
+def facts_view(
+    facts: selectors.CustomerFacts, agents: dict[str, str], *, known: KnownValues | None
+) -> FactsView:
+    """Lake rows as display strings: local times, labelled statuses, formatted money; free
+    text (chats, refund reasons, reviews) masked against ``known`` unless it is None."""
+    chat_texts = iter(_masked([m["text"] or "" for s in facts.sessions for m in s.messages], known))
+    reasons = _masked([r["reason"] or "" for r in facts.refunds], known)
+    review_texts = _masked([r["text"] or "" for r in facts.reviews], known)
     return FactsView(
         orders=[
             {
@@ -217,7 +228,7 @@ def facts_view(facts: selectors.CustomerFacts, agents: dict[str, str]) -> FactsV
                         "sender_label": _label(SENDER_LABELS, m["sender"]),
                         "agent": agents.get(m["agent_id"] or "", m["agent_id"] or ""),
                         "sent_at": local_time(m["sent_at"]),
-                        "text": m["text"] or "",
+                        "text": next(chat_texts),
                     }
                     for m in s.messages
                 ],
@@ -228,23 +239,23 @@ def facts_view(facts: selectors.CustomerFacts, agents: dict[str, str]) -> FactsV
             {
                 "order_id": r["order_id"],
                 "kind": _label(REFUND_KIND_LABELS, r["kind"]),
-                "reason": r["reason"] or "",
+                "reason": reason,
                 "amount": money(r["amount"]),
                 "status": _label(REFUND_STATUS_LABELS, r["status"]),
                 "requested_at": local_time(r["requested_at"]),
                 "completed_at": local_time(r["completed_at"]),
             }
-            for r in facts.refunds
+            for r, reason in zip(facts.refunds, reasons, strict=True)
         ],
         reviews=[
             {
                 "order_id": r["order_id"] or "",
                 "product_id": r["product_id"] or "",
                 "rating": str(r["rating"]),
-                "text": r["text"] or "",
+                "text": text,
                 "created_at": local_time(r["created_at"]),
             }
-            for r in facts.reviews
+            for r, text in zip(facts.reviews, review_texts, strict=True)
         ],
         ratings=[
             {

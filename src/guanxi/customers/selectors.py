@@ -24,6 +24,7 @@ from guanxi.core import pii
 from guanxi.core.models import AuditEntry
 from guanxi.customers import services
 from guanxi.customers.models import Customer, PlatformIdentity, Tag
+from guanxi.ingest.pii import KnownValues
 
 PAGE_SIZE = 50
 # The platforms a buyer id may belong to; mirrors guanxi.imports.services.PLATFORMS (a test
@@ -134,6 +135,39 @@ def customer_get(customer_key: str) -> Customer | None:
     )
 
 
+KNOWN_CHUNK = 2000  # customers decrypted per query
+
+
+def known_values(customer_keys: Iterable[str]) -> dict[str, KnownValues]:
+    """customer_key → the personal values the master holds (plain), for masking free text.
+
+    A record merged into another lends its values to the survivor: the same person may
+    write the old phone. Personal data: never log or store what this returns."""
+    wanted = sorted({k for k in customer_keys if k})
+    found: dict[str, KnownValues] = {}
+    for start in range(0, len(wanted), KNOWN_CHUNK):
+        chunk = wanted[start : start + KNOWN_CHUNK]
+        records = Customer.objects.filter(
+            Q(customer_key__in=chunk) | Q(merged_into__customer_key__in=chunk)
+        ).prefetch_related("identities")
+        people: dict[str, list[Customer]] = {}
+        for record in records.select_related("merged_into"):
+            owner = record.customer_key if record.customer_key in chunk else None
+            if owner is None and record.merged_into is not None:
+                owner = record.merged_into.customer_key
+            if owner is not None:
+                people.setdefault(owner, []).append(record)
+        for key, records_of in people.items():
+            found[key] = KnownValues(
+                names=tuple(r.name for r in records_of if r.name),
+                mobiles=tuple(r.mobile for r in records_of if r.mobile),
+                emails=tuple(r.email for r in records_of if r.email),
+                addresses=tuple(r.address for r in records_of if r.address),
+                accounts=tuple(i.buyer_id for r in records_of for i in r.identities.all()),
+            )
+    return found
+
+
 def tag_names() -> list[str]:
     return list(Tag.objects.values_list("name", flat=True))
 
@@ -236,6 +270,15 @@ def _chat_sessions(customer_key: str) -> list[ChatSession]:
         if session is not None:
             session.messages.append(message)
     return sorted(sessions.values(), key=lambda s: s.last_at, reverse=True)
+
+
+def agent_served(agent_id: str, customer_key: str) -> bool:
+    """Whether ``agent_id`` sent a message in any session of ``customer_key``."""
+    rows = _of("chat_messages", customer_key)
+    if rows is None or not agent_id:
+        return False
+    mine = rows.filter((rows.sender == "agent") & (rows.agent_id == agent_id)).limit(1)
+    return lake.get().arrow(mine.select("message_id")).num_rows > 0
 
 
 def customer_facts(customer_key: str) -> CustomerFacts:

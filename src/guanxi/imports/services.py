@@ -48,6 +48,7 @@ from guanxi.accounts.selectors import agent_nicknames
 from guanxi.core import crypto
 from guanxi.core.errors import UserInputError
 from guanxi.customers import identities, merges
+from guanxi.customers.selectors import known_values
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import facts
 from guanxi.ingest.mapping import Mapping
@@ -536,6 +537,10 @@ def _commit(run: ImportRun, staged: Staged, platform: str) -> ImportRun:
                 platform,
                 settings.TIME_ZONE,
                 agents=agent_nicknames(),
+                # Free text is masked against what the master knows of each row's customer.
+                known=known_values(resolution.keys.column("customer_key").to_pylist())
+                if staged.kind.name in facts.FREE_TEXT
+                else None,
             )
             _fault("before-lake-commit")
             result = shop.write_stream(table, rows)

@@ -8,10 +8,13 @@ rows again produces the same keys (idempotency):
 - order lines: a missing line number is the row's position within its order in the file.
 - chat messages: the message id is an MD5 of platform, session, time, sender, agent and text
   (the same message in two overlapping exports is one message); a missing session id is the
-  customer's local day (one session per customer per day); text is masked (phones, ID
-  cards); an agent message's ``agent_id`` is its agent (a nickname becomes the roster's
-  agent id), other messages have none.
+  customer's local day (one session per customer per day); an agent message's ``agent_id``
+  is its agent (a nickname becomes the roster's agent id), other messages have none.
 - reviews: a missing review id is an MD5 of order, product, time and text.
+- free text (chat messages, reviews, refund reasons) is masked before it is stored: the
+  values the master knows about the row's customer, then phone, ID-card, e-mail and street
+  address patterns (``ingest.pii``). The ids above are computed from the text as written,
+  so re-importing the same export still adds nothing.
 """
 
 from __future__ import annotations
@@ -23,11 +26,23 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from guanxi.ingest.pii import mask_text
+from guanxi.ingest.pii import (
+    FOLD_SQL_DROP,
+    FOLD_SQL_FROM,
+    FOLD_SQL_TO,
+    KnownValues,
+    Rule,
+    mask_known,
+    mask_text,
+    rules_for,
+)
 from guanxi.lake.schema import spec
 
 KEYS = "__keys"  # the registered table of (buyer, customer_key)
 AGENTS = "__agents"  # the registered table of (name, agent_id): the shop's roster
+KNOWN = "__known"  # the registered table of (customer_key, needle): values the master knows
+HIT = "__known_hit"  # the row's text holds one of its customer's known values
+FREE_TEXT = {"chats": "text", "reviews": "text", "refunds": "reason"}
 
 
 def _sql(kind: str, platform: str, time_zone: str) -> str:
@@ -104,9 +119,11 @@ def build(
     platform: str,
     time_zone: str,
     agents: dict[str, str] | None = None,
+    known: dict[str, KnownValues] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """The lake rows for ``table`` from the staged file, streamed in batches; ``keys`` maps
-    buyer → customer_key, ``agents`` an agent's names (nickname, id) → agent id.
+    buyer → customer_key, ``agents`` an agent's names (nickname, id) → agent id, ``known``
+    a customer_key → what the master knows about that customer (masked in free text).
 
     A key that occurs twice in the file keeps its last row (the newest state), decided here
     in SQL so the rows can stream into the lake without being held in memory.
@@ -128,20 +145,65 @@ def build(
             }
         ),
     )
+    rules: dict[str, list[Rule]] = {}
+    text_column = FREE_TEXT.get(kind)
+    if text_column is not None:
+        for key, values in (known or {}).items():
+            if customer_rules := rules_for(values):
+                rules[key] = customer_rules
+        needles = [(key, r.needle) for key, found in rules.items() for r in found]
+        con.register(
+            KNOWN,
+            pa.table(
+                {
+                    "customer_key": pa.array([k for k, _n in needles], pa.string()),
+                    "needle": pa.array([n for _k, n in needles], pa.string()),
+                }
+            ),
+        )
     natural = ", ".join(f'"{k}"' for k in spec(table).key)
     sql = (
         f"SELECT * EXCLUDE (__row) FROM ({_sql(kind, platform, time_zone)}) "
         f"QUALIFY row_number() OVER (PARTITION BY {natural} ORDER BY __row DESC) = 1"
     )
+    if text_column is not None and rules:
+        # A cheap test in the engine (folded text contains a folded value); only the rows
+        # that pass it are masked value by value in Python.
+        wide, narrow = (FOLD_SQL_FROM.replace("'", "''"), FOLD_SQL_TO.replace("'", "''"))
+        folded = (
+            f"lower(regexp_replace(translate(q.{text_column}, '{wide}', '{narrow}'), "
+            f"'{FOLD_SQL_DROP}', '', 'g'))"
+        )
+        sql = (
+            f"SELECT q.*, EXISTS (SELECT 1 FROM {KNOWN} k WHERE k.customer_key = q.customer_key "
+            f"AND contains({folded}, k.needle)) AS {HIT} FROM ({sql}) q"
+        )
     reader = con.sql(sql).fetch_record_batch(BATCH_ROWS)
     schema = spec(table).schema
     for batch in reader:
-        if kind in ("chats", "reviews"):
-            index = batch.schema.get_field_index("text")
-            batch = batch.set_column(index, "text", mask_text(batch.column(index)))
+        if text_column is not None:
+            batch = _mask_free_text(batch, text_column, rules)
         yield (
             pa.Table.from_batches([batch]).cast(schema).to_batches()[0] if batch.num_rows else batch
         )
+
+
+def _mask_free_text(
+    batch: pa.RecordBatch, column: str, rules: dict[str, list[Rule]]
+) -> pa.RecordBatch:
+    index = batch.schema.get_field_index(column)
+    texts = batch.column(index)
+    if HIT in batch.schema.names:
+        hit = batch.column(batch.schema.get_field_index(HIT)).to_pylist()
+        if any(hit):
+            keys = batch.column(batch.schema.get_field_index("customer_key")).to_pylist()
+            values = texts.to_pylist()
+            for row, found in enumerate(hit):
+                if found:
+                    values[row] = mask_known(values[row], rules[keys[row]])
+            texts = pa.array(values, pa.string())
+        batch = batch.drop_columns([HIT])
+    return batch.set_column(index, column, mask_text(texts))
 
 
 def build_table(*args: Any, **kwargs: Any) -> pa.Table:

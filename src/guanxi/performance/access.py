@@ -2,7 +2,8 @@
 
 Managers and admins (``accounts.view_all_agents``) see every agent, team (客服组) and the
 shop, and every session; an agent sees only their own figures (detail, trend) and only the
-sessions they served (sent a message in); everyone else nothing.
+sessions they served (sent a message in), or with ``GUANXI_AGENT_CHAT_SCOPE=customer`` the
+whole history of the customers they served (accounts.chat_access); everyone else nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 
+from guanxi.accounts import chat_access
 from guanxi.accounts.selectors import agent_id_of
+from guanxi.customers import selectors as customer_selectors
 
 User = AbstractUser | AnonymousUser
 
@@ -23,12 +26,16 @@ def may_view_agent(user: User, agent_id: str) -> bool:
     return bool(own) and own == agent_id
 
 
-def may_view_session(user: User, served_by: Collection[str]) -> bool:
-    """``served_by``: the agents who sent a message in the session."""
-    if user.has_perm("accounts.view_all_agents"):
-        return True
-    own = agent_id_of(user)
-    return bool(own) and own in served_by
+def may_view_session(user: User, served_by: Collection[str], customer_key: str) -> bool:
+    """``served_by``: the agents who sent a message in the session; the rule (and its
+    ``customer`` scope) is accounts.chat_access's, the same as the customer page's."""
+    return chat_access.may_read_session(
+        user,
+        served_by=served_by,
+        served_customer=lambda agent: (
+            bool(customer_key) and customer_selectors.agent_served(agent, customer_key)
+        ),
+    )
 
 
 def may_view_units(user: User, view: str) -> bool:

@@ -252,8 +252,10 @@ def session(request: HttpRequest, session_id: str) -> dict[str, Any]:
     conversation = detail_selectors.conversation(session_id)
     if conversation is None:
         raise HttpError(404, f"no session {session_id}")
-    if not may_view_session(request.user, conversation.agents):
+    if not may_view_session(request.user, conversation.agents, conversation.customer_key):
         raise HttpError(403, "agents see only the sessions they served")
+    # Masked on display for everyone: this page has no reveal (the customer page has).
+    conversation = detail_selectors.masked_conversation(conversation)
     key = conversation.customer_key
     return {
         "session_id": conversation.session_id,

@@ -6,6 +6,7 @@ as the agent report does) so an agent's page does not scan the shop's whole chat
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,9 @@ from guanxi.accounts.models import Agent
 from guanxi.accounts.selectors import agent_schedules
 from guanxi.core import pii
 from guanxi.core.timeutil import Period
+from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Customer
+from guanxi.ingest.pii import KnownValues, mask_free_text
 from guanxi.metrics import agent_detail
 from guanxi.metrics.agent_detail import AgentDay, ResponseDistribution, StageShare
 from guanxi.metrics.agents import AgentReport, agent_reports, relevant_messages
@@ -196,6 +199,16 @@ class Conversation:
     stage: str  # pre_sale | in_sale | after_sale, "" when the customer never wrote
     agents: frozenset[str]  # the agents who sent a message in it
     truncated: bool
+
+
+def masked_conversation(conversation: Conversation) -> Conversation:
+    """The conversation with its text masked against what the master knows of its customer
+    (for viewers who may not reveal personal data; text stored before a rule existed)."""
+    key = conversation.customer_key
+    known = customer_selectors.known_values([key]).get(key, KnownValues()) if key else KnownValues()
+    texts = mask_free_text([m["text"] or "" for m in conversation.messages], known)
+    messages = [m | {"text": t} for m, t in zip(conversation.messages, texts, strict=True)]
+    return dataclasses.replace(conversation, messages=messages)
 
 
 def conversation(session_id: str) -> Conversation | None:

@@ -93,8 +93,10 @@ def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
     conversation = detail_selectors.conversation(session_id)
     if conversation is None:
         raise Http404("no such session")
-    if not may_view_session(request.user, conversation.agents):
+    if not may_view_session(request.user, conversation.agents, conversation.customer_key):
         raise PermissionDenied("agents see only the sessions they served")
+    # Masked on display for everyone: this page has no reveal (the customer page has).
+    conversation = detail_selectors.masked_conversation(conversation)
     try:
         target = int(request.GET.get("round", ""))
     except ValueError:
