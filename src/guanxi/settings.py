@@ -140,8 +140,12 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# Failed logins per (username, client address) before a lock-out, and its length.
+# Failed logins in the lock-out window before a lock-out, and the window's length: per login
+# (any address; the name NFKC-normalised and case-folded), per client address (any login),
+# and for everyone together. A lock-out is logged on the `guanxi.security` logger.
 GUANXI_LOGIN_MAX_FAILURES = 5
+GUANXI_LOGIN_MAX_FAILURES_PER_CLIENT = 20
+GUANXI_LOGIN_MAX_FAILURES_GLOBAL = 100
 GUANXI_LOGIN_LOCKOUT_SECONDS = 15 * 60
 
 LANGUAGE_CODE = "zh-hans"

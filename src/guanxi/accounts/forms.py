@@ -20,17 +20,21 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        username = (self.data.get("username") or "").strip()
+        typed = self.cleaned_data.get("username") or ""
         client = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if username and services.login_is_throttled(username=username, client=client):
+        if services.login_is_throttled(username=typed, client=client):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        if typed:
+            # Log in under the stored spelling whatever the case typed (the username field
+            # has already NFKC-normalised it): one name, one counter, one account.
+            self.cleaned_data["username"] = selectors.login_username(typed) or typed
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            if username:
-                services.login_attempt_record(username=username, client=client, succeeded=False)
+            if typed:
+                services.login_attempt_record(username=typed, client=client, succeeded=False)
             raise
-        services.login_attempt_record(username=username, client=client, succeeded=True)
+        services.login_attempt_record(username=typed, client=client, succeeded=True)
         return cleaned
 
 
