@@ -92,9 +92,7 @@ def _fail(client: Client, username: str, *, address: str = "127.0.0.1") -> str:
     return response.content.decode()
 
 
-def test_full_width_and_upper_case_spellings_share_the_lock_out(
-    client: Client, make_user
-) -> None:
+def test_full_width_and_upper_case_spellings_share_the_lock_out(client: Client, make_user) -> None:
     creds = make_user("manager", "bfuser")
     for spelling in ("bfuser", "ｂｆｕｓｅｒ", "BFUser", "ＢＦＵＳＥＲ", " bfuser"):
         _fail(client, spelling)
@@ -124,7 +122,9 @@ def test_the_lock_out_covers_the_login_from_every_address(client: Client, make_u
 
 def test_a_spelling_in_other_case_logs_in_as_the_stored_user(client: Client, make_user) -> None:
     creds = make_user("manager", "bfuser")
-    response = client.post("/accounts/login/", {"username": "ＢＦＵｓｅｒ", "password": creds.password})
+    response = client.post(
+        "/accounts/login/", {"username": "ＢＦＵｓｅｒ", "password": creds.password}
+    )
     assert response.status_code == 302
     assert User.objects.get(pk=client.session["_auth_user_id"]).username == "bfuser"
 

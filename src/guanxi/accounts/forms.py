@@ -3,11 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts import roles, selectors, services
 from guanxi.accounts.models import Agent
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a login attempt came from: the peer, or behind a reverse proxy
+    (GUANXI_BEHIND_PROXY) the address the proxy appended to X-Forwarded-For — the only
+    entry a client cannot forge."""
+    if settings.GUANXI_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -21,7 +34,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         typed = self.cleaned_data.get("username") or ""
-        client = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        client = client_address(self.request) if self.request else ""
         if services.login_is_throttled(username=typed, client=client):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         if typed:
