@@ -1,12 +1,18 @@
 """The REST API (django-ninja) under ``/api/``, one router per area (``/api/store/``,
 ``/api/performance/``, ``/api/reports/``); its schema is at ``/api/openapi.json``.
 
-Session authentication, the same permissions as the pages. The interactive docs page is
-off: it would load Swagger UI from a CDN, and Guanxi serves nothing from third parties.
+Session authentication, the same permissions as the pages; the schema too is for signed-in
+users only (it maps every endpoint). The interactive docs page is off: it would load
+Swagger UI from a CDN, and Guanxi serves nothing from third parties.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -14,12 +20,26 @@ from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
 from guanxi.store.api import router as store
 
+
+def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema's guard: 401 as every endpoint answers an anonymous request."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = NinjaAPI(
     title="Guanxi API",
     version="1",
     urls_namespace="api",
     auth=django_auth,
     docs_url=None,
+    docs_decorator=signed_in_only,
 )
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import plotly
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import config as guanxi_config
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "guanxi.imports.middleware.UploadLimitMiddleware",
     "guanxi.imports.middleware.RecoveryMiddleware",
@@ -99,7 +101,11 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     db = GUANXI.database
     if db.engine == "sqlite":
-        Path(db.name).parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only before SQLite opens it: it holds live session keys (its -wal and -shm
+        # files take the database file's mode).
+        guanxi_config.private_file(Path(db.name), create=True)
+        for sidecar in ("-wal", "-shm"):
+            guanxi_config.private_file(Path(db.name + sidecar))
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": db.name,
@@ -145,9 +151,50 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A session unused for GUANXI_SESSION_IDLE_MINUTES ends: each request restarts the clock.
+SESSION_COOKIE_AGE = GUANXI.session_idle_minutes * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
-# Failed logins per (username, client address) before a lock-out, and its length.
+# GUANXI_HTTPS=true: the site is served over HTTPS only. Browsers are told to use nothing
+# else for a year (HSTS), plain-HTTP requests are redirected, cookies are sent over HTTPS
+# only. GUANXI_BEHIND_PROXY=true: requests arrive through a reverse proxy that terminates
+# TLS and sets X-Forwarded-Proto and X-Forwarded-For (the server must not be reachable
+# around it); the client address for the login throttle is then the proxy's last hop.
+GUANXI_BEHIND_PROXY = GUANXI.behind_proxy
+if GUANXI.https:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if GUANXI.behind_proxy:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preloading commits the whole registrable domain, which a shop's CRM host rarely
+# owns: a decision for the domain's owner, not a default (check --deploy would ask for it).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy: scripts and styles from this site only (Plotly is served from
+# static files), no inline scripts or event handlers. Inline styles stay allowed: Plotly
+# writes its own <style> rules as it draws.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Failed logins in the lock-out window before a lock-out, and the window's length: per login
+# (any address; the name NFKC-normalised and case-folded), per client address (any login),
+# and for everyone together. A lock-out is logged on the `guanxi.security` logger.
 GUANXI_LOGIN_MAX_FAILURES = 5
+GUANXI_LOGIN_MAX_FAILURES_PER_CLIENT = 20
+GUANXI_LOGIN_MAX_FAILURES_GLOBAL = 100
 GUANXI_LOGIN_LOCKOUT_SECONDS = 15 * 60
 
 LANGUAGE_CODE = "zh-hans"

@@ -83,3 +83,97 @@ def test_role_permissions(make_user, role: str, allowed: list[str], refused: lis
     user = User.objects.get(username=creds.username)
     assert all(user.has_perm(p) for p in allowed)
     assert not any(user.has_perm(p) for p in refused)
+
+
+def _fail(client: Client, username: str, *, address: str = "127.0.0.1") -> str:
+    response = client.post(
+        "/accounts/login/", {"username": username, "password": "wrong"}, REMOTE_ADDR=address
+    )
+    return response.content.decode()
+
+
+def test_full_width_and_upper_case_spellings_share_the_lock_out(client: Client, make_user) -> None:
+    creds = make_user("manager", "bfuser")
+    for spelling in ("bfuser", "ｂｆｕｓｅｒ", "BFUser", "ＢＦＵＳＥＲ", " bfuser"):
+        _fail(client, spelling)
+    # the sixth try, in yet another spelling, is refused before the password is looked at
+    assert "登录失败次数过多" in _fail(client, "Ｂｆｕｓｅｒ")
+    response = client.post(
+        "/accounts/login/", {"username": "ｂｆｕｓｅｒ", "password": creds.password}
+    )
+    assert "登录失败次数过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert set(LoginAttempt.objects.values_list("username", flat=True)) == {"bfuser"}
+    assert LoginAttempt.objects.filter(succeeded=False).count() == 5
+
+
+def test_the_lock_out_covers_the_login_from_every_address(client: Client, make_user) -> None:
+    creds = make_user("manager", "bfuser")
+    for n in range(5):
+        _fail(client, "bfuser", address=f"10.0.0.{n}")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "bfuser", "password": creds.password},
+        REMOTE_ADDR="10.9.9.9",
+    )
+    assert "登录失败次数过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_spelling_in_other_case_logs_in_as_the_stored_user(client: Client, make_user) -> None:
+    creds = make_user("manager", "bfuser")
+    response = client.post(
+        "/accounts/login/", {"username": "ＢＦＵｓｅｒ", "password": creds.password}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=client.session["_auth_user_id"]).username == "bfuser"
+
+
+def test_one_address_is_locked_out_after_its_limit_of_failures_over_any_names(
+    client: Client, make_user, settings
+) -> None:
+    settings.GUANXI_LOGIN_MAX_FAILURES_PER_CLIENT = 8  # 20 by default; fewer hashes here
+    creds = make_user("manager", "bfuser")
+    for n in range(8):
+        _fail(client, f"guess{n}", address="10.0.0.7")
+    refused = client.post(
+        "/accounts/login/",
+        {"username": "bfuser", "password": creds.password},
+        REMOTE_ADDR="10.0.0.7",
+    )
+    assert "登录失败次数过多" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert LoginAttempt.objects.filter(client="10.0.0.7", succeeded=True).count() == 0
+    # another address is not affected
+    elsewhere = client.post(
+        "/accounts/login/",
+        {"username": "bfuser", "password": creds.password},
+        REMOTE_ADDR="10.0.0.8",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_everyone_is_locked_out_after_the_global_limit_of_failures(
+    client: Client, make_user, settings
+) -> None:
+    settings.GUANXI_LOGIN_MAX_FAILURES_GLOBAL = 12  # 100 by default; fewer hashes here
+    creds = make_user("manager", "bfuser")
+    for n in range(12):  # a guesser spread over 12 addresses and 12 names
+        _fail(client, f"guess{n}", address=f"10.1.0.{n}")
+    refused = client.post(
+        "/accounts/login/",
+        {"username": "bfuser", "password": creds.password},
+        REMOTE_ADDR="10.2.0.1",
+    )
+    assert "登录失败次数过多" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_each_lock_out_is_logged_once_with_its_scope(client: Client, make_user, caplog) -> None:
+    make_user("manager", "bfuser")
+    with caplog.at_level("WARNING", logger="guanxi.security"):
+        for _ in range(7):
+            _fail(client, "ＢＦＵＳＥＲ", address="10.0.0.5")
+    assert [r.getMessage() for r in caplog.records] == [
+        "login lock-out (user): username='bfuser' client=10.0.0.5 after 5 failures in 900 s"
+    ]

@@ -132,7 +132,8 @@ def test_permissions(client: Client, make_user, detail_shop: Lake) -> None:  # n
     assert client.get(f"{BASE}/sessions/s2").status_code == 403
 
 
-def test_the_schema_lists_the_detail_endpoints(client: Client, lake: Lake) -> None:
+def test_the_schema_lists_the_detail_endpoints(client: Client, make_user, lake: Lake) -> None:
+    login(client, make_user, "manager")
     paths = set(client.get("/api/openapi.json").json()["paths"])
     assert {
         "/api/performance/agents/{agent_id}/daily",

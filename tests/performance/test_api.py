@@ -36,9 +36,12 @@ def test_an_agent_sees_only_their_own(client: Client, make_user, shop: Lake) -> 
 
 
 def test_anonymous_is_refused_and_the_schema_lists_the_endpoints(
-    client: Client, lake: Lake
+    client: Client, make_user, lake: Lake
 ) -> None:
     assert client.get(f"/api/performance/agents{Q}").status_code == 401
+    refused = client.get("/api/openapi.json")  # the map of every endpoint is not public
+    assert (refused.status_code, refused.json()) == (401, {"detail": "Unauthorized"})
+    login(client, make_user, "manager")
     schema = client.get("/api/openapi.json").json()
     assert {"/api/performance/agents", "/api/performance/scorecard", "/api/store/dsr"} <= set(
         schema["paths"]
@@ -48,11 +51,11 @@ def test_anonymous_is_refused_and_the_schema_lists_the_endpoints(
 def test_every_registry_metric_reaches_the_api(client: Client, make_user, shop: Lake) -> None:  # noqa: F811
     """The API's metric fields come from AGENT_METRICS: a metric added there cannot be left
     out of the schema or of an answer."""
+    login(client, make_user, "manager")
     schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
     keys = {m.key for m in AGENT_METRICS}
     for name in ("AgentOut", "UnitOut"):
         assert keys <= set(schemas[name]["properties"]), name
-    login(client, make_user, "manager")
     row = client.get(f"/api/performance/agents{Q}").json()["agents"][0]
     assert keys <= set(row)
     unit = client.get(f"/api/performance/agents{Q}&view=shop").json()["units"][0]

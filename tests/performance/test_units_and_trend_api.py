@@ -147,7 +147,8 @@ def test_too_many_parts_and_a_shop_unit(client: Client, make_user, lake: Lake) -
     assert bad.status_code == 400
 
 
-def test_the_schema_lists_the_trend(client: Client, lake: Lake) -> None:
+def test_the_schema_lists_the_trend(client: Client, make_user, lake: Lake) -> None:
+    login(client, make_user, "manager")
     schema = client.get("/api/openapi.json").json()
     trend = schema["paths"]["/api/performance/trend"]["get"]
     params = {p["name"]: p for p in trend["parameters"]}

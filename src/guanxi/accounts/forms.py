@@ -3,11 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts import roles, selectors, services
 from guanxi.accounts.models import Agent
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a login attempt came from: the peer, or behind a reverse proxy
+    (GUANXI_BEHIND_PROXY) the address the proxy appended to X-Forwarded-For — the only
+    entry a client cannot forge."""
+    if settings.GUANXI_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -20,17 +33,21 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        username = (self.data.get("username") or "").strip()
-        client = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if username and services.login_is_throttled(username=username, client=client):
+        typed = self.cleaned_data.get("username") or ""
+        client = client_address(self.request) if self.request else ""
+        if services.login_is_throttled(username=typed, client=client):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        if typed:
+            # Log in under the stored spelling whatever the case typed (the username field
+            # has already NFKC-normalised it): one name, one counter, one account.
+            self.cleaned_data["username"] = selectors.login_username(typed) or typed
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            if username:
-                services.login_attempt_record(username=username, client=client, succeeded=False)
+            if typed:
+                services.login_attempt_record(username=typed, client=client, succeeded=False)
             raise
-        services.login_attempt_record(username=username, client=client, succeeded=True)
+        services.login_attempt_record(username=typed, client=client, succeeded=True)
         return cleaned
 
 

@@ -13,6 +13,13 @@ from guanxi.accounts.models import Agent, Profile
 from guanxi.core.business_calendar import Schedule
 
 
+def login_username(typed: str) -> str | None:
+    """The stored username ``typed`` names regardless of case, or None when none (or, for
+    names created before case was folded, more than one) does."""
+    names = list(User.objects.filter(username__iexact=typed).values_list("username", flat=True)[:2])
+    return names[0] if len(names) == 1 else None
+
+
 def agent_id_of(user: AbstractBaseUser | AnonymousUser) -> str:
     """The chat agent id linked to ``user`` ('' when none)."""
     if not user.is_authenticated:

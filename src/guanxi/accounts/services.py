@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +25,8 @@ from guanxi.core.audit import audit_record
 from guanxi.core.business_calendar import Schedule
 from guanxi.core.errors import UserInputError
 from guanxi.core.models import AuditAction
+
+security_log = logging.getLogger("guanxi.security")
 
 
 @transaction.atomic
@@ -121,7 +127,7 @@ def _refuse_last_admin(user: User) -> None:
 def user_add(*, actor: User | None, username: str, role: str, agent_id: str = "") -> NewUser:
     """Add a login for ``role`` with a random password (returned once, never stored in the
     clear or audited). ``agent_id`` must be on the roster (客服名单) when given."""
-    username = username.strip()
+    username = unicodedata.normalize("NFKC", username.strip())  # one spelling, as login
     agent_id = agent_id.strip()
     _check_role(role)
     if not username:
@@ -217,21 +223,79 @@ def user_password_reset(*, actor: User | None, user: User) -> str:
     return password
 
 
-def login_is_throttled(*, username: str, client: str) -> bool:
-    """True when this username from this client failed too often in the lock-out window."""
+def login_key(username: str) -> str:
+    """The one spelling of a username that throttling and login compare: NFKC (so the
+    full-width ``ｂｆｕｓｅｒ`` is ``bfuser``, as Django's login form already reads it) and
+    case-folded (``BFUser`` is ``bfuser``)."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+class LockoutScope(StrEnum):
+    """What a lock-out covers: one login, one client address, or every login attempt."""
+
+    USER = "user"
+    CLIENT = "client"
+    ALL = "all"
+
+
+def _recent_failures() -> QuerySet[LoginAttempt]:
     since = timezone.now() - dt.timedelta(seconds=settings.GUANXI_LOGIN_LOCKOUT_SECONDS)
-    failures = LoginAttempt.objects.filter(
-        username=username.lower(), client=client, succeeded=False, at__gte=since
-    ).count()
-    return failures >= settings.GUANXI_LOGIN_MAX_FAILURES
+    return LoginAttempt.objects.filter(succeeded=False, at__gte=since)
+
+
+def login_lockout(*, username: str, client: str) -> LockoutScope | None:
+    """The lock-out an attempt for ``username`` from ``client`` falls under, or None.
+
+    Three limits in the lock-out window: failures for this login from any address (a
+    spelling of the name counts as the name), failures from this address for any login,
+    and failures of everyone together (a guesser spread over many addresses and names).
+    """
+    recent = _recent_failures()
+    if recent.filter(username=login_key(username)).count() >= settings.GUANXI_LOGIN_MAX_FAILURES:
+        return LockoutScope.USER
+    per_client = settings.GUANXI_LOGIN_MAX_FAILURES_PER_CLIENT
+    if client and recent.filter(client=client).count() >= per_client:
+        return LockoutScope.CLIENT
+    if recent.count() >= settings.GUANXI_LOGIN_MAX_FAILURES_GLOBAL:
+        return LockoutScope.ALL
+    return None
+
+
+def login_is_throttled(*, username: str, client: str) -> bool:
+    """True when an attempt for this username from this client is locked out."""
+    return login_lockout(username=username, client=client) is not None
 
 
 def login_attempt_record(*, username: str, client: str, succeeded: bool) -> None:
-    LoginAttempt.objects.create(username=username.lower(), client=client, succeeded=succeeded)
+    """Record an attempt under the normalised name. A success clears the login's failures;
+    a failure that starts a lock-out is logged (``guanxi.security``) with its scope."""
+    key = login_key(username)
+    LoginAttempt.objects.create(username=key, client=client, succeeded=succeeded)
     if succeeded:
-        LoginAttempt.objects.filter(
-            username=username.lower(), client=client, succeeded=False
-        ).delete()
+        LoginAttempt.objects.filter(username=key, succeeded=False).delete()
+        return
+    scope = login_lockout(username=key, client=client)
+    if scope is None:
+        return
+    recent = _recent_failures()
+    counts = {
+        LockoutScope.USER: (recent.filter(username=key), settings.GUANXI_LOGIN_MAX_FAILURES),
+        LockoutScope.CLIENT: (
+            recent.filter(client=client),
+            settings.GUANXI_LOGIN_MAX_FAILURES_PER_CLIENT,
+        ),
+        LockoutScope.ALL: (recent, settings.GUANXI_LOGIN_MAX_FAILURES_GLOBAL),
+    }
+    failures, limit = counts[scope]
+    if failures.count() == limit:  # this failure reached the limit: the lock-out starts now
+        security_log.warning(
+            "login lock-out (%s): username=%r client=%s after %d failures in %d s",
+            scope.value,
+            key,
+            client or "-",
+            limit,
+            settings.GUANXI_LOGIN_LOCKOUT_SECONDS,
+        )
 
 
 @transaction.atomic

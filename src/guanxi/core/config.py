@@ -6,6 +6,7 @@ it; nothing here imports Django, so the lake and the CLI can use it too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -52,6 +53,9 @@ class Config:
     query_memory: str
     spill_dir: Path
     static_root: Path
+    https: bool = False
+    behind_proxy: bool = False
+    session_idle_minutes: int = 60
 
 
 def _is_guanxi_project(folder: Path) -> bool:
@@ -248,6 +252,17 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
 
     static_root = path("GUANXI_STATIC_ROOT", "var/static")
 
+    idle_raw = env.get("GUANXI_SESSION_IDLE_MINUTES") or "60"
+    try:
+        session_idle_minutes = int(idle_raw)
+        if not 1 <= session_idle_minutes <= 7 * 24 * 60:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"GUANXI_SESSION_IDLE_MINUTES={idle_raw!r}: expected a whole number of minutes "
+            "from 1 to 10080 (a week), e.g. 60: a session unused that long ends"
+        ) from None
+
     return Config(
         home=home,
         database=database,
@@ -264,6 +279,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         query_memory=query_memory,
         spill_dir=spill_dir,
         static_root=static_root,
+        https=_bool(env, "GUANXI_HTTPS", False),
+        behind_proxy=_bool(env, "GUANXI_BEHIND_PROXY", False),
+        session_idle_minutes=session_idle_minutes,
     )
 
 
@@ -273,11 +291,12 @@ def read_or_create_secret(path: Path, *, nbytes: int = 32) -> bytes:
     Keys live outside git (var/ is ignored) so no installation shares a default secret.
     """
     if path.exists():
+        private_file(path)
         data = path.read_bytes().strip()
         if not data:
             raise ConfigError(f"key file {path} is empty; delete it only if no data uses it yet")
         return data
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     token = secrets.token_urlsafe(nbytes).encode()
     # O_EXCL: two processes starting at once must not write two different keys.
     try:
@@ -287,3 +306,18 @@ def read_or_create_secret(path: Path, *, nbytes: int = 32) -> bytes:
     with os.fdopen(fd, "wb") as handle:
         handle.write(token + b"\n")
     return token
+
+
+def private_file(path: Path, *, create: bool = False) -> None:
+    """Make ``path`` readable by its owner only (0600), creating it empty when ``create``.
+
+    The database holds live session keys and the key files unlock every personal field:
+    other accounts on the machine must not read them. Files made before this rule (0644)
+    are tightened at start-up.
+    """
+    if create and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    if path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)

@@ -18,7 +18,8 @@ class Filters:
 
 
 class CustomerSearchForm(forms.Form):
-    """The list's search box and filters, read from the query string (?q=&tag=&class=)."""
+    """The list's search box and filters: POSTed, then read back from the list's URL (tag and
+    class as they are, the search text through its token — customers.views)."""
 
     q = forms.CharField(
         label=_("搜索"),

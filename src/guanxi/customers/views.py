@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import csv
 import functools
+import secrets
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.accounts import chat_access
 from guanxi.core.audit import audit_record
@@ -29,13 +32,49 @@ from guanxi.customers.forms import CustomerSearchForm
 from guanxi.customers.models import Customer, CustomerMerge
 from guanxi.ingest.pii import KnownValues
 
+# The search text (a phone, a name) never goes into a URL, where access logs, browser
+# history and Referer headers would keep it: the form is POSTed, the text is kept in the
+# session under a random token, and the list's URLs carry the token (?s=…) instead.
+SEARCHES_KEY = "customer_searches"
+SEARCHES_KEPT = 20
+
+
+def _search_token(request: HttpRequest, query: str) -> str:
+    searches: dict[str, str] = request.session.get(SEARCHES_KEY, {})
+    token = secrets.token_urlsafe(9)
+    searches[token] = query
+    request.session[SEARCHES_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _search_data(request: HttpRequest) -> QueryDict:
+    """The list's filters: tag and class from the query string, the search text from the
+    session by its token (an unknown or expired token searches nothing). A ``q`` in the
+    query string is ignored: search text in a URL is what this avoids."""
+    data = request.GET.copy()
+    data.pop("q", None)
+    token = data.get("s", "")
+    if token:
+        data["q"] = request.session.get(SEARCHES_KEY, {}).get(token, "")
+    return data
+
 
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def customer_list(request: HttpRequest) -> HttpResponse:
-    form = CustomerSearchForm(request.GET)
+    if request.method == "POST":
+        filters = CustomerSearchForm(request.POST).filters()
+        params = {"tag": filters.tag, "class": filters.customer_class}
+        if filters.query:
+            params["s"] = _search_token(request, filters.query)
+        query = urlencode({k: v for k, v in params.items() if v})
+        return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+    data = _search_data(request)
+    form = CustomerSearchForm(data)
     filters = form.filters()
+    if data.get("s") and not filters.query:
+        messages.info(request, _("这次搜索已过期，请重新搜索。"))
     customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
     page = selectors.customer_page(customers, request.GET.get("page"))
     context = {
@@ -154,11 +193,11 @@ class _Echo:
 @require_GET
 def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     """The list's current search as CSV (UTF-8 with BOM for Excel), masked unless
-    ``?unmasked=1`` by a user who may also reveal."""
+    ``?unmasked=1`` by a user who may also reveal; the search by its token (``?s=``)."""
     unmasked = request.GET.get("unmasked") == "1"
     if unmasked and not request.user.has_perm("customers.reveal_personal"):
         raise PermissionDenied
-    filters = CustomerSearchForm(request.GET).filters()
+    filters = CustomerSearchForm(_search_data(request)).filters()
     customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
     # Counted and audited before streaming: the log is append-only (no fixing the count
     # afterwards), and an interrupted download was still an export attempt.

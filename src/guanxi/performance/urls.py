@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from guanxi.performance import views
 from guanxi.performance.detail import views as detail_views
 from guanxi.performance.scorecard import views as scorecard_views
+from guanxi.web import converters  # noqa: F401 (registers <text_id:…>)
 
 app_name = "performance"
 urlpatterns = [
@@ -16,11 +17,11 @@ urlpatterns = [
     path("funnel/", RedirectView.as_view(url="/store/funnel/", query_string=True, permanent=True)),
     path("scorecard/", scorecard_views.scorecard_page, name="scorecard"),
     path("settings/", scorecard_views.settings_page, name="settings"),
-    path("agents/<str:agent_id>/", detail_views.agent_detail, name="agent_detail"),
+    path("agents/<text_id:agent_id>/", detail_views.agent_detail, name="agent_detail"),
     path(
-        "agents/<str:agent_id>/daily.xlsx",
+        "agents/<text_id:agent_id>/daily.xlsx",
         detail_views.agent_daily_export,
         name="agent_daily_export",
     ),
-    path("sessions/<str:session_id>/", detail_views.session_detail, name="session"),
+    path("sessions/<text_id:session_id>/", detail_views.session_detail, name="session"),
 ]

@@ -16,6 +16,7 @@ from guanxi.metrics.agent_detail import DAILY_KEYS
 from guanxi.metrics.agents import AGENT_METRICS
 from guanxi.performance.access import may_view_agent, may_view_session
 from guanxi.performance.detail import selectors as detail_selectors
+from guanxi.web import converters  # noqa: F401 (registers {text_id:…} before the routes)
 from guanxi.web.api import PeriodIn, period_of
 from guanxi.web.exports.values import json_value
 
@@ -139,7 +140,9 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 
 
 @router.get(
-    "/agents/{agent_id}/daily", response=DailyOut, summary="客服详情: the agent's daily figures"
+    "/agents/{text_id:agent_id}/daily",
+    response=DailyOut,
+    summary="客服详情: the agent's daily figures",
 )
 def agent_daily(request: HttpRequest, agent_id: str, query: Query[DetailQuery]) -> dict[str, Any]:
     period = period_of(query)
@@ -160,7 +163,7 @@ def agent_daily(request: HttpRequest, agent_id: str, query: Query[DetailQuery]) 
 
 
 @router.get(
-    "/agents/{agent_id}/distribution",
+    "/agents/{text_id:agent_id}/distribution",
     response=DistributionOut,
     summary="响应时间分布: the agent's answered rounds by wait",
 )
@@ -190,7 +193,7 @@ def agent_distribution(
 
 
 @router.get(
-    "/agents/{agent_id}/stages",
+    "/agents/{text_id:agent_id}/stages",
     response=StagesOut,
     summary="接待阶段: the agent's sessions by stage",
 )
@@ -211,7 +214,7 @@ def agent_stages(request: HttpRequest, agent_id: str, query: Query[DetailQuery])
 
 
 @router.get(
-    "/agents/{agent_id}/slowest",
+    "/agents/{text_id:agent_id}/slowest",
     response=SlowestOut,
     summary="等待最久的轮次: the agent's slowest answered rounds",
 )
@@ -242,7 +245,7 @@ def agent_slowest(
 
 
 @router.get(
-    "/sessions/{session_id}",
+    "/sessions/{text_id:session_id}",
     response=SessionOut,
     summary="会话详情: one conversation with its waits",
 )

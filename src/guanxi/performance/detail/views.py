@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from guanxi.accounts.models import Agent
 from guanxi.accounts.selectors import agent_id_of
@@ -81,8 +82,9 @@ def agent_daily_export(request: HttpRequest, agent_id: str) -> HttpResponse:
         daily_xlsx(period, agent_id, days, report, has_rota=has_rota),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    filename = f"guanxi-agent-{agent_id}-{period.start}-{period.end}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    safe_id = agent_id.replace("/", "_").replace("\\", "_")  # a file name holds no folder
+    filename = f"guanxi-agent-{safe_id}-{period.start}-{period.end}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
