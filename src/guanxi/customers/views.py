@@ -6,7 +6,6 @@ because it belongs to the request (who asked, what they saw).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from guanxi.core.models import AuditAction, AuditEntry
 from guanxi.customers import merges, presenters, selectors
 from guanxi.customers.forms import CustomerSearchForm
 from guanxi.customers.models import Customer, CustomerMerge
+from guanxi.web.exports.safe import csv_line_writer
 
 
 @login_required
@@ -107,13 +107,6 @@ def customer_reveal(request: HttpRequest, customer_key: str) -> HttpResponse:
     return _detail(request, customer, reveal=True)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @permission_required(
     ["customers.view_customer", "customers.export_customers"], raise_exception=True
@@ -141,7 +134,7 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     header = presenters.export_header()  # now, while the request's language is active
 
     def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv_line_writer()
         yield "\ufeff" + writer.writerow(header)
         for customer in customers.iterator(chunk_size=2000):
             yield writer.writerow(presenters.export_row(customer, unmasked=unmasked))

@@ -7,7 +7,6 @@ GB18030 CSV like the platform's own downloads; times are the shop's local times.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.conf import settings
 
 from guanxi import lake
 from guanxi.customers.models import Customer
+from guanxi.web.exports.safe import ExcelText, csv_writer
 
 ORDER_STATUS = {
     "created": "等待买家付款",
@@ -60,7 +60,7 @@ def _people(platform: str) -> dict[str, Person]:
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     count = 0
     with path.open("w", encoding="gb18030", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv_writer(f)
         writer.writerow(header)
         for row in rows:
             writer.writerow(["" if v is None else v for v in row])
@@ -129,7 +129,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
         ],
         (
             [
-                f'="{oid}"',
+                ExcelText(oid),
                 who(key).buyer,
                 f"{amount:.2f}",
                 f"{amount:.2f}",
@@ -157,7 +157,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
         folder / "订单明细.csv",
         ["订单编号", "行号", "商品编号", "数量", "单价", "金额"],
         (
-            [f'="{o}"', n, p, q, f"{u:.2f}" if u is not None else "", f"{a:.2f}"]
+            [ExcelText(o), n, p, q, f"{u:.2f}" if u is not None else "", f"{a:.2f}"]
             for o, n, p, q, u, a in items
         ),
     )
@@ -184,7 +184,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
         (
             [
                 rid,
-                f'="{oid}"',
+                ExcelText(oid),
                 who(key).buyer,
                 asked,
                 done,
@@ -222,7 +222,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
             "卖家的服务态度",
             "物流服务的质量",
         ],
-        ([f'="{o}"', who(k).buyer, t, d, s, lg] for o, k, t, d, s, lg in ratings),
+        ([ExcelText(o), who(k).buyer, t, d, s, lg] for o, k, t, d, s, lg in ratings),
     )
     reviews = _query(
         f"""SELECT review_id, order_id, product_id, customer_key, {_local("created_at")},
@@ -233,7 +233,10 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
     counts["评价.csv"] = _write(
         folder / "评价.csv",
         ["评价编号", "订单编号", "宝贝ID", "买家会员名", "评价时间", "评分", "评价内容"],
-        ([r, f'="{o}"' if o else "", p, who(k).buyer, t, g, x] for r, o, p, k, t, g, x in reviews),
+        (
+            [r, ExcelText(o) if o else "", p, who(k).buyer, t, g, x]
+            for r, o, p, k, t, g, x in reviews
+        ),
     )
     traffic = _query(
         f"""SELECT strftime("date", '%Y-%m-%d'), pv, uv FROM t

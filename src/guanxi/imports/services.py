@@ -12,7 +12,6 @@ recorded. Either way lake and database end as they were.
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import os
 import shutil
@@ -41,6 +40,7 @@ from guanxi.ingest.mapping import Mapping
 from guanxi.ingest.messages import Message, MessageError, error_message, gettext_noop, message
 from guanxi.ingest.messages import render as render_message
 from guanxi.ingest.stage import Staged, stage
+from guanxi.web.exports.safe import csv_line_writer
 
 PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
 REPORT = "report.csv"
@@ -118,16 +118,9 @@ def error_text(run: ImportRun) -> str:
     return render_message(run.error, gettext)
 
 
-class _Lines:
-    """A file-like target for csv.writer that hands back each line it is given."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def report_lines(folder: Path) -> Iterator[str]:
     """report.csv: every problem of the run in ``folder``, reasons in the active language."""
-    writer = csv.writer(_Lines())
+    writer = csv_line_writer()
     yield writer.writerow([gettext("文件"), gettext("行"), gettext("列"), gettext("值"),
                            gettext("原因")])  # fmt: skip
     problems = pq.ParquetFile(folder / "problems.parquet")
@@ -140,7 +133,7 @@ def report_lines(folder: Path) -> Iterator[str]:
 
 def rejects_lines(folder: Path) -> Iterator[str]:
     """rejects.csv: the bad rows as they were in the file, with their reasons."""
-    writer = csv.writer(_Lines())
+    writer = csv_line_writer()
     reasons: dict[int, list[str]] = {}
     for row in pq.read_table(folder / "problems.parquet").to_pylist():
         reasons.setdefault(row["row"], []).append(f"{row['column']}: {reason_text(row['reason'])}")

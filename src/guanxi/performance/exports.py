@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.timeutil import Period
 from guanxi.metrics.agents import AGENT_METRICS, NO_TEAM, SHOP, AgentReport
 from guanxi.metrics.diagnosis import Finding
+from guanxi.web.exports.safe import csv_writer
 from guanxi.web.exports.values import json_value
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
 
@@ -92,7 +92,7 @@ def as_csv(reports: list[AgentReport], view: str = "agent") -> str:
 def series_csv(series: list[tuple[Period | None, list[AgentReport]]], view: str = "agent") -> str:
     """One row per unit (and per part of the period, whose days come first when given)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     dated = any(part for part, _reports in series)
     head = ["from", "to"] if dated else []
     writer.writerow(head + [view] + [f"{m.name_zh} {m.key}" for m in AGENT_METRICS])
