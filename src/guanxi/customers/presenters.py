@@ -314,6 +314,25 @@ def export_row(customer: Customer, *, unmasked: bool) -> list[str]:
     return row  # the export's writer (web.exports.safe) keeps formulas out
 
 
+def search_fields() -> str:
+    """The fields a search result shows (masked), for the audit log."""
+    return "name,gender,mobile,email,province,city,customer_class,tags"
+
+
+def search_subject(query: str, tag: str | None, customer_class: str | None) -> str:
+    """What was searched, for the audit log: the kind of search and the filters, never the
+    searched value (a phone, a name)."""
+    parts = []
+    kind = selectors.classify(query).kind
+    if kind:
+        parts.append(SEARCH_KIND_SUBJECTS[kind])
+    if tag:
+        parts.append(f"tag={tag}")
+    if customer_class:
+        parts.append(f"class={customer_class}")
+    return "; ".join(parts)[:200]
+
+
 def export_subject(query: str, tag: str | None, customer_class: str | None, unmasked: bool) -> str:
     """What was exported, for the audit log: filters by kind, never a searched value."""
     parts = []

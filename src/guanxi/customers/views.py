@@ -35,6 +35,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
     page = selectors.customer_page(customers, request.GET.get("page"))
+    if filters.query or filters.tag or filters.customer_class:
+        _audit(
+            request,
+            AuditAction.SEARCH,
+            fields=presenters.search_fields(),
+            subject=presenters.search_subject(filters.query, filters.tag, filters.customer_class),
+            row_count=page.paginator.count,
+        )
     context = {
         "nav": "customers",
         "form": form,

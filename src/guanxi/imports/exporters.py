@@ -16,6 +16,8 @@ import duckdb
 from django.conf import settings
 
 from guanxi import lake
+from guanxi.core.audit import audit_record, command_line_actor
+from guanxi.core.models import AuditAction
 from guanxi.customers.models import Customer
 from guanxi.web.exports.safe import ExcelText, csv_writer
 
@@ -30,6 +32,7 @@ ORDER_STATUS = {
 REFUND_KIND = {"refund_only": "仅退款", "return_refund": "退货退款", "exchange": "换货"}
 REFUND_STATUS = {"success": "退款成功", "closed": "退款关闭", "processing": "退款中"}
 SENDER = {"customer": "客户", "agent": "客服", "system": "系统"}
+EXPORTED_FIELDS = "buyer_id,name,mobile,address,chat_text,review_text,refund_reason"
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,21 @@ def _local(column: str) -> str:
 
 
 def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
-    """Write the Taobao-format files into ``folder``; returns rows written per file."""
+    """Write the Taobao-format files into ``folder``; returns rows written per file.
+
+    The files carry personal data in the clear (buyers, receivers' names, phones and
+    addresses, chat text, reviews): the export is audited before anything is written, so an
+    interrupted one is on record too, with the number of customers it carries."""
     folder.mkdir(parents=True, exist_ok=True)
     people = _people(platform)
+    audit_record(
+        actor=None,
+        actor_name=command_line_actor(),
+        action=AuditAction.EXPORT,
+        fields=EXPORTED_FIELDS,
+        subject=f"export {platform} → {folder}"[:200],
+        row_count=len(people),
+    )
     nobody = Person("", "", "", "")
 
     def who(key: str | None) -> Person:
