@@ -13,7 +13,7 @@ DEMO_SCALE ?= small
 PYTHON := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null) $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null) /usr/bin/python3.13 /usr/bin/python3.12 python3; do \
 	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
 
-.PHONY: run install deps test-deps demo serve test lint typecheck pytest pytest-postgres bench clean messages
+.PHONY: run install deps test-deps demo serve test lint typecheck audit pytest pytest-postgres bench clean messages
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Guanxi needs Python 3.12 or 3.13 (Django 6); install python3.13 and retry." >&2; exit 1; fi
@@ -54,6 +54,11 @@ lint: deps
 
 typecheck: deps
 	$(BIN)/mypy
+
+# Known vulnerabilities in the installed packages (pip-audit, asking the package registry;
+# GUANXI_AUDIT_SERVICE=osv for OSV). Exit 2 and a plain "NOT CHECKED" when it could not check.
+audit: deps
+	$(BIN)/python -m guanxi.installation.dependency_audit
 
 # Everything, the Spark parity tests included (they need Java: .ci/run installs it).
 pytest: test-deps

@@ -66,6 +66,10 @@ def audit_log_emptied_afterwards() -> Iterator[None]:
     """A transactional test's audit entries are committed, and the flush that ends it deletes
     rows, which the log's append-only triggers refuse: lift them for the clean-up only."""
     yield
+    _empty_audit_log()
+
+
+def _empty_audit_log() -> None:
     import importlib
 
     from django.db import connection
@@ -75,6 +79,19 @@ def audit_log_emptied_afterwards() -> Iterator[None]:
         move._drop_triggers(editor, move.NEW)
         editor.execute(f"DELETE FROM {move.NEW}")
         move._create_triggers(editor, move.NEW)
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_emptied_after_live_server_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Signing in through the login page is audited, so every browser test leaves entries:
+    empty the log before the live server's flush (set up first, torn down after this)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("live_server")
+    request.getfixturevalue("transactional_db")
+    yield
+    _empty_audit_log()
 
 
 @pytest.fixture(autouse=True)

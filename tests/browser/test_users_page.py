@@ -68,6 +68,7 @@ def test_admin_adds_a_user_changes_the_role_and_resets_the_password(
     xiaoli = User.objects.get(username="xiaoli")
     assert xiaoli.check_password(second) and not xiaoli.check_password(first)
     assert [(e.action, e.subject) for e in AuditEntry.objects.order_by("id")] == [
+        ("login", admin.username),  # signing in through the page is audited too
         ("user_add", "xiaoli"),
         ("role_change", "xiaoli"),
         ("password_reset", "xiaoli"),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import logging
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,26 +21,45 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts import roles
 from guanxi.accounts.models import Agent, LoginAttempt, Profile
-from guanxi.core.audit import audit_record
+from guanxi.core.audit import audit_record, command_line_actor
 from guanxi.core.business_calendar import Schedule
 from guanxi.core.errors import UserInputError
-from guanxi.core.models import AuditAction
+from guanxi.core.models import AuditAction, AuditEntry
 
 security_log = logging.getLogger("guanxi.security")
 
 
 @transaction.atomic
 def roles_ensure() -> None:
-    """Create or update the role groups with exactly their permissions."""
+    """Create or update the role groups with exactly their permissions. A change to what an
+    existing role may do (an upgrade that redefines it) is audited: the role and the
+    permissions added (+) and taken away (-)."""
     for role, codenames in roles.ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
+        group, created = Group.objects.get_or_create(name=role)
         permissions = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
             permissions.append(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+        before = set() if created else _dotted(group.permissions.all())
         group.permissions.set(permissions)
+        after = _dotted(permissions)
+        if not created and before != after:
+            changes = [f"+{p}" for p in sorted(after - before)]
+            changes += [f"-{p}" for p in sorted(before - after)]
+            audit_record(
+                actor=None,
+                actor_name=command_line_actor(),
+                action=AuditAction.PERMISSION_CHANGE,
+                fields=" ".join(changes)[:200],
+                subject=f"role {role}",
+                row_count=len(changes),
+            )
+
+
+def _dotted(permissions: Iterable[Permission]) -> set[str]:
+    return {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
 
 
 @dataclass(frozen=True)
@@ -79,10 +98,7 @@ def _actor_name(actor: User | None) -> str:
     """Who made a change: the signed-in user, or ``cli:<system user>`` for ``guanxi users``."""
     if actor is not None:
         return actor.get_username()
-    try:
-        return f"cli:{getpass.getuser()}"
-    except OSError:  # no login name in this environment (some containers)
-        return "cli"
+    return command_line_actor()
 
 
 def _audit(*, actor: User | None, action: AuditAction, fields: str, subject: str) -> None:
@@ -223,6 +239,28 @@ def user_password_reset(*, actor: User | None, user: User) -> str:
     return password
 
 
+@transaction.atomic
+def user_delete(*, actor: User | None, user: User) -> str:
+    """Delete a login that never acted; deactivate instead one with history in the audit log
+    (the log is append-only and keeps naming who did what, so the account must stay).
+    Returns what was done, in words for the admin."""
+    username = user.get_username()
+    if actor is not None and actor.pk == user.pk:
+        raise AccountError(_("不能删除自己的账号：请让另一位管理员操作。"))
+    if role_of(user) == roles.ADMIN and user.is_active:
+        _refuse_last_admin(user)
+    history = AuditEntry.objects.filter(actor_id=user.pk).count()
+    if history:
+        user_deactivate(actor=actor, user=user)
+        return _(
+            "%(username)s 有 %(count)d 条审计记录，账号不能删除"
+            "（审计日志只增不改，要能说明是谁做的）：已改为停用，无法再登录，记录保留。"
+        ) % {"username": username, "count": history}
+    user.delete()
+    _audit(actor=actor, action=AuditAction.USER_DELETE, fields="account", subject=username)
+    return _("已删除账号 %(username)s。") % {"username": username}
+
+
 def login_key(username: str) -> str:
     """The one spelling of a username that throttling and login compare: NFKC (so the
     full-width ``ｂｆｕｓｅｒ`` is ``bfuser``, as Django's login form already reads it) and
@@ -267,10 +305,21 @@ def login_is_throttled(*, username: str, client: str) -> bool:
 
 
 def login_attempt_record(*, username: str, client: str, succeeded: bool) -> None:
-    """Record an attempt under the normalised name. A success clears the login's failures;
-    a failure that starts a lock-out is logged (``guanxi.security``) with its scope."""
+    """Record an attempt under the normalised name and put it in the audit log (a sign-in
+    names the user, a failed one the name that was tried, never the password). A success
+    clears the login's failures; a failure that starts a lock-out is logged
+    (``guanxi.security``) with its scope."""
     key = login_key(username)
     LoginAttempt.objects.create(username=key, client=client, succeeded=succeeded)
+    typed = unicodedata.normalize("NFKC", username).strip()
+    user = User.objects.filter(username=typed).first() if succeeded else None
+    audit_record(
+        actor=user,
+        actor_name=typed[:150],
+        action=AuditAction.LOGIN if succeeded else AuditAction.LOGIN_FAILED,
+        fields="session" if succeeded else "password",
+        subject=typed[:200],
+    )
     if succeeded:
         LoginAttempt.objects.filter(username=key, succeeded=False).delete()
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 from django.contrib.auth.models import User
 
 from guanxi.core.models import AuditAction, AuditEntry
@@ -27,3 +29,11 @@ def audit_record(
         subject=subject,
         row_count=row_count,
     )
+
+
+def command_line_actor() -> str:
+    """Who acts from the command line: ``cli:<system user>`` (``cli`` when there is none)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:  # no login name in this environment (some containers)
+        return "cli"

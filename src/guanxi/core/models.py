@@ -15,6 +15,14 @@ class AuditAction(models.TextChoices):
     USER_DEACTIVATE = "user_deactivate", pgettext_lazy("audit action", "停用账号")
     USER_REACTIVATE = "user_reactivate", pgettext_lazy("audit action", "启用账号")
     PASSWORD_RESET = "password_reset", pgettext_lazy("audit action", "重置密码")
+    USER_DELETE = "user_delete", pgettext_lazy("audit action", "删除账号")
+    PERMISSION_CHANGE = "perm_change", pgettext_lazy("audit action", "更改权限")
+    # Reads that show or carry data: a customer search (its kind, never the searched value),
+    # a downloaded report or file, and the sign-ins (failed ones too) themselves.
+    SEARCH = "search", pgettext_lazy("audit action", "搜索")
+    DOWNLOAD = "download", pgettext_lazy("audit action", "下载")
+    LOGIN = "login", pgettext_lazy("audit action", "登录")
+    LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "登录失败")
 
 
 class AuditEntry(models.Model):

@@ -299,11 +299,6 @@ def export_fields() -> str:
     return ",".join(key for key, _label in EXPORT_COLUMNS)
 
 
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula to Excel (CSV injection): make it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def export_row(customer: Customer, *, unmasked: bool) -> list[str]:
     c = customer
     if unmasked:
@@ -327,7 +322,26 @@ def export_row(customer: Customer, *, unmasked: bool) -> list[str]:
         str(c.get_customer_class_display()),
         " ".join(sorted(t.name for t in c.tags.all())),
     ]
-    return [_csv_safe(v) for v in row]
+    return row  # the export's writer (web.exports.safe) keeps formulas out
+
+
+def search_fields() -> str:
+    """The fields a search result shows (masked), for the audit log."""
+    return "name,gender,mobile,email,province,city,customer_class,tags"
+
+
+def search_subject(query: str, tag: str | None, customer_class: str | None) -> str:
+    """What was searched, for the audit log: the kind of search and the filters, never the
+    searched value (a phone, a name)."""
+    parts = []
+    kind = selectors.classify(query).kind
+    if kind:
+        parts.append(SEARCH_KIND_SUBJECTS[kind])
+    if tag:
+        parts.append(f"tag={tag}")
+    if customer_class:
+        parts.append(f"class={customer_class}")
+    return "; ".join(parts)[:200]
 
 
 def export_subject(query: str, tag: str | None, customer_class: str | None, unmasked: bool) -> str:

@@ -6,7 +6,6 @@ because it belongs to the request (who asked, what they saw).
 
 from __future__ import annotations
 
-import csv
 import functools
 import secrets
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from guanxi.customers import merges, presenters, selectors
 from guanxi.customers.forms import CustomerSearchForm
 from guanxi.customers.models import Customer, CustomerMerge
 from guanxi.ingest.pii import KnownValues
+from guanxi.web.exports.safe import csv_line_writer
 
 # The search text (a phone, a name) never goes into a URL, where access logs, browser
 # history and Referer headers would keep it: the form is POSTed, the text is kept in the
@@ -77,6 +77,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("这次搜索已过期，请重新搜索。"))
     customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
     page = selectors.customer_page(customers, request.GET.get("page"))
+    if filters.query or filters.tag or filters.customer_class:
+        _audit(
+            request,
+            AuditAction.SEARCH,
+            fields=presenters.search_fields(),
+            subject=presenters.search_subject(filters.query, filters.tag, filters.customer_class),
+            row_count=page.paginator.count,
+        )
     context = {
         "nav": "customers",
         "form": form,
@@ -179,13 +187,6 @@ def customer_reveal(request: HttpRequest, customer_key: str) -> HttpResponse:
     return _detail(request, customer, reveal=True)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @permission_required(
     ["customers.view_customer", "customers.export_customers"], raise_exception=True
@@ -213,7 +214,7 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     header = presenters.export_header()  # now, while the request's language is active
 
     def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv_line_writer()
         yield "\ufeff" + writer.writerow(header)
         for customer in customers.iterator(chunk_size=2000):
             yield writer.writerow(presenters.export_row(customer, unmasked=unmasked))

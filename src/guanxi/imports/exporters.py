@@ -7,7 +7,6 @@ GB18030 CSV like the platform's own downloads; times are the shop's local times.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,10 @@ import duckdb
 from django.conf import settings
 
 from guanxi import lake
+from guanxi.core.audit import audit_record, command_line_actor
+from guanxi.core.models import AuditAction
 from guanxi.customers.models import Customer
+from guanxi.web.exports.safe import ExcelText, csv_writer
 
 ORDER_STATUS = {
     "created": "等待买家付款",
@@ -30,6 +32,7 @@ ORDER_STATUS = {
 REFUND_KIND = {"refund_only": "仅退款", "return_refund": "退货退款", "exchange": "换货"}
 REFUND_STATUS = {"success": "退款成功", "closed": "退款关闭", "processing": "退款中"}
 SENDER = {"customer": "客户", "agent": "客服", "system": "系统"}
+EXPORTED_FIELDS = "buyer_id,name,mobile,address,chat_text,review_text,refund_reason"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def _people(platform: str) -> dict[str, Person]:
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     count = 0
     with path.open("w", encoding="gb18030", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv_writer(f)
         writer.writerow(header)
         for row in rows:
             writer.writerow(["" if v is None else v for v in row])
@@ -92,9 +95,21 @@ def _local(column: str) -> str:
 
 
 def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
-    """Write the Taobao-format files into ``folder``; returns rows written per file."""
+    """Write the Taobao-format files into ``folder``; returns rows written per file.
+
+    The files carry personal data in the clear (buyers, receivers' names, phones and
+    addresses, chat text, reviews): the export is audited before anything is written, so an
+    interrupted one is on record too, with the number of customers it carries."""
     folder.mkdir(parents=True, exist_ok=True)
     people = _people(platform)
+    audit_record(
+        actor=None,
+        actor_name=command_line_actor(),
+        action=AuditAction.EXPORT,
+        fields=EXPORTED_FIELDS,
+        subject=f"export {platform} → {folder}"[:200],
+        row_count=len(people),
+    )
     nobody = Person("", "", "", "")
 
     def who(key: str | None) -> Person:
@@ -129,7 +144,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
         ],
         (
             [
-                f'="{oid}"',
+                ExcelText(oid),
                 who(key).buyer,
                 f"{amount:.2f}",
                 f"{amount:.2f}",
@@ -157,7 +172,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
         folder / "订单明细.csv",
         ["订单编号", "行号", "商品编号", "数量", "单价", "金额"],
         (
-            [f'="{o}"', n, p, q, f"{u:.2f}" if u is not None else "", f"{a:.2f}"]
+            [ExcelText(o), n, p, q, f"{u:.2f}" if u is not None else "", f"{a:.2f}"]
             for o, n, p, q, u, a in items
         ),
     )
@@ -184,7 +199,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
         (
             [
                 rid,
-                f'="{oid}"',
+                ExcelText(oid),
                 who(key).buyer,
                 asked,
                 done,
@@ -222,7 +237,7 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
             "卖家的服务态度",
             "物流服务的质量",
         ],
-        ([f'="{o}"', who(k).buyer, t, d, s, lg] for o, k, t, d, s, lg in ratings),
+        ([ExcelText(o), who(k).buyer, t, d, s, lg] for o, k, t, d, s, lg in ratings),
     )
     reviews = _query(
         f"""SELECT review_id, order_id, product_id, customer_key, {_local("created_at")},
@@ -233,7 +248,10 @@ def export_taobao(folder: Path, platform: str = "taobao") -> dict[str, int]:
     counts["评价.csv"] = _write(
         folder / "评价.csv",
         ["评价编号", "订单编号", "宝贝ID", "买家会员名", "评价时间", "评分", "评价内容"],
-        ([r, f'="{o}"' if o else "", p, who(k).buyer, t, g, x] for r, o, p, k, t, g, x in reviews),
+        (
+            [r, ExcelText(o) if o else "", p, who(k).buyer, t, g, x]
+            for r, o, p, k, t, g, x in reviews
+        ),
     )
     traffic = _query(
         f"""SELECT strftime("date", '%Y-%m-%d'), pv, uv FROM t

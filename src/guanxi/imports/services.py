@@ -23,7 +23,6 @@ deletes what is left after GUANXI_IMPORT_RETENTION_DAYS).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fcntl
 import os
@@ -55,6 +54,7 @@ from guanxi.ingest.mapping import Mapping
 from guanxi.ingest.messages import Message, MessageError, error_message, gettext_noop, message
 from guanxi.ingest.messages import render as render_message
 from guanxi.ingest.stage import Staged, stage
+from guanxi.web.exports.safe import csv_line_writer
 
 PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
 REPORT = "report.csv"
@@ -281,16 +281,9 @@ def error_text(run: ImportRun) -> str:
     return render_message(run.error, gettext)
 
 
-class _Lines:
-    """A file-like target for csv.writer that hands back each line it is given."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def report_lines(folder: Path) -> Iterator[str]:
     """report.csv: every problem of the run in ``folder``, reasons in the active language."""
-    writer = csv.writer(_Lines())
+    writer = csv_line_writer()
     yield writer.writerow([gettext("文件"), gettext("行"), gettext("列"), gettext("值"),
                            gettext("原因")])  # fmt: skip
     problems = open_parquet(folder, PROBLEMS_FILE)
@@ -303,7 +296,7 @@ def report_lines(folder: Path) -> Iterator[str]:
 
 def rejects_lines(folder: Path) -> Iterator[str]:
     """rejects.csv: the bad rows as they were in the file, with their reasons."""
-    writer = csv.writer(_Lines())
+    writer = csv_line_writer()
     reasons: dict[int, list[str]] = {}
     for row in open_parquet(folder, PROBLEMS_FILE).read().to_pylist():
         reasons.setdefault(row["row"], []).append(f"{row['column']}: {reason_text(row['reason'])}")

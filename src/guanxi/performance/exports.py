@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.timeutil import Period, is_partial
 from guanxi.metrics.agents import AGENT_METRICS, NO_TEAM, SHOP, AgentReport
 from guanxi.metrics.diagnosis import Finding
+from guanxi.web.exports.safe import csv_writer
 from guanxi.web.exports.values import json_value
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
 
@@ -106,7 +106,7 @@ def series_csv(
     """One row per unit (and per part of the period, whose days come first when given, then
     ``partial``, 1 for a part cut short, when the parts are ``by`` week, month or day)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     dated = any(part for part, _reports in series)
     head = (["from", "to"] + (["partial"] if by else [])) if dated else []
     writer.writerow(head + [view] + [f"{m.name_zh} {m.key}" for m in AGENT_METRICS])

@@ -7,6 +7,7 @@ import io
 from guanxi.core.timeutil import Period
 from guanxi.metrics.agent_detail import DAILY_KEYS, AgentDay
 from guanxi.metrics.agents import AGENT_METRICS, AgentReport
+from guanxi.web.exports.safe import xlsx_workbook
 
 METRICS = {m.key: m for m in AGENT_METRICS}
 
@@ -33,10 +34,8 @@ def daily_xlsx(
     Under the period row, the period's business-time response times in the first and average
     response columns (only the period has them: the report computes business time per
     period), or a line saying the agent has no rota."""
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx_workbook(buffer)
     sheet = book.add_worksheet("每日趋势")
     bold = book.add_format(
         {"bold": True, "bg_color": "#F1F5F9", "text_wrap": True, "valign": "top"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from guanxi.metrics.store import METRICS
 from guanxi.store.overview import LABELS
 from guanxi.store.selectors import StoreOverview
+from guanxi.web.exports.safe import csv_writer
 
 
 def _cell(value: object) -> str:
@@ -20,7 +20,7 @@ def as_csv(figures: StoreOverview) -> str:
     """UTF-8 text with a BOM, so Excel opens the Chinese headers as they are."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     current, previous = figures.current, figures.previous
     writer.writerow(
         [

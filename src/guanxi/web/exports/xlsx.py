@@ -3,7 +3,7 @@ per kind of figure (yuan, percent, seconds, DSR scores), set column widths.
 
 Every export of the pages goes through ``workbook``: the numbers stay numbers (Excel can sum
 them), formatted the way ``values.text_value`` shows them on the page; no data is a blank
-cell, never 0.
+cell, never 0; text is always a string cell, never a formula (``safe.xlsx_workbook``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from guanxi.web.exports.safe import xlsx_workbook
 
 NUMBER_FORMATS = {
     "count": "#,##0",
@@ -43,10 +45,8 @@ class Sheet:
 
 
 def workbook(sheets: Sequence[Sheet]) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx_workbook(buffer)
     title_format = book.add_format({"bold": True, "font_size": 13})
     header_format = book.add_format(
         {

@@ -1,4 +1,4 @@
-"""``guanxi users list|add|reset-password``: logins from the command line (e.g. when the
+"""``guanxi users list|add|reset-password|delete``: logins from the command line (e.g. when the
 only admin has lost their password). Every change is audited as made by ``cli:<user>``."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{list,add,reset-password}"
+            dest="action", required=True, metavar="{list,add,reset-password,delete}"
         )
         sub.add_parser("list", help="every login: role, agent id, active, last login")
         add = sub.add_parser("add", help="add a login with a random password (printed once)")
@@ -26,6 +26,10 @@ class Command(BaseCommand):
         add.add_argument("--agent", default="", metavar="ID", help="agent id on the roster")
         reset = sub.add_parser("reset-password", help="a new random password (printed once)")
         reset.add_argument("username", metavar="NAME")
+        delete = sub.add_parser(
+            "delete", help="delete a login that never acted; one with history is deactivated"
+        )
+        delete.add_argument("username", metavar="NAME")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -41,6 +45,10 @@ class Command(BaseCommand):
                     agent_id=options["agent"],
                 )
                 self.stdout.write(f"{new.username} ({new.role}) added; password: {new.password}")
+            elif action == "delete":
+                user = self._user(options["username"])
+                self.stdout.write(services.user_delete(actor=None, user=user))
+                return
             else:
                 user = self._user(options["username"])
                 password = services.user_password_reset(actor=None, user=user)

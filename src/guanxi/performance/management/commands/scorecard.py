@@ -10,7 +10,6 @@ period is one calendar month; a total with a manual item unscored is marked inco
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
@@ -27,6 +26,7 @@ from guanxi.metrics.agents import KEYS
 from guanxi.metrics.scorecard_input import read_metrics_csv
 from guanxi.performance import shop_settings
 from guanxi.performance.scorecard import scoring
+from guanxi.web.exports.safe import csv_text, xlsx_workbook
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -145,21 +145,17 @@ def _text(value: Decimal | None) -> str:
 
 
 def _csv(card: engine.Scorecard, scores: list[engine.AgentScore]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["agent", *[f"{i.label} {i.metric}" for i in card.items], "total"])
-    for s in scores:
-        writer.writerow(
-            [s.agent, *[f"{i.weighted.normalize():f}" for i in s.items], f"{s.total.normalize():f}"]
-        )
-    return "\ufeff" + out.getvalue()
+    header = ["agent", *[f"{i.label} {i.metric}" for i in card.items], "total"]
+    rows = [
+        [s.agent, *[f"{i.weighted.normalize():f}" for i in s.items], f"{s.total.normalize():f}"]
+        for s in scores
+    ]
+    return csv_text([header, *rows])
 
 
 def _xlsx(card: engine.Scorecard, scores: list[engine.AgentScore]) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx_workbook(buffer)
     sheet = book.add_worksheet("KPI")
     bold = book.add_format({"bold": True, "bg_color": "#F1F5F9", "text_wrap": True})
     number = book.add_format({"num_format": "0.00"})
