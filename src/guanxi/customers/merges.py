@@ -23,21 +23,17 @@ from django.utils import timezone
 from guanxi import lake
 from guanxi.core.errors import UserInputError
 from guanxi.customers import services
-from guanxi.customers.models import Customer, CustomerMerge, MergeDismissal, PlatformIdentity
+from guanxi.customers.models import (
+    PERSONAL_FIELDS,
+    Customer,
+    CustomerMerge,
+    MergeDismissal,
+    PlatformIdentity,
+)
 
 # Lake tables with a customer_key column (facts that follow the customer).
 FACT_TABLES = ("orders", "refunds", "chat_messages", "dsr_ratings", "reviews")
-FILLABLE = (
-    "name",
-    "gender",
-    "birth_date",
-    "mobile",
-    "email",
-    "address",
-    "province",
-    "city",
-    "notes",
-)
+FILLABLE = PERSONAL_FIELDS
 INDEXES = {
     "name": ("name_index",),
     "mobile": ("mobile_index", "mobile_tail_index"),

@@ -23,6 +23,21 @@ class Gender(models.TextChoices):
     MALE = "male", _("男")
 
 
+# The personal fields of a customer that a merge fills from the duplicate and a PIPL
+# correction may change (the master's own keys and classes are not among them).
+PERSONAL_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "mobile",
+    "email",
+    "address",
+    "province",
+    "city",
+    "notes",
+)
+
+
 class Tag(models.Model):
     name = models.CharField(_("标签"), max_length=40, unique=True)
 

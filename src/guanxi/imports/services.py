@@ -115,16 +115,12 @@ def _alive(run: ImportRun) -> Iterator[None]:
 
 
 @contextmanager
-def _dead(run: ImportRun) -> Iterator[bool]:
-    """True inside when no process runs ``run`` (its lock is free, and held here meanwhile
-    so that the run cannot start under us)."""
-    path = workdir(run) / ALIVE
-    if not path.exists():
-        yield True
-        return
+def _locked(path: Path, *, wait: bool) -> Iterator[bool]:
+    """An exclusive lock on ``path``: True inside while held; with ``wait=False`` a lock
+    held elsewhere gives False at once."""
     with path.open("a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
@@ -135,20 +131,24 @@ def _dead(run: ImportRun) -> Iterator[bool]:
 
 
 @contextmanager
+def _dead(run: ImportRun) -> Iterator[bool]:
+    """True inside when no process runs ``run`` (its lock is free, and held here meanwhile
+    so that the run cannot start under us)."""
+    path = workdir(run) / ALIVE
+    if not path.exists():
+        yield True
+        return
+    with _locked(path, wait=False) as free:
+        yield free
+
+
+@contextmanager
 def write_lock(*, wait: bool = True) -> Iterator[bool]:
     """Held: True inside. With ``wait=False`` a lock held elsewhere gives False at once."""
     folder = Path(settings.GUANXI_IMPORT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "write.lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with _locked(folder / "write.lock", wait=wait) as held:
+        yield held
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from guanxi.core.audit import audit_record
 from guanxi.core.business_calendar import day_kind
 from guanxi.core.errors import UserInputError
 from guanxi.customers import services as customer_services
-from guanxi.customers.models import Customer, Gender, PlatformIdentity
+from guanxi.customers.models import PERSONAL_FIELDS, Customer, Gender, PlatformIdentity
 from guanxi.privacy.models import (
     Consent,
     ConsentPurpose,
@@ -32,17 +32,7 @@ WORKING_DAYS = 15  # PIPL answers are due within 15 working days (GB/T 35273 §8
 
 # Free text a customer wrote (or that quotes them) is emptied when they are erased.
 FREE_TEXT = {"chat_messages": ("text",), "reviews": ("text",), "refunds": ("reason",)}
-CORRECTABLE = (
-    "name",
-    "gender",
-    "birth_date",
-    "mobile",
-    "email",
-    "address",
-    "province",
-    "city",
-    "notes",
-)
+CORRECTABLE = PERSONAL_FIELDS
 # Audit action names (at most 16 characters): the privacy requests' own kinds of entry.
 AUDIT_OPEN = "pipl_open"
 AUDIT_ACCESS = "pipl_access"
