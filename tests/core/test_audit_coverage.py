@@ -143,7 +143,7 @@ def test_the_deactivation_message_in_english(make_user) -> None:
     with translation.override("en"):
         message = services.user_delete(actor=None, user=user)
     assert message == (
-        "manager1 has 1 audit log entries, so the login cannot be deleted (the audit log is "
+        "manager1 has 1 audit log entry, so the login cannot be deleted (the audit log is "
         "append-only and must still say who did what): it has been deactivated instead — it "
-        "can no longer sign in, and its entries are kept."
+        "can no longer sign in, and its entry is kept."
     )

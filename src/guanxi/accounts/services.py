@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from guanxi.accounts import roles
 from guanxi.accounts.models import Agent, LoginAttempt, Profile
@@ -252,9 +253,12 @@ def user_delete(*, actor: User | None, user: User) -> str:
     history = AuditEntry.objects.filter(actor_id=user.pk).count()
     if history:
         user_deactivate(actor=actor, user=user)
-        return _(
+        return ngettext(
             "%(username)s 有 %(count)d 条审计记录，账号不能删除"
-            "（审计日志只增不改，要能说明是谁做的）：已改为停用，无法再登录，记录保留。"
+            "（审计日志只增不改，要能说明是谁做的）：已改为停用，无法再登录，记录保留。",
+            "%(username)s 有 %(count)d 条审计记录，账号不能删除"
+            "（审计日志只增不改，要能说明是谁做的）：已改为停用，无法再登录，记录保留。",
+            history,
         ) % {"username": username, "count": history}
     user.delete()
     _audit(actor=actor, action=AuditAction.USER_DELETE, fields="account", subject=username)
