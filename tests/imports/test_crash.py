@@ -7,12 +7,10 @@ land at random moments of a larger import.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -20,26 +18,8 @@ from pathlib import Path
 import pytest
 from deltalake import DeltaTable
 
+from tests.imports.conftest import GUANXI
 from tests.imports.exports import PAID, TWO_ORDERS, taobao_row, write_taobao_orders
-
-GUANXI = [sys.executable, "-m", "guanxi.cli"]
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "guanxi.settings",
-        "GUANXI_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        "GUANXI_LAKE": str(tmp_path / "lake"),
-        "GUANXI_KEY_FILE": str(tmp_path / "keys" / "field.key"),
-        "GUANXI_SECRET_KEY_FILE": str(tmp_path / "keys" / "secret.key"),
-        "GUANXI_IMPORT_DIR": str(tmp_path / "imports"),
-        "GUANXI_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    environment.pop("GUANXI_FAULT", None)
-    subprocess.run([*GUANXI, "migrate", "-v", "0"], env=environment, check=True)
-    return environment
 
 
 def _state(tmp_path: Path) -> tuple[list[tuple[str, str]], set[str]]:

@@ -4,7 +4,6 @@ leave neither a waiting record nor their file."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -22,27 +21,9 @@ from guanxi.imports import services
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.lake import Lake
 from tests.factories import login
+from tests.imports.conftest import GUANXI
 from tests.imports.exports import TAOBAO_HEADER, TWO_ORDERS, write_taobao_orders
 from tests.imports.test_import import run_import
-
-GUANXI = [sys.executable, "-m", "guanxi.cli"]
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "guanxi.settings",
-        "GUANXI_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        "GUANXI_LAKE": str(tmp_path / "lake"),
-        "GUANXI_KEY_FILE": str(tmp_path / "keys" / "field.key"),
-        "GUANXI_SECRET_KEY_FILE": str(tmp_path / "keys" / "secret.key"),
-        "GUANXI_IMPORT_DIR": str(tmp_path / "imports"),
-        "GUANXI_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    environment.pop("GUANXI_FAULT", None)
-    subprocess.run([*GUANXI, "migrate", "-v", "0"], env=environment, check=True)
-    return environment
 
 
 def _guanxi(env: dict[str, str], *args: str, fault: str = "") -> subprocess.CompletedProcess[str]:
