@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
@@ -22,6 +22,9 @@ from deltalake import DeltaTable, write_deltalake
 
 from guanxi.lake.engines import Engine, QueryLimits, make_engine
 from guanxi.lake.schema import TableSpec, spec
+
+if TYPE_CHECKING:
+    from guanxi.lake.derived import Derived
 
 
 class LakeError(Exception):
@@ -331,6 +334,15 @@ class Lake:
             {retention: kept}, raise_if_not_exists=False
         )
         return len(deleted)
+
+    # -- derived tables -----------------------------------------------------------------
+    @property
+    def derived(self) -> Derived:
+        """The derived tables (sessions, rounds, attribution …) kept from this lake's raw
+        tables (``lake.derived``)."""
+        from guanxi.lake.derived import Derived
+
+        return Derived(self)
 
     # -- reading ------------------------------------------------------------------------
     @property
