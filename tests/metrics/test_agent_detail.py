@@ -202,9 +202,7 @@ def test_the_days_agree_with_the_agent_report(detail_shop: Lake) -> None:
 
 
 def test_response_distribution_by_hand(detail_shop: Lake) -> None:
-    dist = agent_detail.response_distribution(
-        _facts(detail_shop), PERIOD, "kf1", detail_shop.arrow
-    )
+    dist = agent_detail.response_distribution(_facts(detail_shop), PERIOD, "kf1", detail_shop.arrow)
     # Answered rounds sorted: 8, 12, 15, 25, 30, 45, 200, 240 (s5's 10 s is on the 17th).
     assert dist.rounds == 8
     assert dist.buckets == [
@@ -221,9 +219,7 @@ def test_response_distribution_by_hand(detail_shop: Lake) -> None:
 
 
 def test_stage_mix_by_hand(detail_shop: Lake) -> None:
-    mix = agent_detail.stage_mix(
-        detail_shop.arrow, _facts(detail_shop, PERIOD), PERIOD, "kf1"
-    )
+    mix = agent_detail.stage_mix(detail_shop.arrow, _facts(detail_shop, PERIOD), PERIOD, "kf1")
     # Pre-sale s1, s2, s8; in-sale s3, s7; after-sale s4. s5 began on the 17th; s6 is kf2's.
     assert mix == [
         StageShare("pre_sale", 3, Decimal("0.5000")),
@@ -255,9 +251,7 @@ def test_an_empty_period_has_no_figures(detail_shop: Lake) -> None:
     )
     assert dist.rounds == 0 and dist.median_seconds is None
     assert {b.share for b in dist.buckets} == {None}
-    mix = agent_detail.stage_mix(
-        detail_shop.arrow, _facts(detail_shop, july), july, "kf1"
-    )
+    mix = agent_detail.stage_mix(detail_shop.arrow, _facts(detail_shop, july), july, "kf1")
     assert [(s.sessions, s.share) for s in mix] == [(0, None)] * 3
 
 

@@ -214,7 +214,7 @@ class Derived:
         state = self.state()
         if state is None or not all(self.exists(f) for f in DERIVED):
             return Freshness(False, "missing", state)
-        if state.time_zone != time_zone or state.rules != asdict(rules):
+        if state.time_zone != time_zone or state.rules != _rule_state(rules):
             return Freshness(False, "settings", state)
         if state.sources != self.source_versions():
             return Freshness(False, "behind", state)
@@ -262,7 +262,7 @@ class Derived:
                 return self._rebuild(time_zone, rules, progress)
             try:
                 return self._refresh(state, time_zone, rules, progress)
-            except _HistoryGone:
+            except _HistoryGoneError:
                 return self._rebuild(time_zone, rules, progress)
 
     def rebuild(
@@ -319,7 +319,7 @@ class Derived:
                 step()
         state = FillState(
             time_zone=time_zone,
-            rules=asdict(rules),
+            rules=_rule_state(rules),
             sources=versions,
             tables=tables,
             refreshed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -360,9 +360,10 @@ class Derived:
         sessions_files = self.files("sessions")
         # The earliest moment an order change can matter: a session's stage at t depends on
         # order times at or before t only.
-        since_orders = con.execute(
+        first_change = con.execute(
             "SELECT min(least(created_at, paid_at, shipped_at, signed_at, closed_at)) FROM o"
-        ).fetchone()[0]
+        ).fetchone()
+        since_orders = first_change[0] if first_change else None
         touched_customers = {
             r[0]
             for r in con.execute(
@@ -402,9 +403,7 @@ class Derived:
         step()
         tables = dict(state.tables)
         with contextlib_cache(self.lake, _ordered(touched_messages)) as ordered:
-            parts = session_facts(
-                touched_messages, orders, time_zone, span, rules, ordered=ordered
-            )
+            parts = session_facts(touched_messages, orders, time_zone, span, rules, ordered=ordered)
             with contextlib_cache(self.lake, parts["sessions"]) as sessions:
                 fresh = self.lake.arrow(sessions.select("customer_key", "first_at")).to_pylist()
                 months = sessions.select("session_id", month=month_of(sessions.day))
@@ -421,21 +420,21 @@ class Derived:
             r["customer_key"] for r in fresh if r["customer_key"]
         }
         since = min([t for t in [since_orders, *firsts] if t is not None], default=None)
-        order_keys = con.execute(
-            "SELECT DISTINCT platform, order_id FROM o"
-        ).fetch_arrow_table()
+        order_keys = _fetch(con, "SELECT DISTINCT platform, order_id FROM o")
         if since is not None and touched_customers:
             customers = ibis.memtable(
                 pa.table({"customer_key": pa.array(sorted(touched_customers), STR)})
             )
             since_lit = ibis.literal(since)
             redo = orders.filter(
-                (orders.customer_key.isin(customers.customer_key) & (orders.created_at >= since_lit))
+                orders.customer_key.isin(customers.customer_key) & (orders.created_at >= since_lit)
             ).select("platform", "order_id")
             redo_keys = self.lake.arrow(redo)
-            order_keys = pa.concat_tables(
-                [order_keys.cast(redo_keys.schema), redo_keys]
-            ).group_by(["platform", "order_id"]).aggregate([])
+            order_keys = (
+                pa.concat_tables([order_keys.cast(redo_keys.schema), redo_keys])
+                .group_by(["platform", "order_id"])
+                .aggregate([])
+            )
             window = since - dt.timedelta(hours=rules.attribution_hours + 24)
             chat = messages.filter(
                 messages.customer_key.isin(customers.customer_key)
@@ -453,7 +452,7 @@ class Derived:
         step()
         new_state = FillState(
             time_zone=time_zone,
-            rules=asdict(rules),
+            rules=_rule_state(rules),
             sources=versions,
             tables=tables,
             refreshed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -489,12 +488,14 @@ class Derived:
         path = self.lake.path(name)
         now = set(DeltaTable(path, version=after).file_uris())
         try:
-            then = set(DeltaTable(path, version=before).file_uris()) if before is not None else set()
+            then = (
+                set(DeltaTable(path, version=before).file_uris()) if before is not None else set()
+            )
         except Exception as exc:  # the old version's log or files were cleaned up
-            raise _HistoryGone(name) from exc
+            raise _HistoryGoneError(name) from exc
         added, removed = sorted(now - then), sorted(then - now)
         if any(not _file_exists(f) for f in removed):
-            raise _HistoryGone(name)
+            raise _HistoryGoneError(name)
         cols = ", ".join(f'"{c}"' for c in spec(name).schema.names)
         pick = ", ".join(f'"{c}"' for c in columns)
         con = duckdb.connect()
@@ -517,7 +518,7 @@ class Derived:
         if not parts:
             return empty
         sql = f"SELECT {pick} FROM ({' UNION ALL '.join(parts)})"
-        return con.execute(sql, params).fetch_arrow_table().cast(empty.schema)
+        return _fetch(con, sql, params).cast(empty.schema)
 
     def _batches(self, fact: str, expr: ibis.Table) -> pa.RecordBatchReader:
         spec = DERIVED[fact]
@@ -563,13 +564,12 @@ class Derived:
             return DeltaTable(self.path(fact)).version() if self.exists(fact) else None
         cols = ", ".join(f'd."{c}"' for c in spec.schema.names)
         kept = (
-            con.execute(
+            _fetch(
+                con,
                 f"SELECT {cols} FROM read_parquet($f) d WHERE d.month IN "
                 f"(SELECT unnest($months)) AND NOT EXISTS (SELECT 1 FROM k WHERE {join})",
                 {"f": files, "months": months},
-            )
-            .fetch_arrow_table()
-            .cast(spec.schema)
+            ).cast(spec.schema)
             if files
             else spec.schema.empty_table()
         )
@@ -586,7 +586,18 @@ class Derived:
         return DeltaTable(path).version()
 
 
-class _HistoryGone(Exception):
+def _rule_state(rules: AttributionRules) -> dict[str, int]:
+    """The rules the derived tables depend on (stages and attribution); the inquiry
+    windows are applied when counting."""
+    return {"after_sale_days": rules.after_sale_days, "attribution_hours": rules.attribution_hours}
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pa.Table:
+    """A DuckDB query's result as an Arrow table."""
+    return con.execute(sql, params).to_arrow_table()
+
+
+class _HistoryGoneError(Exception):
     """The recorded version of a raw table can no longer be read: rebuild instead."""
 
 

@@ -97,7 +97,9 @@ def daily_counts(
     """
     rules = service_rules or ServiceRules()
     attribution_rules = attribution_rules or AttributionRules()
-    each_day = [Period(d, d) for d in (period.start + dt.timedelta(days=n) for n in range(period.days))]
+    each_day = [
+        Period(d, d) for d in (period.start + dt.timedelta(days=n) for n in range(period.days))
+    ]
     days = bucket_days(each_day)
     chat = chat_counts(facts, days, rules)
     chat = chat.filter(chat.agent_id == agent_id).join(days, "bucket").drop("bucket", "agent_id")

@@ -76,6 +76,8 @@ class AgentReport:
         return asdict(self)
 
 
+__all__ = ["NO_TEAM", "SHOP"]  # the units' names, defined with the facts, are the report's
+
 KEYS = tuple(f for f in AgentReport.__dataclass_fields__ if f != "unit")
 
 
@@ -262,7 +264,10 @@ def report_series(
     sales = arrow(
         sales_counts(facts, orders, refunds, buckets, periods, time_zone, rules)
     ).to_pylist()
-    store = {r["bucket"]: r for r in arrow(store_aov_counts(orders, buckets, periods, time_zone)).to_pylist()}
+    store = {
+        r["bucket"]: r
+        for r in arrow(store_aov_counts(orders, buckets, periods, time_zone)).to_pylist()
+    }
     business = business_hours.business_series(facts, periods, time_zone, arrow, schedules or {})
     platform = platform_series(facts, periods, arrow, platform_rules or PlatformRules())
     no_sales = {"paid_amount": 0, "payers": 0}

@@ -23,13 +23,10 @@ the period on the agent's attributed orders; 退货率 = returns ÷ attributed p
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import ibis
 
-from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import day_bounds, in_period
 from guanxi.metrics.chat import sessions
 
 

@@ -104,7 +104,7 @@ def session_facts(
     orders: ibis.Table | None,
     time_zone: str,
     span: Period,
-    rules: AttributionRules = AttributionRules(),
+    rules: AttributionRules | None = None,
     ordered: ibis.Table | None = None,
 ) -> dict[str, ibis.Table]:
     """Every fact keyed by session (all but ``attribution``) of the sessions in
@@ -117,7 +117,7 @@ def session_facts(
     if orders is None:  # chat figures only: no stages
         s = s.mutate(stage=ibis.null("string"))
     else:
-        stages = stages_from(s, orders, rules).select("session_id", "stage")
+        stages = stages_from(s, orders, rules or AttributionRules()).select("session_id", "stage")
         s = s.left_join(stages, "session_id").drop("session_id_right")
     s = local_clock(s, "first_at", time_zone, span).drop("local_seconds")
     customer_days = local_clock(
@@ -171,7 +171,10 @@ def session_facts(
     agent = ordered.filter(ordered.sender == "agent")
     session_agents = agent.select("session_id", "agent_id").distinct()
     sends = local_clock(
-        agent.select("session_id", "agent_id", "customer_key", "sent_at"), "sent_at", time_zone, span
+        agent.select("session_id", "agent_id", "customer_key", "sent_at"),
+        "sent_at",
+        time_zone,
+        span,
     )
     agent_sends = sends.group_by(["session_id", "agent_id", "customer_key", "day"]).aggregate(
         messages=sends.count()
@@ -196,12 +199,12 @@ def attribution_facts(
     orders: ibis.Table,
     time_zone: str,
     span: Period,
-    rules: AttributionRules = AttributionRules(),
+    rules: AttributionRules | None = None,
 ) -> ibis.Table:
     """``ChatFacts.attribution`` of ``orders`` (any subset), from the messages that can
     attribute them and the sessions' stages (``sessions``: ``session_facts``'s)."""
     stages = sessions.filter(sessions.stage.notnull()).select("session_id", "stage")
-    a = attributed_from(messages, stages, orders, rules)
+    a = attributed_from(messages, stages, orders, rules or AttributionRules())
     return local_clock(a, "created_at", time_zone, span).drop("local_seconds")
 
 
@@ -210,7 +213,7 @@ def chat_facts(
     orders: ibis.Table,
     time_zone: str,
     span: Period,
-    rules: AttributionRules = AttributionRules(),
+    rules: AttributionRules | None = None,
     attributable: ibis.Table | None = None,
 ) -> ChatFacts:
     """Every fact from raw ``messages`` (whole sessions) and ``orders``; ``attributable``:

@@ -104,7 +104,11 @@ def _conversion_ends(days: Period, time_zone: str, rules: AttributionRules) -> i
                 for d in rows
             ],
         },
-        schema={"day": "date", "next_end": "timestamp('UTC', 6)", "final_end": "timestamp('UTC', 6)"},
+        schema={
+            "day": "date",
+            "next_end": "timestamp('UTC', 6)",
+            "final_end": "timestamp('UTC', 6)",
+        },
     )
 
 
@@ -175,7 +179,9 @@ def sales_counts(
         sales_units=a.item_count.sum(where=paid),
         buyers=a.customer_key.nunique(where=paid),
     )
-    r = local_days(refunds.filter(refunds.kind == "return_refund"), "requested_at", periods, time_zone)
+    r = local_days(
+        refunds.filter(refunds.kind == "return_refund"), "requested_at", periods, time_zone
+    )
     r = r.join(buckets, "day")
     asked = r.group_by(["bucket", "platform", "order_id"]).aggregate(requests=r.count())
     owners = facts.attribution.select("platform", "order_id", "agent_id")
@@ -203,10 +209,6 @@ def store_aov_counts(
 
 
 # -- one period from raw rows (the tests' and scripts' entry points) -------------------------
-def _one_period(period: Period, time_zone: str) -> tuple[list[Period], ibis.Table]:
-    return [period], bucket_days([period])
-
-
 def agent_figures(
     chat_messages: ibis.Table,
     period: Period,
@@ -215,7 +217,7 @@ def agent_figures(
     rules: ServiceRules | None = None,
 ) -> list[AgentFigures]:
     """Every agent's chat metrics for ``period`` from raw messages."""
-    periods, buckets = _one_period(period, time_zone)
+    buckets = bucket_days([period])
     span = Period(period.start - dt.timedelta(days=1), period.end + dt.timedelta(days=1))
     parts = session_facts(chat_messages, None, time_zone, span)
     parts["attribution"] = parts["agent_sends"].limit(0)  # not read by the chat counts
@@ -233,7 +235,8 @@ def agent_sales(
     rules: AttributionRules | None = None,
 ) -> ibis.Table:
     """Per agent, ``sales_counts`` for ``period`` from raw rows (all orders attributed)."""
-    periods, buckets = _one_period(period, time_zone)
+    periods = [period]
+    buckets = bucket_days(periods)
     rules = rules or AttributionRules()
     built = for_agents(chat_facts(chat_messages, orders, time_zone, _wide(period), rules))
     out = sales_counts(built, orders, refunds, buckets, periods, time_zone, rules)
@@ -249,7 +252,8 @@ def inquiries(
 ) -> ibis.Table:
     """One row per inquiry in ``period`` from raw rows: ``customer_key, agent_id,
     began_at, day, converted_next_day, converted_final``."""
-    periods, buckets = _one_period(period, time_zone)
+    periods = [period]
+    buckets = bucket_days(periods)
     rules = rules or AttributionRules()
     built = for_agents(chat_facts(chat_messages, orders, time_zone, _wide(period), rules))
     return inquiry_rows(built, orders, buckets, periods, time_zone, rules).drop("bucket")
