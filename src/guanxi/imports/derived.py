@@ -30,9 +30,9 @@ def refresh(progress: Callable[[float], None] | None = None) -> FillState:
     )
 
 
-def rebuild(progress: Callable[[float], None] | None = None) -> FillState:
+def rebuild(progress: Callable[[float], None] | None = None, only: str = "") -> FillState:
     return lake.get().derived.rebuild(
-        settings.TIME_ZONE, shop_settings.attribution_rules(), progress
+        settings.TIME_ZONE, shop_settings.attribution_rules(), progress, only
     )
 
 

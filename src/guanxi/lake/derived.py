@@ -270,9 +270,15 @@ class Derived:
         time_zone: str,
         rules: AttributionRules,
         progress: Callable[[float], None] | None = None,
+        only: str = "",
     ) -> FillState:
+        """Recompute every derived table from scratch; ``only``: just that table (by its
+        name, e.g. ``chat_rounds``), at the raw versions the others reflect."""
+        if only and only not in {spec.name for spec in DERIVED.values()}:
+            known = ", ".join(spec.name for spec in DERIVED.values())
+            raise ValueError(f"no derived table {only!r}; known: {known}")
         with self.locked():
-            return self._rebuild(time_zone, rules, progress)
+            return self._rebuild(time_zone, rules, progress, only)
 
     def _sources(self, versions: dict[str, int | None]) -> dict[str, ibis.Table]:
         """The raw tables at ``versions`` (a refresh reads one consistent snapshot even if an
@@ -294,12 +300,17 @@ class Derived:
         time_zone: str,
         rules: AttributionRules,
         progress: Callable[[float], None] | None,
+        only: str = "",
     ) -> FillState:
-        versions = self.source_versions()
+        state = self.state()
+        usable = state is not None and state.time_zone == time_zone
+        if only and usable and state is not None and state.rules == _rule_state(rules):
+            versions, tables = dict(state.sources), dict(state.tables)
+        else:
+            only, versions, tables = "", self.source_versions(), {}
         raw = self._sources(versions)
         messages, orders = raw["chat_messages"], raw["orders"]
         span = self._span(messages)
-        tables: dict[str, int | None] = {}
         step = _Steps(progress, len(DERIVED) + 1)
         with contextlib_cache(self.lake, _ordered(messages)) as ordered:
             parts = session_facts(messages, orders, time_zone, span, rules, ordered=ordered)
@@ -307,15 +318,17 @@ class Derived:
                 step()
                 months = sessions.select("session_id", month=month_of(sessions.day))
                 for fact in SESSION_FACTS:
-                    expr = sessions if fact == "sessions" else parts[fact]
-                    tables[DERIVED[fact].name] = self._overwrite(
-                        fact, _with_month(expr, months, fact), None
-                    )
+                    if not only or DERIVED[fact].name == only:
+                        expr = sessions if fact == "sessions" else parts[fact]
+                        tables[DERIVED[fact].name] = self._overwrite(
+                            fact, _with_month(expr, months, fact)
+                        )
                     step()
-                a = attribution_facts(ordered, sessions, orders, time_zone, span, rules)
-                tables[DERIVED["attribution"].name] = self._overwrite(
-                    "attribution", a.mutate(month=month_of(a.day)), None
-                )
+                if not only or DERIVED["attribution"].name == only:
+                    a = attribution_facts(ordered, sessions, orders, time_zone, span, rules)
+                    tables[DERIVED["attribution"].name] = self._overwrite(
+                        "attribution", a.mutate(month=month_of(a.day))
+                    )
                 step()
         state = FillState(
             time_zone=time_zone,
@@ -323,7 +336,7 @@ class Derived:
             sources=versions,
             tables=tables,
             refreshed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            mode="rebuild",
+            mode=f"rebuild {only}" if only else "rebuild",
         )
         self._save_state(state)
         return state
@@ -443,7 +456,8 @@ class Derived:
         else:
             chat = messages.filter(ibis.literal(False))
         keys = ibis.memtable(order_keys)
-        target = orders.semi_join(keys, ["platform", "order_id"])
+        # (a join and a projection: Ibis cannot join further from a semi-join here)
+        target = orders.join(keys, ["platform", "order_id"]).select(*orders.columns)
         derived_sessions = self.facts().sessions
         a = attribution_facts(chat, derived_sessions, target, time_zone, span, rules)
         tables[DERIVED["attribution"].name] = self._replace(
@@ -525,7 +539,7 @@ class Derived:
         table = self.lake.arrow(expr.select(*spec.schema.names))
         return table.cast(spec.schema).to_reader()
 
-    def _overwrite(self, fact: str, expr: ibis.Table, _: None) -> int:
+    def _overwrite(self, fact: str, expr: ibis.Table) -> int:
         path = self.path(fact)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         write_deltalake(
@@ -594,7 +608,7 @@ def _rule_state(rules: AttributionRules) -> dict[str, int]:
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pa.Table:
     """A DuckDB query's result as an Arrow table."""
-    return con.execute(sql, params).to_arrow_table()
+    return con.sql(sql, params=params).to_arrow_table()
 
 
 class _HistoryGoneError(Exception):
