@@ -113,8 +113,9 @@ def assert_reports_equal(lake: Lake, derived: ChatFacts, teams: dict[str, str]) 
 
 def assert_details_equal(lake: Lake, derived: ChatFacts) -> None:
     period = periods_of(lake)[0]
-    mine, raw = for_agents(derived), facts_from_raw(
-        lake.table("chat_messages"), lake.table("orders"), period, TZ
+    mine, raw = (
+        for_agents(derived),
+        facts_from_raw(lake.table("chat_messages"), lake.table("orders"), period, TZ),
     )
     spoke = lake.arrow(mine.session_agents.select("agent_id").distinct()).to_pylist()
     for agent in sorted(r["agent_id"] for r in spoke):
