@@ -33,7 +33,7 @@ AGENTS = ("kf1", "kf2", None)
 
 
 def message_rows(draw: st.DrawFn, count: int) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for i in range(count):
         session = draw(st.integers(0, 5))
         sender = draw(st.sampled_from(["customer", "customer", "agent", "system"]))
