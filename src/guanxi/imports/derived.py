@@ -42,3 +42,10 @@ def request_refresh() -> None:
     from guanxi.imports import tasks  # tasks imports services, which import this module
 
     tasks.queue_refresh()
+
+
+def background_refresh_possible() -> bool:
+    """Whether queued tasks run in a worker (not inside the request that queues them)."""
+    from guanxi.imports import tasks
+
+    return bool(tasks.refresh_derived.get_backend().supports_defer)

@@ -477,6 +477,27 @@ class Derived:
         self._save_state(new_state)
         return new_state
 
+    def purge_history(self) -> int:
+        """Forget the derived tables' old versions (after an erasure: they held the erased
+        customer's key). Returns the data files deleted."""
+        from guanxi.lake.store import purge_table_history
+
+        return sum(purge_table_history(self.path(f)) for f in DERIVED if self.exists(f))
+
+    def vacuum(self, keep_hours: int) -> int:
+        """Delete the files of derived versions older than ``keep_hours`` (the raw tables'
+        retention): each refresh rewrites whole months, so old files pile up otherwise."""
+        deleted = 0
+        for fact in DERIVED:
+            if self.exists(fact):
+                table = DeltaTable(self.path(fact))
+                deleted += len(
+                    table.vacuum(
+                        retention_hours=keep_hours, dry_run=False, enforce_retention_duration=False
+                    )
+                )
+        return deleted
+
     # -- helpers ----------------------------------------------------------------------------
     def _span(self, messages: ibis.Table) -> Period:
         """The local days every chat and order event can fall on (a day's margin each side)."""

@@ -310,30 +310,11 @@ class Lake:
         return count
 
     def purge_history(self, name: str) -> int:
-        """Delete every file and log entry of table ``name`` older than its current version.
-
-        Vacuum with no retention removes the data files of old versions; a checkpoint at the
-        current version and a log clean-up with no retention remove the old commit files,
-        whose file statistics (min/max values) could still hold an erased key. Time travel to
-        earlier versions ends here; the version number carries on. Returns the data files
-        deleted.
-        """
+        """Delete every file and log entry of table ``name`` older than its current version
+        (``purge_table_history``). Returns the data files deleted."""
         if not self.exists(name):
             return 0
-        dt = DeltaTable(self.path(name))
-        retention = "delta.logRetentionDuration"
-        kept = dt.metadata().configuration.get(retention) or "interval 30 days"  # Delta's default
-        dt.alter.set_table_properties({retention: "interval 0 seconds"}, raise_if_not_exists=False)
-        deleted = dt.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
-        dt = DeltaTable(self.path(name))
-        dt.create_checkpoint()
-        dt.cleanup_metadata()
-        # Back to the usual retention, so later automatic clean-ups keep the history that
-        # undoing an import needs.
-        DeltaTable(self.path(name)).alter.set_table_properties(
-            {retention: kept}, raise_if_not_exists=False
-        )
-        return len(deleted)
+        return purge_table_history(self.path(name))
 
     # -- derived tables -----------------------------------------------------------------
     @property
@@ -373,3 +354,27 @@ class Lake:
         if not self.exists(name):
             return spec(name).schema.empty_table()
         return DeltaTable(self.path(name)).to_pyarrow_table()
+
+
+def purge_table_history(path: str) -> int:
+    """Delete every file and log entry of the Delta table at ``path`` older than its current
+    version.
+
+    Vacuum with no retention removes the data files of old versions; a checkpoint at the
+    current version and a log clean-up with no retention remove the old commit files,
+    whose file statistics (min/max values) could still hold an erased key. Time travel to
+    earlier versions ends here; the version number carries on. Returns the data files
+    deleted.
+    """
+    dt = DeltaTable(path)
+    retention = "delta.logRetentionDuration"
+    kept = dt.metadata().configuration.get(retention) or "interval 30 days"  # Delta's default
+    dt.alter.set_table_properties({retention: "interval 0 seconds"}, raise_if_not_exists=False)
+    deleted = dt.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+    dt = DeltaTable(path)
+    dt.create_checkpoint()
+    dt.cleanup_metadata()
+    # Back to the usual retention, so later automatic clean-ups keep the history that
+    # undoing an import needs.
+    DeltaTable(path).alter.set_table_properties({retention: kept}, raise_if_not_exists=False)
+    return len(deleted)
