@@ -258,12 +258,13 @@ class Derived:
             if freshness.fresh and freshness.state is not None:
                 return freshness.state
             state = freshness.state
-            if state is None or freshness.reason != "behind":
-                return self._rebuild(time_zone, rules, progress)
-            try:
-                return self._refresh(state, time_zone, rules, progress)
-            except _HistoryGoneError:
-                return self._rebuild(time_zone, rules, progress)
+            with self.lake.build_memory():
+                if state is None or freshness.reason != "behind":
+                    return self._rebuild(time_zone, rules, progress)
+                try:
+                    return self._refresh(state, time_zone, rules, progress)
+                except _HistoryGoneError:
+                    return self._rebuild(time_zone, rules, progress)
 
     def rebuild(
         self,
@@ -277,7 +278,7 @@ class Derived:
         if only and only not in {spec.name for spec in DERIVED.values()}:
             known = ", ".join(spec.name for spec in DERIVED.values())
             raise ValueError(f"no derived table {only!r}; known: {known}")
-        with self.locked():
+        with self.locked(), self.lake.build_memory():
             return self._rebuild(time_zone, rules, progress, only)
 
     def _sources(self, versions: dict[str, int | None]) -> dict[str, ibis.Table]:

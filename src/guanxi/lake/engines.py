@@ -24,6 +24,8 @@ class Engine(Protocol):
 
     def to_arrow(self, expr: ibis.Expr) -> Any: ...
 
+    def set_memory(self, memory: str) -> None: ...
+
 
 class DuckDBEngine:
     def __init__(self, limits: QueryLimits | None = None) -> None:
@@ -54,6 +56,9 @@ class DuckDBEngine:
     def to_arrow(self, expr: ibis.Expr) -> Any:
         """A pyarrow Table (or Scalar): exact decimals, no pandas in between."""
         return self.con.to_pyarrow(expr)
+
+    def set_memory(self, memory: str) -> None:
+        self.con.raw_sql(f"SET memory_limit = '{memory}'")
 
 
 class SparkEngine:
@@ -102,6 +107,9 @@ class SparkEngine:
     def execute(self, expr: ibis.Expr) -> Any:
         return self.con.execute(expr)
 
+    def set_memory(self, memory: str) -> None:
+        """Spark's memory is the cluster's (or the local session's) configuration."""
+
     def to_arrow(self, expr: ibis.Expr) -> Any:
         """A pyarrow Table (or Scalar) with the same types DuckDB gives.
 
@@ -128,8 +136,12 @@ def _utc_timestamps(result: Any) -> Any:
 
 @dataclass(frozen=True)
 class QueryLimits:
-    memory: str = ""  # e.g. "3GB"; "" = the engine's default
+    memory: str = ""  # per query, e.g. "1GB"; "" = the engine's default
     spill_dir: str = ""
+    # Queries run at once in this process (0: no limit); the others wait their turn, so
+    # N page requests cannot ask for N × ``memory``.
+    slots: int = 0
+    build_memory: str = ""  # for building the derived tables (one at a time), e.g. "3GB"
 
 
 def make_engine(name: str, limits: QueryLimits | None = None) -> Engine:

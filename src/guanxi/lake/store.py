@@ -7,9 +7,12 @@ all equal are left alone, so importing the same export twice changes nothing.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import threading
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,10 @@ from guanxi.lake.schema import TableSpec, spec
 
 if TYPE_CHECKING:
     from guanxi.lake.derived import Derived
+
+
+QUEUED: contextvars.ContextVar[float] = contextvars.ContextVar("queued_seconds", default=0.0)
+"""Seconds this request (or task) waited for a query slot; reset by whoever serves it."""
 
 
 class LakeError(Exception):
@@ -113,6 +120,8 @@ class Lake:
         self.engine_name = engine
         self.limits = limits
         self._local = threading.local()
+        slots = limits.slots if limits is not None else 0
+        self._slots = threading.BoundedSemaphore(slots) if slots > 0 else None
 
     # -- paths and versions -------------------------------------------------------------
     def path(self, name: str) -> str:
@@ -343,11 +352,45 @@ class Lake:
 
     def execute(self, expr: ibis.Expr) -> Any:
         """Run ``expr``; pandas out (DataFrame, Series or Python scalar)."""
-        return self.engine.execute(expr)
+        with self.query_slot():
+            return self.engine.execute(expr)
 
     def arrow(self, expr: ibis.Expr) -> Any:
         """Run ``expr``; Arrow out (Table, or Scalar for a scalar expression)."""
-        return self.engine.to_arrow(expr)
+        with self.query_slot():
+            return self.engine.to_arrow(expr)
+
+    @contextmanager
+    def query_slot(self) -> Iterator[None]:
+        """Hold one of the process's query slots while a query runs (``QueryLimits.slots``);
+        the time spent waiting for one adds up in ``queued_seconds`` (the page says so)."""
+        if self._slots is None or getattr(self._local, "holding", False):
+            yield
+            return
+        started = time.perf_counter()
+        with self._slots:
+            waited = time.perf_counter() - started
+            if waited > 0.05:
+                QUEUED.set(QUEUED.get() + waited)
+            self._local.holding = True
+            try:
+                yield
+            finally:
+                self._local.holding = False
+
+    @contextmanager
+    def build_memory(self) -> Iterator[None]:
+        """The derived tables' build runs with its own memory budget (one build at a time)."""
+        memory = self.limits.build_memory if self.limits is not None else ""
+        if not memory:
+            yield
+            return
+        self.engine.set_memory(memory)
+        try:
+            yield
+        finally:
+            if self.limits is not None and self.limits.memory:
+                self.engine.set_memory(self.limits.memory)
 
     def to_arrow(self, name: str) -> pa.Table:
         """The whole current table as Arrow (tests and exports of small tables)."""
