@@ -22,6 +22,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -36,7 +37,14 @@ from deltalake import DeltaTable, write_deltalake
 from guanxi.core.timeutil import Period
 from guanxi.lake.schema import MONEY, STR, TS, TableSpec
 from guanxi.metrics.attribution import AttributionRules
-from guanxi.metrics.facts import ChatFacts, attribution_facts, month_of, session_facts
+from guanxi.metrics.customer_facts import customer_months
+from guanxi.metrics.facts import (
+    FACT_NAMES,
+    ChatFacts,
+    attribution_facts,
+    month_of,
+    session_facts,
+)
 
 DATE = pa.date32()
 I64 = pa.int64()
@@ -146,8 +154,30 @@ DERIVED: dict[str, TableSpec] = {
         partition_by=("month",),
     ),
 }
+DERIVED["customer_months"] = TableSpec(
+    "customer_months",
+    _schema(
+        ("customer_key", STR, False),
+        ("orders", I64, False),
+        ("paid_orders", I64, False),
+        ("paid_amount", MONEY, False),
+        ("paid_items", I64, False),
+        ("refunds", I64, False),
+        ("refund_amount", MONEY, False),
+        ("returns", I64, False),
+        ("sessions", I64, False),
+        ("reviews", I64, False),
+        ("rating_sum", I64, False),
+        ("last_order_at", TS, True),
+        ("last_paid_at", TS, True),
+        ("last_chat_at", TS, True),
+        MONTH,
+    ),
+    key=("customer_key", "month"),
+    partition_by=("month",),
+)
 SESSION_FACTS = ("sessions", "rounds", "session_agents", "agent_sends", "douyin_waits")
-SOURCES = ("chat_messages", "orders")
+SOURCES = ("chat_messages", "orders", "refunds", "reviews")
 """The raw tables the derived ones are computed from."""
 STATE_FILE = "fill_state.json"
 
@@ -225,13 +255,12 @@ class Derived:
 
     def facts(self) -> ChatFacts:
         """The derived tables as Ibis tables on the lake's engine (``month`` dropped)."""
-        engine = self.lake.engine
-        return ChatFacts(
-            **{
-                fact: engine.table(spec.name, self.files(fact), spec.schema).drop("month")
-                for fact, spec in DERIVED.items()
-            }
-        )
+        return ChatFacts(**{fact: self.table(fact).drop("month") for fact in FACT_NAMES})
+
+    def table(self, fact: str) -> ibis.Table:
+        """One derived table (by its fact name, e.g. ``customer_months``) on the engine."""
+        spec = DERIVED[fact]
+        return self.lake.engine.table(spec.name, self.files(fact), spec.schema)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -331,6 +360,19 @@ class Derived:
                         "attribution", a.mutate(month=month_of(a.day))
                     )
                 step()
+                if not only or only == "customer_months":
+                    tables["customer_months"] = self._overwrite(
+                        "customer_months",
+                        customer_months(
+                            orders=orders,
+                            refunds=raw["refunds"],
+                            reviews=raw["reviews"],
+                            sessions=sessions,
+                            time_zone=time_zone,
+                            span=span,
+                        ),
+                    )
+                step()
         state = FillState(
             time_zone=time_zone,
             rules=_rule_state(rules),
@@ -350,7 +392,7 @@ class Derived:
         progress: Callable[[float], None] | None,
     ) -> FillState:
         versions = self.source_versions()
-        step = _Steps(progress, len(DERIVED) + 2)
+        step = _Steps(progress, len(DERIVED) + 3)
         messages_changed = self._changed_rows(
             "chat_messages",
             state.sources.get("chat_messages"),
@@ -406,7 +448,8 @@ class Derived:
         # The sessions' customers, and the earliest first message of any of them, old or new.
         old = (
             con.execute(
-                "SELECT customer_key, first_at FROM read_parquet($f) JOIN ids USING (session_id)",
+                "SELECT customer_key, first_at, month FROM read_parquet($f) "
+                "JOIN ids USING (session_id)",
                 {"f": sessions_files},
             ).fetchall()
             if sessions_files
@@ -419,7 +462,9 @@ class Derived:
         with contextlib_cache(self.lake, _ordered(touched_messages)) as ordered:
             parts = session_facts(touched_messages, orders, time_zone, span, rules, ordered=ordered)
             with contextlib_cache(self.lake, parts["sessions"]) as sessions:
-                fresh = self.lake.arrow(sessions.select("customer_key", "first_at")).to_pylist()
+                fresh = self.lake.arrow(
+                    sessions.select("customer_key", "first_at", month=month_of(sessions.day))
+                ).to_pylist()
                 months = sessions.select("session_id", month=month_of(sessions.day))
                 for fact in SESSION_FACTS:
                     expr = sessions if fact == "sessions" else parts[fact]
@@ -465,6 +510,44 @@ class Derived:
             "attribution", a.mutate(month=month_of(a.day)), order_keys, ["platform", "order_id"]
         )
         step()
+        # Customer months: the (customer, month) pairs any changed row falls in, redone.
+        pairs = {(r[0], r[2]) for r in old if r[0]} | {
+            (r["customer_key"], r["month"]) for r in fresh if r["customer_key"]
+        }
+        for name, column in (("orders", "created_at"), ("refunds", "requested_at"),
+                             ("reviews", "created_at")):  # fmt: skip
+            changed = (
+                orders_changed
+                if name == "orders"
+                else self._changed_rows(
+                    name, state.sources.get(name), versions[name], ["customer_key", column]
+                )
+            )
+            pairs |= _months_of(changed, column, time_zone)
+        step()
+        pair_table = pa.table(
+            {
+                "customer_key": pa.array([p[0] for p in sorted(pairs)], STR),
+                "month": pa.array([p[1] for p in sorted(pairs)], STR),
+            }
+        )
+        who = ibis.memtable(pa.table({"customer_key": sorted({p[0] for p in pairs})}))
+
+        def mine(table: ibis.Table) -> ibis.Table:
+            return table.filter(table.customer_key.isin(who.customer_key))
+
+        monthly = customer_months(
+            orders=mine(orders),
+            refunds=mine(raw["refunds"]),
+            reviews=mine(raw["reviews"]),
+            sessions=mine(self.facts().sessions),
+            time_zone=time_zone,
+            span=span,
+        )
+        monthly = monthly.semi_join(ibis.memtable(pair_table), ["customer_key", "month"])
+        tables["customer_months"] = self._replace(
+            "customer_months", monthly, pair_table, ["customer_key", "month"]
+        )
         new_state = FillState(
             time_zone=time_zone,
             rules=_rule_state(rules),
@@ -620,6 +703,16 @@ class Derived:
             partition_by=list(spec.partition_by),
         )
         return DeltaTable(path).version()
+
+
+def _months_of(rows: pa.Table, column: str, time_zone: str) -> set[tuple[str, str]]:
+    """(customer_key, local 'YYYY-MM' of ``column``) of a few changed rows."""
+    tz = zoneinfo.ZoneInfo(time_zone)
+    out = set()
+    for row in rows.select(["customer_key", column]).to_pylist():
+        if row["customer_key"] and row[column] is not None:
+            out.add((row["customer_key"], row[column].astimezone(tz).strftime("%Y-%m")))
+    return out
 
 
 def _rule_state(rules: AttributionRules) -> dict[str, int]:
