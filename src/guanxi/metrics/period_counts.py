@@ -11,6 +11,7 @@ periods may overlap (a day then counts in each). Distinct counts (咨询人数, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +24,13 @@ from guanxi.metrics.facts import ChatFacts, chat_facts, for_agents, local_clock,
 
 
 def bucket_days(periods: Sequence[Period]) -> ibis.Table:
-    """``day, bucket``: each local day of each period, ``bucket`` the period's index."""
+    """``day, bucket``: each local day of each period, ``bucket`` the period's index (the
+    same table for the same periods, so equal queries are recognised as such)."""
+    return _bucket_days(tuple(periods))
+
+
+@functools.lru_cache(maxsize=256)
+def _bucket_days(periods: tuple[Period, ...]) -> ibis.Table:
     days: list[dt.date] = []
     index: list[int] = []
     for i, p in enumerate(periods):
@@ -88,6 +95,7 @@ def chat_counts(facts: ChatFacts, buckets: ibis.Table, rules: ServiceRules) -> i
     return _outer([sent, owned, by_answerer, first, lengths], ["bucket", "agent_id"])
 
 
+@functools.lru_cache(maxsize=256)
 def _conversion_ends(days: Period, time_zone: str, rules: AttributionRules) -> ibis.Table:
     """``day, next_end, final_end``: the UTC ends of an inquiry's next-day and final windows
     for an inquiry made on ``day`` (the end of the next local day, of the third after)."""
