@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
+from guanxi import lake
 from guanxi.imports import derived
 
 
 def derived_status(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
-    if derived.figures_from_derived():
+    # Versions and time zone only: no database query on every page (the reports themselves
+    # check the attribution rules too, and a settings change queues a refresh).
+    if lake.get().derived.freshness(settings.TIME_ZONE, None).fresh:
         return {}
     # Behind the raw tables with no refresh on its way (e.g. after an upgrade): queue one
     # for the worker. An immediate backend (the tests') would run it inside this request.

@@ -240,11 +240,15 @@ class Derived:
     def source_versions(self) -> dict[str, int | None]:
         return {name: self.lake.version(name) for name in SOURCES}
 
-    def freshness(self, time_zone: str, rules: AttributionRules) -> Freshness:
+    def freshness(self, time_zone: str, rules: AttributionRules | None) -> Freshness:
+        """How the derived tables stand; ``rules`` None: versions and time zone only (the
+        pages' cheap check; the reports compare the rules as well)."""
         state = self.state()
         if state is None or not all(self.exists(f) for f in DERIVED):
             return Freshness(False, "missing", state)
-        if state.time_zone != time_zone or state.rules != _rule_state(rules):
+        if state.time_zone != time_zone or (
+            rules is not None and state.rules != _rule_state(rules)
+        ):
             return Freshness(False, "settings", state)
         if state.sources != self.source_versions():
             return Freshness(False, "behind", state)

@@ -306,7 +306,15 @@ def rules_update(*, user: User | None, values: Mapping[str, Any]) -> ShopSetting
         setattr(shop, name, value)
     shop.updated_by = user if user is not None and user.pk else None
     shop.save()
+    # A new after-sale or attribution window changes the derived stages and attribution.
+    transaction.on_commit(_derived_follow)
     return shop
+
+
+def _derived_follow() -> None:
+    from guanxi.imports import derived  # imports reads these settings: a late import
+
+    derived.request_refresh()
 
 
 def rules_reset(*, user: User | None) -> ShopSettings:
