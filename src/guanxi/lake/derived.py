@@ -36,6 +36,7 @@ from deltalake import DeltaTable, write_deltalake
 
 from guanxi.core.timeutil import Period
 from guanxi.lake.schema import MONEY, STR, TS, TableSpec
+from guanxi.lake.store import snapshot, table_exists
 from guanxi.metrics.attribution import AttributionRules
 from guanxi.metrics.customer_facts import customer_months
 from guanxi.metrics.facts import (
@@ -215,10 +216,11 @@ class Derived:
         return f"{self.root}/{DERIVED[fact].name}"
 
     def exists(self, fact: str) -> bool:
-        return DeltaTable.is_deltatable(self.path(fact))
+        return table_exists(self.path(fact))
 
     def files(self, fact: str) -> list[str]:
-        return DeltaTable(self.path(fact)).file_uris() if self.exists(fact) else []
+        found = snapshot(self.path(fact))
+        return list(found[1]) if found is not None else []
 
     def _state_path(self) -> Path:
         return Path(self.root) / STATE_FILE

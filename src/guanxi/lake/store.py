@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -129,10 +130,11 @@ class Lake:
         return f"{self.root.rstrip('/')}/{name}"
 
     def exists(self, name: str) -> bool:
-        return DeltaTable.is_deltatable(self.path(name))
+        return table_exists(self.path(name))
 
     def version(self, name: str) -> int | None:
-        return DeltaTable(self.path(name)).version() if self.exists(name) else None
+        found = snapshot(self.path(name))
+        return found[0] if found is not None else None
 
     def restore(self, name: str, version: int) -> None:
         """Roll a table back to an earlier version (a new commit; history is kept)."""
@@ -344,7 +346,8 @@ class Lake:
         return engine
 
     def files(self, name: str) -> list[str]:
-        return DeltaTable(self.path(name)).file_uris() if self.exists(name) else []
+        found = snapshot(self.path(name))
+        return list(found[1]) if found is not None else []
 
     def table(self, name: str) -> ibis.Table:
         """The current version of table ``name`` as an Ibis table on this lake's engine."""
@@ -421,3 +424,51 @@ def purge_table_history(path: str) -> int:
     # undoing an import needs.
     DeltaTable(path).alter.set_table_properties({retention: kept}, raise_if_not_exists=False)
     return len(deleted)
+
+
+# -- current versions, remembered ------------------------------------------------------------
+# Loading a Delta table replays its log (tens of milliseconds); a page asks for the version
+# and files of a dozen tables. They are remembered per table folder and reloaded when the
+# log folder changes (a new commit, a checkpoint, a clean-up), by this process or another.
+_SNAPSHOTS: dict[str, tuple[tuple[int, int], int, tuple[str, ...]]] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
+
+
+def _log_stamp(path: str) -> tuple[int, int] | None:
+    """(newest commit number, number of log files) of a local Delta table; None if none."""
+    try:
+        names = os.listdir(os.path.join(path, "_delta_log"))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    commits = [int(n[:20]) for n in names if n.endswith(".json") and n[:20].isdigit()]
+    if not commits and not any(n.endswith(".checkpoint.parquet") for n in names):
+        return None
+    return (max(commits, default=-1), len(names))
+
+
+def table_exists(path: str) -> bool:
+    if "://" in path:
+        return bool(DeltaTable.is_deltatable(path))
+    return _log_stamp(path) is not None
+
+
+def snapshot(path: str) -> tuple[int, tuple[str, ...]] | None:
+    """The current version of the Delta table at ``path`` and its data files (None: no
+    table there)."""
+    if "://" in path:
+        if not DeltaTable.is_deltatable(path):
+            return None
+        table = DeltaTable(path)
+        return table.version(), tuple(table.file_uris())
+    stamp = _log_stamp(path)
+    if stamp is None:
+        return None
+    with _SNAPSHOTS_LOCK:
+        cached = _SNAPSHOTS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    table = DeltaTable(path)
+    found = (table.version(), tuple(table.file_uris()))
+    with _SNAPSHOTS_LOCK:
+        _SNAPSHOTS[path] = (stamp, *found)
+    return found
