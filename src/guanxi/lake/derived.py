@@ -494,7 +494,8 @@ class Derived:
             if sessions_files
             else []
         )
-        touched_messages = messages.filter(messages.session_id.isin(ibis.memtable(ids).session_id))
+        touched_ids = self.lake.engine.register("touched_sessions", ids)
+        touched_messages = messages.filter(messages.session_id.isin(touched_ids.session_id))
         span = self._span(messages)
         step()
         tables = dict(state.tables)
@@ -520,8 +521,9 @@ class Derived:
         since = min([t for t in [since_orders, *firsts] if t is not None], default=None)
         order_keys = _fetch(con, "SELECT DISTINCT platform, order_id FROM o")
         if since is not None and touched_customers:
-            customers = ibis.memtable(
-                pa.table({"customer_key": pa.array(sorted(touched_customers), STR)})
+            customers = self.lake.engine.register(
+                "touched_customers",
+                pa.table({"customer_key": pa.array(sorted(touched_customers), STR)}),
             )
             since_lit = ibis.literal(since)
             redo = orders.filter(
@@ -540,7 +542,7 @@ class Derived:
             )
         else:
             chat = messages.filter(ibis.literal(False))
-        keys = ibis.memtable(order_keys)
+        keys = self.lake.engine.register("touched_orders", order_keys)
         # (a join and a projection: Ibis cannot join further from a semi-join here)
         target = orders.join(keys, ["platform", "order_id"]).select(*orders.columns)
         derived_sessions = self.facts().sessions
@@ -570,7 +572,10 @@ class Derived:
                 "month": pa.array([p[1] for p in sorted(pairs)], STR),
             }
         )
-        who = ibis.memtable(pa.table({"customer_key": sorted({p[0] for p in pairs})}))
+        who = self.lake.engine.register(
+            "touched_customer_months",
+            pa.table({"customer_key": pa.array(sorted({p[0] for p in pairs}), STR)}),
+        )
 
         def mine(table: ibis.Table) -> ibis.Table:
             return table.filter(table.customer_key.isin(who.customer_key))
@@ -583,7 +588,8 @@ class Derived:
             time_zone=time_zone,
             span=span,
         )
-        monthly = monthly.semi_join(ibis.memtable(pair_table), ["customer_key", "month"])
+        pairs_table = self.lake.engine.register("touched_pairs", pair_table)
+        monthly = monthly.semi_join(pairs_table, ["customer_key", "month"])
         tables["customer_months"] = self._replace(
             "customer_months", monthly, pair_table, ["customer_key", "month"]
         )

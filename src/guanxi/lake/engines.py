@@ -30,6 +30,8 @@ class Engine(Protocol):
 
     def set_memory(self, memory: str) -> None: ...
 
+    def register(self, name: str, rows: pa.Table) -> ibis.Table: ...
+
 
 class DuckDBEngine:
     def __init__(self, limits: QueryLimits | None = None) -> None:
@@ -100,6 +102,13 @@ class DuckDBEngine:
     def set_memory(self, memory: str) -> None:
         self.con.raw_sql(f"SET memory_limit = '{memory}'")
 
+    def register(self, name: str, rows: pa.Table) -> ibis.Table:
+        """``rows`` as a temporary table of this connection (usable inside cached
+        expressions, unlike a memtable on Spark)."""
+        return self.con.create_table(
+            f"{name}_{uuid.uuid4().hex[:8]}", rows, temp=True, overwrite=True
+        )
+
 
 class SparkEngine:
     """Spark through Ibis's PySpark backend.
@@ -154,6 +163,18 @@ class SparkEngine:
     def set_memory(self, memory: str) -> None:
         """Spark's memory is the cluster's (or the local session's) configuration."""
 
+    def register(self, name: str, rows: pa.Table) -> ibis.Table:
+        """``rows`` as a temporary view: a memtable inside a persisted frame is not
+        registered with Spark before the frame is planned."""
+        view = f"{name}_{uuid.uuid4().hex[:8]}"
+        frame = (
+            self.session.createDataFrame(rows.to_pandas())
+            if rows.num_rows
+            else self.session.createDataFrame([], _spark_schema(rows.schema))
+        )
+        frame.createOrReplaceTempView(view)
+        return self.con.table(view)
+
     def to_arrow(self, expr: ibis.Expr) -> Any:
         """A pyarrow Table (or Scalar) with the same types DuckDB gives.
 
@@ -162,6 +183,13 @@ class SparkEngine:
         are marked as such here. Decimals arrive exact (Ibis converts via Python Decimals).
         """
         return _utc_timestamps(self.con.to_pyarrow(expr))
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    """A Spark schema of string columns (the keys registered here are strings)."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    return StructType([StructField(name, StringType(), True) for name in schema.names])
 
 
 def _partition_base(uri: str) -> str:
