@@ -11,10 +11,11 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import ibis
-import pyarrow as pa
+if TYPE_CHECKING:
+    import ibis
+    import pyarrow as pa
 
 
 class Engine(Protocol):
@@ -27,6 +28,8 @@ class Engine(Protocol):
 
 class DuckDBEngine:
     def __init__(self, limits: QueryLimits | None = None) -> None:
+        import ibis
+
         self.con = ibis.duckdb.connect()
         self.con.raw_sql("SET TimeZone = 'UTC'")
         self.con.raw_sql("SET enable_progress_bar = false")
@@ -86,6 +89,8 @@ class SparkEngine:
             .getOrCreate()
         )
         self.session = session
+        import ibis
+
         # Ibis sets the session time zone to UTC as well: local days come from the metric
         # code's explicit time zone, never from the engine's.
         self.con = ibis.pyspark.connect(session)
@@ -113,6 +118,8 @@ class SparkEngine:
 
 
 def _utc_timestamps(result: Any) -> Any:
+    import pyarrow as pa
+
     if isinstance(result, pa.Scalar):
         if pa.types.is_timestamp(result.type) and result.type.tz is None:
             return result.cast(pa.timestamp(result.type.unit, tz="UTC"))

@@ -27,18 +27,7 @@ import ibis
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import in_period, seconds_between, with_local_seconds
 from guanxi.metrics.ratios import ratio
-
-
-@dataclass(frozen=True)
-class PlatformRules:
-    """The platforms' published thresholds and hours (SPEC §2 defaults)."""
-
-    pdd_seconds: int = 3600
-    pdd_from_hour: int = 8
-    pdd_to_hour: int = 23
-    douyin_seconds: int = 180
-    douyin_from_hour: int = 8
-    douyin_to_hour: int = 23
+from guanxi.metrics.rules import PlatformRules
 
 
 @dataclass(frozen=True)
