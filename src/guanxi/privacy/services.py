@@ -26,7 +26,7 @@ from guanxi.privacy.models import (
     RequestKind,
     RequestStatus,
 )
-from guanxi.privacy.selectors import CUSTOMER_TABLES, customer_keys
+from guanxi.privacy.selectors import customer_keys, customer_tables
 
 WORKING_DAYS = 15  # PIPL answers are due within 15 working days (GB/T 35273 §8.7)
 
@@ -221,7 +221,7 @@ def customer_erase(
     shop = lake.get()
     unlinked: dict[str, int] = {}
     purged = 0
-    for name in CUSTOMER_TABLES:
+    for name in customer_tables():
         count = sum(
             shop.unlink_customer(name, key, tombstone, FREE_TEXT.get(name, ())) for key in keys
         )
