@@ -33,7 +33,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
@@ -316,6 +315,8 @@ PEOPLE_CHUNK = 50_000  # buyers resolved at a time: bounds memory on files of mi
 def _people(staged: Staged) -> Iterator[list[identities.Person]]:
     """The file's buyers in chunks, one person each; where a buyer appears twice the last
     row wins."""
+    import duckdb
+
     names = {f.name for f in staged.kind.fields}
     if "buyer" not in names:
         return
