@@ -27,6 +27,8 @@ GUANXI_HOME = GUANXI.home  # var/ and every default path hang off it (core/confi
 GUANXI_LAKE = GUANXI.lake
 GUANXI_ENGINE = GUANXI.engine
 GUANXI_QUERY_MEMORY = GUANXI.query_memory
+GUANXI_BUILD_MEMORY = GUANXI.build_memory
+GUANXI_QUERY_SLOTS = GUANXI.query_slots
 GUANXI_SPILL_DIR = GUANXI.spill_dir
 GUANXI_KEY_FILE = GUANXI.key_file
 GUANXI_IMPORT_DIR = GUANXI.import_dir
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "guanxi.core.middleware.AuditDownloadsMiddleware",
+    "guanxi.core.middleware.QueryQueueMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -93,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "guanxi.imports.context_processors.derived_status",
+                "guanxi.core.context_processors.query_queue",
             ],
         },
     }

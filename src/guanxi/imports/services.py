@@ -47,6 +47,7 @@ from guanxi.core import crypto
 from guanxi.core.errors import UserInputError
 from guanxi.customers import identities, merges
 from guanxi.customers.selectors import known_values
+from guanxi.imports import derived
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.imports.recovery import ACTIVE, writing_dir
 from guanxi.ingest import facts
@@ -636,7 +637,8 @@ def rollback(run: ImportRun) -> ImportRun:
         run.status = RunStatus.ROLLED_BACK
         run.finished_at = timezone.now()
         run.save()
-        return run
+    derived.request_refresh()  # the derived tables follow the undone table, in the background
+    return run
 
 
 def discard_upload(run: ImportRun) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     import ibis
     import pyarrow as pa
 
+VIEW_CACHE = 256  # table versions a connection keeps a view of
+SQL_CACHE = 512  # compiled queries a connection remembers
+
 
 class Engine(Protocol):
     def table(self, name: str, files: list[str], schema: pa.Schema) -> ibis.Table: ...
@@ -24,6 +28,8 @@ class Engine(Protocol):
     def execute(self, expr: ibis.Expr) -> Any: ...
 
     def to_arrow(self, expr: ibis.Expr) -> Any: ...
+
+    def set_memory(self, memory: str) -> None: ...
 
 
 class DuckDBEngine:
@@ -35,6 +41,8 @@ class DuckDBEngine:
         self.con.raw_sql("SET enable_progress_bar = false")
         # Spark's name for epoch microseconds, which the metrics call (calendar.unix_micros).
         self.con.raw_sql("CREATE OR REPLACE TEMP MACRO unix_micros(ts) AS epoch_us(ts)")
+        self._views: dict[tuple[str, tuple[str, ...]], ibis.Table] = {}
+        self._compile_once()
         if limits is not None and limits.memory:
             # DuckDB takes 80 % of the machine by default; a year's agent report then peaks
             # at 6 GB. With a limit it spills joins, sorts and windows to ``spill_dir``.
@@ -44,12 +52,46 @@ class DuckDBEngine:
                 self.con.raw_sql(f"SET temp_directory = '{limits.spill_dir}'")
 
     def table(self, name: str, files: list[str], schema: pa.Schema) -> ibis.Table:
+        """The Parquet ``files`` as a view, one per distinct file list: the same version of
+        a table is the same Ibis table every time, so equal queries compile once."""
+        key = (name, tuple(files))
+        found = self._views.get(key)
+        if found is not None:
+            return found
         if not files:
-            return self.con.create_table(
+            table = self.con.create_table(
                 f"_empty_{name}", schema.empty_table(), temp=True, overwrite=True
             )
-        view = f"{name}_{uuid.uuid4().hex[:8]}"
-        return self.con.read_parquet(files, table_name=view)
+        else:
+            table = self.con.read_parquet(files, table_name=f"{name}_{uuid.uuid4().hex[:8]}")
+        if len(self._views) >= VIEW_CACHE:
+            self._views.clear()  # table versions come and go; views are cheap to recreate
+        self._views[key] = table
+        return table
+
+    def _compile_once(self) -> None:
+        """Remember the SQL of the last few hundred queries (by their Ibis expression):
+        a page asks the same questions of the same table versions at every visit, and
+        compiling them took as long as DuckDB took to answer on a month of the demo."""
+        compile_sql = self.con.compile
+        cache: OrderedDict[Any, str] = OrderedDict()
+
+        def compile_cached(expr: ibis.Expr, /, *, limit: Any = None, params: Any = None,
+                           pretty: bool = False) -> str:  # fmt: skip
+            if params:
+                return compile_sql(expr, limit=limit, params=params, pretty=pretty)
+            key = (expr.op(), limit, pretty)
+            sql = cache.get(key)
+            if sql is None:
+                sql = compile_sql(expr, limit=limit, pretty=pretty)
+                cache[key] = sql
+                if len(cache) > SQL_CACHE:
+                    cache.popitem(last=False)
+            else:
+                cache.move_to_end(key)
+            return sql
+
+        self.con.compile = compile_cached
 
     def execute(self, expr: ibis.Expr) -> Any:
         return self.con.execute(expr)
@@ -57,6 +99,9 @@ class DuckDBEngine:
     def to_arrow(self, expr: ibis.Expr) -> Any:
         """A pyarrow Table (or Scalar): exact decimals, no pandas in between."""
         return self.con.to_pyarrow(expr)
+
+    def set_memory(self, memory: str) -> None:
+        self.con.raw_sql(f"SET memory_limit = '{memory}'")
 
 
 class SparkEngine:
@@ -107,6 +152,9 @@ class SparkEngine:
     def execute(self, expr: ibis.Expr) -> Any:
         return self.con.execute(expr)
 
+    def set_memory(self, memory: str) -> None:
+        """Spark's memory is the cluster's (or the local session's) configuration."""
+
     def to_arrow(self, expr: ibis.Expr) -> Any:
         """A pyarrow Table (or Scalar) with the same types DuckDB gives.
 
@@ -135,8 +183,12 @@ def _utc_timestamps(result: Any) -> Any:
 
 @dataclass(frozen=True)
 class QueryLimits:
-    memory: str = ""  # e.g. "3GB"; "" = the engine's default
+    memory: str = ""  # per query, e.g. "1GB"; "" = the engine's default
     spill_dir: str = ""
+    # Queries run at once in this process (0: no limit); the others wait their turn, so
+    # N page requests cannot ask for N × ``memory``.
+    slots: int = 0
+    build_memory: str = ""  # for building the derived tables (one at a time), e.g. "3GB"
 
 
 def make_engine(name: str, limits: QueryLimits | None = None) -> Engine:

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from guanxi.imports import services
+from guanxi.imports import derived, services
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import mapping as mappings
 from guanxi.ingest.kinds import KINDS
@@ -95,6 +95,10 @@ class Command(GuanxiCommand):
                     skip_bad=options["skip_bad"],
                 )
                 runs.append(services.import_file(request, progress=advance))
+            if any(r.status == RunStatus.WRITTEN for r in runs):
+                # The reports read the derived tables: bring them up to what was imported.
+                task = bar.add_task(_("刷新汇总表"), total=1.0)
+                derived.refresh(lambda share: bar.update(task, completed=share))
         reports = [
             services.write_reports(run, path) if run.rejected else {}
             for run, path in zip(runs, options["files"], strict=True)
