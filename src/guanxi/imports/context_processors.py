@@ -23,4 +23,8 @@ def derived_status(request: HttpRequest) -> dict[str, Any]:
     # for the worker. An immediate backend (the tests') would run it inside this request.
     if derived.background_refresh_possible():
         derived.request_refresh()
-    return {"derived_stale": True}
+    share = lake.get().derived.progress()
+    return {
+        "derived_stale": True,
+        "derived_progress": None if share is None else round(share * 100),
+    }

@@ -279,6 +279,39 @@ class Derived:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    # -- progress ---------------------------------------------------------------------------
+    def _progress_path(self) -> Path:
+        return Path(self.root) / "refreshing.json"
+
+    def progress(self) -> float | None:
+        """How far the running refresh or rebuild is (0–1), None when none is running."""
+        try:
+            data = json.loads(self._progress_path().read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        share = data.get("share")
+        return float(share) if isinstance(share, int | float) else None
+
+    @contextmanager
+    def _reporting(
+        self, progress: Callable[[float], None] | None
+    ) -> Iterator[Callable[[float], None]]:
+        """A progress callback that also leaves the share where pages can read it."""
+        path = self._progress_path()
+
+        def report(share: float) -> None:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"share": round(share, 3)}), encoding="utf-8")
+            os.replace(tmp, path)
+            if progress is not None:
+                progress(share)
+
+        report(0.0)
+        try:
+            yield report
+        finally:
+            path.unlink(missing_ok=True)
+
     # -- upkeep -----------------------------------------------------------------------------
     def refresh(
         self,
@@ -288,7 +321,7 @@ class Derived:
     ) -> FillState:
         """Bring the derived tables up to the raw tables' current versions: only what
         changed, or everything when there is no usable state."""
-        with self.locked():
+        with self.locked(), self._reporting(progress) as progress:
             freshness = self.freshness(time_zone, rules)
             if freshness.fresh and freshness.state is not None:
                 return freshness.state
@@ -313,8 +346,8 @@ class Derived:
         if only and only not in {spec.name for spec in DERIVED.values()}:
             known = ", ".join(spec.name for spec in DERIVED.values())
             raise ValueError(f"no derived table {only!r}; known: {known}")
-        with self.locked(), self.lake.build_memory():
-            return self._rebuild(time_zone, rules, progress, only)
+        with self.locked(), self._reporting(progress) as report, self.lake.build_memory():
+            return self._rebuild(time_zone, rules, report, only)
 
     def _sources(self, versions: dict[str, int | None]) -> dict[str, ibis.Table]:
         """The raw tables at ``versions`` (a refresh reads one consistent snapshot even if an

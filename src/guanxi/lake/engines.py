@@ -143,7 +143,11 @@ class SparkEngine:
     def table(self, name: str, files: list[str], schema: pa.Schema) -> ibis.Table:
         view = f"{name}_{uuid.uuid4().hex[:8]}"
         if files:
-            frame = self.session.read.parquet(*files)
+            reader = self.session.read
+            base = _partition_base(files[0])
+            if base:  # a partitioned table: its partition columns are in the paths
+                reader = reader.option("basePath", base)
+            frame = reader.parquet(*files)
         else:
             frame = self.session.createDataFrame(schema.empty_table())
         frame.createOrReplaceTempView(view)
@@ -163,6 +167,16 @@ class SparkEngine:
         are marked as such here. Decimals arrive exact (Ibis converts via Python Decimals).
         """
         return _utc_timestamps(self.con.to_pyarrow(expr))
+
+
+def _partition_base(uri: str) -> str:
+    """The table folder of a data file inside Hive-style partition folders (``…/table/
+    month=2025-11/part.parquet`` → ``…/table``); '' for an unpartitioned table's file."""
+    parts = uri.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if "=" in part:
+            return "/".join(parts[:i])
+    return ""
 
 
 def _utc_timestamps(result: Any) -> Any:

@@ -102,7 +102,8 @@ def daily_counts(
     ]
     days = bucket_days(each_day)
     chat = chat_counts(facts, days, rules)
-    chat = chat.filter(chat.agent_id == agent_id).join(days, "bucket").drop("bucket", "agent_id")
+    chat = chat.filter(chat.agent_id == agent_id)
+    chat = chat.join(days.days, "bucket").drop("bucket", "agent_id")
     # Inquiries of the whole period, by the day each began (so the days add up).
     q = inquiry_rows(facts, orders, bucket_days([period]), [period], time_zone, attribution_rules)
     q = q.filter(q.agent_id == agent_id)
@@ -115,7 +116,7 @@ def daily_counts(
     sales = a.group_by("day").aggregate(
         paid_orders=a.count(), sales_amount=a.amount.sum(), buyers=a.customer_key.nunique()
     )
-    out = days.select("day")
+    out = days.days.select("day")
     for part in (chat, asked, sales):
         out = out.left_join(part, "day").drop("day_right")
     counts = [c for c in out.columns if c != "day"]

@@ -29,7 +29,7 @@ from guanxi.core.business_calendar import Duty, Schedule, duty_intervals
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import seconds_between
 from guanxi.metrics.facts import ChatFacts
-from guanxi.metrics.period_counts import bucket_days
+from guanxi.metrics.period_counts import Buckets, bucket_days, in_buckets
 from guanxi.metrics.ratios import ratio
 
 # A reply can come days after the question (a holiday in between): duty intervals are laid
@@ -59,11 +59,11 @@ def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
     )
 
 
-def business_counts(facts: ChatFacts, buckets: ibis.Table, duty: ibis.Table) -> ibis.Table:
+def business_counts(facts: ChatFacts, buckets: Buckets, duty: ibis.Table) -> ibis.Table:
     """Per bucket and scheduled agent, from the chat's facts: ``rounds_answered``,
     ``response_business_sum``, ``first_reply_sessions``, ``first_response_business_sum``."""
     scheduled = duty.select(agent=duty.duty_agent).distinct()
-    r = facts.rounds.filter(facts.rounds.answered_by.notnull()).join(buckets, "day")
+    r = in_buckets(facts.rounds.filter(facts.rounds.answered_by.notnull()), buckets)
     round_spans = r.select(
         "bucket",
         span_id=r.session_id.concat("#", r.round_key.cast("string")),
@@ -71,7 +71,7 @@ def business_counts(facts: ChatFacts, buckets: ibis.Table, duty: ibis.Table) -> 
         from_at=r.started_at,
         to_at=r.answered_at,
     ).semi_join(scheduled, "agent")
-    s = facts.sessions.filter(facts.sessions.first_reply_by.notnull()).join(buckets, "day")
+    s = in_buckets(facts.sessions.filter(facts.sessions.first_reply_by.notnull()), buckets)
     first_spans = s.select(
         "bucket",
         span_id=s.session_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -23,21 +24,41 @@ from guanxi.metrics.chat import AgentFigures, ServiceRules
 from guanxi.metrics.facts import ChatFacts, chat_facts, for_agents, local_clock, session_facts
 
 
-def bucket_days(periods: Sequence[Period]) -> ibis.Table:
-    """``day, bucket``: each local day of each period, ``bucket`` the period's index (the
-    same table for the same periods, so equal queries are recognised as such)."""
+@dataclass(frozen=True)
+class Buckets:
+    """Periods as a small table of ``day, bucket`` rows (``days``; ``bucket``: the period's
+    index) and the first and last of those days."""
+
+    days: ibis.Table
+    first: dt.date
+    last: dt.date
+
+
+def bucket_days(periods: Sequence[Period]) -> Buckets:
+    """The periods' buckets (the same table for the same periods, so equal queries are
+    recognised as such)."""
     return _bucket_days(tuple(periods))
 
 
 @functools.lru_cache(maxsize=256)
-def _bucket_days(periods: tuple[Period, ...]) -> ibis.Table:
+def _bucket_days(periods: tuple[Period, ...]) -> Buckets:
     days: list[dt.date] = []
     index: list[int] = []
     for i, p in enumerate(periods):
         for n in range(p.days):
             days.append(p.start + dt.timedelta(days=n))
             index.append(i)
-    return ibis.memtable({"day": days, "bucket": index}, schema={"day": "date", "bucket": "int64"})
+    table = ibis.memtable({"day": days, "bucket": index}, schema={"day": "date", "bucket": "int64"})
+    span = cover(periods)
+    return Buckets(table, span.start, span.end)
+
+
+def in_buckets(table: ibis.Table, buckets: Buckets) -> ibis.Table:
+    """The rows of ``table`` whose ``day`` is one of the buckets', with their ``bucket`` (a
+    row per bucket its day is in). The range filter first lets the engine skip the other
+    months' files and row groups before the join."""
+    inside = table.filter(table.day.between(buckets.first, buckets.last))
+    return inside.join(buckets.days, "day")
 
 
 def cover(periods: Sequence[Period]) -> Period:
@@ -56,9 +77,9 @@ def _outer(parts: Sequence[ibis.Table], keys: Sequence[str]) -> ibis.Table:
     return out.mutate(**{c: out[c].fill_null(0) for c in counts})
 
 
-def chat_counts(facts: ChatFacts, buckets: ibis.Table, rules: ServiceRules) -> ibis.Table:
+def chat_counts(facts: ChatFacts, buckets: Buckets, rules: ServiceRules) -> ibis.Table:
     """Per ``bucket, agent_id``: the counts behind the chat metrics (``chat.AgentFigures``)."""
-    r = facts.rounds.filter(facts.rounds.owner.notnull()).join(buckets, "day")
+    r = in_buckets(facts.rounds.filter(facts.rounds.owner.notnull()), buckets)
     answered = r.answered_by.notnull()
     in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
         r.local_seconds < rules.quick_to_hour * 3600
@@ -78,11 +99,11 @@ def chat_counts(facts: ChatFacts, buckets: ibis.Table, rules: ServiceRules) -> i
         questions=a.customer_messages.sum(),
         slow_customers=a.customer_key.nunique(where=a.response_seconds > rules.slow_seconds),
     )
-    m = facts.agent_sends.join(buckets, "day")
+    m = in_buckets(facts.agent_sends, buckets)
     sent = m.group_by(["bucket", "agent_id"]).aggregate(
         agent_messages=m.messages.sum(), received_customers=m.customer_key.nunique()
     )
-    s = facts.sessions.join(buckets, "day")
+    s = in_buckets(facts.sessions, buckets)
     f = s.filter(s.first_reply_by.notnull())
     first = f.group_by(["bucket", f.first_reply_by.name("agent_id")]).aggregate(
         first_reply_sessions=f.count(),
@@ -123,7 +144,7 @@ def _conversion_ends(days: Period, time_zone: str, rules: AttributionRules) -> i
 def inquiry_rows(
     facts: ChatFacts,
     orders: ibis.Table,
-    buckets: ibis.Table,
+    buckets: Buckets,
     periods: Sequence[Period],
     time_zone: str,
     rules: AttributionRules,
@@ -134,7 +155,7 @@ def inquiry_rows(
     pre = s.filter((s.stage == "pre_sale") & s.customer_day.notnull()).select(
         "session_id", "customer_key", "first_customer_at", day="customer_day"
     )
-    pre = pre.join(buckets, "day")
+    pre = in_buckets(pre, buckets)
     pairs = pre.join(facts.session_agents, "session_id")
     first = pairs.group_by(["bucket", "customer_key", "agent_id"]).aggregate(
         began_at=pairs.first_customer_at.min(), day=pairs.day.min()
@@ -169,7 +190,7 @@ def sales_counts(
     facts: ChatFacts,
     orders: ibis.Table,
     refunds: ibis.Table,
-    buckets: ibis.Table,
+    buckets: Buckets,
     periods: Sequence[Period],
     time_zone: str,
     rules: AttributionRules,
@@ -177,7 +198,7 @@ def sales_counts(
     """Per ``bucket, agent_id``: ``attributed_orders, attributed_paid, attributed_lost,
     sales_amount, sales_units, buyers, returns, inquirers, converted_next_day,
     converted_final`` (``attribution``'s definitions)."""
-    a = facts.attribution.join(buckets, "day")
+    a = in_buckets(facts.attribution, buckets)
     paid = a.paid_at.notnull()
     sales = a.group_by(["bucket", "agent_id"]).aggregate(
         attributed_orders=a.count(),
@@ -190,7 +211,7 @@ def sales_counts(
     r = local_days(
         refunds.filter(refunds.kind == "return_refund"), "requested_at", periods, time_zone
     )
-    r = r.join(buckets, "day")
+    r = in_buckets(r, buckets)
     asked = r.group_by(["bucket", "platform", "order_id"]).aggregate(requests=r.count())
     owners = facts.attribution.select("platform", "order_id", "agent_id")
     rr = asked.join(owners, ["platform", "order_id"])
@@ -205,12 +226,12 @@ def sales_counts(
 
 
 def store_aov_counts(
-    orders: ibis.Table, buckets: ibis.Table, periods: Sequence[Period], time_zone: str
+    orders: ibis.Table, buckets: Buckets, periods: Sequence[Period], time_zone: str
 ) -> ibis.Table:
     """Per bucket, 店铺客单价's parts: ``paid_amount`` of the orders created in it and paid,
     their distinct ``payers``."""
     o = local_days(orders.filter(orders.paid_at.notnull()), "created_at", periods, time_zone)
-    o = o.join(buckets, "day")
+    o = in_buckets(o, buckets)
     return o.group_by("bucket").aggregate(
         paid_amount=o.amount.sum().fill_null(0), payers=o.customer_key.nunique()
     )

@@ -27,7 +27,7 @@ import ibis
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import seconds_between
 from guanxi.metrics.facts import ChatFacts
-from guanxi.metrics.period_counts import bucket_days
+from guanxi.metrics.period_counts import Buckets, bucket_days, in_buckets
 from guanxi.metrics.ratios import ratio
 from guanxi.metrics.rules import PlatformRules
 
@@ -38,11 +38,11 @@ class PlatformFigures:
     douyin_three_minute_rate: Decimal | None
 
 
-def pdd_counts(facts: ChatFacts, buckets: ibis.Table, rules: PlatformRules) -> ibis.Table:
+def pdd_counts(facts: ChatFacts, buckets: Buckets, rules: PlatformRules) -> ibis.Table:
     """Per bucket and agent, over Pinduoduo's rounds: ``pdd_customers`` and
     ``pdd_good_customers``."""
     r = facts.rounds
-    r = r.filter((r.platform == "pdd") & r.owner.notnull()).join(buckets, "day")
+    r = in_buckets(r.filter((r.platform == "pdd") & r.owner.notnull()), buckets)
     r = r.filter(
         (r.local_seconds >= rules.pdd_from_hour * 3600)
         & (r.local_seconds < rules.pdd_to_hour * 3600)
@@ -57,10 +57,10 @@ def pdd_counts(facts: ChatFacts, buckets: ibis.Table, rules: PlatformRules) -> i
     )
 
 
-def douyin_counts(facts: ChatFacts, buckets: ibis.Table, rules: PlatformRules) -> ibis.Table:
+def douyin_counts(facts: ChatFacts, buckets: Buckets, rules: PlatformRules) -> ibis.Table:
     """Per bucket and agent, over the customer messages of Douyin's sessions:
     ``douyin_messages`` and ``douyin_answered``."""
-    c = facts.douyin_waits.join(buckets, "day")
+    c = in_buckets(facts.douyin_waits, buckets)
     c = c.filter(
         (c.local_seconds >= rules.douyin_from_hour * 3600)
         & (c.local_seconds < rules.douyin_to_hour * 3600)
