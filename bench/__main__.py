@@ -1,7 +1,7 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import|agents|first-response]
-                    [--scale small|medium|large] [--rows N]
+    python -m bench [--only store|import|agents|first-response|startup]
+                    [--scale small|medium|large] [--rows N] [--repeats N]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -124,12 +124,22 @@ def imports(rows_wanted: int) -> int:
     return 0
 
 
+def startup(repeats: int) -> int:
+    from bench import startup as start_up
+
+    return start_up.main(repeats)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("store", "import", "agents", "first-response"))
+    parser.add_argument(
+        "--only", choices=("store", "import", "agents", "first-response", "startup")
+    )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
     parser.add_argument("--rows", type=int, default=5_000_000, help="rows of the import file")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed runs per case (startup: at least 5)"
+    )
     args = parser.parse_args(argv)
     status = 0
     if args.only in (None, "store"):
@@ -142,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if args.only in (None, "import"):
         status |= imports(args.rows)
+        print()
+    if args.only in (None, "startup"):
+        status |= startup(args.repeats)
     return status
 
 

@@ -32,10 +32,10 @@ INSTALL = (
 
 def installed_lake(root: Path, engine: str = "duckdb") -> Iterator[Lake]:
     """An empty lake at ``root`` on ``engine``, the process-wide default until resumed."""
-    previous = lake_module._default
-    fresh = lake_module.configure(str(root), engine=engine)
-    yield fresh
-    lake_module._default = previous
+    previous = lake_module._default, lake_module._settings
+    lake_module.configure(str(root), engine=engine)
+    yield lake_module.get()
+    lake_module._default, lake_module._settings = previous
 
 
 def _java() -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
-import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -221,8 +221,18 @@ if GUANXI_AGENT_CHAT_SCOPE not in ("own", "customer"):
 STATIC_URL = "/static/"
 STATIC_ROOT = GUANXI.static_root
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when unused
+
+
+def _package_dir(name: str) -> Path:
+    """An installed package's folder, found without importing it (plotly takes a while)."""
+    found = importlib.util.find_spec(name)
+    if found is None or found.origin is None:
+        raise ImproperlyConfigured(f"the {name} package is not installed: pip install -e .")
+    return Path(found.origin).resolve().parent
+
+
 # Plotly's JavaScript is served from the installed Python package: no CDN, nothing vendored.
-STATICFILES_DIRS = [("plotly", Path(plotly.__file__).resolve().parent / "package_data")]
+STATICFILES_DIRS = [("plotly", _package_dir("plotly") / "package_data")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

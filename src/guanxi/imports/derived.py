@@ -6,12 +6,15 @@ in the background (``tasks.refresh_derived``). Until then reports read the raw t
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from guanxi import lake
-from guanxi.lake.derived import FillState, Freshness
 from guanxi.performance import shop_settings
+
+if TYPE_CHECKING:
+    from guanxi.lake.derived import FillState, Freshness
 
 
 def freshness() -> Freshness:

@@ -12,10 +12,11 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import ibis
-import pyarrow as pa
+if TYPE_CHECKING:
+    import ibis
+    import pyarrow as pa
 
 VIEW_CACHE = 256  # table versions a connection keeps a view of
 SQL_CACHE = 512  # compiled queries a connection remembers
@@ -35,6 +36,8 @@ class Engine(Protocol):
 
 class DuckDBEngine:
     def __init__(self, limits: QueryLimits | None = None) -> None:
+        import ibis
+
         self.con = ibis.duckdb.connect()
         self.con.raw_sql("SET TimeZone = 'UTC'")
         self.con.raw_sql("SET enable_progress_bar = false")
@@ -140,6 +143,8 @@ class SparkEngine:
             .getOrCreate()
         )
         self.session = session
+        import ibis
+
         # Ibis sets the session time zone to UTC as well: local days come from the metric
         # code's explicit time zone, never from the engine's.
         self.con = ibis.pyspark.connect(session)
@@ -203,6 +208,8 @@ def _partition_base(uri: str) -> str:
 
 
 def _utc_timestamps(result: Any) -> Any:
+    import pyarrow as pa
+
     if isinstance(result, pa.Scalar):
         if pa.types.is_timestamp(result.type) and result.type.tz is None:
             return result.cast(pa.timestamp(result.type.unit, tz="UTC"))

@@ -23,19 +23,10 @@ the period on the agent's attributed orders; 退货率 = returns ÷ attributed p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import ibis
 
 from guanxi.metrics.chat import sessions
-
-
-@dataclass(frozen=True)
-class AttributionRules:
-    after_sale_days: int = 15
-    attribution_hours: int = 72
-    next_day_days: int = 1  # 次日: paid by the end of the next local day
-    final_days: int = 3  # 最终: paid by the end of the third local day after
+from guanxi.metrics.rules import AttributionRules
 
 
 def session_stages(

@@ -45,16 +45,7 @@ import ibis.expr.types as ir
 from guanxi.core.timeutil import Period
 from guanxi.metrics.calendar import in_period, seconds_between
 from guanxi.metrics.ratios import ratio
-
-
-@dataclass(frozen=True)
-class ServiceRules:
-    """Thresholds and windows of SPEC §2; every one configurable per shop."""
-
-    slow_seconds: int = 60
-    quick_seconds: int = 180
-    quick_from_hour: int = 8
-    quick_to_hour: int = 24
+from guanxi.metrics.rules import ServiceRules as ServiceRules  # re-exported (metrics.rules)
 
 
 def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:

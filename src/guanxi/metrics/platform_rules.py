@@ -29,18 +29,7 @@ from guanxi.metrics.calendar import seconds_between
 from guanxi.metrics.facts import ChatFacts
 from guanxi.metrics.period_counts import Buckets, bucket_days, in_buckets
 from guanxi.metrics.ratios import ratio
-
-
-@dataclass(frozen=True)
-class PlatformRules:
-    """The platforms' published thresholds and hours (SPEC §2 defaults)."""
-
-    pdd_seconds: int = 3600
-    pdd_from_hour: int = 8
-    pdd_to_hour: int = 23
-    douyin_seconds: int = 180
-    douyin_from_hour: int = 8
-    douyin_to_hour: int = 23
+from guanxi.metrics.rules import PlatformRules
 
 
 @dataclass(frozen=True)

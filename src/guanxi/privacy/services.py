@@ -27,7 +27,7 @@ from guanxi.privacy.models import (
     RequestKind,
     RequestStatus,
 )
-from guanxi.privacy.selectors import CUSTOMER_TABLES, customer_keys
+from guanxi.privacy.selectors import customer_keys, customer_tables
 
 WORKING_DAYS = 15  # PIPL answers are due within 15 working days (GB/T 35273 §8.7)
 
@@ -222,7 +222,7 @@ def customer_erase(
     shop = lake.get()
     unlinked: dict[str, int] = {}
     purged = 0
-    for name in CUSTOMER_TABLES:
+    for name in customer_tables():
         unlinked[name] = sum(
             shop.unlink_customer(name, key, tombstone, FREE_TEXT.get(name, ())) for key in keys
         )
@@ -230,7 +230,7 @@ def customer_erase(
     # unlinked rows (while the raw tables' history still shows what changed), then forget
     # every older version of both.
     derived.refresh()
-    for name in CUSTOMER_TABLES:
+    for name in customer_tables():
         if unlinked[name]:
             purged += shop.purge_history(name)
     purged += shop.derived.purge_history()

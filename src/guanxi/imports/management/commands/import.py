@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rich.console import Console
@@ -26,11 +26,12 @@ from guanxi.imports import derived, services
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import mapping as mappings
 from guanxi.ingest.kinds import KINDS
+from guanxi.web.cli import GuanxiCommand
 
 MAX_ERRORS = 1000  # in the JSON summary; the report file has them all
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Import platform export files (CSV in UTF-8/GBK, XLSX, JSON Lines) into Guanxi."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -13,9 +13,10 @@ from rich.table import Table
 from guanxi import lake
 from guanxi.imports import derived
 from guanxi.lake.derived import DERIVED
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Show how current the lake's derived tables are, refresh or rebuild them."
 
     def add_arguments(self, parser: CommandParser) -> None:
