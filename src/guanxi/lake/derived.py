@@ -246,13 +246,16 @@ class Derived:
         """How the derived tables stand; ``rules`` None: versions and time zone only (the
         pages' cheap check; the reports compare the rules as well)."""
         state = self.state()
+        current = self.source_versions()
+        if all(v is None for v in current.values()):
+            return Freshness(True, "", state)  # no raw tables yet: nothing to derive
         if state is None or not all(self.exists(f) for f in DERIVED):
             return Freshness(False, "missing", state)
         if state.time_zone != time_zone or (
             rules is not None and state.rules != _rule_state(rules)
         ):
             return Freshness(False, "settings", state)
-        if state.sources != self.source_versions():
+        if state.sources != current:
             return Freshness(False, "behind", state)
         return Freshness(True, "", state)
 
