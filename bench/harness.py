@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ class Case:
     baseline: bool = False
     warm_up: bool = True  # False for cases that change state (an import): run once
     setup: Callable[[], Any] | None = None  # run in the child before timing (imports)
+    before: Callable[[], Any] | None = None  # run in the parent before each sample, untimed
 
 
 @dataclass(frozen=True)
@@ -109,4 +111,67 @@ def ratios_table(title: str, rows: list[Measurement], against: tuple[str, ...]) 
             f"{m.seconds / seconds[name]:.2f}" if seconds[name] else "–" for name in against
         )
         lines.append(f"| {m.name} | {m.seconds:.2f} | {ratios} | {m.peak_mb:.0f} |")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Samples:
+    """One case measured several times, each sample in its own process."""
+
+    name: str
+    seconds: tuple[float, ...]
+    peak_mb: float  # the largest of the samples' peaks
+    result: Any  # the last sample's
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def spread(self) -> str:
+        return f"{min(self.seconds):.2f}–{max(self.seconds):.2f}"
+
+
+def interleaved(cases: list[Case], rounds: int = 3) -> list[Samples]:
+    """Each case ``rounds`` times, round-robin (case 1, 2, 3, then 1, 2, 3 again …) so that
+    a noisy spell of the machine spreads over every case instead of slowing one; each
+    sample is one timed run in a freshly spawned process (after a warm-up run in that
+    process when the case has ``warm_up``)."""
+    times: dict[str, list[float]] = {c.name: [] for c in cases}
+    peaks: dict[str, float] = dict.fromkeys(times, 0.0)
+    results: dict[str, Any] = {}
+    for _ in range(rounds):
+        for case in cases:
+            if case.before is not None:
+                case.before()
+            m = measure(case, 1)
+            times[case.name].append(m.seconds)
+            peaks[case.name] = max(peaks[case.name], m.peak_mb)
+            results[case.name] = m.result
+    return [Samples(c.name, tuple(times[c.name]), peaks[c.name], results[c.name]) for c in cases]
+
+
+def samples_table(
+    title: str, rows: list[Samples], against: tuple[str, ...], note: str = ""
+) -> str:
+    """A Markdown table of the samples: median, range, each median's ratio to the median of
+    every case named in ``against`` (below 1 is faster), and peak memory."""
+    medians = {m.name: m.median for m in rows}
+    head = " | ".join(f"× {name}" for name in against)
+    n = {len(m.seconds) for m in rows}
+    lines = [
+        f"### {title}",
+        "",
+        *([note, ""] if note else []),
+        f"| case | median s (n={'/'.join(str(k) for k in sorted(n))}) | range s | {head} "
+        "| peak MB |",
+        "|---|---:|---:|" + "---:|" * len(against) + "---:|",
+    ]
+    for m in rows:
+        ratios = " | ".join(
+            f"{m.median / medians[name]:.3f}" if medians[name] else "–" for name in against
+        )
+        lines.append(
+            f"| {m.name} | {m.median:.2f} | {m.spread} | {ratios} | {m.peak_mb:,.0f} |"
+        )
     return "\n".join(lines)
