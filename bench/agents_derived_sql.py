@@ -209,7 +209,7 @@ def _views(con: Any, files: dict[str, list[str]]) -> None:
     schemas |= {name: spec(name).schema for name in ("orders", "refunds")}
     for name, schema in schemas.items():
         if files.get(name):
-            # hive_partitioning off: ``month`` is in the files already.
+            # the files themselves, without the ``month`` of their folders' names
             con.read_parquet(files[name], hive_partitioning=False).to_view(name)
         else:  # a table never written: empty, with its columns
             empty = schema.empty_table()  # noqa: F841 (read by DuckDB by name)

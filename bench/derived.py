@@ -129,6 +129,7 @@ def fingerprints(tables: dict[str, list[str]]) -> dict[str, tuple[int, int]]:
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     out: dict[str, tuple[int, int]] = {}
     for fact, files in tables.items():
         if not files:
@@ -137,7 +138,7 @@ def fingerprints(tables: dict[str, list[str]]) -> dict[str, tuple[int, int]]:
         cols = ", ".join(f'"{c}"' for c in DERIVED[fact].schema.names)
         row = con.execute(
             f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) "
-            "FROM read_parquet($f, hive_partitioning = false)",
+            "FROM read_parquet($f, hive_partitioning = true)",
             {"f": files},
         ).fetchone()
         assert row is not None
@@ -180,7 +181,8 @@ def last_day(root: Path) -> dt.date:
         "SELECT max(sent_at)::DATE FROM read_parquet($f)", {"f": shop.files("chat_messages")}
     ).fetchone()
     assert row is not None and row[0] is not None
-    return row[0]  # type: ignore[no-any-return]
+    day: dt.date = row[0]
+    return day
 
 
 # The orders as they stood before ``cut``: the times at or after it unset, the status the
@@ -236,17 +238,21 @@ def prepare_refresh(scale: str) -> dict[str, Any]:
     messages = {"f": full.files("chat_messages"), "cut": cut}
     shop.replace(
         "chat_messages",
-        con.execute("SELECT * FROM read_parquet($f) WHERE sent_at < $cut", messages)
-        .to_arrow_reader(500_000),
+        con.execute(
+            "SELECT * FROM read_parquet($f) WHERE sent_at < $cut", messages
+        ).to_arrow_reader(500_000),
     )
     pq.write_table(
-        con.execute("SELECT * FROM read_parquet($f) WHERE sent_at >= $cut", messages)
-        .to_arrow_table(),
+        con.execute(
+            "SELECT * FROM read_parquet($f) WHERE sent_at >= $cut", messages
+        ).to_arrow_table(),
         day_dir / "chat_messages.parquet",
     )
     orders = {"f": full.files("orders"), "cut": cut}
-    shop.replace("orders", con.execute(ORDERS_BEFORE, orders).to_arrow_table())
-    pq.write_table(con.execute(CHANGED_ON_DAY, orders).to_arrow_table(), day_dir / "orders.parquet")
+    shop.replace("orders", con.sql(ORDERS_BEFORE, params=orders).to_arrow_table())
+    pq.write_table(
+        con.sql(CHANGED_ON_DAY, params=orders).to_arrow_table(), day_dir / "orders.parquet"
+    )
     shop.derived.rebuild(TIME_ZONE, _rules())
     marker.write_text(day.isoformat())
     return {"day": day.isoformat(), **_held_out(day_dir)}
@@ -299,3 +305,8 @@ def run_refresh(root: str) -> dict[str, Any]:
         "touched_sessions": state.touched_sessions,
         "touched_orders": state.touched_orders,
     }
+
+
+def spark_lake(scale: str) -> Path:
+    """A second lake on the same raw tables, whose derived tables Spark builds."""
+    return _linked_lake(ROOT / scale / "derived-spark" / "lake", lake_root(scale).resolve())

@@ -233,6 +233,7 @@ def build(
     """Write every derived table under ``out`` (``<out>/<table name>``, Delta, partitioned by
     month) from the raw tables' files; returns each table's row count."""
     import duckdb
+    import pyarrow as pa
     from deltalake import write_deltalake
 
     _STARTED[0] = 0.0
@@ -267,20 +268,16 @@ def build(
         query = _clock(sql, offset, time_zone)
         used = {k: v for k, v in params.items() if f"${k}" in query}
         columns = ", ".join(f'"{c}"' for c in table_spec.schema.names)
-        reader = con.execute(f"SELECT {columns} FROM ({query})", used).to_arrow_reader(
-            1_000_000
-        )
+        reader = con.sql(f"SELECT {columns} FROM ({query})", params=used).to_arrow_reader(1_000_000)
         path = Path(out) / table_spec.name
         path.parent.mkdir(parents=True, exist_ok=True)
         rows = 0
 
-        def conformed(source: Any = reader) -> Any:
+        def conformed(source: Any = reader, schema: Any = table_spec.schema) -> Any:
             nonlocal rows
             for batch in source:
                 rows += batch.num_rows
-                yield batch.cast(table_spec.schema)
-
-        import pyarrow as pa
+                yield batch.cast(schema)
 
         write_deltalake(
             str(path),

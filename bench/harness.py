@@ -151,9 +151,7 @@ def interleaved(cases: list[Case], rounds: int = 3) -> list[Samples]:
     return [Samples(c.name, tuple(times[c.name]), peaks[c.name], results[c.name]) for c in cases]
 
 
-def samples_table(
-    title: str, rows: list[Samples], against: tuple[str, ...], note: str = ""
-) -> str:
+def samples_table(title: str, rows: list[Samples], against: tuple[str, ...], note: str = "") -> str:
     """A Markdown table of the samples: median, range, each median's ratio to the median of
     every case named in ``against`` (below 1 is faster), and peak memory."""
     medians = {m.name: m.median for m in rows}
@@ -171,7 +169,5 @@ def samples_table(
         ratios = " | ".join(
             f"{m.median / medians[name]:.3f}" if medians[name] else "–" for name in against
         )
-        lines.append(
-            f"| {m.name} | {m.median:.2f} | {m.spread} | {ratios} | {m.peak_mb:,.0f} |"
-        )
+        lines.append(f"| {m.name} | {m.median:.2f} | {m.spread} | {ratios} | {m.peak_mb:,.0f} |")
     return "\n".join(lines)
