@@ -6,8 +6,10 @@ tables partitioned by ``month`` under ``<out>/``, with the same rows as the prod
 (definitions: ``metrics.chat``, ``metrics.attribution``, ``metrics.facts``; read their
 docstrings). Written the way one would by hand for DuckDB:
 - one window pass over the messages (without system messages) gives each message its
-  neighbours, its round (the number of agent messages up to it in its session) and its
-  session's first customer message, into a temporary table every fact is read from;
+  neighbours, its round (the number of agent messages up to it in its session), its
+  session's first customer message, platform and first message (whose local month is
+  every fact's partition), into a temporary table every fact is read from without
+  joining back to sessions;
 - sessions, rounds and stages are aggregated once into temporary tables and reused;
 - local days and times of day are arithmetic on epoch microseconds when the zone keeps one
   UTC offset all through the data (all of China), DuckDB's time-zone functions otherwise;
@@ -40,16 +42,20 @@ SELECT platform, session_id, message_id, customer_key, agent_id, sender, sent_at
     lead(agent_id) OVER s AS next_agent,
     lead(sent_at) OVER s AS next_at,
     count(*) FILTER (WHERE sender <> 'customer') OVER s AS round_key,
-    min(sent_at) FILTER (WHERE sender = 'customer') OVER (PARTITION BY session_id)
-        AS first_customer_at
+    min(sent_at) FILTER (WHERE sender = 'customer') OVER w AS first_customer_at,
+    -- the session's platform and first message (its month) on every message: no fact
+    -- needs joining back to its session for them
+    max(platform) OVER w AS session_platform,
+    min(sent_at) OVER w AS session_first_at
 FROM chat_messages
 WHERE sender <> 'system'
 WINDOW s AS (PARTITION BY session_id ORDER BY sent_at, message_id
-             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);
+             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+    w AS (PARTITION BY session_id);
 
 CREATE OR REPLACE TEMP TABLE sess AS
 SELECT session_id,
-    max(platform) AS platform,
+    any_value(session_platform) AS platform,
     max(customer_key) AS customer_key,
     min(sent_at) AS first_at,
     max(sent_at) AS last_at,
@@ -108,41 +114,47 @@ WITH r AS (
         max(prev_agent) FILTER (WHERE prev_sender = 'agent') AS before_agent,
         max(next_at) FILTER (WHERE next_sender = 'agent') AS answered_at,
         max(next_agent) FILTER (WHERE next_sender = 'agent') AS answered_by,
-        max(agent_id) AS unit
+        max(agent_id) AS unit,
+        any_value(session_platform) AS platform,
+        any_value(session_first_at) AS session_first_at
     FROM msg WHERE sender = 'customer'
     GROUP BY session_id, round_key
 )
-SELECT r.session_id, r.round_key,
-    row_number() OVER (PARTITION BY r.session_id ORDER BY r.round_key) AS round_no,
-    s.platform, r.customer_key, r.started_at, r.customer_messages, r.answered_at,
-    r.answered_by, coalesce(r.answered_by, r.before_agent, r.unit) AS owner,
-    (epoch_us(r.answered_at) - epoch_us(r.started_at)) / 1e6 AS response_seconds,
-    {day:r.started_at} AS day,
-    {seconds:r.started_at} AS local_seconds,
-    s.month
-FROM r JOIN sessions s USING (session_id)
+SELECT session_id, round_key,
+    row_number() OVER (PARTITION BY session_id ORDER BY round_key) AS round_no,
+    platform, customer_key, started_at, customer_messages, answered_at,
+    answered_by, coalesce(answered_by, before_agent, unit) AS owner,
+    (epoch_us(answered_at) - epoch_us(started_at)) / 1e6 AS response_seconds,
+    {day:started_at} AS day,
+    {seconds:started_at} AS local_seconds,
+    strftime({day:session_first_at}, '%Y-%m') AS month
+FROM r
 """
 
 SESSION_AGENTS = """
-SELECT DISTINCT m.session_id, m.agent_id, s.month
-FROM msg m JOIN sessions s USING (session_id)
-WHERE m.sender = 'agent'
+WITH a AS (
+    SELECT DISTINCT session_id, agent_id, session_first_at FROM msg WHERE sender = 'agent'
+)
+SELECT session_id, agent_id, strftime({day:session_first_at}, '%Y-%m') AS month FROM a
 """
 
 AGENT_SENDS = """
 WITH sends AS (
-    SELECT session_id, agent_id, customer_key, {day:sent_at} AS day, count(*) AS messages
+    SELECT session_id, agent_id, customer_key, {day:sent_at} AS day, session_first_at,
+        count(*) AS messages
     FROM msg WHERE sender = 'agent'
     GROUP BY ALL
 )
-SELECT d.*, s.month FROM sends d JOIN sessions s USING (session_id)
+SELECT session_id, agent_id, customer_key, day, messages,
+    strftime({day:session_first_at}, '%Y-%m') AS month
+FROM sends
 """
 
 DOUYIN_WAITS = """
-SELECT m.session_id, m.round_key, m.sent_at, {day:m.sent_at} AS day,
-    {seconds:m.sent_at} AS local_seconds, s.month
-FROM msg m JOIN sessions s USING (session_id)
-WHERE m.sender = 'customer' AND m.platform = 'douyin'
+SELECT session_id, round_key, sent_at, {day:sent_at} AS day,
+    {seconds:sent_at} AS local_seconds, strftime({day:session_first_at}, '%Y-%m') AS month
+FROM msg
+WHERE sender = 'customer' AND platform = 'douyin'
 """
 
 ATTRIBUTION = """
