@@ -8,6 +8,7 @@ run warms the process (imports, file cache) and is not counted.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import statistics
 import time
@@ -24,6 +25,7 @@ class Case:
     warm_up: bool = True  # False for cases that change state (an import): run once
     setup: Callable[[], Any] | None = None  # run in the child before timing (imports)
     before: Callable[[], Any] | None = None  # run in the parent before each sample, untimed
+    samples: int | None = None  # at most this many samples in ``interleaved`` (slow cases)
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,10 @@ def interleaved(cases: list[Case], rounds: int = 3) -> list[Samples]:
     times: dict[str, list[float]] = {c.name: [] for c in cases}
     peaks: dict[str, float] = dict.fromkeys(times, 0.0)
     results: dict[str, Any] = {}
-    for _ in range(rounds):
+    for n in range(rounds):
         for case in cases:
+            if case.samples is not None and n >= case.samples:
+                continue
             if case.before is not None:
                 case.before()
             m = measure(case, 1)
@@ -157,10 +161,13 @@ def samples_table(title: str, rows: list[Samples], against: tuple[str, ...], not
     medians = {m.name: m.median for m in rows}
     head = " | ".join(f"× {name}" for name in against)
     n = {len(m.seconds) for m in rows}
+    load = os.getloadavg()[0]
     lines = [
         f"### {title}",
         "",
         *([note, ""] if note else []),
+        f"Load average at the end: {load:.1f} (2 cores).",
+        "",
         f"| case | median s (n={'/'.join(str(k) for k in sorted(n))}) | range s | {head} "
         "| peak MB |",
         "|---|---:|---:|" + "---:|" * len(against) + "---:|",
