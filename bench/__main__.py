@@ -1,7 +1,7 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
     python -m bench [--only store|import|agents|first-response|derived|derived-report|
-                            derived-build|derived-refresh|derived-spark]
+                            derived-build|derived-refresh|derived-upkeep|derived-spark]
                     [--scale small|medium|large] [--rows N] [--rounds N]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
@@ -225,7 +225,7 @@ def _ensure_derived(root: str) -> None:
         derived.run_rebuild(root)
 
 
-def derived_build(scale: str, rounds: int) -> int:
+def derived_build(scale: str, rounds: int, kept: list[harness.Samples] | None = None) -> int:
     """Issue 14's target 2: ``Derived.rebuild`` against the hand-written SQL build; the
     tables must hold the same rows (counts and a hash of every row, per table)."""
     from bench import derived
@@ -248,6 +248,8 @@ def derived_build(scale: str, rounds: int) -> int:
         ),
     ]
     rows = harness.interleaved(cases, rounds)
+    if kept is not None:
+        kept.extend(rows)
     mine = derived.derived_fingerprints(root)
     theirs = derived.sql_fingerprints(out)
     status = 0 if mine == theirs else 1
@@ -270,10 +272,12 @@ def derived_build(scale: str, rounds: int) -> int:
     return status
 
 
-def derived_refresh(scale: str, rounds: int) -> int:
+def derived_refresh(scale: str, rounds: int, rebuilt: harness.Samples | None = None) -> int:
     """Issue 14's target 3: after importing one more day of chats and orders (untimed),
-    ``Derived.refresh`` against a full rebuild of the same lake; the refreshed tables must
-    equal the rebuilt ones."""
+    ``Derived.refresh`` against a full rebuild of the same rows; the refreshed tables must
+    equal the rebuilt ones. ``rebuilt``: the full build's samples of this run (the same
+    rows: the whole shop), else one rebuild sample of the refreshed lake is taken (it takes
+    minutes)."""
     from bench import derived
 
     held = derived.prepare_refresh(scale)
@@ -288,16 +292,22 @@ def derived_refresh(scale: str, rounds: int) -> int:
             setup=derived.setup,
             before=functools.partial(derived.import_day, scale),
         ),
-        harness.Case(
-            "Derived.rebuild",
-            functools.partial(derived.run_rebuild, str(run)),
-            baseline=True,
-            warm_up=False,
-            setup=derived.setup,
-            before=functools.partial(derived.import_day, scale),
-        ),
     ]
+    if rebuilt is None:
+        cases.append(
+            harness.Case(
+                "Derived.rebuild",
+                functools.partial(derived.run_rebuild, str(run)),
+                baseline=True,
+                warm_up=False,
+                setup=derived.setup,
+                before=functools.partial(derived.import_day, scale),
+                samples=1,
+            )
+        )
     rows = harness.interleaved(cases, rounds)
+    if rebuilt is not None:
+        rows.append(rebuilt)
     status = 0
     refreshed = rows[0].result
     if refreshed["mode"] != "refresh":
@@ -315,7 +325,12 @@ def derived_refresh(scale: str, rounds: int) -> int:
         f"first, untimed: {held['chat_messages']:,} chat messages and {held['orders']:,} "
         f"order rows (new orders and state changes). The refresh touched "
         f"{refreshed['touched_sessions']:,} sessions and {refreshed['touched_orders']:,} "
-        f"orders; refreshed tables equal to a full rebuild: {'no' if status else 'yes'}."
+        f"orders; refreshed tables equal to a full rebuild: {'no' if status else 'yes'}. "
+        + (
+            "Derived.rebuild: the full build's samples above (the same rows)."
+            if rebuilt is not None
+            else "Derived.rebuild: one sample (it takes minutes) on the same copy."
+        )
     )
     print(
         harness.samples_table(
@@ -410,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
             "derived-report",
             "derived-build",
             "derived-refresh",
+            "derived-upkeep",
             "derived-spark",
         ),
     )
@@ -423,6 +439,12 @@ def main(argv: list[str] | None = None) -> int:
         "--periods", default="month,year", help="derived-report: month, year or both"
     )
     parser.add_argument(
+        "--build-rounds",
+        type=int,
+        default=None,
+        help="derived-build: samples of each full build (default: --rounds)",
+    )
+    parser.add_argument(
         "--slow-rounds",
         type=int,
         default=None,
@@ -433,10 +455,11 @@ def main(argv: list[str] | None = None) -> int:
     periods = tuple(p for p in args.periods.split(",") if p)
     if args.only in (None, "derived", "derived-report"):
         status |= derived_report(args.scale, args.rounds, periods, args.slow_rounds)
-    if args.only in (None, "derived", "derived-build"):
-        status |= derived_build(args.scale, args.rounds)
-    if args.only in (None, "derived", "derived-refresh"):
-        status |= derived_refresh(args.scale, args.rounds)
+    built: list[harness.Samples] = []
+    if args.only in (None, "derived", "derived-upkeep", "derived-build"):
+        status |= derived_build(args.scale, args.build_rounds or args.rounds, built)
+    if args.only in (None, "derived", "derived-upkeep", "derived-refresh"):
+        status |= derived_refresh(args.scale, args.rounds, built[0] if built else None)
     if args.only == "derived-spark":
         status |= derived_spark(args.scale, args.rounds)
     if args.only and args.only.startswith("derived"):
