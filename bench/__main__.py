@@ -344,7 +344,7 @@ def derived_refresh(scale: str, rounds: int, rebuilt: harness.Samples | None = N
     return status
 
 
-def derived_spark(scale: str, rounds: int) -> int:
+def derived_spark(scale: str, rounds: int, build: bool = True) -> int:
     """The same derived build and reports on Spark (``GUANXI_ENGINE=pyspark``): the same
     tables and figures as on DuckDB, and their timings."""
     from bench import derived
@@ -365,22 +365,23 @@ def derived_spark(scale: str, rounds: int) -> int:
             setup=derived.setup_spark,
         ),
     ]
-    build = harness.interleaved(cases, rounds)
     status = 0
+    built = harness.interleaved(cases, rounds) if build else []
     same = derived.derived_fingerprints(duck) == derived.derived_fingerprints(spark)
     if not same:
         print("MISMATCH derived tables built on Spark != on DuckDB", file=sys.stderr)
         status = 1
-    print(
-        harness.samples_table(
-            f"Full build of the derived tables on Spark, {scale} demo shop",
-            build,
-            against=("rebuild, duckdb",),
-            note=f"{rounds} samples per case, interleaved, each in a fresh process (Spark's "
-            f"start-up included); same rows on both: {'yes' if same else 'no'}.",
+    if built:
+        print(
+            harness.samples_table(
+                f"Full build of the derived tables on Spark, {scale} demo shop",
+                built,
+                against=("rebuild, duckdb",),
+                note=f"{rounds} samples per case, interleaved, each in a fresh process "
+                f"(Spark's start-up included); same rows on both: {'yes' if same else 'no'}.",
+            )
         )
-    )
-    print()
+        print()
     from bench import agent_reports
 
     for period in agent_reports.PERIODS:
@@ -427,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             "derived-refresh",
             "derived-upkeep",
             "derived-spark",
+            "derived-spark-reports",
         ),
     )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
@@ -460,8 +462,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= derived_build(args.scale, args.build_rounds or args.rounds, built)
     if args.only in (None, "derived", "derived-upkeep", "derived-refresh"):
         status |= derived_refresh(args.scale, args.rounds, built[0] if built else None)
-    if args.only == "derived-spark":
-        status |= derived_spark(args.scale, args.rounds)
+    if args.only in ("derived-spark", "derived-spark-reports"):
+        status |= derived_spark(args.scale, args.rounds, build=args.only == "derived-spark")
     if args.only and args.only.startswith("derived"):
         return status
     if args.only in (None, "store"):
