@@ -131,7 +131,8 @@ class Samples:
 
     @property
     def spread(self) -> str:
-        return f"{min(self.seconds):.2f}–{max(self.seconds):.2f}"
+        """Every sample's seconds, in the order taken (round by round)."""
+        return ", ".join(f"{s:.2f}" for s in self.seconds)
 
 
 def interleaved(cases: list[Case], rounds: int = 3) -> list[Samples]:
@@ -157,9 +158,12 @@ def interleaved(cases: list[Case], rounds: int = 3) -> list[Samples]:
 
 def samples_table(title: str, rows: list[Samples], against: tuple[str, ...], note: str = "") -> str:
     """A Markdown table of the samples: median, range, each median's ratio to the median of
-    every case named in ``against`` (below 1 is faster), and peak memory."""
+    every case named in ``against`` (below 1 is faster), the median of the per-round
+    ratios to the first of them (sample i over its sample i: taken minutes apart at most,
+    so less swayed by the machine's load drifting over a long run), and peak memory."""
     medians = {m.name: m.median for m in rows}
-    head = " | ".join(f"× {name}" for name in against)
+    first = next(m for m in rows if m.name == against[0])
+    head = " | ".join(f"× {name}" for name in against) + f" | × {against[0]}, per round"
     n = {len(m.seconds) for m in rows}
     load = os.getloadavg()[0]
     lines = [
@@ -168,13 +172,15 @@ def samples_table(title: str, rows: list[Samples], against: tuple[str, ...], not
         *([note, ""] if note else []),
         f"Load average at the end: {load:.1f} (2 cores).",
         "",
-        f"| case | median s (n={'/'.join(str(k) for k in sorted(n))}) | range s | {head} "
+        f"| case | median s (n={'/'.join(str(k) for k in sorted(n))}) | samples s, in order | {head} "
         "| peak MB |",
-        "|---|---:|---:|" + "---:|" * len(against) + "---:|",
+        "|---|---:|---:|" + "---:|" * (len(against) + 1) + "---:|",
     ]
     for m in rows:
         ratios = " | ".join(
             f"{m.median / medians[name]:.3f}" if medians[name] else "–" for name in against
         )
+        paired = [a / b for a, b in zip(m.seconds, first.seconds, strict=False) if b]
+        ratios += f" | {statistics.median(paired):.3f}" if paired else " | –"
         lines.append(f"| {m.name} | {m.median:.2f} | {m.spread} | {ratios} | {m.peak_mb:,.0f} |")
     return "\n".join(lines)
