@@ -172,8 +172,8 @@ def samples_table(title: str, rows: list[Samples], against: tuple[str, ...], not
         *([note, ""] if note else []),
         f"Load average at the end: {load:.1f} (2 cores).",
         "",
-        f"| case | median s (n={'/'.join(str(k) for k in sorted(n))}) | samples s, in order | {head} "
-        "| peak MB |",
+        f"| case | median s (n={'/'.join(str(k) for k in sorted(n))}) "
+        f"| samples s, in order | {head} | peak MB |",
         "|---|---:|---:|" + "---:|" * (len(against) + 1) + "---:|",
     ]
     for m in rows:
