@@ -1,7 +1,7 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import|agents|first-response]
-                    [--scale small|medium|large] [--rows N]
+    python -m bench [--only store|import|agents|first-response|pages]
+                    [--scale small|medium|large] [--rows N] [--rounds N] [--port P]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -124,12 +124,20 @@ def imports(rows_wanted: int) -> int:
     return 0
 
 
+def pages(scale: str, rounds: int, port: int) -> int:
+    from bench import pages as page_bench
+
+    return page_bench.run(scale, rounds=rounds, port=port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("store", "import", "agents", "first-response"))
+    parser.add_argument("--only", choices=("store", "import", "agents", "first-response", "pages"))
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
     parser.add_argument("--rows", type=int, default=5_000_000, help="rows of the import file")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=20, help="requests per page (pages)")
+    parser.add_argument("--port", type=int, default=0, help="server port (pages; 0: a free one)")
     args = parser.parse_args(argv)
     status = 0
     if args.only in (None, "store"):
@@ -142,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if args.only in (None, "import"):
         status |= imports(args.rows)
+        print()
+    if args.only in (None, "pages"):
+        status |= pages(args.scale, args.rounds, args.port)
     return status
 
 
