@@ -317,34 +317,50 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def memory_kb(pids: list[int]) -> tuple[int, int]:
-    """(RSS, PSS) summed over ``pids`` in kB; a process that has gone counts nothing."""
-    rss = pss = 0
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def rss_kb(pids: list[int]) -> int:
+    """Resident memory summed over ``pids`` in kB (``/proc/PID/statm``, cheap to read);
+    pages the workers still share with the master after the fork count once per process."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+    return total
+
+
+def pss_kb(pids: list[int]) -> int:
+    """Proportional memory summed over ``pids`` in kB (shared pages split between their
+    processes: the processes' real total). Reading it walks the page tables: not too often."""
+    total = 0
     for pid in pids:
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-    return rss, pss
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+    return total
 
 
 @dataclass
 class MemorySampler:
-    """Samples the server's memory every ``interval`` seconds on a thread; ``mark()`` starts
-    a new window whose peak is kept apart (the burst's)."""
+    """Samples the server's memory on a thread: RSS every ``interval`` seconds, PSS and the
+    list of processes every ``slow_interval`` (both cost the server's CPU on this machine's
+    two cores); ``mark()`` starts a new window whose peaks are kept apart (a burst's)."""
 
     pid: int
-    interval: float = 0.1
+    interval: float = 0.25
+    slow_interval: float = 2.0
     peak_rss: int = 0
     peak_pss: int = 0
     window_rss: int = 0
     window_pss: int = 0
+    _pids: list[int] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def __enter__(self) -> MemorySampler:
+        self.sample(slow=True)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -357,15 +373,22 @@ class MemorySampler:
     def mark(self) -> None:
         self.window_rss = self.window_pss = 0
 
-    def sample(self) -> tuple[int, int]:
-        rss, pss = memory_kb(process_tree(self.pid))
+    def sample(self, slow: bool = False) -> tuple[int, int]:
+        """(RSS, PSS) now in kB; PSS only when ``slow`` (else 0)."""
+        if slow or not self._pids:
+            self._pids = process_tree(self.pid)
+        rss = rss_kb(self._pids)
+        pss = pss_kb(self._pids) if slow else 0
         self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
         self.window_rss, self.window_pss = max(self.window_rss, rss), max(self.window_pss, pss)
         return rss, pss
 
     def _run(self) -> None:
+        every = max(1, round(self.slow_interval / self.interval))
+        ticks = 0
         while not self._stop.wait(self.interval):
-            self.sample()
+            ticks += 1
+            self.sample(slow=ticks % every == 0)
 
 
 # -- the measurements ------------------------------------------------------------------------
@@ -399,10 +422,16 @@ def time_pages(client: Client, pages: list[tuple[Page, str]], rounds: int) -> li
     times = [PageTimes(page, path) for page, path in pages]
     for entry in times:
         entry.add(client.get(entry.path), counted=False)
-    for _ in range(rounds):
+    for done in range(rounds):
+        started = time.perf_counter()
         for entry in times:
             entry.add(client.get(entry.path))
+        _progress(f"round {done + 1}/{rounds}: {time.perf_counter() - started:.1f} s")
     return times
+
+
+def _progress(text: str) -> None:
+    print(f"  {time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -466,12 +495,16 @@ def pages_table(title: str, times: list[PageTimes]) -> str:
     return "\n".join(lines)
 
 
-def burst_table(title: str, answers: list[BurstAnswer], wall: float, peak: int) -> str:
+def _gb(kb: int) -> str:
+    return f"{kb / 1024**2:.2f}"
+
+
+def burst_table(title: str, answers: list[BurstAnswer], wall: float, peaks: tuple[int, int]) -> str:
     lines = [
         f"### {title}",
         "",
         f"All {len(answers)} sent at once: {wall:.1f} s until the last answer; server memory "
-        f"peak during the burst {peak / 1024**2:.2f} GB (PSS).",
+        f"peak during the burst {_gb(peaks[0])} GB RSS, {_gb(peaks[1])} GB PSS.",
         "",
         "| request | status | seconds | waited for a slot (page says) | notes |",
         "|---|---:|---:|---:|---|",
@@ -519,20 +552,25 @@ def first_agent(client: Client) -> str:
 
 def run(scale: str, rounds: int = 20, port: int = 0, bursts: int = 2) -> int:
     load_before = os.getloadavg()
-    with serving(scale, port) as (server, client), MemorySampler(server.pid) as memory:
-        agent = first_agent(client)
-        pages = [(page, page.path.replace(AGENT, agent)) for page in PAGES]
-        rest_rss, rest_pss = memory.sample()
-        times = time_pages(client, pages, rounds)
-        after_rss, after_pss = memory.sample()
-        burst_results = []
-        for i in range(bursts):
-            memory.mark()
-            requests = [(name, path.replace(AGENT, agent)) for name, path in BURST]
-            answers, wall = burst(client, requests)
-            burst_results.append((answers, wall, memory.window_pss))
-            print(f"burst {i + 1}: {wall:.1f} s", file=sys.stderr, flush=True)
-        memory.sample()
+    # A SIGTERM ends the run through the same exit as an error: the server is stopped.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        with serving(scale, port) as (server, client), MemorySampler(server.pid) as memory:
+            agent = first_agent(client)
+            pages = [(page, page.path.replace(AGENT, agent)) for page in PAGES]
+            at_rest = memory.sample(slow=True)
+            times = time_pages(client, pages, rounds)
+            after_pages = memory.sample(slow=True)
+            burst_results = []
+            for i in range(bursts):
+                memory.mark()
+                requests = [(name, path.replace(AGENT, agent)) for name, path in BURST]
+                answers, wall = burst(client, requests)
+                memory.sample(slow=True)
+                burst_results.append((answers, wall, (memory.window_rss, memory.window_pss)))
+                _progress(f"burst {i + 1}/{bursts}: {wall:.1f} s")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     load_after = os.getloadavg()
     print(
         pages_table(
@@ -542,21 +580,15 @@ def run(scale: str, rounds: int = 20, port: int = 0, bursts: int = 2) -> int:
         )
     )
     print()
-    for i, (answers, wall, peak) in enumerate(burst_results, start=1):
-        print(
-            burst_table(
-                f"{len(answers)} requests at once, {scale} demo shop, burst {i}",
-                answers,
-                wall,
-                peak,
-            )
-        )
+    for i, (answers, wall, peaks) in enumerate(burst_results, start=1):
+        title = f"{len(answers)} requests at once, {scale} demo shop, burst {i}"
+        print(burst_table(title, answers, wall, peaks))
         print()
     print(
-        f"Server memory (gunicorn master + 2 workers), GB RSS / PSS: after log-in "
-        f"{rest_rss / 1024**2:.2f} / {rest_pss / 1024**2:.2f}; after the timed pages "
-        f"{after_rss / 1024**2:.2f} / {after_pss / 1024**2:.2f}; peak over the run "
-        f"{memory.peak_rss / 1024**2:.2f} / {memory.peak_pss / 1024**2:.2f}."
+        "Server memory (gunicorn master + 2 workers), GB RSS / PSS: after log-in "
+        f"{_gb(at_rest[0])} / {_gb(at_rest[1])}; after the timed pages {_gb(after_pages[0])} / "
+        f"{_gb(after_pages[1])}; peak over the run {_gb(memory.peak_rss)} (RSS every "
+        f"{memory.interval} s) / {_gb(memory.peak_pss)} (PSS every {memory.slow_interval} s)."
     )
     before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
     print(f"Load average (1, 5, 15 min) before: {before}; after: {after}.")
