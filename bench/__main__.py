@@ -1,9 +1,10 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import|agents|first-response|startup|derived|
+    python -m bench [--only store|import|agents|first-response|startup|pages|derived|
                             derived-report|derived-build|derived-refresh|derived-upkeep|
                             derived-spark|derived-spark-reports]
                     [--scale small|medium|large] [--rows N] [--repeats N] [--rounds N]
+                    [--port P]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -425,6 +426,12 @@ def derived_spark(scale: str, rounds: int, build: bool = True) -> int:
     return status
 
 
+def pages(scale: str, rounds: int, port: int) -> int:
+    from bench import pages as page_bench
+
+    return page_bench.run(scale, rounds=rounds, port=port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -435,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             "agents",
             "first-response",
             "startup",
+            "pages",
             "derived",
             "derived-report",
             "derived-build",
@@ -450,8 +458,13 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats", type=int, default=3, help="timed runs per case (startup: at least 5)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=3, help="interleaved samples per case (derived cases)"
+        "--rounds",
+        type=int,
+        default=None,
+        help="interleaved samples per case (derived cases, default 3); requests per page "
+        "(pages, default 20)",
     )
+    parser.add_argument("--port", type=int, default=0, help="server port (pages; 0: a free one)")
     parser.add_argument(
         "--periods", default="month,year", help="derived-report: month, year or both"
     )
@@ -473,23 +486,24 @@ def main(argv: list[str] | None = None) -> int:
         help="derived-report: samples of the year's raw-row cases (default: --rounds)",
     )
     args = parser.parse_args(argv)
+    rounds = args.rounds or 3
     status = 0
     periods = tuple(p for p in args.periods.split(",") if p)
     if args.only in (None, "derived", "derived-report"):
         status |= derived_report(
             args.scale,
-            args.rounds,
+            rounds,
             periods,
             args.slow_rounds,
             tuple(c.strip() for c in args.cases.split(",") if c.strip()),
         )
     built: list[harness.Samples] = []
     if args.only in (None, "derived", "derived-upkeep", "derived-build"):
-        status |= derived_build(args.scale, args.build_rounds or args.rounds, built)
+        status |= derived_build(args.scale, args.build_rounds or rounds, built)
     if args.only in (None, "derived", "derived-upkeep", "derived-refresh"):
-        status |= derived_refresh(args.scale, args.rounds, built[0] if built else None)
+        status |= derived_refresh(args.scale, rounds, built[0] if built else None)
     if args.only in ("derived-spark", "derived-spark-reports"):
-        status |= derived_spark(args.scale, args.rounds, build=args.only == "derived-spark")
+        status |= derived_spark(args.scale, rounds, build=args.only == "derived-spark")
     if args.only and args.only.startswith("derived"):
         return status
     if args.only in (None, "store"):
@@ -505,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if args.only in (None, "startup"):
         status |= startup(args.repeats)
+    if args.only in (None, "pages"):
+        status |= pages(args.scale, args.rounds or 20, args.port)
     return status
 
 
