@@ -88,7 +88,7 @@ def run_report(root: str, period: str, engine: str = "duckdb") -> list[dict[str,
     shop = _lake(root, engine)
     if not shop.derived.is_fresh(TIME_ZONE, _rules()):
         raise RuntimeError(f"the derived tables of {root} are not fresh")
-    facts = shop.derived.facts() if engine == "duckdb" else _facts_without_month(shop)
+    facts = shop.derived.facts()
     series = report_series(
         for_agents(facts),
         orders=shop.table("orders"),
@@ -98,22 +98,6 @@ def run_report(root: str, period: str, engine: str = "duckdb") -> list[dict[str,
         arrow=shop.arrow,
     )
     return [r.as_dict() for r in series[0]]
-
-
-def _facts_without_month(shop: Any) -> Any:
-    """``Derived.facts()`` as it is meant to be on Spark. Work-around: ``facts()`` drops
-    ``month``, but Spark reads a Delta version's file list without the partition folders'
-    columns, so there is no ``month`` to drop (IbisTypeError: Column 'month' is not found);
-    reported, not fixed here (src/guanxi/lake/derived.py)."""
-    from guanxi.lake.derived import DERIVED
-    from guanxi.metrics.facts import ChatFacts
-
-    derived = shop.derived
-    tables = {}
-    for fact, spec in DERIVED.items():
-        table = shop.engine.table(spec.name, derived.files(fact), spec.schema)
-        tables[fact] = table.drop("month") if "month" in table.columns else table
-    return ChatFacts(**tables)
 
 
 def run_report_sql(root: str, period: str) -> list[dict[str, Any]]:
