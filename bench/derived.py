@@ -117,7 +117,7 @@ def run_build_sql(root: str, out: str) -> dict[str, int]:
     from bench import derived_build_sql
 
     shop = _lake(root)
-    files = {name: shop.files(name) for name in ("chat_messages", "orders")}
+    files = {name: shop.files(name) for name in derived_build_sql.SOURCES}
     return derived_build_sql.build(files, out, TIME_ZONE)
 
 

@@ -32,6 +32,7 @@ from guanxi.metrics.attribution import AttributionRules
 from guanxi.metrics.calendar import fixed_offset
 
 ATTRIBUTION_RULES = AttributionRules()
+SOURCES = ("chat_messages", "orders", "refunds", "reviews")  # the raw tables read
 
 PREPARE = """
 CREATE OR REPLACE TEMP TABLE msg AS
@@ -180,12 +181,48 @@ WITH pre AS (
 SELECT *, {day:created_at} AS day, strftime({day:created_at}, '%Y-%m') AS month FROM a
 """
 
+CUSTOMER_MONTHS = """
+WITH bought AS (
+    SELECT customer_key, strftime({day:created_at}, '%Y-%m') AS month,
+        count(*) AS orders,
+        count(*) FILTER (WHERE paid_at IS NOT NULL) AS paid_orders,
+        sum(amount) FILTER (WHERE paid_at IS NOT NULL) AS paid_amount,
+        sum(CAST(item_count AS BIGINT)) FILTER (WHERE paid_at IS NOT NULL) AS paid_items,
+        max(created_at) AS last_order_at, max(paid_at) AS last_paid_at
+    FROM orders WHERE customer_key IS NOT NULL GROUP BY ALL
+), returned AS (
+    SELECT customer_key, strftime({day:requested_at}, '%Y-%m') AS month,
+        count(*) AS refunds, sum(amount) AS refund_amount,
+        count(*) FILTER (WHERE kind = 'return_refund') AS returns
+    FROM refunds WHERE customer_key IS NOT NULL GROUP BY ALL
+), asked AS (
+    SELECT customer_key, month, count(*) AS sessions, max(first_at) AS last_chat_at
+    FROM sessions WHERE customer_key IS NOT NULL GROUP BY ALL
+), reviewed AS (
+    SELECT customer_key, strftime({day:created_at}, '%Y-%m') AS month,
+        count(*) AS reviews, sum(CAST(rating AS BIGINT)) AS rating_sum
+    FROM reviews WHERE customer_key IS NOT NULL GROUP BY ALL
+)
+SELECT customer_key, month,
+    coalesce(b.orders, 0) AS orders, coalesce(b.paid_orders, 0) AS paid_orders,
+    coalesce(b.paid_amount, 0) AS paid_amount, coalesce(b.paid_items, 0) AS paid_items,
+    coalesce(r.refunds, 0) AS refunds, coalesce(r.refund_amount, 0) AS refund_amount,
+    coalesce(r.returns, 0) AS returns, coalesce(a.sessions, 0) AS sessions,
+    coalesce(v.reviews, 0) AS reviews, coalesce(v.rating_sum, 0) AS rating_sum,
+    b.last_order_at, b.last_paid_at, a.last_chat_at
+FROM bought b
+FULL JOIN returned r USING (customer_key, month)
+FULL JOIN asked a USING (customer_key, month)
+FULL JOIN reviewed v USING (customer_key, month)
+"""
+
 TABLES = {
     "rounds": ROUNDS,
     "session_agents": SESSION_AGENTS,
     "agent_sends": AGENT_SENDS,
     "douyin_waits": DOUYIN_WAITS,
     "attribution": ATTRIBUTION,
+    "customer_months": CUSTOMER_MONTHS,
 }
 
 
@@ -257,8 +294,8 @@ def build(
     con.execute(f"SET temp_directory = '{QUERY_LIMITS.spill_dir}'")
     # Results stream out in batches; their order is the query's, as for any writer.
     con.execute("SET preserve_insertion_order = false")
-    for name in ("chat_messages", "orders"):
-        if files[name]:
+    for name in SOURCES:
+        if files.get(name):
             con.read_parquet(files[name]).to_view(name)
         else:
             empty = spec(name).schema.empty_table()  # noqa: F841 (read by DuckDB by name)
