@@ -58,6 +58,8 @@ class Config:
     https: bool = False
     behind_proxy: bool = False
     session_idle_minutes: int = 60
+    figure_cache: bool = True  # figures kept per state of the lake (performance/figure_cache)
+    warm_figures: bool = True  # the pages' usual figures counted after each refresh
 
 
 def _is_guanxi_project(folder: Path) -> bool:
@@ -304,6 +306,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         https=_bool(env, "GUANXI_HTTPS", False),
         behind_proxy=_bool(env, "GUANXI_BEHIND_PROXY", False),
         session_idle_minutes=session_idle_minutes,
+        figure_cache=_bool(env, "GUANXI_FIGURE_CACHE", True),
+        warm_figures=_bool(env, "GUANXI_WARM_FIGURES", True),
     )
 
 

@@ -28,15 +28,26 @@ def figures_from_derived() -> bool:
 
 def refresh(progress: Callable[[float], None] | None = None) -> FillState:
     """Refresh (or, without a usable fill state, rebuild) the derived tables now."""
-    return lake.get().derived.refresh(
+    state = lake.get().derived.refresh(
         settings.TIME_ZONE, shop_settings.attribution_rules(), progress
     )
+    if state.mode.startswith("rebuild"):
+        from guanxi.performance import figure_cache
+
+        figure_cache.clear()
+    return state
 
 
 def rebuild(progress: Callable[[float], None] | None = None, only: str = "") -> FillState:
-    return lake.get().derived.rebuild(
+    """Recompute the derived tables from scratch — and forget every figure counted from them
+    (a rebuild is how a changed definition reaches the figures: same lake, new counts)."""
+    from guanxi.performance import figure_cache
+
+    state = lake.get().derived.rebuild(
         settings.TIME_ZONE, shop_settings.attribution_rules(), progress, only
     )
+    figure_cache.clear()
+    return state
 
 
 def request_refresh() -> None:

@@ -5,6 +5,7 @@ agent table (diagnosis, the viewer's rows, the shop's own row) every entry point
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 
@@ -17,7 +18,7 @@ from guanxi.metrics.agents import AgentReport, agent_report_series, report_serie
 from guanxi.metrics.agents import in_units as in_raw_units
 from guanxi.metrics.diagnosis import Finding, diagnose
 from guanxi.metrics.facts import NO_TEAM, SHOP, for_agents, in_units
-from guanxi.performance import shop_settings
+from guanxi.performance import figure_cache, shop_settings
 from guanxi.performance.models import ShopSettings
 
 VIEWS = ("agent", "team", "shop")
@@ -98,14 +99,23 @@ def unit_series(
         "schedules": agent_schedules() if view == "agent" else None,
     }
     if figures_from_derived():
-        derived = facts.derived.facts()
-        if view == "team":
-            units = in_units(derived, agent_teams(), NO_TEAM)
-        elif view == "shop":
-            units = in_units(derived, {}, SHOP)
-        else:
-            units = for_agents(derived)
-        series = report_series(units, **common)
+        teams = agent_teams() if view == "team" else {}
+
+        def count(missing: list[Period]) -> list[list[AgentReport]]:
+            derived = facts.derived.facts()
+            if view == "team":
+                units = in_units(derived, teams, NO_TEAM)
+            elif view == "shop":
+                units = in_units(derived, {}, SHOP)
+            else:
+                units = for_agents(derived)
+            return report_series(units, **(common | {"periods": missing}))
+
+        # Each period's reports are kept on their own: a month's agent table, its scorecard
+        # and its day in a trend share them.
+        series = figure_cache.cached_many(
+            f"unit_reports:{view}", periods, count, depends=_depends(common, teams)
+        )
     else:
         chats = facts.table("chat_messages")
         if view == "team":
@@ -115,6 +125,18 @@ def unit_series(
         series = agent_report_series(chat_messages=chats, **common)
     # Teams by name with the agents in no team (未分组) last, not first as "*none" sorts.
     return [sorted(reports, key=lambda r: (r.unit == NO_TEAM, r.unit)) for reports in series]
+
+
+def _depends(common: dict[str, Any], teams: dict[str, str]) -> tuple[Any, ...]:
+    """The settings a series' figures depend on besides the lake (the cache's key)."""
+    schedules = common["schedules"] or {}
+    return (
+        common["service_rules"],
+        common["attribution_rules"],
+        common["platform_rules"],
+        sorted(schedules.items()),
+        sorted(teams.items()),
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from guanxi.core.errors import UserInputError
 from guanxi.customers import services as customer_services
 from guanxi.customers.models import PERSONAL_FIELDS, Customer, Gender, PlatformIdentity
 from guanxi.imports import derived
+from guanxi.performance import figure_cache
 from guanxi.privacy.models import (
     Consent,
     ConsentPurpose,
@@ -234,6 +235,7 @@ def customer_erase(
         if unlinked[name]:
             purged += shop.purge_history(name)
     purged += shop.derived.purge_history()
+    figure_cache.clear()  # its entries may name the erased customers' keys
     people = Customer.objects.filter(customer_key__in=keys)
     with transaction.atomic():
         identities = PlatformIdentity.objects.filter(customer__in=people).count()

@@ -15,11 +15,16 @@ from guanxi.core.timeutil import Period, month_period
 from guanxi.metrics.dsr import DsrMonth, dsr_months
 from guanxi.metrics.funnel import Funnel, store_funnel
 from guanxi.metrics.store import StoreFigures, store_daily, store_figures
-from guanxi.performance import shop_settings
+from guanxi.performance import figure_cache, shop_settings
 from guanxi.store.services import industry_map
 
 
 def store_period_figures(period: Period) -> StoreFigures:
+    """The store's figures (counted once per state of the lake: ``figure_cache``)."""
+    return figure_cache.cached("store_figures", period, lambda: _store_figures(period))
+
+
+def _store_figures(period: Period) -> StoreFigures:
     shop = lake.get()
     return store_figures(
         traffic=shop.table("traffic_daily"),
@@ -33,6 +38,10 @@ def store_period_figures(period: Period) -> StoreFigures:
 
 
 def store_daily_series(period: Period) -> list[dict[str, Any]]:
+    return figure_cache.cached("store_daily", period, lambda: _store_daily(period))
+
+
+def _store_daily(period: Period) -> list[dict[str, Any]]:
     shop = lake.get()
     table = shop.arrow(
         store_daily(

@@ -30,7 +30,7 @@ from guanxi.metrics.agents import AgentReport, raw_facts, report_series
 from guanxi.metrics.attribution import session_stages
 from guanxi.metrics.chat import rounds
 from guanxi.metrics.facts import ChatFacts, for_agents
-from guanxi.performance import shop_settings
+from guanxi.performance import figure_cache, shop_settings
 
 SLOWEST_LIMIT = 20
 MESSAGE_LIMIT = 2000  # a conversation page shows at most this many messages
@@ -164,39 +164,60 @@ class AgentDetail:
 
 def agent_overview(agent_id: str, period: Period) -> AgentDetail:
     """Everything the agent detail page shows for ``period`` (and the report of the one
-    before, for comparison), from one set of facts."""
+    before, for comparison), from one set of facts; the lake's part counted once per state
+    of the lake and the settings (``figure_cache``), the names read from the master."""
     has_rota = agent_has_rota(agent_id)
+    if figures_from_derived():
+        figures = figure_cache.cached(
+            "agent_overview",
+            (agent_id, period),
+            lambda: _overview_figures(agent_id, period),
+            depends=_depends(agent_id),
+        )
+    else:
+        figures = _overview_figures(agent_id, period)
+    current, previous, days, distribution, stages, slowest = figures
+    return AgentDetail(
+        agent_id=agent_id,
+        name=agent_name(agent_id),
+        period=period,
+        current=current,
+        previous=previous,
+        days=days,
+        distribution=distribution,
+        stages=stages,
+        slowest=slowest,
+        customer_names=masked_names([r["customer_key"] for r in slowest if r["customer_key"]]),
+        has_rota=has_rota,
+    )
+
+
+def _depends(agent_id: str) -> tuple[Any, ...]:
+    """The settings an agent's figures depend on besides the lake."""
+    return (
+        shop_settings.service_rules(),
+        shop_settings.attribution_rules(),
+        shop_settings.platform_rules(),
+        agent_schedules().get(agent_id),
+    )
+
+
+def _overview_figures(agent_id: str, period: Period) -> tuple[Any, ...]:
+    """(current report, previous report, days, response distribution, stage mix, slowest
+    rounds) of the agent; nothing to chart when the agent has no figures in ``period``."""
     previous_period = period.previous()
     cover = Period(min(period.start, previous_period.start), max(period.end, previous_period.end))
     with _agent_facts(agent_id, [cover]) as facts:
         current, previous = agent_reports_of(agent_id, [period, previous_period], facts)
         if current is None:  # nothing to chart: the page says so rather than showing zeros
-            return AgentDetail(
-                agent_id=agent_id,
-                name=agent_name(agent_id),
-                period=period,
-                current=None,
-                previous=previous,
-                days=[],
-                distribution=ResponseDistribution(0, [], None, None),
-                stages=[],
-                slowest=[],
-                customer_names={},
-                has_rota=has_rota,
-            )
-        slowest = slowest_rounds(agent_id, period, facts=facts)
-        return AgentDetail(
-            agent_id=agent_id,
-            name=agent_name(agent_id),
-            period=period,
-            current=current,
-            previous=previous,
-            days=agent_days(agent_id, period, facts),
-            distribution=response_distribution(agent_id, period, facts),
-            stages=stage_mix(agent_id, period, facts),
-            slowest=slowest,
-            customer_names=masked_names([r["customer_key"] for r in slowest if r["customer_key"]]),
-            has_rota=has_rota,
+            return current, previous, [], ResponseDistribution(0, [], None, None), [], []
+        return (
+            current,
+            previous,
+            agent_days(agent_id, period, facts),
+            response_distribution(agent_id, period, facts),
+            stage_mix(agent_id, period, facts),
+            slowest_rounds(agent_id, period, facts=facts),
         )
 
 
