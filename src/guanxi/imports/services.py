@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -335,20 +335,21 @@ PERSONAL = ("name", "mobile", "email", "address", "gender", "birth_date", "provi
 PEOPLE_CHUNK = 50_000  # buyers resolved at a time: bounds memory on files of millions
 
 
-def _people(staged: Staged) -> Iterator[list[identities.Person]]:
-    """The file's buyers in chunks, one person each; where a buyer appears twice the last
-    row wins."""
+def _people(staged: Staged) -> tuple[int, Iterator[list[identities.Person]]]:
+    """How many buyers the file has, and the buyers in chunks, one person each; where a
+    buyer appears twice the last row wins."""
     names = {f.name for f in staged.kind.fields}
     if "buyer" not in names:
-        return
+        return 0, iter(())
     # Every personal column in Person's field order, '' where the file has none, so each
-    # result row is a Person's arguments as they stand.
+    # result row is a Person's arguments as they stand. arg_max_null: the value on the
+    # buyer's last row, NULL included (as last(... ORDER BY __row), a little cheaper).
     select = ", ".join(
         ["buyer"]
         + [
-            (f"last({c} ORDER BY __row)" if c in names else "NULL::DATE")
+            (f"arg_max_null({c}, __row)" if c in names else "NULL::DATE")
             if c == "birth_date"
-            else (f"coalesce(last({c} ORDER BY __row), '')" if c in names else "''")
+            else (f"coalesce(arg_max_null({c}, __row), '')" if c in names else "''")
             for c in PERSONAL
         ]
     )
@@ -356,55 +357,27 @@ def _people(staged: Staged) -> Iterator[list[identities.Person]]:
     con.execute("SET enable_progress_bar = false")
     # Imports must run in bounded memory whatever the file size: DuckDB spills beyond this.
     con.execute("SET memory_limit = '512MB'")
-    result = con.execute(
-        f"SELECT {select} FROM read_parquet($p) WHERE buyer IS NOT NULL GROUP BY buyer",
+    con.execute(
+        f"CREATE TEMP TABLE people AS SELECT {select} FROM read_parquet($p) "
+        "WHERE buyer IS NOT NULL GROUP BY buyer",
         {"p": str(staged.staged_path)},
     )
+    count = con.execute("SELECT count(*) FROM people").fetchone()
+    return (count[0] if count else 0), _chunks_of_people(con)
+
+
+def _chunks_of_people(con: duckdb.DuckDBPyConnection) -> Iterator[list[identities.Person]]:
+    result = con.execute("SELECT * FROM people")
     person = identities.Person
     while rows := result.fetchmany(PEOPLE_CHUNK):
         yield [person(*row) for row in rows]
-
-
-@contextmanager
-def _large_page_cache() -> Iterator[None]:
-    """On SQLite, a page cache big enough for the blind indexes of a million customers
-    while they are inserted (random keys: each insert touches pages all over each index).
-    With the connection's usual 128 MB, inserting 993,341 customers spent 48 s in SQLite
-    (36 s with 512 MB, which raised the peak to 1.8 GB; 384 MB keeps it well under 2 GB)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        usual = int(cursor.fetchone()[0])  # the connection's own setting, restored after
-        cursor.execute("PRAGMA cache_size = -393216")  # 384 MB, allocated only as used
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {usual}")
-            cursor.execute("PRAGMA shrink_memory")
+    con.close()
 
 
 def _resolve(platform: str, staged: Staged, *, fill_blanks: bool = False) -> identities.Resolution:
     """Customer keys for every buyer of the file, resolved chunk by chunk."""
-    with _large_page_cache():
-        parts: list[identities.Resolution] = [
-            identities.resolve(platform, chunk, fill_blanks=fill_blanks)
-            for chunk in _people(staged)
-        ]
-    if not parts:
-        empty = pa.table(
-            {"buyer": pa.array([], pa.string()), "customer_key": pa.array([], pa.string())}
-        )
-        return identities.Resolution(empty, 0, 0, 0, 0)
-    return identities.Resolution(
-        keys=pa.concat_tables([p.keys for p in parts]),
-        created=sum(p.created for p in parts),
-        matched=sum(p.matched for p in parts),
-        invalid_contacts=sum(p.invalid_contacts for p in parts),
-        filled=sum(p.filled for p in parts),
-    )
+    count, chunks = _people(staged)
+    return identities.resolve_chunks(platform, chunks, expected=count, fill_blanks=fill_blanks)
 
 
 def check_platform(platform: str) -> None:
