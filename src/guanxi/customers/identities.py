@@ -10,7 +10,7 @@ merge page to propose. Personal values are encrypted and indexed before they are
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,10 @@ class Resolution:
     filled: int = 0  # existing customers whose blank fields were filled in
 
 
+def _no_checkpoint(step: str) -> None:
+    pass
+
+
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
@@ -110,17 +114,20 @@ def resolve_chunks(
     expected: int,
     fill_blanks: bool = False,
     helper: bool | None = None,
+    checkpoint: Callable[[str], None] | None = None,
 ) -> Resolution:
     """``resolve`` for the buyers of a whole file, given a chunk at a time (bounded memory;
     a buyer appears in one chunk only). ``expected``: about how many buyers there are in
     all, to choose how to write; ``helper``: the cryptography in a helper process (None:
-    when there are at least ``HELPER_MIN`` buyers).
+    when there are at least ``HELPER_MIN`` buyers); ``checkpoint`` is called with the name
+    of each step as it is done (the crash tests kill the process there).
 
     Everything happens in one transaction: an error or a crash leaves no customer of the
     file behind.
     """
     with transaction.atomic():
         resolver = _Resolver(platform, expected=expected, fill_blanks=fill_blanks, helper=helper)
+        resolver.checkpoint = checkpoint or _no_checkpoint
         try:
             resolver.run(chunks)
         finally:
@@ -216,6 +223,7 @@ class _Resolver:
         self.dropped: list[str] = []  # CREATE INDEX statements to run again at the end
         self.decided = False
         self.cache_size: int | None = None
+        self.checkpoint: Callable[[str], None] = _no_checkpoint
         if self.vendor == "sqlite":
             self._large_page_cache()
         use_helper = expected >= HELPER_MIN if helper is None else helper
@@ -304,6 +312,7 @@ class _Resolver:
             plan = self._plan(current, indexed.result())
             if previous is not None:
                 self._write(previous)
+                self.checkpoint("customers-chunk-written")
             previous = plan
             if self.fill_blanks:  # filling blanks reads what was written: no overlap
                 self._write(plan)
@@ -311,7 +320,9 @@ class _Resolver:
             current, indexed = following, following_indexed
         if previous is not None:
             self._write(previous)
+        self.checkpoint("customers-written")
         self._restore_indexes()
+        self.checkpoint("customers-indexed")
 
     def _plan(self, people: list[Person], indexed: sealing.Indexed) -> _Plan:
         self.chunk += 1

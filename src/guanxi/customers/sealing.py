@@ -238,6 +238,8 @@ class Helper:
             self._process.kill()
             self._process.wait()
         self._reader.join(timeout=10)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 def _read_frame(source: BinaryIO) -> bytes | None:
@@ -250,9 +252,11 @@ def _read_frame(source: BinaryIO) -> bytes | None:
 
 
 def _read_answers(source: BinaryIO, answers: queue.Queue[tuple[bool, Any] | None]) -> None:
-    while (data := _read_frame(source)) is not None:
-        answers.put(pickle.loads(data))
-    answers.put(None)
+    try:
+        while (data := _read_frame(source)) is not None:
+            answers.put(pickle.loads(data))
+    finally:
+        answers.put(None)  # the end, however it came
 
 
 def start(cipher: FieldCipher, *, helper: bool) -> InPlace | Helper:
@@ -287,4 +291,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the module's own name, so that what it pickles (Indexed, Sealed) is found
+    # under that name by the importing process.
+    from guanxi.customers import sealing
+
+    sealing.main()

@@ -377,7 +377,9 @@ def _chunks_of_people(con: duckdb.DuckDBPyConnection) -> Iterator[list[identitie
 def _resolve(platform: str, staged: Staged, *, fill_blanks: bool = False) -> identities.Resolution:
     """Customer keys for every buyer of the file, resolved chunk by chunk."""
     count, chunks = _people(staged)
-    return identities.resolve_chunks(platform, chunks, expected=count, fill_blanks=fill_blanks)
+    return identities.resolve_chunks(
+        platform, chunks, expected=count, fill_blanks=fill_blanks, checkpoint=_fault
+    )
 
 
 def check_platform(platform: str) -> None:
