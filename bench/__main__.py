@@ -1,7 +1,7 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import|agents|first-response]
-                    [--scale small|medium|large] [--rows N]
+    python -m bench [--only store|import|customers|agents|first-response]
+                    [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import statistics
 import sys
 
 from bench import harness
@@ -93,7 +94,7 @@ def first_response(repeats: int) -> int:
     return 0
 
 
-def imports(rows_wanted: int) -> int:
+def imports(rows_wanted: int, rounds: int) -> int:
     from bench import import_orders
 
     path = import_orders.orders_csv(rows_wanted)
@@ -108,17 +109,54 @@ def imports(rows_wanted: int) -> int:
             warm_up=False,
         ),
     ]
-    measured = [harness.measure(case) for case in cases]
-    if measured[0].result["rows"] != measured[1].result["rows"]:
-        print(f"MISMATCH {measured[0].result} vs {measured[1].result}", file=sys.stderr)
+    runs = harness.interleaved(cases, rounds)
+    guanxi, pandas = runs["guanxi import"], runs["pandas read_csv + to_parquet"]
+    if any(m.result["rows"] != pandas[0].result["rows"] for m in guanxi + pandas):
+        print(f"MISMATCH {guanxi[0].result} vs {pandas[0].result}", file=sys.stderr)
         return 1
-    title = (
-        f"Import of a {rows_wanted:,}-row Taobao order report "
-        f"({measured[0].result['customers']:,} new customers)"
-    )
+    created = guanxi[0].result["customers"]
+    title = f"Import of a {rows_wanted:,}-row Taobao order report ({created:,} new customers)"
     print(
-        harness.table(
-            title, measured, reference="pandas read_csv + to_parquet", per_second=rows_wanted
+        harness.median_table(
+            title,
+            runs,
+            reference="pandas read_csv + to_parquet",
+            per_second=lambda m: rows_wanted,
+        )
+    )
+    print()
+    print(
+        "customers/s over the whole import (median): "
+        f"{created / statistics.median(m.seconds for m in guanxi):,.0f}"
+    )
+    return 0
+
+
+def customer_creation(count: int, rounds: int) -> int:
+    from bench import customers
+
+    ways = ("bulk", "crypto in place", "indexes kept")
+    cases = [
+        harness.Case(
+            way,
+            functools.partial(customers.run, count, way),
+            warm_up=False,
+            setup=customers.setup,
+        )
+        for way in ways
+    ]
+    runs = harness.interleaved(cases, rounds)
+    if any(m.result["created"] != count for ms in runs.values() for m in ms):
+        print("MISMATCH: not every customer was created", file=sys.stderr)
+        return 1
+    print(
+        harness.median_table(
+            f"Creating {count:,} new customers (customers.identities.resolve_chunks)",
+            runs,
+            reference="bulk",
+            seconds=lambda m: m.result["seconds"],
+            per_second=lambda m: m.result["created"],
+            unit="customers/s",
         )
     )
     return 0
@@ -126,10 +164,13 @@ def imports(rows_wanted: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("store", "import", "agents", "first-response"))
+    parser.add_argument(
+        "--only", choices=("store", "import", "customers", "agents", "first-response")
+    )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
     parser.add_argument("--rows", type=int, default=5_000_000, help="rows of the import file")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--customers", type=int, default=1_000_000, help="new customers to create")
     args = parser.parse_args(argv)
     status = 0
     if args.only in (None, "store"):
@@ -140,8 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "first-response"):
         status |= first_response(args.repeats)
         print()
+    if args.only in (None, "customers"):
+        status |= customer_creation(args.customers, args.repeats)
+        print()
     if args.only in (None, "import"):
-        status |= imports(args.rows)
+        status |= imports(args.rows, args.repeats)
     return status
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,4 +110,50 @@ def ratios_table(title: str, rows: list[Measurement], against: tuple[str, ...]) 
             f"{m.seconds / seconds[name]:.2f}" if seconds[name] else "–" for name in against
         )
         lines.append(f"| {m.name} | {m.seconds:.2f} | {ratios} | {m.peak_mb:.0f} |")
+    return "\n".join(lines)
+
+
+def interleaved(cases: list[Case], rounds: int) -> dict[str, list[Measurement]]:
+    """Each case once per round, the cases taking turns (one process per run), so that a
+    busy spell of the machine falls on all of them alike."""
+    runs: dict[str, list[Measurement]] = {case.name: [] for case in cases}
+    for _round in range(rounds):
+        for case in cases:
+            runs[case.name].append(measure(case, 1))
+    return runs
+
+
+def median_table(
+    title: str,
+    runs: dict[str, list[Measurement]],
+    reference: str,
+    *,
+    seconds: Callable[[Measurement], float] = lambda m: m.seconds,
+    per_second: Callable[[Measurement], float] | None = None,
+    unit: str = "rows/s",
+) -> str:
+    """A Markdown table of each case's median time over its runs, the spread (fastest –
+    slowest), the median's ratio to ``reference``'s median, the throughput of the median
+    run (``per_second``: the work of a run) and the highest peak memory."""
+    medians = {name: statistics.median(seconds(m) for m in ms) for name, ms in runs.items()}
+    ref = medians[reference]
+    rate = f" {unit} |" if per_second else ""
+    lines = [
+        f"### {title}",
+        "",
+        f"| case | median s | spread s | × {reference} |{rate} peak MB | runs |",
+        "|---|---:|---:|---:|" + ("---:|" if per_second else "") + "---:|---:|",
+    ]
+    for name, ms in runs.items():
+        times = sorted(seconds(m) for m in ms)
+        median = medians[name]
+        speed = ""
+        if per_second:
+            work = statistics.median(per_second(m) for m in ms)
+            speed = f" {work / median:,.0f} |"
+        peak = max(m.peak_mb for m in ms)
+        lines.append(
+            f"| {name} | {median:.1f} | {times[0]:.1f}–{times[-1]:.1f} | "
+            f"{median / ref:.2f} |{speed} {peak:,.0f} | {len(ms)} |"
+        )
     return "\n".join(lines)

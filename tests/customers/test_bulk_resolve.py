@@ -117,7 +117,12 @@ def _reset(monkeypatch: pytest.MonkeyPatch) -> None:
     Tag.objects.all().delete()
     _existing()
     draw = random.Random(0)
-    monkeypatch.setattr(services, "new_customer_key", lambda: f"c{draw.getrandbits(64):016x}")
+
+    def key() -> str:
+        return f"c{draw.getrandbits(64):016x}"
+
+    monkeypatch.setattr(services, "new_customer_key", key)
+    monkeypatch.setattr(services, "new_customer_keys", lambda count: [key() for _ in range(count)])
 
 
 @pytest.fixture
@@ -125,6 +130,7 @@ def bulk_modes(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) 
     """Whether this run forces the large-load ways (memory look-ups, indexes rebuilt)."""
     large = bool(request.param)
     if large:
+        monkeypatch.setattr(identities, "LARGE_LOAD", 1)
         monkeypatch.setattr(identities, "REBUILD_MIN", 1)
     return large
 

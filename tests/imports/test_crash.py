@@ -117,7 +117,7 @@ SMALL_BULK = [
     "django.setup()\n"
     "from guanxi.customers import identities\n"
     "from guanxi.imports import services\n"
-    "identities.HELPER_MIN = identities.REBUILD_MIN = 1\n"
+    "identities.HELPER_MIN = identities.LARGE_LOAD = identities.REBUILD_MIN = 1\n"
     "services.PEOPLE_CHUNK = 100\n"
     "from guanxi.cli import main\n"
     "main(sys.argv[1:])\n",

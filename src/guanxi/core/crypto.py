@@ -77,7 +77,7 @@ class FieldCipher:
         nonces = os.urandom(12 * len(plaintexts))
         seal = self._aead.encrypt
         b64 = binascii.b2a_base64
-        out = []
+        out: list[str] = []
         append = out.append
         for i, text in enumerate(plaintexts):
             nonce = nonces[12 * i : 12 * i + 12]

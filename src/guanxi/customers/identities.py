@@ -23,8 +23,11 @@ from guanxi.customers.models import Customer, CustomerClass, PlatformIdentity
 
 CHUNK = 5000  # keys per IN (...) query: well under SQLite's limit of 32,766 variables
 HELPER_MIN = 20_000  # buyers in a file from which the cryptography goes to a helper process
+LARGE_LOAD = 50_000  # buyers from which SQLite gets a large page cache and memory look-ups
 REBUILD_MIN = 50_000  # new customers from which SQLite's indexes are rebuilt, not updated
 PRELOAD_LIMIT = 250_000  # existing customers whose keys a large load reads into memory
+ORDINARY = CustomerClass.ORDINARY.value
+GENDERS = ("female", "male")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,29 +139,15 @@ def resolve_chunks(
 
 
 @dataclass(slots=True)
-class _New:
-    """A customer this import creates."""
-
-    key: str
-    person: Person
-    mobile: str
-    email: str
-    mobile_index: bytes
-    email_index: bytes
-    identities: list[tuple[str, bytes]]  # (buyer id, its blind index)
-
-
-@dataclass(slots=True)
 class _Plan:
     """What one chunk writes."""
 
     by_buyer: dict[str, Person]
     keys: dict[str, str]  # buyer → customer key, for every buyer of the chunk
-    new: list[_New]
-    # Buyers attached to a customer that existed (its id) or that this import created in an
-    # earlier chunk (its key), with their buyer index.
-    attach: list[tuple[int | str, str, bytes]]
-    sealed: sealing.Pending | None = None
+    customers: list[sealing.NewCustomer]
+    identities: list[tuple[int, str, str, bytes]]  # customer id, platform, buyer, its index
+    tags: list[tuple[int, tuple[str, ...]]]  # new customers' tags
+    rows: sealing.Pending | None = None
 
 
 class _Resolver:
@@ -201,7 +190,7 @@ class _Resolver:
         self.in_memory = (
             self.vendor == "sqlite"
             and not fill_blanks
-            and expected >= REBUILD_MIN
+            and expected >= LARGE_LOAD
             and self.existing <= PRELOAD_LIMIT
         )
         self.known_buyers: dict[bytes, str] = {}
@@ -211,9 +200,10 @@ class _Resolver:
         }
         if self.in_memory:
             self._preload()
-        # Customers created by this import, by phone and by email: (chunk, key).
-        self.created_mobile: dict[bytes, tuple[int, str]] = {}
-        self.created_email: dict[bytes, tuple[int, str]] = {}
+        # Customers created by this import, by phone and by email: (chunk, key, id).
+        self.created_mobile: dict[bytes, tuple[int, str, int]] = {}
+        self.created_email: dict[bytes, tuple[int, str, int]] = {}
+        self.ids = services.NewIds()
         self.chunk = 0
         self.seen = 0
         self.created = self.matched = self.invalid = self.filled = 0
@@ -224,6 +214,7 @@ class _Resolver:
         self.decided = False
         self.cache_size: int | None = None
         self.checkpoint: Callable[[str], None] = _no_checkpoint
+        self.key_pool: list[str] = []
         if self.vendor == "sqlite":
             self._large_page_cache()
         use_helper = expected >= HELPER_MIN if helper is None else helper
@@ -271,6 +262,7 @@ class _Resolver:
 
     def _contacts_known(self, column: str, indexes: set[bytes]) -> dict[bytes, tuple[int, str]]:
         """Existing customers by phone or email index: the lowest customer key of each."""
+        indexes.discard(b"")  # no phone or email: nothing to look for
         if not self.existing or not indexes:
             return {}
         if self.in_memory:
@@ -326,125 +318,117 @@ class _Resolver:
 
     def _plan(self, people: list[Person], indexed: sealing.Indexed) -> _Plan:
         self.chunk += 1
-        chunk = self.chunk
+        chunk, platform = self.chunk, self.platform
         by_buyer: dict[str, Person] = {}
         at: dict[str, int] = {}
         for n, person in enumerate(people):
             if person.buyer and person.buyer not in by_buyer:
                 by_buyer[person.buyer] = person
                 at[person.buyer] = n
-        index_of = {b: indexed.buyer[n] for b, n in at.items()}
-        known = self._buyers_known(list(index_of.values()))
-        keys: dict[str, str] = {b: known[i] for b, i in index_of.items() if i in known}
-        new = [b for b in by_buyer if b not in keys]
+        buyer_index = indexed.buyer
+        known = self._buyers_known([buyer_index[n] for n in at.values()])
+        keys: dict[str, str] = {}
+        if known:
+            keys = {b: known[buyer_index[n]] for b, n in at.items() if buyer_index[n] in known}
+        new = [b for b in by_buyer if b not in keys] if keys else list(by_buyer)
         mobile_index, email_index = indexed.mobile_index, indexed.email_index
-        by_mobile = self._contacts_known("mobile_index", {mobile_index[at[b]] for b in new} - {b""})
-        by_email = self._contacts_known("email_index", {email_index[at[b]] for b in new} - {b""})
+        by_mobile: dict[bytes, tuple[int, str]] = {}
+        by_email: dict[bytes, tuple[int, str]] = {}
+        if self.existing:
+            by_mobile = self._contacts_known("mobile_index", {mobile_index[at[b]] for b in new})
+            by_email = self._contacts_known("email_index", {email_index[at[b]] for b in new})
         created_mobile, created_email = self.created_mobile, self.created_email
         self.matched += len(keys)
-        creating: list[_New] = []
-        by_key: dict[str, _New] = {}
-        attach: list[tuple[int | str, str, bytes]] = []
+        customers: list[sealing.NewCustomer] = []
+        identities: list[tuple[int, str, str, bytes]] = []
+        tags: list[tuple[int, tuple[str, ...]]] = []
+        ids = self.ids.take(len(new))
+        new_key = self._new_key
+        bad = indexed.bad
         for buyer in new:
             n = at[buyer]
-            self.invalid += indexed.bad[n]
+            if bad[n]:
+                self.invalid += 1
             mi, ei = mobile_index[n], email_index[n]
-            mine = created_mobile.get(mi) if mi else None
-            hit = _lowest(by_mobile.get(mi), _earlier(mine, chunk)) if mi else None
+            # A customer with this phone, else this email: one that existed (the lowest
+            # key, as a look-up in key order finds it) or one made in an earlier chunk.
+            hit: tuple[int, str] | None = None
+            mine = None
+            if mi:
+                mine = created_mobile.get(mi)
+                hit = by_mobile.get(mi) if by_mobile else None
+                if mine is not None and mine[0] < chunk and (hit is None or mine[1] < hit[1]):
+                    hit = (mine[2], mine[1])
             if hit is None and ei:
-                hit = _lowest(by_email.get(ei), _earlier(created_email.get(ei), chunk))
+                theirs = created_email.get(ei)
+                hit = by_email.get(ei) if by_email else None
+                if theirs is not None and theirs[0] < chunk and (hit is None or theirs[1] < hit[1]):
+                    hit = (theirs[2], theirs[1])
             if hit is not None:
-                customer, key = hit
-                attach.append((customer, buyer, index_of[buyer]))
-                keys[buyer] = key
+                identities.append((hit[0], platform, buyer, buyer_index[n]))
+                keys[buyer] = hit[1]
                 self.matched += 1
                 continue
             if mine is not None:  # the same phone earlier in this chunk: one customer
                 keys[buyer] = mine[1]
-                by_key[mine[1]].identities.append((buyer, index_of[buyer]))
+                identities.append((mine[2], platform, buyer, buyer_index[n]))
                 continue
-            key = services.new_customer_key()
-            record = _New(
-                key,
-                by_buyer[buyer],
-                indexed.mobile[n],
-                indexed.email[n],
-                mi,
-                ei,
-                [(buyer, index_of[buyer])],
+            key = new_key()
+            cid = ids[len(customers)]
+            person = by_buyer[buyer]
+            province, city = person.region()
+            customers.append(
+                sealing.NewCustomer(
+                    cid,
+                    key,
+                    person.name.strip(),
+                    person.birth_date.isoformat() if person.birth_date else "",
+                    indexed.mobile[n],
+                    indexed.email[n],
+                    person.address.strip(),
+                    person.notes,
+                    person.gender if person.gender in GENDERS else "",
+                    province,
+                    city,
+                    mi,
+                    ei,
+                    ORDINARY,
+                )
             )
-            creating.append(record)
-            by_key[key] = record
+            identities.append((cid, platform, buyer, buyer_index[n]))
+            if person.tags:
+                tags.append((cid, person.tag_list()))
             keys[buyer] = key
             if mi:
-                created_mobile[mi] = (chunk, key)
+                created_mobile[mi] = (chunk, key, cid)
             if ei:
                 before = created_email.get(ei)
                 if before is None or key < before[1]:
-                    created_email[ei] = (chunk, key)
+                    created_email[ei] = (chunk, key, cid)
+        self.ids.give_back(ids[len(customers) :])
         self.seen += len(by_buyer)
-        self.created += len(creating)
+        self.created += len(customers)
         self.buyers.extend(keys)
         self.keys.extend(keys.values())
-        plan = _Plan(by_buyer, keys, creating, attach)
-        if creating or attach:
-            plan.sealed = self.crypto.submit(
-                "seal",
-                [_plain(r) for r in creating],
-                [b for r in creating for b, _i in r.identities] + [b for _c, b, _i in attach],
-            )
+        plan = _Plan(by_buyer, keys, customers, identities, [t for t in tags if t[1]])
+        if identities:
+            plan.rows = self.crypto.submit("rows", customers, identities, self.now)
         return plan
 
+    def _new_key(self) -> str:
+        """The next new customer key (drawn a thousand at a time)."""
+        if not self.key_pool:
+            self.key_pool = services.new_customer_keys(1000)
+            self.key_pool.reverse()
+        return self.key_pool.pop()
+
     def _write(self, plan: _Plan) -> None:
-        if plan.sealed is not None:
-            sealed: sealing.Sealed = plan.sealed.result()
-            if plan.new and not self.decided:
+        if plan.rows is not None:
+            rows: sealing.Rows = plan.rows.result()
+            if plan.customers and not self.decided:
                 self._decide()
-            tokens = sealed.customers
-            rows = []
-            for i, r in enumerate(plan.new):
-                person = r.person
-                province, city = person.region()
-                rows.append(
-                    (
-                        r.key,
-                        tokens[6 * i],
-                        sealed.name_index[i],
-                        person.gender if person.gender in ("female", "male") else "",
-                        tokens[6 * i + 1],
-                        tokens[6 * i + 2],
-                        r.mobile_index,
-                        sealed.tail_index[i],
-                        tokens[6 * i + 3],
-                        r.email_index,
-                        tokens[6 * i + 4],
-                        province,
-                        city,
-                        tokens[6 * i + 5],
-                        CustomerClass.ORDINARY.value,
-                        self.now,
-                        self.now,
-                    )
-                )
-            ids = services.insert_customers(rows)
-            earlier = [c for c, _b, _i in plan.attach if isinstance(c, str)]
-            if earlier:
-                ids.update(_ids_of(earlier))
-            buyer_tokens = iter(sealed.buyers)
-            platform = self.platform
-            identity_rows = [
-                (ids[r.key], platform, next(buyer_tokens), index)
-                for r in plan.new
-                for _b, index in r.identities
-            ]
-            identity_rows += [
-                (ids[c] if isinstance(c, str) else c, platform, next(buyer_tokens), index)
-                for c, _b, index in plan.attach
-            ]
-            services.insert_rows(PlatformIdentity, services.IDENTITY_COLUMNS, identity_rows)
-            services.tags_insert(
-                [(ids[r.key], r.person.tag_list()) for r in plan.new if r.person.tag_list()]
-            )
+            services.write_rows(rows)
+            services.tags_insert(plan.tags)
         if self.fill_blanks:
             self.filled += _fill_blanks(plan.by_buyer, plan.keys, contacts_all=True)
 
@@ -480,7 +464,7 @@ class _Resolver:
         in (SQLite). Inserting 993,341 customers with the indexes in place spent 48 s in
         SQLite with the connection's usual 128 MB, 36 s with 512 MB (peak 1.8 GB); 384 MB
         keeps the import well under 2 GB."""
-        if self.expected < REBUILD_MIN:
+        if self.expected < LARGE_LOAD:
             return
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
@@ -504,49 +488,8 @@ class _Resolver:
         return Resolution(table, self.created, self.matched, self.invalid, self.filled)
 
 
-def _plain(record: _New) -> tuple[str, str, str, str, str, str]:
-    """A new customer's values as stored (then encrypted): name, birth date, mobile, email,
-    address, notes."""
-    person = record.person
-    birth = person.birth_date.isoformat() if person.birth_date else ""
-    return (
-        person.name.strip(),
-        birth,
-        record.mobile,
-        record.email,
-        person.address.strip(),
-        person.notes,
-    )
-
-
-def _earlier(created: tuple[int, str] | None, chunk: int) -> tuple[int | str, str] | None:
-    """A customer created by this import in a chunk before ``chunk``: (its key, its key)."""
-    if created is None or created[0] >= chunk:
-        return None
-    return created[1], created[1]
-
-
-def _lowest(
-    first: tuple[int | str, str] | None, second: tuple[int | str, str] | None
-) -> tuple[int | str, str] | None:
-    """Of two customers (id or key, key), the one with the lower key: what a look-up in
-    customer-key order finds first."""
-    if first is None or second is None:
-        return first or second
-    return first if first[1] <= second[1] else second
-
-
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
-
-
-def _ids_of(keys: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(keys))):
-        found.update(
-            Customer.objects.filter(customer_key__in=chunk).values_list("customer_key", "id")
-        )
-    return found
 
 
 def _fill_blanks(by_buyer: dict[str, Person], keys: dict[str, str], *, contacts_all: bool) -> int:

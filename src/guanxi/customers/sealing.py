@@ -5,7 +5,7 @@ address, buyer id) and two to four HMACs (buyer id, phone, name, phone tail): ~1
 core, as much again as the database needs to store it. A large import therefore hands this
 work, a chunk at a time, to one helper process (``python -m guanxi.customers.sealing``)
 while it writes the previous chunk; small ones do it in place. Both run the same functions
-(``Sealer.index`` and ``Sealer.seal``), so the values are the same either way.
+(``Sealer.index`` and ``Sealer.rows``), so the values are the same either way.
 
 The helper gets the two field keys as the first message on its standard input (never on
 its command line or in its environment), and pickled jobs after them; it answers each job
@@ -27,7 +27,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from guanxi.core import pii
 from guanxi.core.crypto import FieldCipher
@@ -48,14 +48,32 @@ class Indexed:
     bad: list[bool]  # a mobile or email was given but malformed (dropped, counted)
 
 
-@dataclass(frozen=True, slots=True)
-class Sealed:
-    """The encrypted values of the customers and identities to write."""
+class NewCustomer(NamedTuple):
+    """A customer to write, as planned: personal values normalised, not yet encrypted."""
 
-    customers: list[str]  # 6 per customer: name, birth date, mobile, email, address, notes
-    name_index: list[bytes]
-    tail_index: list[bytes]
-    buyers: list[str]  # the encrypted buyer id of each identity
+    id: int
+    key: str
+    name: str  # stripped
+    birth_date: str  # ISO date or ""
+    mobile: str  # normalised
+    email: str  # normalised
+    address: str  # stripped
+    notes: str
+    gender: str  # female | male | ""
+    province: str
+    city: str
+    mobile_index: bytes
+    email_index: bytes
+    customer_class: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Database rows, encrypted and indexed: customers in ``CUSTOMER_COLUMNS`` order (the
+    id first), identities in ``IDENTITY_COLUMNS`` order."""
+
+    customers: list[tuple[Any, ...]]
+    identities: list[tuple[Any, ...]]
 
 
 class Sealer:
@@ -106,24 +124,60 @@ class Sealer:
             bad,
         )
 
-    def seal(self, customers: list[tuple[str, ...]], buyers: list[str]) -> Sealed:
-        """``customers``: (name, birth date, mobile, email, address, notes) each, already
-        normalised; ``buyers``: the buyer ids of the identities to write."""
-        flat = [value for values in customers for value in values]
+    def rows(
+        self,
+        customers: list[NewCustomer],
+        identities: list[tuple[int, str, str, bytes]],
+        now: Any,
+    ) -> Rows:
+        """The rows of new ``customers`` and of ``identities`` ((customer id, platform,
+        buyer id, its blind index)), stamped ``now``."""
+        flat = [
+            value
+            for c in customers
+            for value in (c.name, c.birth_date, c.mobile, c.email, c.address, c.notes)
+        ]
         filled = [i for i, value in enumerate(flat) if value]
         tokens = [""] * len(flat)
         sealed = self._cipher.encrypt_many([flat[i] for i in filled])
         for i, token in zip(filled, sealed, strict=True):
             tokens[i] = token
-        names = [c[0] for c in customers]
-        mobiles = [c[2] for c in customers]
+        names = [c.name for c in customers]
+        mobiles = [c.mobile for c in customers]
         name_index = _placed(names, self._repeated(["name:" + n for n in names if n]))
-        tails = self._repeated(["mobile-tail:" + m[-4:] for m in mobiles if m])
-        return Sealed(
-            tokens,
-            name_index,
-            _placed(mobiles, tails),
-            self._cipher.encrypt_many(buyers),
+        tail_index = _placed(
+            mobiles, self._repeated(["mobile-tail:" + m[-4:] for m in mobiles if m])
+        )
+        rows = [
+            (
+                c.id,
+                c.key,
+                tokens[6 * i],
+                name_index[i],
+                c.gender,
+                tokens[6 * i + 1],
+                tokens[6 * i + 2],
+                c.mobile_index,
+                tail_index[i],
+                tokens[6 * i + 3],
+                c.email_index,
+                tokens[6 * i + 4],
+                c.province,
+                c.city,
+                tokens[6 * i + 5],
+                c.customer_class,
+                now,
+                now,
+            )
+            for i, c in enumerate(customers)
+        ]
+        buyers = self._cipher.encrypt_many([buyer for _c, _p, buyer, _i in identities])
+        return Rows(
+            rows,
+            [
+                (customer, platform, token, index)
+                for (customer, platform, _b, index), token in zip(identities, buyers, strict=True)
+            ],
         )
 
 
@@ -271,7 +325,7 @@ def _serve(source: BinaryIO, answer: BinaryIO, write: Callable[[bytes], Any]) ->
     while (data := _read_frame(source)) is not None:
         job, args = pickle.loads(data)
         try:
-            if job not in ("index", "seal"):
+            if job not in ("index", "rows"):
                 raise ValueError(f"unknown job {job!r}")
             reply: tuple[bool, Any] = (True, getattr(sealer, job)(*args))
         except Exception as exc:  # reported to the importing process, which raises it
@@ -291,7 +345,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Run as the module's own name, so that what it pickles (Indexed, Sealed) is found
+    # Run as the module's own name, so that what it pickles (Indexed, Rows) is found
     # under that name by the importing process.
     from guanxi.customers import sealing
 

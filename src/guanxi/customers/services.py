@@ -40,6 +40,13 @@ def new_customer_key() -> str:
     return "c" + secrets.token_hex(8)
 
 
+def new_customer_keys(count: int) -> list[str]:
+    """``count`` new keys, drawn like ``new_customer_key`` (64 random bits each) with one
+    call to the system's random source for them all."""
+    digits = secrets.token_hex(8 * count)
+    return ["c" + digits[16 * i : 16 * i + 16] for i in range(count)]
+
+
 # Blind indexes: 16 bytes each (guanxi.core.crypto), b"" for an empty value.
 def name_index(name: str) -> bytes:
     return crypto.cipher().blind_index("name:" + name.strip()) if name.strip() else b""
@@ -70,9 +77,9 @@ def buyer_indexes(platform: str, buyer_ids: Iterable[str]) -> dict[str, bytes]:
 
 
 CUSTOMER_COLUMNS = [
-    "customer_key", "name", "name_index", "gender", "birth_date", "mobile", "mobile_index",
-    "mobile_tail_index", "email", "email_index", "address", "province", "city", "notes",
-    "customer_class", "created_at", "updated_at",
+    "id", "customer_key", "name", "name_index", "gender", "birth_date", "mobile",
+    "mobile_index", "mobile_tail_index", "email", "email_index", "address", "province", "city",
+    "notes", "customer_class", "created_at", "updated_at",
 ]  # fmt: skip
 IDENTITY_COLUMNS = ["customer_id", "platform", "buyer_id", "buyer_id_index"]
 INSERT_BATCH = 5000
@@ -104,24 +111,50 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple[
             cursor.executemany(sql, rows[start : start + INSERT_BATCH])
 
 
-def insert_customers(rows: list[tuple[Any, ...]]) -> dict[str, int]:
-    """Insert customer rows (``CUSTOMER_COLUMNS`` order); the new ids by customer key."""
-    if not rows:
-        return {}
-    table = connection.ops.quote_name(Customer._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(id) FROM {table}")
-        before = cursor.fetchone()[0] or 0
-        insert_rows(Customer, CUSTOMER_COLUMNS, rows)
-        # Every new row has an id above the highest before the insert; keys are random, so
-        # a concurrent writer's rows cannot carry one of ours.
-        cursor.execute(f"SELECT customer_key, id FROM {table} WHERE id > %s", [before])
-        found = dict(cursor.fetchall())
-    wanted = {row[0] for row in rows}
-    return found if len(found) == len(wanted) else {k: v for k, v in found.items() if k in wanted}
+class NewIds:
+    """Ids for new customers, handed out before their rows are written (so that the rows
+    that refer to them, identities and tags, can be built at the same time).
+
+    SQLite: the transaction takes the write lock at once (no other writer can take ids
+    meanwhile) and counts on from the highest id ever given (AUTOINCREMENT never gives an
+    id twice). PostgreSQL: the table's own sequence, which is safe for concurrent writers.
+    Call within a transaction.
+    """
+
+    def __init__(self) -> None:
+        self._table = Customer._meta.db_table
+        self._next = 0
+        if connection.vendor == "postgresql":
+            return
+        quote = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {quote} SET id = id WHERE 0")  # the write lock, now
+            cursor.execute(f"SELECT max(id) FROM {quote}")
+            highest = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT max(seq) FROM sqlite_sequence WHERE name = %s", [self._table])
+            given = cursor.fetchone()[0] or 0
+        self._next = max(highest, given) + 1
+
+    def take(self, count: int) -> list[int]:
+        if not count:
+            return []
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [self._table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+        first, self._next = self._next, self._next + count
+        return list(range(first, self._next))
+
+    def give_back(self, ids: list[int]) -> None:
+        """Ids taken but not used (SQLite counts them again; a sequence just skips them)."""
+        if ids and connection.vendor != "postgresql" and ids[-1] == self._next - 1:
+            self._next = ids[0]
 
 
-def tags_insert(tagged: list[tuple[int, Sequence[str]]]) -> None:
+def tags_insert(tagged: Sequence[tuple[int, Sequence[str]]]) -> None:
     """Give new customers (by id) their tags, creating the tags that do not exist yet."""
     tag_names = sorted({t for _cid, tags in tagged for t in tags})
     if not tag_names:
@@ -140,6 +173,11 @@ def now_value() -> Any:
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
+def write_rows(rows: sealing.Rows) -> None:
+    insert_rows(Customer, CUSTOMER_COLUMNS, rows.customers)
+    insert_rows(PlatformIdentity, IDENTITY_COLUMNS, rows.identities)
+
+
 @transaction.atomic
 def customers_bulk_create(
     records: Iterable[CustomerRecord], *, known_indexes: dict[tuple[str, str], bytes] | None = None
@@ -153,61 +191,51 @@ def customers_bulk_create(
     if not records:
         return 0
     cipher = crypto.cipher()
-    plain: list[tuple[str, str, str, str, str, str]] = []
+    contacts = []
     for record in records:
         try:
             mobile = pii.normalise_mobile(record.mobile) if record.mobile else ""
             email = pii.normalise_email(record.email) if record.email else ""
         except pii.InvalidContactError as exc:
             raise UserInputError(f"customer {record.customer_key}: {exc}") from exc
-        birth = record.birth_date.isoformat() if record.birth_date else ""
-        plain.append(
-            (record.name.strip(), birth, mobile, email, record.address.strip(), record.notes)
+        contacts.append((mobile, email))
+    mobile_keys = sealing.indexes(cipher, "mobile:", [m for m, _e in contacts])
+    email_keys = sealing.indexes(cipher, "email:", [e for _m, e in contacts])
+    ids = NewIds().take(len(records))
+    customers = [
+        sealing.NewCustomer(
+            cid,
+            r.customer_key,
+            r.name.strip(),
+            r.birth_date.isoformat() if r.birth_date else "",
+            mobile,
+            email,
+            r.address.strip(),
+            r.notes,
+            r.gender,
+            r.province,
+            r.city,
+            mobile_key,
+            email_key,
+            r.customer_class,
         )
-    identities = [(r.customer_key, p, b) for r in records for p, b in r.identities]
-    sealed = sealing.Sealer(cipher).seal(plain, [b for _k, _p, b in identities])
-    mobile_keys = sealing.indexes(cipher, "mobile:", [p[2] for p in plain])
-    email_keys = sealing.indexes(cipher, "email:", [p[3] for p in plain])
-    now = now_value()
-    rows = []
-    for i, record in enumerate(records):
-        s_name, s_birth, s_mobile, s_email, s_address, s_notes = sealed.customers[6 * i : 6 * i + 6]
-        rows.append(
-            (
-                record.customer_key,
-                s_name,
-                sealed.name_index[i],
-                record.gender,
-                s_birth,
-                s_mobile,
-                mobile_keys[i],
-                sealed.tail_index[i],
-                s_email,
-                email_keys[i],
-                s_address,
-                record.province,
-                record.city,
-                s_notes,
-                record.customer_class,
-                now,
-                now,
-            )
+        for cid, r, (mobile, email), mobile_key, email_key in zip(
+            ids, records, contacts, mobile_keys, email_keys, strict=True
         )
-    by_key = insert_customers(rows)
+    ]
     known = dict(known_indexes or {})
-    missing = [(p, b) for _k, p, b in identities if (p, b) not in known]
+    pairs = [(p, b) for r in records for p, b in r.identities]
+    missing = [(p, b) for p, b in pairs if (p, b) not in known]
     for platform in {p for p, _b in missing}:
         found = buyer_indexes(platform, [b for p, b in missing if p == platform])
         known.update({(platform, b): i for b, i in found.items()})
-    insert_rows(
-        PlatformIdentity,
-        IDENTITY_COLUMNS,
-        [
-            (by_key[key], platform, token, known[(platform, buyer_id)])
-            for (key, platform, buyer_id), token in zip(identities, sealed.buyers, strict=True)
-        ],
-    )
-    tags_insert([(by_key[r.customer_key], r.tags) for r in records if r.tags])
+    identities = [
+        (cid, platform, buyer, known[(platform, buyer)])
+        for cid, r in zip(ids, records, strict=True)
+        for platform, buyer in r.identities
+    ]
+    write_rows(sealing.Sealer(cipher).rows(customers, identities, now_value()))
+    tags_insert([(cid, r.tags) for cid, r in zip(ids, records, strict=True) if r.tags])
     return len(records)
 
 
