@@ -144,10 +144,9 @@ class _Plan:
 
     by_buyer: dict[str, Person]
     keys: dict[str, str]  # buyer → customer key, for every buyer of the chunk
-    customers: list[sealing.NewCustomer]
-    identities: list[tuple[int, str, str, bytes]]  # customer id, platform, buyer, its index
+    batch: sealing.Batch  # the new customers and identities
     tags: list[tuple[int, tuple[str, ...]]]  # new customers' tags
-    rows: sealing.Pending | None = None
+    sealed: sealing.Pending | None = None
 
 
 class _Resolver:
@@ -339,12 +338,13 @@ class _Resolver:
             by_email = self._contacts_known("email_index", {email_index[at[b]] for b in new})
         created_mobile, created_email = self.created_mobile, self.created_email
         self.matched += len(keys)
-        customers: list[sealing.NewCustomer] = []
-        identities: list[tuple[int, str, str, bytes]] = []
+        batch = sealing.Batch()
         tags: list[tuple[int, tuple[str, ...]]] = []
         ids = self.ids.take(len(new))
+        used = 0
         new_key = self._new_key
         bad = indexed.bad
+        owners, buyers, buyer_indexes = batch.owners, batch.buyers, batch.buyer_index
         for buyer in new:
             n = at[buyer]
             if bad[n]:
@@ -365,54 +365,53 @@ class _Resolver:
                 if theirs is not None and theirs[0] < chunk and (hit is None or theirs[1] < hit[1]):
                     hit = (theirs[2], theirs[1])
             if hit is not None:
-                identities.append((hit[0], platform, buyer, buyer_index[n]))
+                owners.append(hit[0])
                 keys[buyer] = hit[1]
                 self.matched += 1
-                continue
-            if mine is not None:  # the same phone earlier in this chunk: one customer
+            elif mine is not None:  # the same phone earlier in this chunk: one customer
+                owners.append(mine[2])
                 keys[buyer] = mine[1]
-                identities.append((mine[2], platform, buyer, buyer_index[n]))
-                continue
-            key = new_key()
-            cid = ids[len(customers)]
-            person = by_buyer[buyer]
-            province, city = person.region()
-            customers.append(
-                sealing.NewCustomer(
-                    cid,
-                    key,
-                    person.name.strip(),
-                    person.birth_date.isoformat() if person.birth_date else "",
-                    indexed.mobile[n],
-                    indexed.email[n],
-                    person.address.strip(),
-                    person.notes,
-                    person.gender if person.gender in GENDERS else "",
-                    province,
-                    city,
-                    mi,
-                    ei,
-                    ORDINARY,
-                )
-            )
-            identities.append((cid, platform, buyer, buyer_index[n]))
-            if person.tags:
-                tags.append((cid, person.tag_list()))
-            keys[buyer] = key
-            if mi:
-                created_mobile[mi] = (chunk, key, cid)
-            if ei:
-                before = created_email.get(ei)
-                if before is None or key < before[1]:
-                    created_email[ei] = (chunk, key, cid)
-        self.ids.give_back(ids[len(customers) :])
+            else:
+                key = new_key()
+                cid = ids[used]
+                used += 1
+                person = by_buyer[buyer]
+                province, city = person.region()
+                batch.ids.append(cid)
+                batch.keys.append(key)
+                batch.names.append(person.name.strip())
+                batch.births.append(person.birth_date.isoformat() if person.birth_date else "")
+                batch.mobiles.append(indexed.mobile[n])
+                batch.emails.append(indexed.email[n])
+                batch.addresses.append(person.address.strip())
+                batch.notes.append(person.notes)
+                batch.genders.append(person.gender if person.gender in GENDERS else "")
+                batch.provinces.append(province)
+                batch.cities.append(city)
+                batch.mobile_index.append(mi)
+                batch.email_index.append(ei)
+                owners.append(cid)
+                if person.tags:
+                    tags.append((cid, person.tag_list()))
+                keys[buyer] = key
+                if mi:
+                    created_mobile[mi] = (chunk, key, cid)
+                if ei:
+                    before = created_email.get(ei)
+                    if before is None or key < before[1]:
+                        created_email[ei] = (chunk, key, cid)
+            buyers.append(buyer)
+            buyer_indexes.append(buyer_index[n])
+        self.ids.give_back(ids[used:])
+        batch.classes = [ORDINARY] * used
+        batch.platforms = [platform] * len(owners)
         self.seen += len(by_buyer)
-        self.created += len(customers)
+        self.created += used
         self.buyers.extend(keys)
         self.keys.extend(keys.values())
-        plan = _Plan(by_buyer, keys, customers, identities, [t for t in tags if t[1]])
-        if identities:
-            plan.rows = self.crypto.submit("rows", customers, identities, self.now)
+        plan = _Plan(by_buyer, keys, batch, [t for t in tags if t[1]])
+        if owners:
+            plan.sealed = self.crypto.submit("seal", *batch.plain())
         return plan
 
     def _new_key(self) -> str:
@@ -423,11 +422,12 @@ class _Resolver:
         return self.key_pool.pop()
 
     def _write(self, plan: _Plan) -> None:
-        if plan.rows is not None:
-            rows: sealing.Rows = plan.rows.result()
-            if plan.customers and not self.decided:
+        if plan.sealed is not None:
+            customers, identities = plan.batch.rows(plan.sealed.result(), self.now)
+            if customers and not self.decided:
                 self._decide()
-            services.write_rows(rows)
+            services.insert_rows(Customer, services.CUSTOMER_COLUMNS, customers)
+            services.insert_rows(PlatformIdentity, services.IDENTITY_COLUMNS, identities)
             services.tags_insert(plan.tags)
         if self.fill_blanks:
             self.filled += _fill_blanks(plan.by_buyer, plan.keys, contacts_all=True)

@@ -5,7 +5,7 @@ address, buyer id) and two to four HMACs (buyer id, phone, name, phone tail): ~1
 core, as much again as the database needs to store it. A large import therefore hands this
 work, a chunk at a time, to one helper process (``python -m guanxi.customers.sealing``)
 while it writes the previous chunk; small ones do it in place. Both run the same functions
-(``Sealer.index`` and ``Sealer.rows``), so the values are the same either way.
+(``Sealer.index`` and ``Sealer.seal``), so the values are the same either way.
 
 The helper gets the two field keys as the first message on its standard input (never on
 its command line or in its environment), and pickled jobs after them; it answers each job
@@ -26,8 +26,9 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, BinaryIO, NamedTuple, Protocol
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any, BinaryIO, Protocol
 
 from guanxi.core import pii
 from guanxi.core.crypto import FieldCipher
@@ -48,32 +49,88 @@ class Indexed:
     bad: list[bool]  # a mobile or email was given but malformed (dropped, counted)
 
 
-class NewCustomer(NamedTuple):
-    """A customer to write, as planned: personal values normalised, not yet encrypted."""
+@dataclass(slots=True)
+class Batch:
+    """New customers and identities to write, column by column (appending to lists is the
+    cheapest way to collect them, and lists of plain values are the cheapest to send to the
+    helper). Personal values are normalised and not yet encrypted."""
 
-    id: int
-    key: str
-    name: str  # stripped
-    birth_date: str  # ISO date or ""
-    mobile: str  # normalised
-    email: str  # normalised
-    address: str  # stripped
-    notes: str
-    gender: str  # female | male | ""
-    province: str
-    city: str
-    mobile_index: bytes
-    email_index: bytes
-    customer_class: str
+    ids: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # stripped
+    births: list[str] = field(default_factory=list)  # ISO dates or ""
+    mobiles: list[str] = field(default_factory=list)  # normalised
+    emails: list[str] = field(default_factory=list)  # normalised
+    addresses: list[str] = field(default_factory=list)  # stripped
+    notes: list[str] = field(default_factory=list)
+    genders: list[str] = field(default_factory=list)  # female | male | ""
+    provinces: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+    mobile_index: list[bytes] = field(default_factory=list)
+    email_index: list[bytes] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    # Identities: the customer's id, the platform, the buyer id and its blind index.
+    owners: list[int] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    buyers: list[str] = field(default_factory=list)
+    buyer_index: list[bytes] = field(default_factory=list)
+
+    def plain(self) -> tuple[list[str], ...]:
+        """What the ``seal`` job encrypts."""
+        return (
+            self.names,
+            self.births,
+            self.mobiles,
+            self.emails,
+            self.addresses,
+            self.notes,
+            self.buyers,
+        )
+
+    def rows(self, sealed: Sealed, now: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The database rows: customers in ``CUSTOMER_COLUMNS`` order, identities in
+        ``IDENTITY_COLUMNS`` order (tuples made by ``zip``, in C)."""
+        customers = list(
+            zip(
+                self.ids,
+                self.keys,
+                sealed.names,
+                sealed.name_index,
+                self.genders,
+                sealed.births,
+                sealed.mobiles,
+                self.mobile_index,
+                sealed.tail_index,
+                sealed.emails,
+                self.email_index,
+                sealed.addresses,
+                self.provinces,
+                self.cities,
+                sealed.notes,
+                self.classes,
+                repeat(now),
+                repeat(now),
+            )
+        )
+        identities = list(
+            zip(self.owners, self.platforms, sealed.buyers, self.buyer_index, strict=True)
+        )
+        return customers, identities
 
 
 @dataclass(frozen=True, slots=True)
-class Rows:
-    """Database rows, encrypted and indexed: customers in ``CUSTOMER_COLUMNS`` order (the
-    id first), identities in ``IDENTITY_COLUMNS`` order."""
+class Sealed:
+    """A batch's encrypted values (empty ones stay empty) and the indexes made from them."""
 
-    customers: list[tuple[Any, ...]]
-    identities: list[tuple[Any, ...]]
+    names: list[str]
+    births: list[str]
+    mobiles: list[str]
+    emails: list[str]
+    addresses: list[str]
+    notes: list[str]
+    buyers: list[str]
+    name_index: list[bytes]
+    tail_index: list[bytes]
 
 
 class Sealer:
@@ -124,60 +181,43 @@ class Sealer:
             bad,
         )
 
-    def rows(
+    def seal(
         self,
-        customers: list[NewCustomer],
-        identities: list[tuple[int, str, str, bytes]],
-        now: Any,
-    ) -> Rows:
-        """The rows of new ``customers`` and of ``identities`` ((customer id, platform,
-        buyer id, its blind index)), stamped ``now``."""
-        flat = [
-            value
-            for c in customers
-            for value in (c.name, c.birth_date, c.mobile, c.email, c.address, c.notes)
-        ]
+        names: list[str],
+        births: list[str],
+        mobiles: list[str],
+        emails: list[str],
+        addresses: list[str],
+        notes: list[str],
+        buyers: list[str],
+    ) -> Sealed:
+        """Every value encrypted (an empty one stays empty), and the name and phone-tail
+        indexes of the customers (``Batch.plain`` gives the arguments)."""
+        columns = (names, births, mobiles, emails, addresses, notes, buyers)
+        flat = [value for column in columns for value in column]
         filled = [i for i, value in enumerate(flat) if value]
         tokens = [""] * len(flat)
-        sealed = self._cipher.encrypt_many([flat[i] for i in filled])
-        for i, token in zip(filled, sealed, strict=True):
+        for i, token in zip(
+            filled, self._cipher.encrypt_many([flat[i] for i in filled]), strict=True
+        ):
             tokens[i] = token
-        names = [c.name for c in customers]
-        mobiles = [c.mobile for c in customers]
-        name_index = _placed(names, self._repeated(["name:" + n for n in names if n]))
-        tail_index = _placed(
-            mobiles, self._repeated(["mobile-tail:" + m[-4:] for m in mobiles if m])
-        )
-        rows = [
-            (
-                c.id,
-                c.key,
-                tokens[6 * i],
-                name_index[i],
-                c.gender,
-                tokens[6 * i + 1],
-                tokens[6 * i + 2],
-                c.mobile_index,
-                tail_index[i],
-                tokens[6 * i + 3],
-                c.email_index,
-                tokens[6 * i + 4],
-                c.province,
-                c.city,
-                tokens[6 * i + 5],
-                c.customer_class,
-                now,
-                now,
-            )
-            for i, c in enumerate(customers)
-        ]
-        buyers = self._cipher.encrypt_many([buyer for _c, _p, buyer, _i in identities])
-        return Rows(
-            rows,
-            [
-                (customer, platform, token, index)
-                for (customer, platform, _b, index), token in zip(identities, buyers, strict=True)
-            ],
+        cut = []
+        start = 0
+        for column in columns:
+            cut.append(tokens[start : start + len(column)])
+            start += len(column)
+        return Sealed(
+            names=cut[0],
+            births=cut[1],
+            mobiles=cut[2],
+            emails=cut[3],
+            addresses=cut[4],
+            notes=cut[5],
+            buyers=cut[6],
+            name_index=_placed(names, self._repeated(["name:" + n for n in names if n])),
+            tail_index=_placed(
+                mobiles, self._repeated(["mobile-tail:" + m[-4:] for m in mobiles if m])
+            ),
         )
 
 
@@ -325,7 +365,7 @@ def _serve(source: BinaryIO, answer: BinaryIO, write: Callable[[bytes], Any]) ->
     while (data := _read_frame(source)) is not None:
         job, args = pickle.loads(data)
         try:
-            if job not in ("index", "rows"):
+            if job not in ("index", "seal"):
                 raise ValueError(f"unknown job {job!r}")
             reply: tuple[bool, Any] = (True, getattr(sealer, job)(*args))
         except Exception as exc:  # reported to the importing process, which raises it
@@ -345,7 +385,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Run as the module's own name, so that what it pickles (Indexed, Rows) is found
+    # Run as the module's own name, so that what it pickles (Indexed, Sealed) is found
     # under that name by the importing process.
     from guanxi.customers import sealing
 

@@ -173,20 +173,10 @@ def now_value() -> Any:
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
-def write_rows(rows: sealing.Rows) -> None:
-    insert_rows(Customer, CUSTOMER_COLUMNS, rows.customers)
-    insert_rows(PlatformIdentity, IDENTITY_COLUMNS, rows.identities)
-
-
 @transaction.atomic
-def customers_bulk_create(
-    records: Iterable[CustomerRecord], *, known_indexes: dict[tuple[str, str], bytes] | None = None
-) -> int:
-    """Insert many customers with their identities and tags in one transaction.
-
-    ``known_indexes`` may hold the blind indexes of the identities, already computed by a
-    caller that looked them up, so they are not hashed twice.
-    """
+def customers_bulk_create(records: Iterable[CustomerRecord]) -> int:
+    """Insert many customers with their identities and tags in one transaction (the rows
+    as an import writes them: ``sealing.Batch``)."""
     records = list(records)
     if not records:
         return 0
@@ -199,42 +189,35 @@ def customers_bulk_create(
         except pii.InvalidContactError as exc:
             raise UserInputError(f"customer {record.customer_key}: {exc}") from exc
         contacts.append((mobile, email))
-    mobile_keys = sealing.indexes(cipher, "mobile:", [m for m, _e in contacts])
-    email_keys = sealing.indexes(cipher, "email:", [e for _m, e in contacts])
     ids = NewIds().take(len(records))
-    customers = [
-        sealing.NewCustomer(
-            cid,
-            r.customer_key,
-            r.name.strip(),
-            r.birth_date.isoformat() if r.birth_date else "",
-            mobile,
-            email,
-            r.address.strip(),
-            r.notes,
-            r.gender,
-            r.province,
-            r.city,
-            mobile_key,
-            email_key,
-            r.customer_class,
-        )
-        for cid, r, (mobile, email), mobile_key, email_key in zip(
-            ids, records, contacts, mobile_keys, email_keys, strict=True
-        )
-    ]
-    known = dict(known_indexes or {})
     pairs = [(p, b) for r in records for p, b in r.identities]
-    missing = [(p, b) for p, b in pairs if (p, b) not in known]
-    for platform in {p for p, _b in missing}:
-        found = buyer_indexes(platform, [b for p, b in missing if p == platform])
+    known: dict[tuple[str, str], bytes] = {}
+    for platform in {p for p, _b in pairs}:
+        found = buyer_indexes(platform, [b for p, b in pairs if p == platform])
         known.update({(platform, b): i for b, i in found.items()})
-    identities = [
-        (cid, platform, buyer, known[(platform, buyer)])
-        for cid, r in zip(ids, records, strict=True)
-        for platform, buyer in r.identities
-    ]
-    write_rows(sealing.Sealer(cipher).rows(customers, identities, now_value()))
+    batch = sealing.Batch(
+        ids=ids,
+        keys=[r.customer_key for r in records],
+        names=[r.name.strip() for r in records],
+        births=[r.birth_date.isoformat() if r.birth_date else "" for r in records],
+        mobiles=[m for m, _e in contacts],
+        emails=[e for _m, e in contacts],
+        addresses=[r.address.strip() for r in records],
+        notes=[r.notes for r in records],
+        genders=[r.gender for r in records],
+        provinces=[r.province for r in records],
+        cities=[r.city for r in records],
+        mobile_index=sealing.indexes(cipher, "mobile:", [m for m, _e in contacts]),
+        email_index=sealing.indexes(cipher, "email:", [e for _m, e in contacts]),
+        classes=[r.customer_class for r in records],
+        owners=[cid for cid, r in zip(ids, records, strict=True) for _i in r.identities],
+        platforms=[p for p, _b in pairs],
+        buyers=[b for _p, b in pairs],
+        buyer_index=[known[pair] for pair in pairs],
+    )
+    customers, identities = batch.rows(sealing.Sealer(cipher).seal(*batch.plain()), now_value())
+    insert_rows(Customer, CUSTOMER_COLUMNS, customers)
+    insert_rows(PlatformIdentity, IDENTITY_COLUMNS, identities)
     tags_insert([(cid, r.tags) for cid, r in zip(ids, records, strict=True) if r.tags])
     return len(records)
 
