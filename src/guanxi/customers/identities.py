@@ -26,6 +26,7 @@ HELPER_MIN = 20_000  # buyers in a file from which the cryptography goes to a he
 LARGE_LOAD = 50_000  # buyers from which SQLite gets a large page cache and memory look-ups
 REBUILD_MIN = 50_000  # new customers from which SQLite's indexes are rebuilt, not updated
 PRELOAD_LIMIT = 250_000  # existing customers whose keys a large load reads into memory
+CACHE_KIB = 393_216  # SQLite's page cache during a large load: 384 MB
 ORDINARY = CustomerClass.ORDINARY.value
 GENDERS = ("female", "male")
 
@@ -469,7 +470,7 @@ class _Resolver:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
             self.cache_size = int(cursor.fetchone()[0])  # the connection's own, restored
-            cursor.execute("PRAGMA cache_size = -393216")  # 384 MB, allocated only as used
+            cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # allocated only as used
 
     def close(self) -> None:
         self.crypto.close()
