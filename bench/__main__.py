@@ -2,6 +2,7 @@
 
     python -m bench [--only store|import|customers|agents|first-response]
                     [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
+                    [--before FOLDER]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -94,13 +95,24 @@ def first_response(repeats: int) -> int:
     return 0
 
 
-def imports(rows_wanted: int, rounds: int) -> int:
+def imports(rows_wanted: int, rounds: int, before: str | None = None) -> int:
     from bench import import_orders
 
     path = import_orders.orders_csv(rows_wanted)
     cases = [
         harness.Case(
             "guanxi import", functools.partial(import_orders.run_guanxi, path), warm_up=False
+        ),
+        *(
+            [
+                harness.Case(
+                    "guanxi import, before",
+                    functools.partial(import_orders.run_guanxi, path, before),
+                    warm_up=False,
+                )
+            ]
+            if before
+            else []
         ),
         harness.Case(
             "pandas read_csv + to_parquet",
@@ -111,7 +123,8 @@ def imports(rows_wanted: int, rounds: int) -> int:
     ]
     runs = harness.interleaved(cases, rounds)
     guanxi, pandas = runs["guanxi import"], runs["pandas read_csv + to_parquet"]
-    if any(m.result["rows"] != pandas[0].result["rows"] for m in guanxi + pandas):
+    every = [m for ms in runs.values() for m in ms]
+    if any(m.result["rows"] != pandas[0].result["rows"] for m in every):
         print(f"MISMATCH {guanxi[0].result} vs {pandas[0].result}", file=sys.stderr)
         return 1
     created = guanxi[0].result["customers"]
@@ -132,16 +145,16 @@ def imports(rows_wanted: int, rounds: int) -> int:
     return 0
 
 
-def customer_creation(count: int, rounds: int) -> int:
+def customer_creation(count: int, rounds: int, before: str | None = None) -> int:
     from bench import customers
 
-    ways = ("bulk", "crypto in place", "indexes kept")
+    ways = ("bulk", "crypto in place", "indexes kept", *(["before"] if before else []))
     cases = [
         harness.Case(
             way,
             functools.partial(customers.run, count, way),
             warm_up=False,
-            setup=customers.setup,
+            setup=functools.partial(customers.setup, before if way == "before" else None),
         )
         for way in ways
     ]
@@ -171,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=5_000_000, help="rows of the import file")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--customers", type=int, default=1_000_000, help="new customers to create")
+    parser.add_argument(
+        "--before",
+        help="folder with the src of an earlier version, measured alongside "
+        "(e.g. git archive <commit> src | tar -x -C var/before)",
+    )
     args = parser.parse_args(argv)
     status = 0
     if args.only in (None, "store"):
@@ -182,10 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         status |= first_response(args.repeats)
         print()
     if args.only in (None, "customers"):
-        status |= customer_creation(args.customers, args.repeats)
+        status |= customer_creation(args.customers, args.repeats, args.before)
         print()
     if args.only in (None, "import"):
-        status |= imports(args.rows, args.repeats)
+        status |= imports(args.rows, args.repeats, args.before)
     return status
 
 

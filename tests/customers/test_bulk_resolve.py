@@ -320,3 +320,10 @@ def test_helper_and_in_place_give_the_same_indexes() -> None:
         helper.close()
     assert here == there
     assert here.mobile == ["13800001111", ""] and here.bad == [False, True]
+
+
+def test_keys_drawn_in_bulk_look_like_single_keys() -> None:
+    keys = services.new_customer_keys(500)
+    assert len(set(keys)) == 500
+    assert all(len(k) == 17 and k[0] == "c" and int(k[1:], 16) >= 0 for k in keys)
+    assert len(services.new_customer_key()) == 17
