@@ -18,7 +18,7 @@ from django.db import connection
 
 from guanxi.core import crypto
 from guanxi.customers import identities, sealing, selectors, services
-from guanxi.customers.identities import Person, Resolution
+from guanxi.customers.identities import People, Person, Resolution
 from guanxi.customers.models import Customer, PlatformIdentity, Tag
 from guanxi.privacy import selectors as privacy_selectors
 from tests.customers import reference
@@ -146,7 +146,11 @@ def _compare(
     expected = sum(len(c) for c in chunks)
     fast = _snapshot(
         identities.resolve_chunks(
-            "taobao", chunks, expected=expected, fill_blanks=fill_blanks, helper=helper
+            "taobao",
+            [People.of(c) for c in chunks],
+            expected=expected,
+            fill_blanks=fill_blanks,
+            helper=helper,
         )
     )
     _reset(monkeypatch)
@@ -221,7 +225,9 @@ def test_the_same_phone_in_a_later_chunk_joins_the_customer_made_earlier() -> No
         [Person("a", mobile="13800001111", email="a@example.com")],
         [Person("b", mobile="13800001111"), Person("c", email="a@example.com")],
     ]
-    result = identities.resolve_chunks("taobao", chunks, expected=3, helper=True)
+    result = identities.resolve_chunks(
+        "taobao", [People.of(c) for c in chunks], expected=3, helper=True
+    )
     assert len(set(result.keys.to_pydict()["customer_key"])) == 1
     assert (result.created, result.matched) == (1, 2)
 
@@ -268,7 +274,9 @@ def test_a_failure_half_way_leaves_nothing_and_every_index(
         [Person(f"x{c}-{n}", mobile=f"1370{c:03d}{n:04d}") for n in range(30)] for c in range(4)
     ]
     with pytest.raises(RuntimeError, match="stop"):
-        identities.resolve_chunks("taobao", chunks, expected=120, checkpoint=fail_on_second)
+        identities.resolve_chunks(
+            "taobao", [People.of(c) for c in chunks], expected=120, checkpoint=fail_on_second
+        )
     assert [step for step, _names in calls] == ["customers-chunk-written"] * 2
     if connection.vendor == "sqlite":  # the load went in without the secondary indexes
         assert len(calls[0][1]) < len(before[2])
@@ -304,7 +312,9 @@ def test_a_helper_that_dies_stops_the_import_and_nothing_is_written(
         [Person(f"x{c}-{n}", mobile=f"1370{c:03d}{n:04d}") for n in range(30)] for c in range(3)
     ]
     with pytest.raises(sealing.HelperError, match="ended"):
-        identities.resolve_chunks("taobao", chunks, expected=90, checkpoint=kill_helper)
+        identities.resolve_chunks(
+            "taobao", [People.of(c) for c in chunks], expected=90, checkpoint=kill_helper
+        )
     assert Customer.objects.count() == PlatformIdentity.objects.count() == 0
     assert started[0]._process.poll() is not None
 

@@ -42,9 +42,11 @@ def new_customer_key() -> str:
 
 def new_customer_keys(count: int) -> list[str]:
     """``count`` new keys, drawn like ``new_customer_key`` (64 random bits each) with one
-    call to the system's random source for them all."""
+    call to the system's random source for them all, in ascending order: customers written
+    in key order go into the key's unique index in one pass over it (a third less work for
+    SQLite than random order)."""
     digits = secrets.token_hex(8 * count)
-    return ["c" + digits[16 * i : 16 * i + 16] for i in range(count)]
+    return sorted("c" + digits[16 * i : 16 * i + 16] for i in range(count))
 
 
 # Blind indexes: 16 bytes each (guanxi.core.crypto), b"" for an empty value.
