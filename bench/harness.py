@@ -8,6 +8,7 @@ run warms the process (imports, file cache) and is not counted.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import statistics
 import time
@@ -23,6 +24,8 @@ class Case:
     baseline: bool = False
     warm_up: bool = True  # False for cases that change state (an import): run once
     setup: Callable[[], Any] | None = None  # run in the child before timing (imports)
+    before: Callable[[], Any] | None = None  # run in the parent before each sample, untimed
+    samples: int | None = None  # at most this many samples in ``interleaved`` (slow cases)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def ratios_table(title: str, rows: list[Measurement], against: tuple[str, ...]) 
     return "\n".join(lines)
 
 
-def interleaved(cases: list[Case], rounds: int) -> dict[str, list[Measurement]]:
+def interleaved_runs(cases: list[Case], rounds: int) -> dict[str, list[Measurement]]:
     """Each case once per round, the cases taking turns (one process per run), so that a
     busy spell of the machine falls on all of them alike."""
     runs: dict[str, list[Measurement]] = {case.name: [] for case in cases}
@@ -156,4 +159,74 @@ def median_table(
             f"| {name} | {median:.1f} | {times[0]:.1f}–{times[-1]:.1f} | "
             f"{median / ref:.2f} |{speed} {peak:,.0f} | {len(ms)} |"
         )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Samples:
+    """One case measured several times, each sample in its own process."""
+
+    name: str
+    seconds: tuple[float, ...]
+    peak_mb: float  # the largest of the samples' peaks
+    result: Any  # the last sample's
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def spread(self) -> str:
+        """Every sample's seconds, in the order taken (round by round)."""
+        return ", ".join(f"{s:.2f}" for s in self.seconds)
+
+
+def interleaved(cases: list[Case], rounds: int = 3) -> list[Samples]:
+    """Each case ``rounds`` times, round-robin (case 1, 2, 3, then 1, 2, 3 again …) so that
+    a noisy spell of the machine spreads over every case instead of slowing one; each
+    sample is one timed run in a freshly spawned process (after a warm-up run in that
+    process when the case has ``warm_up``)."""
+    times: dict[str, list[float]] = {c.name: [] for c in cases}
+    peaks: dict[str, float] = dict.fromkeys(times, 0.0)
+    results: dict[str, Any] = {}
+    for n in range(rounds):
+        for case in cases:
+            if case.samples is not None and n >= case.samples:
+                continue
+            if case.before is not None:
+                case.before()
+            m = measure(case, 1)
+            times[case.name].append(m.seconds)
+            peaks[case.name] = max(peaks[case.name], m.peak_mb)
+            results[case.name] = m.result
+    return [Samples(c.name, tuple(times[c.name]), peaks[c.name], results[c.name]) for c in cases]
+
+
+def samples_table(title: str, rows: list[Samples], against: tuple[str, ...], note: str = "") -> str:
+    """A Markdown table of the samples: median, range, each median's ratio to the median of
+    every case named in ``against`` (below 1 is faster), the median of the per-round
+    ratios to the first of them (sample i over its sample i: taken minutes apart at most,
+    so less swayed by the machine's load drifting over a long run), and peak memory."""
+    medians = {m.name: m.median for m in rows}
+    first = next(m for m in rows if m.name == against[0])
+    head = " | ".join(f"× {name}" for name in against) + f" | × {against[0]}, per round"
+    n = {len(m.seconds) for m in rows}
+    load = os.getloadavg()[0]
+    lines = [
+        f"### {title}",
+        "",
+        *([note, ""] if note else []),
+        f"Load average at the end: {load:.1f} (2 cores).",
+        "",
+        f"| case | median s (n={'/'.join(str(k) for k in sorted(n))}) "
+        f"| samples s, in order | {head} | peak MB |",
+        "|---|---:|---:|" + "---:|" * (len(against) + 1) + "---:|",
+    ]
+    for m in rows:
+        ratios = " | ".join(
+            f"{m.median / medians[name]:.3f}" if medians[name] else "–" for name in against
+        )
+        paired = [a / b for a, b in zip(m.seconds, first.seconds, strict=False) if b]
+        ratios += f" | {statistics.median(paired):.3f}" if paired else " | –"
+        lines.append(f"| {m.name} | {m.median:.2f} | {m.spread} | {ratios} | {m.peak_mb:,.0f} |")
     return "\n".join(lines)

@@ -32,10 +32,10 @@ INSTALL = (
 
 def installed_lake(root: Path, engine: str = "duckdb") -> Iterator[Lake]:
     """An empty lake at ``root`` on ``engine``, the process-wide default until resumed."""
-    previous = lake_module._default
-    fresh = lake_module.configure(str(root), engine=engine)
-    yield fresh
-    lake_module._default = previous
+    previous = lake_module._default, lake_module._settings
+    lake_module.configure(str(root), engine=engine)
+    yield lake_module.get()
+    lake_module._default, lake_module._settings = previous
 
 
 def _java() -> str | None:
@@ -63,7 +63,7 @@ def start_spark() -> Any:
         .appName("guanxi-tests")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.memory", "512m")
+        .config("spark.driver.memory", "1g")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")

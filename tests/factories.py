@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,7 +59,9 @@ def messages_table(rows: list[tuple[str, str, str]]) -> pa.Table:
 
 
 def chats_table(
-    rows: list[tuple[str, str, str, str | None, str]], text: str = "…", platform: str = "taobao"
+    rows: Sequence[tuple[str, str | None, str, str | None, str]],
+    text: str = "…",
+    platform: str = "taobao",
 ) -> pa.Table:
     """Chat messages from (session, customer, sender, agent, Shanghai time) rows; message ids
     m00, m01, … in row order."""

@@ -71,7 +71,8 @@ def test_the_query_engine_keeps_to_its_memory_limit(tmp_path: Path) -> None:
     assert setting is not None and setting[0] in ("953.6 MiB", "1.0 GB", "1000.0 MB")
     spill = engine.con.raw_sql("SELECT current_setting('temp_directory')").fetchone()
     assert spill is not None and spill[0] == str(tmp_path / "spill")
-    assert load({}).query_memory == "3GB"
+    assert load({}).query_memory == "1GB"  # per query; GUANXI_QUERY_SLOTS of them at once
+    assert (load({}).build_memory, load({}).query_slots) == ("3GB", 2)
 
 
 def _guanxi_checkout(folder: Path) -> Path:

@@ -113,8 +113,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"guanxi: {problem}", file=sys.stderr)
             raise SystemExit(2)
         # Before any command reads (reports, the worker, the development server): finish
-        # what a killed import left (imports.services.recover).
-        from guanxi.imports.services import recover_at_start
+        # what a killed import left (imports.services.recover; the lake's libraries are
+        # imported only when the journal says there is something to recover).
+        from guanxi.imports.recovery import recover_at_start
 
         for run in recover_at_start():
             what = (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
-import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,8 @@ GUANXI_HOME = GUANXI.home  # var/ and every default path hang off it (core/confi
 GUANXI_LAKE = GUANXI.lake
 GUANXI_ENGINE = GUANXI.engine
 GUANXI_QUERY_MEMORY = GUANXI.query_memory
+GUANXI_BUILD_MEMORY = GUANXI.build_memory
+GUANXI_QUERY_SLOTS = GUANXI.query_slots
 GUANXI_SPILL_DIR = GUANXI.spill_dir
 GUANXI_KEY_FILE = GUANXI.key_file
 GUANXI_IMPORT_DIR = GUANXI.import_dir
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "guanxi.core.middleware.AuditDownloadsMiddleware",
+    "guanxi.core.middleware.QueryQueueMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -93,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "guanxi.imports.context_processors.derived_status",
+                "guanxi.core.context_processors.query_queue",
             ],
         },
     }
@@ -216,8 +221,18 @@ if GUANXI_AGENT_CHAT_SCOPE not in ("own", "customer"):
 STATIC_URL = "/static/"
 STATIC_ROOT = GUANXI.static_root
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when unused
+
+
+def _package_dir(name: str) -> Path:
+    """An installed package's folder, found without importing it (plotly takes a while)."""
+    found = importlib.util.find_spec(name)
+    if found is None or found.origin is None:
+        raise ImproperlyConfigured(f"the {name} package is not installed: pip install -e .")
+    return Path(found.origin).resolve().parent
+
+
 # Plotly's JavaScript is served from the installed Python package: no CDN, nothing vendored.
-STATICFILES_DIRS = [("plotly", Path(plotly.__file__).resolve().parent / "package_data")]
+STATICFILES_DIRS = [("plotly", _package_dir("plotly") / "package_data")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

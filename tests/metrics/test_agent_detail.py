@@ -31,6 +31,8 @@ from guanxi.lake import Lake
 from guanxi.metrics import agent_detail
 from guanxi.metrics.agent_detail import Bucket, StageShare
 from guanxi.metrics.agents import agent_reports
+from guanxi.metrics.facts import ChatFacts
+from guanxi.metrics.period_counts import facts_from_raw
 from tests.factories import utc
 
 D, N, B = "2024-06-18", "2024-06-19", "2024-06-17"
@@ -129,10 +131,14 @@ def detail_shop(lake: Lake) -> Lake:
     return write_shop(lake)
 
 
+def _facts(shop: Lake, period: Period = PERIOD) -> ChatFacts:
+    return facts_from_raw(shop.table("chat_messages"), shop.table("orders"), period, TZ)
+
+
 def _days(shop: Lake, period: Period = PERIOD) -> list[agent_detail.AgentDay]:
     return agent_detail.agent_days(
         shop.arrow,
-        chat_messages=shop.table("chat_messages"),
+        facts=_facts(shop, period),
         orders=shop.table("orders"),
         period=period,
         time_zone=TZ,
@@ -196,9 +202,7 @@ def test_the_days_agree_with_the_agent_report(detail_shop: Lake) -> None:
 
 
 def test_response_distribution_by_hand(detail_shop: Lake) -> None:
-    dist = agent_detail.response_distribution(
-        detail_shop.table("chat_messages"), PERIOD, TZ, "kf1", detail_shop.arrow
-    )
+    dist = agent_detail.response_distribution(_facts(detail_shop), PERIOD, "kf1", detail_shop.arrow)
     # Answered rounds sorted: 8, 12, 15, 25, 30, 45, 200, 240 (s5's 10 s is on the 17th).
     assert dist.rounds == 8
     assert dist.buckets == [
@@ -215,14 +219,7 @@ def test_response_distribution_by_hand(detail_shop: Lake) -> None:
 
 
 def test_stage_mix_by_hand(detail_shop: Lake) -> None:
-    mix = agent_detail.stage_mix(
-        detail_shop.arrow,
-        detail_shop.table("chat_messages"),
-        detail_shop.table("orders"),
-        PERIOD,
-        TZ,
-        "kf1",
-    )
+    mix = agent_detail.stage_mix(detail_shop.arrow, _facts(detail_shop, PERIOD), PERIOD, "kf1")
     # Pre-sale s1, s2, s8; in-sale s3, s7; after-sale s4. s5 began on the 17th; s6 is kf2's.
     assert mix == [
         StageShare("pre_sale", 3, Decimal("0.5000")),
@@ -233,7 +230,7 @@ def test_stage_mix_by_hand(detail_shop: Lake) -> None:
 
 def test_slowest_rounds(detail_shop: Lake) -> None:
     rows = detail_shop.arrow(
-        agent_detail.slowest_rounds(detail_shop.table("chat_messages"), PERIOD, TZ, "kf1", 3)
+        agent_detail.slowest_rounds(_facts(detail_shop), PERIOD, "kf1", 3)
     ).to_pylist()
     got = [(r["session_id"], r["round_no"], r["customer_key"], r["response_seconds"]) for r in rows]
     assert got == [("s2", 1, "c2", 240), ("s4", 1, "c4", 200), ("s1", 2, "c1", 45)]
@@ -250,18 +247,11 @@ def test_an_empty_period_has_no_figures(detail_shop: Lake) -> None:
     assert not any(d.has_activity for d in days)
     assert days[0].avg_response_seconds is None and days[0].sales_amount == Decimal("0.00")
     dist = agent_detail.response_distribution(
-        detail_shop.table("chat_messages"), july, TZ, "kf1", detail_shop.arrow
+        _facts(detail_shop, july), july, "kf1", detail_shop.arrow
     )
     assert dist.rounds == 0 and dist.median_seconds is None
     assert {b.share for b in dist.buckets} == {None}
-    mix = agent_detail.stage_mix(
-        detail_shop.arrow,
-        detail_shop.table("chat_messages"),
-        detail_shop.table("orders"),
-        july,
-        TZ,
-        "kf1",
-    )
+    mix = agent_detail.stage_mix(detail_shop.arrow, _facts(detail_shop, july), july, "kf1")
     assert [(s.sessions, s.share) for s in mix] == [(0, None)] * 3
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
-from guanxi.metrics import attribution
+from guanxi.metrics import attribution, period_counts
 from tests.factories import chats_table, reports_by_agent, utc
 
 CHATS = [
@@ -142,7 +142,7 @@ def test_attribution_takes_the_last_pre_sale_agent_within_72_hours(shop: Lake) -
 
 def test_inquiries_and_their_conversion(shop: Lake) -> None:
     rows = shop.arrow(
-        attribution.inquiries(
+        period_counts.inquiries(
             shop.table("chat_messages"), shop.table("orders"), PERIOD, "Asia/Shanghai"
         )
     ).to_pylist()
@@ -160,7 +160,7 @@ def test_inquiries_and_their_conversion(shop: Lake) -> None:
 
 def test_agent_sales_by_hand(shop: Lake) -> None:
     table = shop.arrow(
-        attribution.agent_sales(
+        period_counts.agent_sales(
             shop.table("chat_messages"),
             shop.table("orders"),
             shop.table("refunds"),
@@ -180,7 +180,9 @@ def test_agent_sales_by_hand(shop: Lake) -> None:
     assert kf2["returns"] == 1  # r2 is on o5, nobody's
     assert (kf2["inquirers"], kf2["converted_next_day"], kf2["converted_final"]) == (1, 1, 1)
     store = shop.arrow(
-        attribution.store_aov_parts(shop.table("orders"), PERIOD, "Asia/Shanghai")
+        period_counts.store_aov_counts(
+            shop.table("orders"), period_counts.bucket_days([PERIOD]), [PERIOD], "Asia/Shanghai"
+        )
     ).to_pylist()[0]
     # Orders created on the 18th and paid: o1 ¥100 (c1), o5 ¥80 (c3) → store AOV ¥90.00,
     # so kf2's AOV ratio (落实客单价) is 100 ÷ 90 = 1.11.

@@ -21,7 +21,7 @@ import pytest
 
 from guanxi.core.timeutil import Period, parse_day
 from guanxi.lake import Lake
-from guanxi.metrics import chat
+from guanxi.metrics import chat, period_counts
 from tests.factories import utc
 
 D = "2024-06-18"
@@ -71,7 +71,7 @@ def chats(lake: Lake) -> Lake:
 
 def _figures(lake: Lake) -> dict[str, chat.AgentFigures]:
     day = parse_day(D)
-    figures = chat.agent_figures(
+    figures = period_counts.agent_figures(
         lake.table("chat_messages"), Period(day, day), "Asia/Shanghai", lake.arrow
     )
     return {f.agent_id: f for f in figures}
@@ -126,7 +126,7 @@ def test_agent_figures_by_hand(chats: Lake) -> None:
 
 def test_the_next_day_sees_the_transfer(chats: Lake) -> None:
     day = parse_day(N)
-    figures = chat.agent_figures(
+    figures = period_counts.agent_figures(
         chats.table("chat_messages"), Period(day, day), "Asia/Shanghai", chats.arrow
     )
     kf2 = {f.agent_id: f for f in figures}["kf2"]

@@ -133,8 +133,10 @@ def test_series_periods_match_single_reports(shop: Lake) -> None:
     days = buckets(Period(parse_day(TUE), parse_day(MON)), "day")
     assert len(days) == 7
     series = report_series(shop, days)
-    for day, reports in zip(days, series, strict=True):
-        assert {r.unit: r for r in reports} == reports_by_agent(shop, day)
+    # Spark (seconds a query): the first, a middle and the last day; DuckDB every day.
+    checked = [0, 3, 6] if shop.engine_name == "pyspark" else range(7)
+    for i in checked:
+        assert {r.unit: r for r in series[i]} == reports_by_agent(shop, days[i])
 
 
 @pytest.mark.parametrize(

@@ -137,10 +137,10 @@ def test_bad_choices_are_422_naming_the_parameter(
 
 def test_too_many_parts_and_a_shop_unit(client: Client, make_user, lake: Lake) -> None:
     login(client, make_user, "manager")
-    response = client.get("/api/performance/trend?start=2024-06-01&end=2024-07-31&by=day")
+    response = client.get("/api/performance/trend?start=2024-01-01&end=2025-01-01&by=day")
     assert response.status_code == 400
     assert response.json()["detail"] == (
-        "by=day cuts 2024-06-01 – 2024-07-31 into 61 parts; at most 31: shorten the period "
+        "by=day cuts 2024-01-01 – 2025-01-01 into 367 parts; at most 366: shorten the period "
         "or choose a longer step"
     )
     bad = client.get(f"/api/performance/trend?{WEEK}&view=shop&unit=kf1")

@@ -251,9 +251,9 @@ def test_trend_bad_choices_are_named_and_defaults_shown(
     page = client.get(f"/performance/trend/?{WEEK}&by=fortnight").content.decode()
     errors = page[page.index('id="trend-errors"') :]
     assert errors.startswith('id="trend-errors">粒度：') and "已显示默认设置" in errors
-    long = client.get("/performance/trend/?start=2024-06-01&end=2024-07-31&by=day")
+    long = client.get("/performance/trend/?start=2024-01-01&end=2025-01-01&by=day")
     errors = long.content.decode()
-    assert "粒度：该期间按日共 61 段，最多 31 段" in errors
+    assert "粒度：该期间按日共 367 段，最多 366 段" in errors
     assert client.get(f"/performance/trend/?{WEEK}&view=everyone").status_code == 200
 
 

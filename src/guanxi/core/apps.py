@@ -15,6 +15,11 @@ class CoreConfig(AppConfig):
         lake.configure(
             settings.GUANXI_LAKE,
             engine=settings.GUANXI_ENGINE,
-            limits=lake.QueryLimits(settings.GUANXI_QUERY_MEMORY, str(settings.GUANXI_SPILL_DIR)),
+            limits=lake.QueryLimits(
+                memory=settings.GUANXI_QUERY_MEMORY,
+                spill_dir=str(settings.GUANXI_SPILL_DIR),
+                slots=settings.GUANXI_QUERY_SLOTS,
+                build_memory=settings.GUANXI_BUILD_MEMORY,
+            ),
         )
         crypto.configure(settings.GUANXI_KEY_FILE)

@@ -16,9 +16,10 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import chinese_calendar
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})$")
 EXAMPLE = "09:00-12:00, 13:30-24:00"
@@ -100,24 +101,17 @@ class DayKind:
 
 
 def day_kind(day: dt.date) -> DayKind:
+    import chinese_calendar  # here, not at the top: the agents' models import this module
+
     try:
         return DayKind(chinese_calendar.is_workday(day), True)
     except NotImplementedError:  # a year the package has no data for yet
         return DayKind(day.weekday() < 5, False)
 
 
-DUTY_SCHEMA = pa.schema(
-    [
-        pa.field("duty_agent", pa.string()),
-        pa.field("duty_start", pa.timestamp("us", tz="UTC")),
-        pa.field("duty_end", pa.timestamp("us", tz="UTC")),
-    ]
-)
-
-
 @dataclass(frozen=True)
 class Duty:
-    table: pa.Table  # DUTY_SCHEMA: one row per agent shift, UTC bounds
+    table: pa.Table  # duty_agent, duty_start, duty_end: one row per agent shift, UTC bounds
     unofficial_years: tuple[int, ...]  # years counted with Monday–Friday only
 
 
@@ -125,6 +119,8 @@ def duty_intervals(
     schedules: Mapping[str, Schedule], first: dt.date, last: dt.date, time_zone: str
 ) -> Duty:
     """Every agent's shifts on the local days ``first``…``last`` as UTC intervals."""
+    import pyarrow as pa
+
     zone = zoneinfo.ZoneInfo(time_zone)
     agents: list[str] = []
     starts: list[dt.datetime] = []
@@ -143,9 +139,14 @@ def duty_intervals(
                 starts.append(_local(midnight, start, zone))
                 ends.append(_local(midnight, end, zone))
         day += dt.timedelta(days=1)
-    table = pa.table(
-        {"duty_agent": agents, "duty_start": starts, "duty_end": ends}, schema=DUTY_SCHEMA
+    schema = pa.schema(
+        [
+            pa.field("duty_agent", pa.string()),
+            pa.field("duty_start", pa.timestamp("us", tz="UTC")),
+            pa.field("duty_end", pa.timestamp("us", tz="UTC")),
+        ]
     )
+    table = pa.table({"duty_agent": agents, "duty_start": starts, "duty_end": ends}, schema=schema)
     return Duty(table, tuple(sorted(unofficial)))
 
 

@@ -51,6 +51,8 @@ class Config:
     max_upload_mb: int
     import_retention_days: int
     query_memory: str
+    build_memory: str
+    query_slots: int
     spill_dir: Path
     static_root: Path
     https: bool = False
@@ -237,12 +239,30 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             "≥ 1, e.g. 7 (how long uploads and import reports are kept and imports can be undone)"
         ) from None
 
-    query_memory = (env.get("GUANXI_QUERY_MEMORY") or "3GB").strip().replace(" ", "")
-    if not re.fullmatch(r"\d+(\.\d+)?(MB|GB|MiB|GiB)", query_memory, re.IGNORECASE):
+    def amount(name: str, default: str, what: str) -> str:
+        value = (env.get(name) or default).strip().replace(" ", "")
+        if not re.fullmatch(r"\d+(\.\d+)?(MB|GB|MiB|GiB)", value, re.IGNORECASE):
+            raise ConfigError(
+                f"{name}={env.get(name)!r}: expected an amount such as 1GB or 2500MB ({what})"
+            )
+        return value
+
+    query_memory = amount(
+        "GUANXI_QUERY_MEMORY", "1GB", "the memory one query may use before spilling to disk"
+    )
+    build_memory = amount(
+        "GUANXI_BUILD_MEMORY", "3GB", "the memory building the derived tables may use"
+    )
+    slots_raw = env.get("GUANXI_QUERY_SLOTS") or "2"
+    try:
+        query_slots = int(slots_raw)
+        if not 1 <= query_slots <= 64:
+            raise ValueError
+    except ValueError:
         raise ConfigError(
-            f"GUANXI_QUERY_MEMORY={env.get('GUANXI_QUERY_MEMORY')!r}: expected an amount such as "
-            "3GB or 2500MB (the memory the query engine may use before spilling to disk)"
-        )
+            f"GUANXI_QUERY_SLOTS={slots_raw!r}: expected a whole number from 1 to 64, e.g. 2 "
+            "(queries one server process runs at once; the others wait their turn)"
+        ) from None
     spill_dir = path("GUANXI_SPILL_DIR", "var/spill")
     if spill_dir.exists() and not spill_dir.is_dir():
         raise ConfigError(
@@ -277,6 +297,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         max_upload_mb=max_upload_mb,
         import_retention_days=import_retention_days,
         query_memory=query_memory,
+        build_memory=build_memory,
+        query_slots=query_slots,
         spill_dir=spill_dir,
         static_root=static_root,
         https=_bool(env, "GUANXI_HTTPS", False),

@@ -46,3 +46,21 @@ class AuditDownloadsMiddleware:
                     subject=request.path[:200],
                 )
         return response
+
+
+class QueryQueueMiddleware:
+    """Starts each request's count of seconds spent waiting for a query slot (the lake runs
+    a few queries at once per process, ``GUANXI_QUERY_SLOTS``); pages show it
+    (``queued_seconds`` in their context) when a request had to wait."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        from guanxi.lake.store import QUEUED
+
+        token = QUEUED.set(0.0)
+        try:
+            return self.get_response(request)
+        finally:
+            QUEUED.reset(token)

@@ -93,6 +93,8 @@ def merge(
         rows = shop.rekey(table, duplicate.customer_key, survivor.customer_key)
         if rows:
             moved_rows[table] = [_jsonable(r) for r in rows]
+    if moved_rows:
+        _derived_follow()
     return CustomerMerge.objects.create(
         survivor=survivor,
         merged=duplicate,
@@ -104,6 +106,14 @@ def merge(
         added_tags=added_tags,
         lake_rows=moved_rows,
     )
+
+
+def _derived_follow() -> None:
+    """Refresh the lake's derived tables once the merge is committed (their sessions and
+    attributed orders carry the customer keys just moved)."""
+    from guanxi.imports import derived  # imports resolves customers: a late import
+
+    transaction.on_commit(derived.request_refresh)
 
 
 def _jsonable(row: dict[str, object]) -> dict[str, object]:
@@ -137,6 +147,8 @@ def undo(record: CustomerMerge) -> CustomerMerge:
     shop = lake.get()
     for table, rows in record.lake_rows.items():
         shop.rekey(table, survivor.customer_key, duplicate.customer_key, only=rows)
+    if record.lake_rows:
+        _derived_follow()
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
     return record

@@ -12,9 +12,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
@@ -25,6 +24,9 @@ from guanxi.core.models import AuditEntry
 from guanxi.customers import services
 from guanxi.customers.models import Customer, PlatformIdentity, Tag
 from guanxi.ingest.pii import KnownValues
+
+if TYPE_CHECKING:
+    import ibis
 
 PAGE_SIZE = 50
 # The platforms a buyer id may belong to; mirrors guanxi.imports.services.PLATFORMS (a test
@@ -217,6 +219,8 @@ def _of(name: str, customer_key: str) -> ibis.Table | None:
 
 
 def _latest(name: str, customer_key: str, time_column: str, limit: int) -> list[dict[str, Any]]:
+    import ibis
+
     rows = _of(name, customer_key)
     if rows is None:
         return []
@@ -244,6 +248,8 @@ def _order_totals(customer_key: str) -> tuple[int, int, Decimal]:
 
 def _chat_sessions(customer_key: str) -> list[ChatSession]:
     """The latest sessions (by their last message) with their messages, oldest first."""
+    import ibis
+
     rows = _of("chat_messages", customer_key)
     if rows is None:
         return []

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from guanxi.imports import services
+from guanxi.imports import recovery, services
 
 # Room for the form's other fields and the multipart boundaries.
 OVERHEAD = 1024 * 1024
@@ -44,6 +44,6 @@ class RecoveryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if services.writes_unfinished():
+        if recovery.writes_unfinished():
             services.recover(wait=False)
         return self.get_response(request)

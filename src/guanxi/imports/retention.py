@@ -88,4 +88,5 @@ def purge_expired(*, now: dt.datetime | None = None) -> Purged:
     shop = lake.get()
     with services.write_lock():
         deleted = sum(len(shop.vacuum(name, keep_hours=keep_hours)) for name in TABLES)
+        deleted += shop.derived.vacuum(keep_hours)
     return Purged(folders, uploads, refused, deleted)

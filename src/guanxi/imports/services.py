@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
@@ -48,13 +48,18 @@ from guanxi.core import crypto
 from guanxi.core.errors import UserInputError
 from guanxi.customers import identities, merges
 from guanxi.customers.selectors import known_values
+from guanxi.imports import derived
 from guanxi.imports.models import ImportRun, RunStatus
+from guanxi.imports.recovery import ACTIVE, writing_dir
 from guanxi.ingest import facts
 from guanxi.ingest.mapping import Mapping
 from guanxi.ingest.messages import Message, MessageError, error_message, gettext_noop, message
 from guanxi.ingest.messages import render as render_message
 from guanxi.ingest.stage import Staged, stage
 from guanxi.web.exports.safe import csv_line_writer
+
+if TYPE_CHECKING:
+    import duckdb
 
 PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
 REPORT = "report.csv"
@@ -63,7 +68,6 @@ PROBLEMS_FILE = "problems.parquet"
 REJECTS_FILE = "rejects.parquet"
 SEALED = ".enc"  # suffix of a file encrypted with the field key
 ALIVE = "alive.lock"  # held by the process running the run
-ACTIVE = (RunStatus.RUNNING, RunStatus.WRITING)
 
 
 @dataclass(frozen=True)
@@ -89,17 +93,6 @@ def workdir(run: ImportRun) -> Path:
 
 def upload_path(stored_name: str) -> Path:
     return Path(settings.GUANXI_IMPORT_DIR) / "uploads" / stored_name
-
-
-def _writing_dir() -> Path:
-    """One empty file per run between its lake commit's start and its journal's end: a
-    cheap sign (no query) that recovery may be needed."""
-    return Path(settings.GUANXI_IMPORT_DIR) / "writing"
-
-
-def writes_unfinished() -> bool:
-    folder = _writing_dir()
-    return folder.is_dir() and any(folder.iterdir())
 
 
 @contextmanager
@@ -181,7 +174,7 @@ def _recover_locked() -> list[ImportRun]:
         _writing_marker(run).unlink(missing_ok=True)
         seal(run)
         recovered.append(run)
-    folder = _writing_dir()
+    folder = writing_dir()
     if folder.is_dir():  # markers of runs that ended otherwise (e.g. failed before the commit)
         ids = [int(m.name) for m in folder.iterdir() if m.name.isdigit()]
         writing = set(ImportRun.objects.filter(pk__in=ids, status=RunStatus.WRITING).values_list(
@@ -225,19 +218,8 @@ def recover(*, wait: bool = True) -> list[ImportRun]:
     return recovered
 
 
-def recover_at_start() -> list[ImportRun]:
-    """``recover`` for a process starting (web server, worker, command); nothing to do
-    while the database has not been created yet."""
-    from django.db.utils import DatabaseError
-
-    try:
-        return recover(wait=False)
-    except DatabaseError:
-        return []
-
-
 def _writing_marker(run: ImportRun) -> Path:
-    return _writing_dir() / str(run.pk)
+    return writing_dir() / str(run.pk)
 
 
 def _sealed(folder: Path, name: str) -> Path:
@@ -338,6 +320,8 @@ PEOPLE_CHUNK = 50_000  # buyers resolved at a time: bounds memory on files of mi
 def _people(staged: Staged) -> tuple[int, Iterator[identities.People]]:
     """How many buyers the file has, and the buyers in chunks, one person each; where a
     buyer appears twice the last row wins."""
+    import duckdb
+
     names = {f.name for f in staged.kind.fields}
     if "buyer" not in names:
         return 0, iter(())
@@ -655,7 +639,8 @@ def rollback(run: ImportRun) -> ImportRun:
         run.status = RunStatus.ROLLED_BACK
         run.finished_at = timezone.now()
         run.save()
-        return run
+    derived.request_refresh()  # the derived tables follow the undone table, in the background
+    return run
 
 
 def discard_upload(run: ImportRun) -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
-from guanxi.imports import retention, services, uploads
+from guanxi.imports import derived, retention, services, uploads
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import mapping as mappings
 
@@ -23,7 +23,30 @@ def run_upload(run_id: int, mapping_toml: str) -> str:
         return run.status  # already run (a retried task must not import twice)
     mapping = mappings.loads(mapping_toml, "import page") if mapping_toml else None
     result = services.execute(run, uploads.stored_path(run), mapping)
+    if result.status == RunStatus.WRITTEN:
+        derived.refresh()  # in this background task: the pages read fresh facts after it
     return result.status
+
+
+@task()
+def refresh_derived() -> str:
+    """Bring the lake's derived tables up to its raw tables (after an undo, a merge, …)."""
+    state = derived.refresh()
+    return state.mode
+
+
+def queue_refresh() -> None:
+    """Queue ``refresh_derived`` unless one is already waiting to run."""
+    backend = refresh_derived.get_backend()
+    if backend.supports_defer:
+        from django_tasks_db.models import DBTaskResult
+
+        waiting = DBTaskResult.objects.filter(
+            task_path=refresh_derived.module_path, status=TaskResultStatus.READY
+        )
+        if waiting.exists():
+            return
+    refresh_derived.enqueue()
 
 
 @task()

@@ -32,7 +32,8 @@ PROBLEM_SCHEMA = pa.schema(
     ]
 )
 
-NO_PROBLEM = pa.scalar(None, pa.string())
+# A null string; not pa.scalar(None, ...), which imports pandas (to check the value's type).
+NO_PROBLEM = pa.nulls(1, pa.string())[0]
 
 
 def _reason(mask: pa.Array, reason: Message) -> pa.Array:

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from guanxi.ingest.pii import (
@@ -128,6 +127,8 @@ def build(
     A key that occurs twice in the file keeps its last row (the newest state), decided here
     in SQL so the rows can stream into the lake without being held in memory.
     """
+    import duckdb
+
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     # Imports must run in bounded memory whatever the file size: DuckDB spills beyond this.

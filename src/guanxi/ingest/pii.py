@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING
 
 from guanxi.core import pii
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _D = "[0-9０-９]"
 _NOT_D = "[^0-9０-９]"
@@ -64,6 +65,9 @@ _COMPILED = tuple((re.compile(p), r) for p, r in PATTERNS)
 
 def mask_text(values: pa.Array) -> pa.Array:
     """Mask phones, ID cards, e-mails and street addresses inside free text (Arrow, RE2)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     values = values.cast(pa.string())
     # Twice: a match consumes the character after it, which may start the next number.
     for _ in range(2):

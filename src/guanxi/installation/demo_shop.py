@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.conf import settings
+
 from guanxi import demo
 from guanxi.demo.industry import industry_averages
 from guanxi.lake import Lake
+from guanxi.performance import shop_settings
 from guanxi.store import selectors as store_selectors
 from guanxi.store import services as store_services
 
@@ -17,6 +20,8 @@ def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
     ``industry_dsr`` (months)."""
     summary = demo.build(scale, seed, lake)
     months = demo_industry_fill(seed=seed)
+    # The reports count the derived tables: build them now, not at the first page view.
+    lake.derived.rebuild(settings.TIME_ZONE, shop_settings.attribution_rules())
     return dataclasses.replace(summary, counts=summary.counts | {"industry_dsr": months})
 
 

@@ -49,6 +49,7 @@ from guanxi.core.config import read_or_create_secret
 from guanxi.core.errors import UserInputError
 from guanxi.core.fields import EncryptedTextField
 from guanxi.core.models import AuditAction
+from guanxi.imports import derived
 from guanxi.imports import services as import_services
 from guanxi.installation.sealing import SealedReader, SealedWriter, SealError, Secret
 
@@ -180,9 +181,15 @@ def _lake_root() -> Path:
 
 
 def _delta_tables(root: Path) -> list[Path]:
+    """The raw tables of the lake at ``root``. The derived tables (``_derived/``) are left
+    out: they are rebuilt from the raw ones after a restore."""
     if not root.is_dir():
         return []
-    return sorted(log.parent for log in root.rglob("_delta_log") if log.is_dir())
+    return sorted(
+        log.parent
+        for log in root.rglob("_delta_log")
+        if log.is_dir() and "_derived" not in log.relative_to(root).parts
+    )
 
 
 def _lake_files(table: Path, version: int) -> Iterator[Path]:
@@ -475,6 +482,7 @@ def backup_restore(*, source: Path, secret: Secret) -> RestoreSummary:
     crypto.configure(Path(settings.GUANXI_KEY_FILE))
     call_command("migrate", verbosity=0, interactive=False)
     import_services.recover()  # an import the backup caught half-written is undone
+    derived.rebuild()  # the sessions, rounds and attribution of the restored raw tables
     here = installation_settings()
     differ = {
         name: (value, here.get(name))

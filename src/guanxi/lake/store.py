@@ -7,12 +7,16 @@ all equal are left alone, so importing the same export twice changes nothing.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
+import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
@@ -22,6 +26,13 @@ from deltalake import DeltaTable, write_deltalake
 
 from guanxi.lake.engines import Engine, QueryLimits, make_engine
 from guanxi.lake.schema import TableSpec, spec
+
+if TYPE_CHECKING:
+    from guanxi.lake.derived import Derived
+
+
+QUEUED: contextvars.ContextVar[float] = contextvars.ContextVar("queued_seconds", default=0.0)
+"""Seconds this request (or task) waited for a query slot; reset by whoever serves it."""
 
 
 class LakeError(Exception):
@@ -110,6 +121,8 @@ class Lake:
         self.engine_name = engine
         self.limits = limits
         self._local = threading.local()
+        slots = limits.slots if limits is not None else 0
+        self._slots = threading.BoundedSemaphore(slots) if slots > 0 else None
 
     # -- paths and versions -------------------------------------------------------------
     def path(self, name: str) -> str:
@@ -117,10 +130,11 @@ class Lake:
         return f"{self.root.rstrip('/')}/{name}"
 
     def exists(self, name: str) -> bool:
-        return DeltaTable.is_deltatable(self.path(name))
+        return table_exists(self.path(name))
 
     def version(self, name: str) -> int | None:
-        return DeltaTable(self.path(name)).version() if self.exists(name) else None
+        found = snapshot(self.path(name))
+        return found[0] if found is not None else None
 
     def restore(self, name: str, version: int) -> None:
         """Roll a table back to an earlier version (a new commit; history is kept)."""
@@ -307,30 +321,20 @@ class Lake:
         return count
 
     def purge_history(self, name: str) -> int:
-        """Delete every file and log entry of table ``name`` older than its current version.
-
-        Vacuum with no retention removes the data files of old versions; a checkpoint at the
-        current version and a log clean-up with no retention remove the old commit files,
-        whose file statistics (min/max values) could still hold an erased key. Time travel to
-        earlier versions ends here; the version number carries on. Returns the data files
-        deleted.
-        """
+        """Delete every file and log entry of table ``name`` older than its current version
+        (``purge_table_history``). Returns the data files deleted."""
         if not self.exists(name):
             return 0
-        dt = DeltaTable(self.path(name))
-        retention = "delta.logRetentionDuration"
-        kept = dt.metadata().configuration.get(retention) or "interval 30 days"  # Delta's default
-        dt.alter.set_table_properties({retention: "interval 0 seconds"}, raise_if_not_exists=False)
-        deleted = dt.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
-        dt = DeltaTable(self.path(name))
-        dt.create_checkpoint()
-        dt.cleanup_metadata()
-        # Back to the usual retention, so later automatic clean-ups keep the history that
-        # undoing an import needs.
-        DeltaTable(self.path(name)).alter.set_table_properties(
-            {retention: kept}, raise_if_not_exists=False
-        )
-        return len(deleted)
+        return purge_table_history(self.path(name))
+
+    # -- derived tables -----------------------------------------------------------------
+    @property
+    def derived(self) -> Derived:
+        """The derived tables (sessions, rounds, attribution …) kept from this lake's raw
+        tables (``lake.derived``)."""
+        from guanxi.lake.derived import Derived
+
+        return Derived(self)
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -342,7 +346,8 @@ class Lake:
         return engine
 
     def files(self, name: str) -> list[str]:
-        return DeltaTable(self.path(name)).file_uris() if self.exists(name) else []
+        found = snapshot(self.path(name))
+        return list(found[1]) if found is not None else []
 
     def table(self, name: str) -> ibis.Table:
         """The current version of table ``name`` as an Ibis table on this lake's engine."""
@@ -350,14 +355,120 @@ class Lake:
 
     def execute(self, expr: ibis.Expr) -> Any:
         """Run ``expr``; pandas out (DataFrame, Series or Python scalar)."""
-        return self.engine.execute(expr)
+        with self.query_slot():
+            return self.engine.execute(expr)
 
     def arrow(self, expr: ibis.Expr) -> Any:
         """Run ``expr``; Arrow out (Table, or Scalar for a scalar expression)."""
-        return self.engine.to_arrow(expr)
+        with self.query_slot():
+            return self.engine.to_arrow(expr)
+
+    @contextmanager
+    def query_slot(self) -> Iterator[None]:
+        """Hold one of the process's query slots while a query runs (``QueryLimits.slots``);
+        the time spent waiting for one adds up in ``queued_seconds`` (the page says so)."""
+        if self._slots is None or getattr(self._local, "holding", False):
+            yield
+            return
+        started = time.perf_counter()
+        with self._slots:
+            waited = time.perf_counter() - started
+            if waited > 0.05:
+                QUEUED.set(QUEUED.get() + waited)
+            self._local.holding = True
+            try:
+                yield
+            finally:
+                self._local.holding = False
+
+    @contextmanager
+    def build_memory(self) -> Iterator[None]:
+        """The derived tables' build runs with its own memory budget (one build at a time)."""
+        memory = self.limits.build_memory if self.limits is not None else ""
+        if not memory:
+            yield
+            return
+        self.engine.set_memory(memory)
+        try:
+            yield
+        finally:
+            if self.limits is not None and self.limits.memory:
+                self.engine.set_memory(self.limits.memory)
 
     def to_arrow(self, name: str) -> pa.Table:
         """The whole current table as Arrow (tests and exports of small tables)."""
         if not self.exists(name):
             return spec(name).schema.empty_table()
         return DeltaTable(self.path(name)).to_pyarrow_table()
+
+
+def purge_table_history(path: str) -> int:
+    """Delete every file and log entry of the Delta table at ``path`` older than its current
+    version.
+
+    Vacuum with no retention removes the data files of old versions; a checkpoint at the
+    current version and a log clean-up with no retention remove the old commit files,
+    whose file statistics (min/max values) could still hold an erased key. Time travel to
+    earlier versions ends here; the version number carries on. Returns the data files
+    deleted.
+    """
+    dt = DeltaTable(path)
+    retention = "delta.logRetentionDuration"
+    kept = dt.metadata().configuration.get(retention) or "interval 30 days"  # Delta's default
+    dt.alter.set_table_properties({retention: "interval 0 seconds"}, raise_if_not_exists=False)
+    deleted = dt.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+    dt = DeltaTable(path)
+    dt.create_checkpoint()
+    dt.cleanup_metadata()
+    # Back to the usual retention, so later automatic clean-ups keep the history that
+    # undoing an import needs.
+    DeltaTable(path).alter.set_table_properties({retention: kept}, raise_if_not_exists=False)
+    return len(deleted)
+
+
+# -- current versions, remembered ------------------------------------------------------------
+# Loading a Delta table replays its log (tens of milliseconds); a page asks for the version
+# and files of a dozen tables. They are remembered per table folder and reloaded when the
+# log folder changes (a new commit, a checkpoint, a clean-up), by this process or another.
+_SNAPSHOTS: dict[str, tuple[tuple[int, int], int, tuple[str, ...]]] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
+
+
+def _log_stamp(path: str) -> tuple[int, int] | None:
+    """(newest commit number, number of log files) of a local Delta table; None if none."""
+    try:
+        names = os.listdir(os.path.join(path, "_delta_log"))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    commits = [int(n[:20]) for n in names if n.endswith(".json") and n[:20].isdigit()]
+    if not commits and not any(n.endswith(".checkpoint.parquet") for n in names):
+        return None
+    return (max(commits, default=-1), len(names))
+
+
+def table_exists(path: str) -> bool:
+    if "://" in path:
+        return bool(DeltaTable.is_deltatable(path))
+    return _log_stamp(path) is not None
+
+
+def snapshot(path: str) -> tuple[int, tuple[str, ...]] | None:
+    """The current version of the Delta table at ``path`` and its data files (None: no
+    table there)."""
+    if "://" in path:
+        if not DeltaTable.is_deltatable(path):
+            return None
+        table = DeltaTable(path)
+        return table.version(), tuple(table.file_uris())
+    stamp = _log_stamp(path)
+    if stamp is None:
+        return None
+    with _SNAPSHOTS_LOCK:
+        cached = _SNAPSHOTS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    table = DeltaTable(path)
+    found = (table.version(), tuple(table.file_uris()))
+    with _SNAPSHOTS_LOCK:
+        _SNAPSHOTS[path] = (stamp, *found)
+    return found

@@ -1,17 +1,17 @@
 """One agent in depth (客服详情): daily trends, response-time distribution, stage mix and the
 slowest rounds — SPEC §2, with the agent report's definitions.
 
-Everything here is built from the report's own building blocks (``service.rounds``,
-``service.sessions``, ``attribution.session_stages``, ``attribution.attributed_orders``,
-``attribution.inquiries``), so a day's figure means what the period's figure means:
+Everything here is counted from the report's own facts (``facts.ChatFacts``: the derived
+tables, or the same facts built from raw messages) with the report's counts
+(``period_counts``), so a day's figure means what the period's figure means:
 
 - sums and their counts add up over the days to the agent report's (销售额, the response-time
   sums behind 首次/平均响应时间, the rounds behind 三分钟响应率, 询单人数 and its conversions);
 - distinct-customer counts per day (接待人数) do not add up: a customer received on two days
   is counted on both, once in the period.
 
-Sessions and customers are first narrowed to the agent's (``_sessions_of``,
-``customers_of``); the docstrings there say why that changes no figure.
+On the raw path the messages are first narrowed to the agent's customers (``customers_of``;
+its docstring says why that changes no figure of the agent).
 """
 
 from __future__ import annotations
@@ -25,20 +25,10 @@ import ibis
 import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.attribution import (
-    AttributionRules,
-    attributed_orders,
-    inquiries,
-    session_stages,
-)
-from guanxi.metrics.calendar import (
-    assign_day,
-    day_bounds,
-    in_period,
-    seconds_between,
-    with_local_time,
-)
-from guanxi.metrics.chat import ServiceRules, rounds, sessions
+from guanxi.metrics.attribution import AttributionRules
+from guanxi.metrics.chat import ServiceRules
+from guanxi.metrics.facts import ChatFacts
+from guanxi.metrics.period_counts import bucket_days, chat_counts, inquiry_rows
 from guanxi.metrics.ratios import ratio
 
 MONEY = Decimal("0.01")
@@ -54,19 +44,6 @@ DAILY_KEYS = (
     "inquiry_conversion_final",
     "sales_amount",
 )
-
-
-def _sessions_of(chat_messages: ibis.Table, agent_id: str) -> ibis.Table:
-    """The messages of the sessions in which the agent sent a message.
-
-    A round belongs to an agent only if that agent answered it or spoke before it, and a
-    session's first reply is someone's message in it, so every round and session figure of
-    the agent lies in these sessions (kept whole: a round's context is its session).
-    """
-    spoke = chat_messages.filter(
-        (chat_messages.sender == "agent") & (chat_messages.agent_id == agent_id)
-    )
-    return chat_messages.semi_join(spoke.select("session_id").distinct(), "session_id")
 
 
 def customers_of(chat_messages: ibis.Table, agent_id: str) -> ibis.Table:
@@ -89,18 +66,20 @@ def customers_of(chat_messages: ibis.Table, agent_id: str) -> ibis.Table:
     )
 
 
-def _answered_rounds(
-    chat_messages: ibis.Table, period: Period, time_zone: str, agent_id: str
-) -> ibis.Table:
-    """The rounds the agent answered that start in the period (``service.rounds`` rows)."""
-    r = rounds(_sessions_of(chat_messages, agent_id))
-    return r.filter((r.answered_by == agent_id) & in_period(r.started_at, period, time_zone))
+def _in(table: ibis.Table, period: Period, column: str = "day") -> ibis.BooleanValue:
+    return table[column].between(period.start, period.end)
+
+
+def _answered_rounds(facts: ChatFacts, period: Period, agent_id: str) -> ibis.Table:
+    """The rounds the agent answered that start in the period (``ChatFacts.rounds`` rows)."""
+    r = facts.rounds
+    return r.filter((r.answered_by == agent_id) & _in(r, period))
 
 
 # -- daily trends ---------------------------------------------------------------------------
 def daily_counts(
     *,
-    chat_messages: ibis.Table,
+    facts: ChatFacts,
     orders: ibis.Table,
     period: Period,
     time_zone: str,
@@ -113,59 +92,32 @@ def daily_counts(
 
     A round, session, inquiry or order belongs to the local day on which it starts (its
     first message, its first message, its first customer message, its creation), so a
-    round asked at 23:59 and answered at 00:01 counts on the day it was asked.
+    round asked at 23:59 and answered at 00:01 counts on the day it was asked. ``facts``:
+    the agents' (``facts.for_agents``).
     """
-    days = day_bounds(period, time_zone)
     rules = service_rules or ServiceRules()
     attribution_rules = attribution_rules or AttributionRules()
-
-    sent = chat_messages.filter(
-        (chat_messages.sender == "agent") & (chat_messages.agent_id == agent_id)
-    )
-    sent = assign_day(sent, "sent_at", days)
-    received = sent.group_by("day").aggregate(received_customers=sent.customer_key.nunique())
-
-    r = rounds(_sessions_of(chat_messages, agent_id))
-    r = r.filter(r.owner == agent_id)
-    r = with_local_time(r, "started_at", days)
-    answered = r.answered_by.notnull()
-    in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
-        r.local_seconds < rules.quick_to_hour * 3600
-    )
-    by_round = r.group_by("day").aggregate(
-        rounds_owned=r.count(),
-        rounds_answered=r.count(where=answered),
-        response_seconds_sum=r.response_seconds.sum(where=answered),
-        quick_rounds=r.count(where=in_hours),
-        quick_answered=r.count(
-            where=in_hours & answered & (r.response_seconds <= rules.quick_seconds)
-        ),
-    )
-
-    s = sessions(_sessions_of(chat_messages, agent_id))
-    s = assign_day(s.filter(s.first_reply_by == agent_id), "first_at", days)
-    first = s.group_by("day").aggregate(
-        first_reply_sessions=s.count(),
-        first_response_seconds_sum=seconds_between(s.first_customer_at, s.first_reply_at).sum(),
-    )
-
-    customers = customers_of(chat_messages, agent_id)
-    q = inquiries(customers, orders, period, time_zone, attribution_rules)
+    each_day = [
+        Period(d, d) for d in (period.start + dt.timedelta(days=n) for n in range(period.days))
+    ]
+    days = bucket_days(each_day)
+    chat = chat_counts(facts, days, rules)
+    chat = chat.filter(chat.agent_id == agent_id)
+    chat = chat.join(days.days, "bucket").drop("bucket", "agent_id")
+    # Inquiries of the whole period, by the day each began (so the days add up).
+    q = inquiry_rows(facts, orders, bucket_days([period]), [period], time_zone, attribution_rules)
     q = q.filter(q.agent_id == agent_id)
     asked = q.group_by("day").aggregate(
         inquirers=q.customer_key.nunique(),
-        converted_next_day=q.customer_key.nunique(where=q.converted_next_day),
         converted_final=q.customer_key.nunique(where=q.converted_final),
     )
-
-    a = attributed_orders(customers, orders, attribution_rules)
-    a = assign_day(a.filter((a.agent_id == agent_id) & a.paid_at.notnull()), "created_at", days)
+    a = facts.attribution
+    a = a.filter((a.agent_id == agent_id) & a.paid_at.notnull() & _in(a, period))
     sales = a.group_by("day").aggregate(
         paid_orders=a.count(), sales_amount=a.amount.sum(), buyers=a.customer_key.nunique()
     )
-
-    out = days.select("day")
-    for part in (received, by_round, first, asked, sales):
+    out = days.days.select("day")
+    for part in (chat, asked, sales):
         out = out.left_join(part, "day").drop("day_right")
     counts = [c for c in out.columns if c != "day"]
     return out.mutate(**{c: out[c].fill_null(0) for c in counts}).order_by("day")
@@ -255,11 +207,7 @@ def bucket_edges(rules: ServiceRules | None = None) -> tuple[int, ...]:
 
 
 def response_profile(
-    chat_messages: ibis.Table,
-    period: Period,
-    time_zone: str,
-    agent_id: str,
-    edges: tuple[int, ...],
+    facts: ChatFacts, period: Period, agent_id: str, edges: tuple[int, ...]
 ) -> ibis.Table:
     """One row: ``rounds`` (answered by the agent, starting in the period), ``b0…bN`` the
     rounds per bucket (b0: ≤ edges[0]; bi: (edges[i-1], edges[i]]; bN: > edges[-1]), and
@@ -270,7 +218,7 @@ def response_profile(
     PERCENTILE.INC): for n sorted values x₀…xₙ₋₁ the q-quantile is at rank h = q·(n − 1),
     x⌊h⌋ + (h − ⌊h⌋)·(x⌊h⌋₊₁ − x⌊h⌋).
     """
-    r = _answered_rounds(chat_messages, period, time_zone, agent_id)
+    r = _answered_rounds(facts, period, agent_id)
     w = r.response_seconds
     buckets: dict[str, ir.IntegerScalar] = {}
     lower: int | None = None
@@ -325,35 +273,27 @@ def _seconds(value: Any) -> Decimal | None:
 
 
 def response_distribution(
-    chat_messages: ibis.Table,
+    facts: ChatFacts,
     period: Period,
-    time_zone: str,
     agent_id: str,
     arrow: Any,
     rules: ServiceRules | None = None,
 ) -> ResponseDistribution:
     edges = bucket_edges(rules)
-    row = arrow(response_profile(chat_messages, period, time_zone, agent_id, edges)).to_pylist()
+    row = arrow(response_profile(facts, period, agent_id, edges)).to_pylist()
     return ResponseDistribution.from_row(row[0], edges)
 
 
 # -- stage mix ------------------------------------------------------------------------------
-def stage_counts(
-    chat_messages: ibis.Table,
-    orders: ibis.Table,
-    period: Period,
-    time_zone: str,
-    agent_id: str,
-    rules: AttributionRules | None = None,
-) -> ibis.Table:
+def stage_counts(facts: ChatFacts, period: Period, agent_id: str) -> ibis.Table:
     """接待阶段构成 stage mix: ``stage, sessions`` — the sessions in which the agent spoke whose
     first customer message is in the period, by stage (售前 pre_sale, 售中 in_sale, 售后
-    after_sale, as ``attribution.session_stages`` decides). Sessions the agent opened and
+    after_sale, as ``attribution.stages_from`` decides). Sessions the agent opened and
     the customer never answered have no stage and are not counted."""
-    mine = _sessions_of(chat_messages, agent_id)
-    stages = session_stages(mine, orders, rules or AttributionRules())
-    stages = stages.filter(in_period(stages.first_customer_at, period, time_zone))
-    return stages.group_by("stage").aggregate(sessions=stages.count())
+    spoke = facts.session_agents
+    mine = facts.sessions.semi_join(spoke.filter(spoke.agent_id == agent_id), "session_id")
+    mine = mine.filter(mine.stage.notnull() & _in(mine, period, "customer_day"))
+    return mine.group_by("stage").aggregate(sessions=mine.count())
 
 
 @dataclass(frozen=True)
@@ -371,14 +311,12 @@ def stage_mix(arrow: Any, *args: Any, **kwargs: Any) -> list[StageShare]:
 
 
 # -- slowest rounds -------------------------------------------------------------------------
-def slowest_rounds(
-    chat_messages: ibis.Table, period: Period, time_zone: str, agent_id: str, limit: int
-) -> ibis.Table:
+def slowest_rounds(facts: ChatFacts, period: Period, agent_id: str, limit: int) -> ibis.Table:
     """最慢的轮次: the ``limit`` rounds the agent answered (starting in the period) that
     waited longest — ``session_id, round_no, customer_key, started_at (question),
     answered_at (reply), response_seconds`` — longest first, then earliest. Unanswered
     rounds have no wait; the reply rate counts them."""
-    r = _answered_rounds(chat_messages, period, time_zone, agent_id)
+    r = _answered_rounds(facts, period, agent_id)
     r = r.select(
         "session_id", "round_no", "customer_key", "started_at", "answered_at", "response_seconds"
     )

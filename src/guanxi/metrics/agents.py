@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,22 @@ from guanxi.core.business_calendar import Schedule
 from guanxi.core.timeutil import Period
 from guanxi.metrics import attribution, business_hours, platform_rules
 from guanxi.metrics import chat as chat_metrics
-from guanxi.metrics.platform_rules import PlatformRules, platform_figures
+from guanxi.metrics.facts import (
+    NO_TEAM,
+    SHOP,
+    ChatFacts,
+    attribution_facts,
+    for_agents,
+    session_facts,
+)
+from guanxi.metrics.period_counts import (
+    bucket_days,
+    chat_counts,
+    cover,
+    sales_counts,
+    store_aov_counts,
+)
+from guanxi.metrics.platform_rules import PlatformRules, platform_series
 from guanxi.metrics.ratios import ratio
 
 MONEY = Decimal("0.01")
@@ -61,10 +76,20 @@ class AgentReport:
         return asdict(self)
 
 
+__all__ = ["NO_TEAM", "SHOP"]  # the units' names, defined with the facts, are the report's
+
 KEYS = tuple(f for f in AgentReport.__dataclass_fields__ if f != "unit")
 
 
-MESSAGE_COLUMNS = ("session_id", "message_id", "customer_key", "agent_id", "sender", "sent_at")
+MESSAGE_COLUMNS = (
+    "platform",
+    "session_id",
+    "message_id",
+    "customer_key",
+    "agent_id",
+    "sender",
+    "sent_at",
+)
 
 
 def relevant_messages(
@@ -122,7 +147,7 @@ def agent_reports(
     platform_rules: PlatformRules | None = None,
     schedules: Mapping[str, Schedule] | None = None,
 ) -> list[AgentReport]:
-    """Every agent's report for ``period``."""
+    """Every agent's report for ``period``, from the raw messages (the reference path)."""
     return agent_report_series(
         chat_messages=chat_messages,
         orders=orders,
@@ -135,6 +160,40 @@ def agent_reports(
         platform_rules=platform_rules,
         schedules=schedules,
     )[0]
+
+
+@contextlib.contextmanager
+def raw_facts(
+    *,
+    chat_messages: ibis.Table,
+    orders: ibis.Table,
+    refunds: ibis.Table,
+    periods: Sequence[Period],
+    time_zone: str,
+    rules: attribution.AttributionRules,
+) -> Iterator[ChatFacts]:
+    """The facts of every session that can matter for ``periods``, built from the raw
+    messages and cached (``Table.cache``: a temporary table on DuckDB, a persisted frame on
+    Spark) for as long as the context lasts: the reference the derived tables equal."""
+    span = cover(periods)
+    messages = relevant_messages(chat_messages, orders, refunds, span, time_zone, rules)
+    # Orders that can count: created in the periods (sales), or with a return asked in them.
+    start, end = span.utc_bounds(time_zone)
+    asked = refunds.filter(
+        (refunds.requested_at >= ibis.literal(start)) & (refunds.requested_at < ibis.literal(end))
+    ).select("platform", "order_id")
+    in_span = (orders.created_at >= ibis.literal(start)) & (orders.created_at < ibis.literal(end))
+    attributable = orders.filter(in_span).union(orders.semi_join(asked, ["platform", "order_id"]))
+    with contextlib.ExitStack() as cached:
+        ordered = cached.enter_context(chat_metrics.ordered_messages(messages).cache())
+        parts = session_facts(messages, orders, time_zone, span, rules, ordered=ordered)
+        parts = {name: cached.enter_context(t.cache()) for name, t in parts.items()}
+        parts["attribution"] = cached.enter_context(
+            attribution_facts(
+                ordered, parts["sessions"], attributable.distinct(), time_zone, span, rules
+            ).cache()
+        )
+        yield ChatFacts(**parts)
 
 
 def agent_report_series(
@@ -151,62 +210,77 @@ def agent_report_series(
     schedules: Mapping[str, Schedule] | None = None,
 ) -> list[list[AgentReport]]:
     """Every agent's report for each of ``periods`` (e.g. the days, weeks or months of a
-    trend), in their order.
-
-    The messages' window pass, the sessions, who spoke in them and their stages feed both
-    the chat and the sales metrics of every period, so each is computed once, over the
-    sessions that matter for any of the periods, and cached (``Table.cache``: a temporary
-    table on DuckDB, a persisted frame on Spark) instead of being recomputed inside every
-    query that uses it. Only the per-period counts are computed per period.
-    """
+    trend), in their order, from the raw messages: the facts of the sessions that matter
+    are built once for all the periods (``raw_facts``), then counted as the derived tables
+    are (``report_series``)."""
     if not periods:
         return []
-    service_rules = service_rules or chat_metrics.ServiceRules()
     rules = attribution_rules or attribution.AttributionRules()
-    platform_rules = platform_rules or PlatformRules()
-    cover = Period(min(p.start for p in periods), max(p.end for p in periods))
-    messages = relevant_messages(chat_messages, orders, refunds, cover, time_zone, rules)
-    out = []
-    with contextlib.ExitStack() as cached:
-        ordered = cached.enter_context(chat_metrics.ordered_messages(messages).cache())
-        session_table = cached.enter_context(chat_metrics.session_rows(ordered).cache())
-        spoke = cached.enter_context(chat_metrics.agents_in_sessions(ordered).cache())
-        stages = cached.enter_context(attribution.stages_from(session_table, orders, rules).cache())
-        # Rounds feed the chat counts, business time and the platform rules: computed once.
-        round_table = cached.enter_context(chat_metrics.round_rows(ordered).cache())
-        for period in periods:
-            chat = arrow(
-                chat_metrics.counts_from(
-                    ordered,
-                    round_table,
-                    session_table,
-                    spoke,
-                    period,
-                    time_zone,
-                    service_rules,
-                )
-            ).to_pylist()
-            sales = arrow(
-                attribution.sales_from(
-                    ordered, stages, spoke, orders, refunds, period, time_zone, rules
-                )
-            ).to_pylist()
-            business = business_hours.business_figures(
-                round_table, session_table, period, time_zone, arrow, schedules or {}
-            ).figures
-            # The keyword ``platform_rules`` hides the module here, hence the direct import.
-            platform = platform_figures(
-                chat_messages, ordered, round_table, period, time_zone, arrow, platform_rules
-            )
-            store = arrow(attribution.store_aov_parts(orders, period, time_zone)).to_pylist()[0]
-            out.append(assemble(chat, sales, store, business, platform))
-    return out
+    with raw_facts(
+        chat_messages=chat_messages,
+        orders=orders,
+        refunds=refunds,
+        periods=periods,
+        time_zone=time_zone,
+        rules=rules,
+    ) as built:
+        return report_series(
+            for_agents(built),
+            orders=orders,
+            refunds=refunds,
+            periods=periods,
+            time_zone=time_zone,
+            arrow=arrow,
+            service_rules=service_rules,
+            attribution_rules=rules,
+            platform_rules=platform_rules,
+            schedules=schedules,
+        )
 
 
-NO_TEAM = "*none"
-"""The unit of agents in no team (shown as 未分组)."""
-SHOP = "*shop"
-"""The unit of every agent together: the shop's own figures."""
+def report_series(
+    facts: ChatFacts,
+    *,
+    orders: ibis.Table,
+    refunds: ibis.Table,
+    periods: Sequence[Period],
+    time_zone: str,
+    arrow: Any,
+    service_rules: chat_metrics.ServiceRules | None = None,
+    attribution_rules: attribution.AttributionRules | None = None,
+    platform_rules: PlatformRules | None = None,
+    schedules: Mapping[str, Schedule] | None = None,
+) -> list[list[AgentReport]]:
+    """The reports of ``facts``' units (agents, teams or the shop: ``facts.in_units``) for
+    each of ``periods``: every period is counted in the same few queries (one for the
+    chat counts, one for sales, one for the store's AOV, one per rule family)."""
+    if not periods:
+        return []
+    buckets = bucket_days(periods)
+    rules = attribution_rules or attribution.AttributionRules()
+    chat = arrow(
+        chat_counts(facts, buckets, service_rules or chat_metrics.ServiceRules())
+    ).to_pylist()
+    sales = arrow(
+        sales_counts(facts, orders, refunds, buckets, periods, time_zone, rules)
+    ).to_pylist()
+    store = {
+        r["bucket"]: r
+        for r in arrow(store_aov_counts(orders, buckets, periods, time_zone)).to_pylist()
+    }
+    business = business_hours.business_series(facts, periods, time_zone, arrow, schedules or {})
+    platform = platform_series(facts, periods, arrow, platform_rules or PlatformRules())
+    no_sales = {"paid_amount": 0, "payers": 0}
+    return [
+        assemble(
+            [r for r in chat if r["bucket"] == i],
+            [r for r in sales if r["bucket"] == i],
+            store.get(i, no_sales),
+            business[i].figures,
+            platform[i],
+        )
+        for i in range(len(periods))
+    ]
 
 
 def in_units(chat_messages: ibis.Table, units: Mapping[str, str], other: str) -> ibis.Table:

@@ -23,22 +23,10 @@ the period on the agent's attributed orders; 退货率 = returns ÷ attributed p
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import ibis
 
-from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import day_bounds, in_period
-from guanxi.metrics.chat import agents_in_sessions, sessions
-
-
-@dataclass(frozen=True)
-class AttributionRules:
-    after_sale_days: int = 15
-    attribution_hours: int = 72
-    next_day_days: int = 1  # 次日: paid by the end of the next local day
-    final_days: int = 3  # 最终: paid by the end of the third local day after
+from guanxi.metrics.chat import sessions
+from guanxi.metrics.rules import AttributionRules
 
 
 def session_stages(
@@ -116,7 +104,8 @@ def attributed_orders(
     """Orders with the agent they are attributed to: ``order_id, customer_key, agent_id,
     created_at, paid_at, closed_at, status, amount, item_count`` (platform kept)."""
     stages = session_stages(chat_messages, orders, rules)
-    return attributed_from(chat_messages, stages, orders, rules)
+    a = attributed_from(chat_messages, stages, orders, rules)
+    return a.filter(a.agent_id.notnull())
 
 
 def attributed_from(
@@ -128,7 +117,9 @@ def attributed_from(
     """``attributed_orders`` of ``orders`` (any subset) from the messages and their
     sessions' stages."""
     pre = stages.filter(stages.stage == "pre_sale").select("session_id")
-    m = messages.filter((messages.sender == "agent") & messages.agent_id.notnull())
+    # Unnamed agents' messages too: they attribute an order to the shop (its own figures),
+    # never to an agent (``agent_id`` is the last *named* agent's, empty if none wrote).
+    m = messages.filter(messages.sender == "agent")
     m = m.join(pre, "session_id").select("customer_key", "agent_id", "message_id", msg_at=m.sent_at)
     o = orders.select(
         *ORDER_COLUMNS,
@@ -139,139 +130,9 @@ def attributed_from(
         m,
         [o.customer_key == m.customer_key, m.msg_at <= o.created_at, m.msg_at >= o.since],
     )
-    # The last message before the order (by time, then message id) without a window: an
-    # aggregate of the agent ordered by that key. The struct keeps a null agent (never here:
-    # m has none) from being skipped.
+    # The last named agent's message before the order (by time, then message id) without a
+    # window: an aggregate of the agent ordered by that key.
     last = ibis.struct({"at": j.msg_at, "id": j.message_id})
     return j.group_by(list(ORDER_COLUMNS)).aggregate(
-        agent_id=ibis.struct({"agent": j.agent_id}).argmax(last).agent
+        agent_id=ibis.struct({"agent": j.agent_id}).argmax(last, where=j.agent_id.notnull()).agent
     )
-
-
-def inquiries(
-    chat_messages: ibis.Table,
-    orders: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: AttributionRules = AttributionRules(),
-) -> ibis.Table:
-    """One row per inquiry in the period: ``customer_key, agent_id, began_at, day,
-    converted_next_day, converted_final``."""
-    stages = session_stages(chat_messages, orders, rules)
-    spoke = agents_in_sessions(chat_messages)
-    return inquiries_from(stages, spoke, orders, period, time_zone, rules)
-
-
-def inquiries_from(
-    stages: ibis.Table,
-    spoke: ibis.Table,
-    orders: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: AttributionRules = AttributionRules(),
-) -> ibis.Table:
-    """``inquiries`` from the sessions' stages and ``service.agents_in_sessions``."""
-    pre = stages.filter(
-        (stages.stage == "pre_sale") & in_period(stages.first_customer_at, period, time_zone)
-    )
-    pairs = pre.join(spoke, "session_id")
-    first = pairs.group_by(["customer_key", "agent_id"]).aggregate(
-        began_at=pairs.first_customer_at.min()
-    )
-    # The inquiry's local day and the UTC ends of its next-day and final windows.
-    days = day_bounds(
-        Period(period.start, period.end + dt.timedelta(days=rules.final_days + 1)), time_zone
-    )
-    ends = days.select(
-        "day",
-        "day_start",
-        "day_end",
-        next_end=days.day_start.lead(rules.next_day_days + 1).over(ibis.window(order_by=days.day)),
-        final_end=days.day_start.lead(rules.final_days + 1).over(ibis.window(order_by=days.day)),
-    )
-    first = first.join(ends, [first.began_at >= ends.day_start, first.began_at < ends.day_end])
-    paid = orders.filter(orders.paid_at.notnull()).select("customer_key", "created_at", "paid_at")
-    j = first.left_join(
-        paid, [first.customer_key == paid.customer_key, paid.created_at > first.began_at]
-    )
-    out = j.group_by(["customer_key", "agent_id", "began_at", "day"]).aggregate(
-        converted_next_day=(j.paid_at < j.next_end).fill_null(False).any(),
-        converted_final=(j.paid_at < j.final_end).fill_null(False).any(),
-    )
-    return out
-
-
-def agent_sales(
-    chat_messages: ibis.Table,
-    orders: ibis.Table,
-    refunds: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: AttributionRules = AttributionRules(),
-) -> ibis.Table:
-    """Per agent: ``attributed_orders, attributed_paid, attributed_lost, sales_amount,
-    sales_units, buyers, returns, inquirers, converted_next_day, converted_final``."""
-    stages = session_stages(chat_messages, orders, rules)
-    spoke = agents_in_sessions(chat_messages)
-    return sales_from(chat_messages, stages, spoke, orders, refunds, period, time_zone, rules)
-
-
-def sales_from(
-    messages: ibis.Table,
-    stages: ibis.Table,
-    spoke: ibis.Table,
-    orders: ibis.Table,
-    refunds: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: AttributionRules = AttributionRules(),
-) -> ibis.Table:
-    """``agent_sales`` from the messages, their sessions' stages and who spoke in them."""
-    r = refunds.filter(
-        (refunds.kind == "return_refund") & in_period(refunds.requested_at, period, time_zone)
-    )
-    returns_asked = r.group_by(["platform", "order_id"]).aggregate(requests=r.count())
-    # Only the orders that can count are attributed: those created in the period (sales) and
-    # those with a return requested in it (returns), in one pass.
-    o = orders.left_join(returns_asked, ["platform", "order_id"])
-    o = o.filter(in_period(o.created_at, period, time_zone) | o.requests.notnull()).select(
-        *orders.columns
-    )
-    attributed = attributed_from(messages, stages, o, rules)
-    a = attributed.filter(in_period(attributed.created_at, period, time_zone))
-    paid = a.paid_at.notnull()
-    sales = a.group_by("agent_id").aggregate(
-        attributed_orders=a.count(),
-        attributed_paid=a.count(where=paid),
-        attributed_lost=a.count(where=~paid & (a.status == "closed")),
-        sales_amount=a.amount.sum(where=paid),
-        sales_units=a.item_count.sum(where=paid),
-        buyers=a.customer_key.nunique(where=paid),
-    )
-    rr = returns_asked.join(
-        attributed.select("platform", "order_id", "agent_id"), ["platform", "order_id"]
-    )
-    returns = rr.group_by("agent_id").aggregate(returns=rr.requests.sum())
-    q = inquiries_from(stages, spoke, orders, period, time_zone, rules)
-    asked = q.group_by("agent_id").aggregate(
-        inquirers=q.customer_key.nunique(),
-        converted_next_day=q.customer_key.nunique(where=q.converted_next_day),
-        converted_final=q.customer_key.nunique(where=q.converted_final),
-    )
-    agents = (
-        sales.select("agent_id")
-        .union(returns.select("agent_id"))
-        .union(asked.select("agent_id"))
-        .distinct()
-    )
-    out = agents
-    for part in (sales, returns, asked):
-        out = out.left_join(part, "agent_id").drop("agent_id_right")
-    counts = [c for c in out.columns if c != "agent_id"]
-    return out.mutate(**{c: out[c].fill_null(0) for c in counts}).order_by("agent_id")
-
-
-def store_aov_parts(orders: ibis.Table, period: Period, time_zone: str) -> ibis.Table:
-    """店铺客单价's parts: paid amount of the orders created in the period, their payers."""
-    o = orders.filter(in_period(orders.created_at, period, time_zone) & orders.paid_at.notnull())
-    return o.aggregate(paid_amount=o.amount.sum().fill_null(0), payers=o.customer_key.nunique())

@@ -12,13 +12,13 @@ waited 40. Formally, for a wait from ``q`` to ``r`` answered by agent ``a``:
 - 平均响应时间 (工作时间) business average response: the mean over the rounds the agent
   answered (from the round's first message to the answer).
 
-Periods, sessions and rounds are exactly those of ``service``; only the clock differs.
+Periods, sessions and rounds are exactly those of ``chat``; only the clock differs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,9 @@ import ibis
 
 from guanxi.core.business_calendar import Duty, Schedule, duty_intervals
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import in_period, seconds_between
+from guanxi.metrics.calendar import seconds_between
+from guanxi.metrics.facts import ChatFacts
+from guanxi.metrics.period_counts import Buckets, bucket_days, in_buckets
 from guanxi.metrics.ratios import ratio
 
 # A reply can come days after the question (a holiday in between): duty intervals are laid
@@ -36,8 +38,8 @@ REPLY_HORIZON_DAYS = 14
 
 
 def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
-    """``spans`` (``span_id, agent, from_at, to_at``) with ``business_seconds``: the part of
-    each span inside the agent's duty intervals (0 when none)."""
+    """``spans`` (``bucket, span_id, agent, from_at, to_at``) with ``business_seconds``: the
+    part of each span inside the agent's duty intervals (0 when none)."""
     joined = spans.left_join(
         duty,
         [
@@ -52,46 +54,42 @@ def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
     # A span that meets no duty interval keeps one row with a null duty; GREATEST and LEAST
     # skip nulls (DuckDB, Spark), so that row's "overlap" would be the whole wall-clock wait.
     # Only real overlaps are summed: no duty met → 0 business seconds.
-    return joined.group_by(["span_id", "agent"]).aggregate(
+    return joined.group_by(["bucket", "span_id", "agent"]).aggregate(
         business_seconds=overlap.sum(where=joined.duty_start.notnull()).fill_null(0.0)
     )
 
 
-def business_counts(
-    rounds: ibis.Table, sessions: ibis.Table, period: Period, time_zone: str, duty: ibis.Table
-) -> ibis.Table:
-    """Per scheduled agent, from ``service.round_rows`` and ``service.session_rows``:
-    ``rounds_answered``, ``response_business_sum``, ``first_reply_sessions``,
-    ``first_response_business_sum``."""
+def business_counts(facts: ChatFacts, buckets: Buckets, duty: ibis.Table) -> ibis.Table:
+    """Per bucket and scheduled agent, from the chat's facts: ``rounds_answered``,
+    ``response_business_sum``, ``first_reply_sessions``, ``first_response_business_sum``."""
     scheduled = duty.select(agent=duty.duty_agent).distinct()
-    r = rounds.filter(
-        in_period(rounds.started_at, period, time_zone) & rounds.answered_by.notnull()
-    )
+    r = in_buckets(facts.rounds.filter(facts.rounds.answered_by.notnull()), buckets)
     round_spans = r.select(
+        "bucket",
         span_id=r.session_id.concat("#", r.round_key.cast("string")),
         agent=r.answered_by,
         from_at=r.started_at,
         to_at=r.answered_at,
     ).semi_join(scheduled, "agent")
-    s = sessions.filter(
-        in_period(sessions.first_at, period, time_zone) & sessions.first_reply_by.notnull()
-    )
+    s = in_buckets(facts.sessions.filter(facts.sessions.first_reply_by.notnull()), buckets)
     first_spans = s.select(
+        "bucket",
         span_id=s.session_id,
         agent=s.first_reply_by,
         from_at=s.first_customer_at,
         to_at=s.first_reply_at,
     ).semi_join(scheduled, "agent")
     rb = business_seconds(round_spans, duty)
-    rb = rb.group_by("agent").aggregate(
+    rb = rb.group_by(["bucket", "agent"]).aggregate(
         rounds_answered=rb.count(), response_business_sum=rb.business_seconds.sum()
     )
     fb = business_seconds(first_spans, duty)
-    fb = fb.group_by("agent").aggregate(
+    fb = fb.group_by(["bucket", "agent"]).aggregate(
         first_reply_sessions=fb.count(), first_response_business_sum=fb.business_seconds.sum()
     )
-    out = rb.outer_join(fb, "agent")
+    out = rb.outer_join(fb, ["bucket", "agent"])
     return out.select(
+        bucket=out.bucket.fill_null(out.bucket_right),
         agent_id=out.agent.fill_null(out.agent_right),
         rounds_answered=out.rounds_answered.fill_null(0),
         response_business_sum=out.response_business_sum.fill_null(0.0),
@@ -113,33 +111,31 @@ class BusinessReport:
     unofficial_years: tuple[int, ...]  # years without holiday data (Monday–Friday used)
 
 
-def business_figures(
-    rounds: ibis.Table,
-    sessions: ibis.Table,
-    period: Period,
+def business_series(
+    facts: ChatFacts,
+    periods: Sequence[Period],
     time_zone: str,
     arrow: Any,
     schedules: Mapping[str, Schedule],
-) -> BusinessReport:
-    """Business-time response figures of the agents with a schedule, from
-    ``service.round_rows`` and ``service.session_rows``."""
+) -> list[BusinessReport]:
+    """Business-time response figures of the agents with a schedule, for each of
+    ``periods`` (one query for them all)."""
     scheduled = {a: s for a, s in schedules.items() if s.is_set}
-    if not scheduled:
-        return BusinessReport({}, ())
+    if not scheduled or not periods:
+        return [BusinessReport({}, ()) for _ in periods]
     duty: Duty = duty_intervals(
         scheduled,
-        period.start - dt.timedelta(days=1),
-        period.end + dt.timedelta(days=REPLY_HORIZON_DAYS),
+        min(p.start for p in periods) - dt.timedelta(days=1),
+        max(p.end for p in periods) + dt.timedelta(days=REPLY_HORIZON_DAYS),
         time_zone,
     )
     duty_table = ibis.memtable(duty.table)
-    rows = arrow(business_counts(rounds, sessions, period, time_zone, duty_table))
-    figures = {
-        row["agent_id"]: BusinessFigures(
+    rows = arrow(business_counts(facts, bucket_days(periods), duty_table)).to_pylist()
+    out: list[dict[str, BusinessFigures]] = [{} for _ in periods]
+    for row in rows:
+        out[row["bucket"]][row["agent_id"]] = BusinessFigures(
             row["agent_id"],
             ratio(row["first_response_business_sum"], row["first_reply_sessions"], 2),
             ratio(row["response_business_sum"], row["rounds_answered"], 2),
         )
-        for row in rows.to_pylist()
-    }
-    return BusinessReport(figures, duty.unofficial_years)
+    return [BusinessReport(figures, duty.unofficial_years) for figures in out]

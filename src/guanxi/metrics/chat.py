@@ -43,18 +43,9 @@ import ibis
 import ibis.expr.types as ir
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import in_period, seconds_between, with_local_seconds
+from guanxi.metrics.calendar import in_period, seconds_between
 from guanxi.metrics.ratios import ratio
-
-
-@dataclass(frozen=True)
-class ServiceRules:
-    """Thresholds and windows of SPEC §2; every one configurable per shop."""
-
-    slow_seconds: int = 60
-    quick_seconds: int = 180
-    quick_from_hour: int = 8
-    quick_to_hour: int = 24
+from guanxi.metrics.rules import ServiceRules as ServiceRules  # re-exported (metrics.rules)
 
 
 def ordered_messages(chat_messages: ibis.Table) -> ibis.Table:
@@ -171,94 +162,6 @@ def agents_in_sessions(messages: ibis.Table) -> ibis.Table:
     return spoke.select("session_id", "agent_id").distinct()
 
 
-def agent_counts(
-    chat_messages: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: ServiceRules = ServiceRules(),
-) -> ibis.Table:
-    """Per agent, the counts and sums behind every chat metric (one row per agent_id)."""
-    ordered = ordered_messages(chat_messages)
-    return counts_from(
-        ordered,
-        round_rows(ordered),
-        session_rows(ordered),
-        agents_in_sessions(ordered),
-        period,
-        time_zone,
-        rules,
-    )
-
-
-def counts_from(
-    ordered: ibis.Table,
-    round_table: ibis.Table,
-    session_table: ibis.Table,
-    spoke: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: ServiceRules = ServiceRules(),
-) -> ibis.Table:
-    """``agent_counts`` from its parts (``ordered_messages``, ``round_rows``,
-    ``session_rows``, ``agents_in_sessions``), which the agent report computes once and
-    shares with the sales metrics."""
-    r = round_table
-    r = r.filter(in_period(r.started_at, period, time_zone) & r.owner.notnull())
-    r = with_local_seconds(r, "started_at", period, time_zone)
-    answered = r.answered_by.notnull()
-    in_hours = (r.local_seconds >= rules.quick_from_hour * 3600) & (
-        r.local_seconds < rules.quick_to_hour * 3600
-    )
-    owned = r.group_by(agent_id=r.owner).aggregate(
-        consulting_customers=r.customer_key.nunique(),
-        rounds_owned=r.count(),
-        rounds_answered=r.count(where=answered),
-        quick_rounds=r.count(where=in_hours),
-        quick_answered=r.count(
-            where=in_hours & answered & (r.response_seconds <= rules.quick_seconds)
-        ),
-    )
-    a = r.filter(answered)
-    by_answerer = a.group_by(agent_id=a.answered_by).aggregate(
-        response_seconds_sum=a.response_seconds.sum(),
-        questions=a.customer_messages.sum(),
-        slow_customers=a.customer_key.nunique(where=a.response_seconds > rules.slow_seconds),
-    )
-    msgs = ordered.filter(
-        (ordered.sender == "agent")
-        & ordered.agent_id.notnull()
-        & in_period(ordered.sent_at, period, time_zone)
-    )
-    sent = msgs.group_by("agent_id").aggregate(
-        agent_messages=msgs.count(), received_customers=msgs.customer_key.nunique()
-    )
-    s = session_table.filter(in_period(session_table.first_at, period, time_zone))
-    first = s.filter(s.first_reply_by.notnull())
-    first = first.group_by(agent_id=first.first_reply_by).aggregate(
-        first_reply_sessions=first.count(),
-        first_response_seconds_sum=(
-            seconds_between(first.first_customer_at, first.first_reply_at)
-        ).sum(),
-    )
-    lengths = s.join(spoke, "session_id")
-    lengths = lengths.group_by("agent_id").aggregate(
-        sessions=lengths.count(),
-        session_seconds_sum=(seconds_between(lengths.first_at, lengths.last_at)).sum(),
-    )
-    agents = (
-        sent.select("agent_id")
-        .union(owned.select("agent_id"))
-        .union(first.select("agent_id"))
-        .union(lengths.select("agent_id"))
-        .distinct()
-    )
-    out = agents
-    for part in (sent, owned, by_answerer, first, lengths):
-        out = out.left_join(part, "agent_id").drop("agent_id_right")
-    counts = [c for c in out.columns if c != "agent_id"]
-    return out.mutate(**{c: out[c].fill_null(0) for c in counts}).order_by("agent_id")
-
-
 def unanswered_sessions(
     chat_messages: ibis.Table, period: Period, time_zone: str
 ) -> ir.IntegerScalar:
@@ -305,15 +208,3 @@ class AgentFigures:
             reply_rate=ratio(row["rounds_answered"], row["rounds_owned"], 4),
             mean_session_seconds=ratio(row["session_seconds_sum"], row["sessions"], 2),
         )
-
-
-def agent_figures(
-    chat_messages: ibis.Table,
-    period: Period,
-    time_zone: str,
-    arrow: Any,
-    rules: ServiceRules = ServiceRules(),
-) -> list[AgentFigures]:
-    """Every agent's chat metrics for ``period`` (``arrow`` runs an expression: Lake.arrow)."""
-    table = arrow(agent_counts(chat_messages, period, time_zone, rules))
-    return [AgentFigures.from_counts(row) for row in table.to_pylist()]

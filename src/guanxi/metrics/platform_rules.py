@@ -11,13 +11,13 @@
   message — the answer being the round's answer, the next agent message. Only Douyin's
   chats count (``platform`` douyin).
 
-Rounds and their owners are ``service.round_rows``'s (an unanswered round belongs to the
+Rounds and their owners are ``chat.round_rows``'s (an unanswered round belongs to the
 agent who spoke before it). Taobao's 3-minute rate is in ``service``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,20 +25,11 @@ from typing import Any
 import ibis
 
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import in_period, seconds_between, with_local_seconds
+from guanxi.metrics.calendar import seconds_between
+from guanxi.metrics.facts import ChatFacts
+from guanxi.metrics.period_counts import Buckets, bucket_days, in_buckets
 from guanxi.metrics.ratios import ratio
-
-
-@dataclass(frozen=True)
-class PlatformRules:
-    """The platforms' published thresholds and hours (SPEC §2 defaults)."""
-
-    pdd_seconds: int = 3600
-    pdd_from_hour: int = 8
-    pdd_to_hour: int = 23
-    douyin_seconds: int = 180
-    douyin_from_hour: int = 8
-    douyin_to_hour: int = 23
+from guanxi.metrics.rules import PlatformRules
 
 
 @dataclass(frozen=True)
@@ -47,105 +38,74 @@ class PlatformFigures:
     douyin_three_minute_rate: Decimal | None
 
 
-def pdd_counts(
-    round_table: ibis.Table,
-    sessions: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: PlatformRules = PlatformRules(),
-) -> ibis.Table:
-    """Per agent, over the rounds of ``sessions`` (``session_id``: Pinduoduo's):
-    ``pdd_customers`` and ``pdd_good_customers``."""
-    r = round_table.filter(
-        in_period(round_table.started_at, period, time_zone) & round_table.owner.notnull()
-    ).semi_join(sessions, "session_id")
-    r = with_local_seconds(r, "started_at", period, time_zone)
+def pdd_counts(facts: ChatFacts, buckets: Buckets, rules: PlatformRules) -> ibis.Table:
+    """Per bucket and agent, over Pinduoduo's rounds: ``pdd_customers`` and
+    ``pdd_good_customers``."""
+    r = facts.rounds
+    r = in_buckets(r.filter((r.platform == "pdd") & r.owner.notnull()), buckets)
     r = r.filter(
         (r.local_seconds >= rules.pdd_from_hour * 3600)
         & (r.local_seconds < rules.pdd_to_hour * 3600)
     )
     good = r.answered_at.notnull() & (r.response_seconds <= rules.pdd_seconds)
-    per_customer = r.group_by(["owner", "customer_key"]).aggregate(good=good.fill_null(False).all())
-    return per_customer.group_by(agent_id=per_customer.owner).aggregate(
+    per_customer = r.group_by(["bucket", "owner", "customer_key"]).aggregate(
+        good=good.fill_null(False).all()
+    )
+    return per_customer.group_by(["bucket", per_customer.owner.name("agent_id")]).aggregate(
         pdd_customers=per_customer.count(),
         pdd_good_customers=per_customer.count(where=per_customer.good),
     )
 
 
-def douyin_counts(
-    ordered: ibis.Table,
-    round_table: ibis.Table,
-    sessions: ibis.Table,
-    period: Period,
-    time_zone: str,
-    rules: PlatformRules = PlatformRules(),
-) -> ibis.Table:
-    """Per agent, over the customer messages of ``sessions`` (Douyin's):
+def douyin_counts(facts: ChatFacts, buckets: Buckets, rules: PlatformRules) -> ibis.Table:
+    """Per bucket and agent, over the customer messages of Douyin's sessions:
     ``douyin_messages`` and ``douyin_answered``."""
-    c = ordered.filter(
-        (ordered.sender == "customer") & in_period(ordered.sent_at, period, time_zone)
-    ).semi_join(sessions, "session_id")
-    c = with_local_seconds(
-        c.select("session_id", "round_key", "sent_at"), "sent_at", period, time_zone
-    )
+    c = in_buckets(facts.douyin_waits, buckets)
     c = c.filter(
         (c.local_seconds >= rules.douyin_from_hour * 3600)
         & (c.local_seconds < rules.douyin_to_hour * 3600)
     )
-    owners = round_table.filter(round_table.owner.notnull()).select(
-        "session_id", "round_key", "owner", "answered_at"
-    )
+    r = facts.rounds
+    owners = r.filter(r.owner.notnull()).select("session_id", "round_key", "owner", "answered_at")
     m = c.join(owners, ["session_id", "round_key"])
     answered = m.answered_at.notnull() & (
         seconds_between(m.sent_at, m.answered_at) <= rules.douyin_seconds
     )
-    return m.group_by(agent_id=m.owner).aggregate(
+    return m.group_by(["bucket", m.owner.name("agent_id")]).aggregate(
         douyin_messages=m.count(), douyin_answered=m.count(where=answered)
     )
 
 
-def platform_figures(
-    chat_messages: ibis.Table,
-    ordered: ibis.Table,
-    round_table: ibis.Table,
-    period: Period,
-    time_zone: str,
+def platform_series(
+    facts: ChatFacts,
+    periods: Sequence[Period],
     arrow: Any,
     rules: PlatformRules = PlatformRules(),
-) -> dict[str, PlatformFigures]:
-    """Agent id → figures. Each rule covers its own platform's chats (``platform`` pdd or
-    douyin); a shop without such chats pays one scan of the platform column."""
-    # Which platforms chatted around the period (the time filter lets the engine skip the
-    # files and row groups of other months).
-    start, end = period.utc_bounds(time_zone)
-    near = chat_messages.filter(
-        (chat_messages.sent_at >= ibis.literal(start - dt.timedelta(days=1)))
-        & (chat_messages.sent_at < ibis.literal(end + dt.timedelta(days=1)))
-        & chat_messages.platform.isin(["pdd", "douyin"])
-    )
-    present = set(arrow(near.select("platform").distinct()).column("platform").to_pylist())
-    pdd: dict[str, Any] = {}
-    douyin: dict[str, Any] = {}
-    if "pdd" in present:
-        sessions = chat_messages.filter(chat_messages.platform == "pdd").select("session_id")
-        expr = pdd_counts(round_table, sessions.distinct(), period, time_zone, rules)
-        pdd = {r["agent_id"]: r for r in arrow(expr).to_pylist()}
-    if "douyin" in present:
-        sessions = chat_messages.filter(chat_messages.platform == "douyin").select("session_id")
-        expr = douyin_counts(ordered, round_table, sessions.distinct(), period, time_zone, rules)
-        douyin = {r["agent_id"]: r for r in arrow(expr).to_pylist()}
-    return {
-        agent: PlatformFigures(
-            ratio(
-                pdd.get(agent, {}).get("pdd_good_customers"),
-                pdd.get(agent, {}).get("pdd_customers"),
-                4,
-            ),
-            ratio(
-                douyin.get(agent, {}).get("douyin_answered"),
-                douyin.get(agent, {}).get("douyin_messages"),
-                4,
-            ),
+) -> list[dict[str, PlatformFigures]]:
+    """For each of ``periods``: agent id → figures. Each rule covers its own platform's
+    chats (``platform`` pdd or douyin)."""
+    buckets = bucket_days(periods)
+    pdd = arrow(pdd_counts(facts, buckets, rules)).to_pylist()
+    douyin = arrow(douyin_counts(facts, buckets, rules)).to_pylist()
+    out: list[dict[str, PlatformFigures]] = []
+    for bucket in range(len(periods)):
+        p = {r["agent_id"]: r for r in pdd if r["bucket"] == bucket}
+        d = {r["agent_id"]: r for r in douyin if r["bucket"] == bucket}
+        out.append(
+            {
+                agent: PlatformFigures(
+                    ratio(
+                        p.get(agent, {}).get("pdd_good_customers"),
+                        p.get(agent, {}).get("pdd_customers"),
+                        4,
+                    ),
+                    ratio(
+                        d.get(agent, {}).get("douyin_answered"),
+                        d.get(agent, {}).get("douyin_messages"),
+                        4,
+                    ),
+                )
+                for agent in set(p) | set(d)
+            }
         )
-        for agent in set(pdd) | set(douyin)
-    }
+    return out

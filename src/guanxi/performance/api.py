@@ -143,7 +143,7 @@ def agents(request: HttpRequest, query: Query[AgentsQuery]) -> dict[str, object]
     response=TrendOut,
     summary="趋势: the agent metrics by day, week or month, per agent, team or the shop",
     description=(
-        f"At most {agent_selectors.MAX_PARTS} parts (e.g. a month by day). A part without figures "
+        f"At most {agent_selectors.MAX_PARTS} parts (e.g. a year by day). A part without figures "
         "has no rows. An agent sees only their own trend (view=agent)."
     ),
 )

@@ -6,9 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.metrics.attribution import AttributionRules
-from guanxi.metrics.chat import ServiceRules
-from guanxi.metrics.platform_rules import PlatformRules
+from guanxi.metrics.rules import AttributionRules, PlatformRules, ServiceRules
 
 _SERVICE = ServiceRules()
 _ATTRIBUTION = AttributionRules()

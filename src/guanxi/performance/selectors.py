@@ -12,14 +12,11 @@ from guanxi import lake
 from guanxi.accounts.models import Agent
 from guanxi.accounts.selectors import agent_schedules, agent_teams
 from guanxi.core.timeutil import Period, buckets
-from guanxi.metrics.agents import (
-    NO_TEAM,
-    SHOP,
-    AgentReport,
-    agent_report_series,
-    in_units,
-)
+from guanxi.imports.derived import figures_from_derived
+from guanxi.metrics.agents import AgentReport, agent_report_series, report_series
+from guanxi.metrics.agents import in_units as in_raw_units
 from guanxi.metrics.diagnosis import Finding, diagnose
+from guanxi.metrics.facts import NO_TEAM, SHOP, for_agents, in_units
 from guanxi.performance import shop_settings
 from guanxi.performance.models import ShopSettings
 
@@ -62,10 +59,10 @@ def period_series(
     ]
 
 
-MAX_PARTS = 31
-"""The most parts a trend page or request may ask for (a month by day). Each part costs a
-pass over its period's counts (about 0.6 s on the demo shop), so the pages keep the wait
-near what a month by day takes; the CLI, which nobody waits on in a browser, has no cap."""
+MAX_PARTS = 366
+"""The most parts a trend page or request may ask for (a year by day). From the derived
+tables a series is counted in a few queries whatever its length; the cap bounds the page's
+size and the raw path's work while the derived tables are being refreshed."""
 
 
 def roster_units(view: str) -> list[str]:
@@ -81,30 +78,41 @@ def roster_units(view: str) -> list[str]:
 def unit_series(
     periods: list[Period], view: str, *, shop: ShopSettings | None = None
 ) -> list[list[AgentReport]]:
-    """The reports of ``view``'s units for each of ``periods``, in one pass (a period and
-    the one before it share their sessions' window pass)."""
+    """The reports of ``view``'s units for each of ``periods``, in one pass: counted from
+    the lake's derived tables when they are current, else from the raw messages (the
+    reference path, slower; the pages then say the figures are being refreshed)."""
     if view not in VIEWS:
         raise ValueError(f"{view!r} is not one of {', '.join(VIEWS)}")
     shop = shop or shop_settings.current()
     facts = lake.get()
-    chats = facts.table("chat_messages")
-    if view == "team":
-        chats = in_units(chats, agent_teams(), NO_TEAM)
-    elif view == "shop":
-        chats = in_units(chats, {}, SHOP)
-    series = agent_report_series(
-        chat_messages=chats,
-        orders=facts.table("orders"),
-        refunds=facts.table("refunds"),
-        periods=periods,
-        time_zone=settings.TIME_ZONE,
-        arrow=facts.arrow,
-        service_rules=shop_settings.service_rules(shop),
-        attribution_rules=shop_settings.attribution_rules(shop),
-        platform_rules=shop_settings.platform_rules(shop),
+    common = {
+        "orders": facts.table("orders"),
+        "refunds": facts.table("refunds"),
+        "periods": periods,
+        "time_zone": settings.TIME_ZONE,
+        "arrow": facts.arrow,
+        "service_rules": shop_settings.service_rules(shop),
+        "attribution_rules": shop_settings.attribution_rules(shop),
+        "platform_rules": shop_settings.platform_rules(shop),
         # Rotas are agents': teams and the shop have no business-time figures.
-        schedules=agent_schedules() if view == "agent" else None,
-    )
+        "schedules": agent_schedules() if view == "agent" else None,
+    }
+    if figures_from_derived():
+        derived = facts.derived.facts()
+        if view == "team":
+            units = in_units(derived, agent_teams(), NO_TEAM)
+        elif view == "shop":
+            units = in_units(derived, {}, SHOP)
+        else:
+            units = for_agents(derived)
+        series = report_series(units, **common)
+    else:
+        chats = facts.table("chat_messages")
+        if view == "team":
+            chats = in_raw_units(chats, agent_teams(), NO_TEAM)
+        elif view == "shop":
+            chats = in_raw_units(chats, {}, SHOP)
+        series = agent_report_series(chat_messages=chats, **common)
     # Teams by name with the agents in no team (未分组) last, not first as "*none" sorts.
     return [sorted(reports, key=lambda r: (r.unit == NO_TEAM, r.unit)) for reports in series]
 

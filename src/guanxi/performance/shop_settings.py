@@ -19,10 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import UserInputError
 from guanxi.metrics import scorecard as engine
-from guanxi.metrics.agents import KEYS
-from guanxi.metrics.attribution import AttributionRules
-from guanxi.metrics.chat import ServiceRules
-from guanxi.metrics.platform_rules import PlatformRules
+from guanxi.metrics.rules import AttributionRules, PlatformRules, ServiceRules
 from guanxi.performance.models import ShopSettings
 
 SCORECARD_SOURCE = "scorecard"
@@ -250,6 +247,8 @@ def scorecard_text(shop: ShopSettings | None = None) -> str:
 
 def scorecard(shop: ShopSettings | None = None) -> engine.Scorecard:
     """The shop's scorecard (SPEC §3's until a manager saves another)."""
+    from guanxi.metrics.agents import KEYS  # here: the agent report's module imports Ibis
+
     shop = shop or current()
     if not shop.scorecard_toml:
         return engine.load(None, KEYS)
@@ -306,7 +305,15 @@ def rules_update(*, user: User | None, values: Mapping[str, Any]) -> ShopSetting
         setattr(shop, name, value)
     shop.updated_by = user if user is not None and user.pk else None
     shop.save()
+    # A new after-sale or attribution window changes the derived stages and attribution.
+    transaction.on_commit(_derived_follow)
     return shop
+
+
+def _derived_follow() -> None:
+    from guanxi.imports import derived  # imports reads these settings: a late import
+
+    derived.request_refresh()
 
 
 def rules_reset(*, user: User | None) -> ShopSettings:
@@ -320,6 +327,8 @@ def scorecard_update(*, user: User | None, text: str | None) -> ShopSettings:
 
     Raises ``ScorecardError`` naming the item and the bands; nothing is saved then.
     """
+    from guanxi.metrics.agents import KEYS
+
     if text is not None:
         engine.loads(text, SCORECARD_SOURCE, KEYS)
     shop = _row_for_update()
@@ -335,6 +344,8 @@ def settings_save(
 ) -> ShopSettings:
     """Thresholds, windows and scorecard together (the API's PUT): all checked before
     anything is written, so a bad scorecard leaves the thresholds unchanged too."""
+    from guanxi.metrics.agents import KEYS
+
     rules_check(values)
     if scorecard_toml is not None:
         engine.loads(scorecard_toml, SCORECARD_SOURCE, KEYS)

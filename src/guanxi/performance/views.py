@@ -101,7 +101,7 @@ def agents_export(request: HttpRequest) -> HttpResponse:
 
 
 # -- the trend ---------------------------------------------------------------------------------
-DEFAULT_BY = "week"  # a month by day costs ~20 s on the demo shop (agent_selectors.MAX_PARTS)
+DEFAULT_BY = "week"
 DEFAULT_METRIC = "consulting_customers"
 
 

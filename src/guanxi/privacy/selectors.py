@@ -4,6 +4,7 @@ the consent register."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +17,6 @@ from django.utils import timezone
 from guanxi import lake
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_search
-from guanxi.lake.schema import TABLES
 from guanxi.privacy.models import (
     Consent,
     ConsentPurpose,
@@ -42,8 +42,15 @@ MASTER_FIELDS = (
     "customer_class",
     "created_at",
 )
-# Lake tables that hold a customer_key; order lines belong to the customer through orders.
-CUSTOMER_TABLES = tuple(n for n, s in TABLES.items() if "customer_key" in s.schema.names)
+
+
+@functools.cache
+def customer_tables() -> tuple[str, ...]:
+    """Lake tables that hold a customer_key; order lines belong to the customer through
+    orders. (Read from the lake's schemas when first asked: they are Arrow's.)"""
+    from guanxi.lake.schema import TABLES
+
+    return tuple(n for n, s in TABLES.items() if "customer_key" in s.schema.names)
 
 
 def customers_find(query: str) -> list[Customer]:
@@ -90,9 +97,11 @@ def _text(value: Any) -> str:
 
 
 def _lake_facts(keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    from guanxi.lake.schema import TABLES
+
     shop = lake.get()
     facts: dict[str, list[dict[str, Any]]] = {}
-    for name in CUSTOMER_TABLES:
+    for name in customer_tables():
         if not shop.exists(name):
             facts[name] = []
             continue
@@ -178,6 +187,8 @@ def _sheet(name: str, rows: list[dict[str, Any]], columns: Iterable[str]) -> She
 
 def export_xlsx(export: AccessExport) -> bytes:
     """The same content as ``export_json``, one sheet per part."""
+    from guanxi.lake.schema import TABLES
+
     sheets = [
         _sheet(
             "master",

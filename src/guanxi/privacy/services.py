@@ -18,6 +18,7 @@ from guanxi.core.business_calendar import day_kind
 from guanxi.core.errors import UserInputError
 from guanxi.customers import services as customer_services
 from guanxi.customers.models import PERSONAL_FIELDS, Customer, Gender, PlatformIdentity
+from guanxi.imports import derived
 from guanxi.privacy.models import (
     Consent,
     ConsentPurpose,
@@ -26,7 +27,7 @@ from guanxi.privacy.models import (
     RequestKind,
     RequestStatus,
 )
-from guanxi.privacy.selectors import CUSTOMER_TABLES, customer_keys
+from guanxi.privacy.selectors import customer_keys, customer_tables
 
 WORKING_DAYS = 15  # PIPL answers are due within 15 working days (GB/T 35273 §8.7)
 
@@ -221,13 +222,18 @@ def customer_erase(
     shop = lake.get()
     unlinked: dict[str, int] = {}
     purged = 0
-    for name in CUSTOMER_TABLES:
-        count = sum(
+    for name in customer_tables():
+        unlinked[name] = sum(
             shop.unlink_customer(name, key, tombstone, FREE_TEXT.get(name, ())) for key in keys
         )
-        unlinked[name] = count
-        if count:
+    # The derived tables (sessions, attribution …) hold the key too: refresh them from the
+    # unlinked rows (while the raw tables' history still shows what changed), then forget
+    # every older version of both.
+    derived.refresh()
+    for name in customer_tables():
+        if unlinked[name]:
             purged += shop.purge_history(name)
+    purged += shop.derived.purge_history()
     people = Customer.objects.filter(customer_key__in=keys)
     with transaction.atomic():
         identities = PlatformIdentity.objects.filter(customer__in=people).count()

@@ -6,9 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from guanxi.core.timeutil import Period, parse_day, parse_month, period_between
+
+
+class GuanxiCommand(BaseCommand):
+    """The base of Guanxi's own commands: they run no system checks, as Django's
+    ``createsuperuser`` and ``changepassword`` do not. The URL checks import every page and
+    the API, and with them the lake's libraries, which would slow the start of every command;
+    ``guanxi check``, ``guanxi migrate`` and the servers run all the checks."""
+
+    requires_system_checks: list[str] = []
 
 
 def write_xlsx(out: OutputWrapper, options: dict[str, Any], content: bytes, what: str) -> None:

@@ -1,16 +1,18 @@
 """Reads behind the agent detail page and the conversation page: lake figures and rows.
 
-The lake is read through ``relevant_messages`` (the sessions that can matter for the period,
-as the agent report does) so an agent's page does not scan the shop's whole chat history.
+The figures come from the lake's derived tables when they are current, else from the raw
+messages of the agent's customers (the sessions that can matter for the period, as the
+agent report does), so an agent's page never scans the shop's whole chat history.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-import ibis
 from django.conf import settings
 
 from guanxi import lake
@@ -20,95 +22,106 @@ from guanxi.core import pii
 from guanxi.core.timeutil import Period
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Customer
+from guanxi.imports.derived import figures_from_derived
 from guanxi.ingest.pii import KnownValues, mask_free_text
 from guanxi.metrics import agent_detail
 from guanxi.metrics.agent_detail import AgentDay, ResponseDistribution, StageShare
-from guanxi.metrics.agents import AgentReport, agent_reports, relevant_messages
+from guanxi.metrics.agents import AgentReport, raw_facts, report_series
 from guanxi.metrics.attribution import session_stages
 from guanxi.metrics.chat import rounds
+from guanxi.metrics.facts import ChatFacts, for_agents
 from guanxi.performance import shop_settings
 
 SLOWEST_LIMIT = 20
 MESSAGE_LIMIT = 2000  # a conversation page shows at most this many messages
 
 
-def _chats(period: Period) -> ibis.Table:
+@contextmanager
+def _agent_facts(agent_id: str, periods: list[Period]) -> Iterator[ChatFacts]:
+    """The agents' facts for the agent's pages: the derived tables when current, else
+    built from the raw messages of the agent's customers (``agent_detail.customers_of``:
+    exact for this agent, a fraction of the shop's chats)."""
     shop = lake.get()
-    return relevant_messages(
-        shop.table("chat_messages"),
-        shop.table("orders"),
-        shop.table("refunds"),
-        period,
-        settings.TIME_ZONE,
-        shop_settings.attribution_rules(),
-    )
-
-
-def agent_days(agent_id: str, period: Period) -> list[AgentDay]:
-    shop = lake.get()
-    return agent_detail.agent_days(
-        shop.arrow,
-        chat_messages=_chats(period),
-        orders=shop.table("orders"),
-        period=period,
-        time_zone=settings.TIME_ZONE,
-        agent_id=agent_id,
-        service_rules=shop_settings.service_rules(),
-        attribution_rules=shop_settings.attribution_rules(),
-    )
-
-
-def response_distribution(agent_id: str, period: Period) -> ResponseDistribution:
-    shop = lake.get()
-    return agent_detail.response_distribution(
-        _chats(period),
-        period,
-        settings.TIME_ZONE,
-        agent_id,
-        shop.arrow,
-        rules=shop_settings.service_rules(),
-    )
-
-
-def stage_mix(agent_id: str, period: Period) -> list[StageShare]:
-    shop = lake.get()
-    return agent_detail.stage_mix(
-        shop.arrow,
-        _chats(period),
-        shop.table("orders"),
-        period,
-        settings.TIME_ZONE,
-        agent_id,
-        rules=shop_settings.attribution_rules(),
-    )
-
-
-def slowest_rounds(
-    agent_id: str, period: Period, limit: int = SLOWEST_LIMIT
-) -> list[dict[str, Any]]:
-    shop = lake.get()
-    expr = agent_detail.slowest_rounds(_chats(period), period, settings.TIME_ZONE, agent_id, limit)
-    return list(shop.arrow(expr).to_pylist())
-
-
-def agent_report(agent_id: str, period: Period) -> AgentReport | None:
-    """The agent report's figures of one agent (None: no chat or sales in the period),
-    computed over that agent's customers only (``agent_detail.customers_of``: exact for
-    this agent, a fraction of the work of the whole team's report)."""
-    shop = lake.get()
-    reports = agent_reports(
+    if figures_from_derived():
+        yield for_agents(shop.derived.facts())
+        return
+    with raw_facts(
         chat_messages=agent_detail.customers_of(shop.table("chat_messages"), agent_id),
         orders=shop.table("orders"),
         refunds=shop.table("refunds"),
-        period=period,
+        periods=periods,
         time_zone=settings.TIME_ZONE,
-        arrow=shop.arrow,
-        service_rules=shop_settings.service_rules(),
-        attribution_rules=shop_settings.attribution_rules(),
-        platform_rules=shop_settings.platform_rules(),
-        schedules={a: s for a, s in agent_schedules().items() if a == agent_id},
-    )
-    return next((r for r in reports if r.unit == agent_id), None)
+        rules=shop_settings.attribution_rules(),
+    ) as built:
+        yield for_agents(built)
+
+
+def agent_days(agent_id: str, period: Period, facts: ChatFacts | None = None) -> list[AgentDay]:
+    shop = lake.get()
+    with _agent_facts(agent_id, [period]) if facts is None else nullcontext(facts) as f:
+        return agent_detail.agent_days(
+            shop.arrow,
+            facts=f,
+            orders=shop.table("orders"),
+            period=period,
+            time_zone=settings.TIME_ZONE,
+            agent_id=agent_id,
+            service_rules=shop_settings.service_rules(),
+            attribution_rules=shop_settings.attribution_rules(),
+        )
+
+
+def response_distribution(
+    agent_id: str, period: Period, facts: ChatFacts | None = None
+) -> ResponseDistribution:
+    shop = lake.get()
+    with _agent_facts(agent_id, [period]) if facts is None else nullcontext(facts) as f:
+        return agent_detail.response_distribution(
+            f, period, agent_id, shop.arrow, rules=shop_settings.service_rules()
+        )
+
+
+def stage_mix(agent_id: str, period: Period, facts: ChatFacts | None = None) -> list[StageShare]:
+    shop = lake.get()
+    with _agent_facts(agent_id, [period]) if facts is None else nullcontext(facts) as f:
+        return agent_detail.stage_mix(shop.arrow, f, period, agent_id)
+
+
+def slowest_rounds(
+    agent_id: str,
+    period: Period,
+    limit: int = SLOWEST_LIMIT,
+    facts: ChatFacts | None = None,
+) -> list[dict[str, Any]]:
+    shop = lake.get()
+    with _agent_facts(agent_id, [period]) if facts is None else nullcontext(facts) as f:
+        return list(shop.arrow(agent_detail.slowest_rounds(f, period, agent_id, limit)).to_pylist())
+
+
+def agent_reports_of(
+    agent_id: str, periods: list[Period], facts: ChatFacts | None = None
+) -> list[AgentReport | None]:
+    """The agent report's figures of one agent for each of ``periods`` (None: no chat or
+    sales in it)."""
+    shop = lake.get()
+    with _agent_facts(agent_id, periods) if facts is None else nullcontext(facts) as f:
+        series = report_series(
+            f,
+            orders=shop.table("orders"),
+            refunds=shop.table("refunds"),
+            periods=periods,
+            time_zone=settings.TIME_ZONE,
+            arrow=shop.arrow,
+            service_rules=shop_settings.service_rules(),
+            attribution_rules=shop_settings.attribution_rules(),
+            platform_rules=shop_settings.platform_rules(),
+            schedules={a: s for a, s in agent_schedules().items() if a == agent_id},
+        )
+    return [next((r for r in reports if r.unit == agent_id), None) for reports in series]
+
+
+def agent_report(agent_id: str, period: Period) -> AgentReport | None:
+    return agent_reports_of(agent_id, [period])[0]
 
 
 def agent_has_rota(agent_id: str) -> bool:
@@ -151,38 +164,40 @@ class AgentDetail:
 
 def agent_overview(agent_id: str, period: Period) -> AgentDetail:
     """Everything the agent detail page shows for ``period`` (and the report of the one
-    before, for comparison)."""
-    current = agent_report(agent_id, period)
-    previous = agent_report(agent_id, period.previous())
+    before, for comparison), from one set of facts."""
     has_rota = agent_has_rota(agent_id)
-    if current is None:  # nothing to chart: the page says so rather than showing zeros
+    previous_period = period.previous()
+    cover = Period(min(period.start, previous_period.start), max(period.end, previous_period.end))
+    with _agent_facts(agent_id, [cover]) as facts:
+        current, previous = agent_reports_of(agent_id, [period, previous_period], facts)
+        if current is None:  # nothing to chart: the page says so rather than showing zeros
+            return AgentDetail(
+                agent_id=agent_id,
+                name=agent_name(agent_id),
+                period=period,
+                current=None,
+                previous=previous,
+                days=[],
+                distribution=ResponseDistribution(0, [], None, None),
+                stages=[],
+                slowest=[],
+                customer_names={},
+                has_rota=has_rota,
+            )
+        slowest = slowest_rounds(agent_id, period, facts=facts)
         return AgentDetail(
             agent_id=agent_id,
             name=agent_name(agent_id),
             period=period,
-            current=None,
+            current=current,
             previous=previous,
-            days=[],
-            distribution=ResponseDistribution(0, [], None, None),
-            stages=[],
-            slowest=[],
-            customer_names={},
+            days=agent_days(agent_id, period, facts),
+            distribution=response_distribution(agent_id, period, facts),
+            stages=stage_mix(agent_id, period, facts),
+            slowest=slowest,
+            customer_names=masked_names([r["customer_key"] for r in slowest if r["customer_key"]]),
             has_rota=has_rota,
         )
-    slowest = slowest_rounds(agent_id, period)
-    return AgentDetail(
-        agent_id=agent_id,
-        name=agent_name(agent_id),
-        period=period,
-        current=current,
-        previous=previous,
-        days=agent_days(agent_id, period),
-        distribution=response_distribution(agent_id, period),
-        stages=stage_mix(agent_id, period),
-        slowest=slowest,
-        customer_names=masked_names([r["customer_key"] for r in slowest if r["customer_key"]]),
-        has_rota=has_rota,
-    )
 
 
 # -- one conversation -------------------------------------------------------------------------

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from guanxi.accounts import roles, selectors, services
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "List logins, add one, or reset a password (the new one is printed once)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from guanxi.imports import exporters
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Write the shop's data as Taobao/Tmall export files (GB18030 CSV)."
 
     def add_arguments(self, parser: CommandParser) -> None:

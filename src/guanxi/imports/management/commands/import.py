@@ -15,22 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from guanxi.imports import services
+from guanxi.imports import derived, services
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import mapping as mappings
 from guanxi.ingest.kinds import KINDS
+from guanxi.web.cli import GuanxiCommand
 
 MAX_ERRORS = 1000  # in the JSON summary; the report file has them all
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Import platform export files (CSV in UTF-8/GBK, XLSX, JSON Lines) into Guanxi."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -94,6 +95,10 @@ class Command(BaseCommand):
                     skip_bad=options["skip_bad"],
                 )
                 runs.append(services.import_file(request, progress=advance))
+            if any(r.status == RunStatus.WRITTEN for r in runs):
+                # The reports read the derived tables: bring them up to what was imported.
+                task = bar.add_task(_("刷新汇总表"), total=1.0)
+                derived.refresh(lambda share: bar.update(task, completed=share))
         reports = [
             services.write_reports(run, path) if run.rejected else {}
             for run, path in zip(runs, options["files"], strict=True)

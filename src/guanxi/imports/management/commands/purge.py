@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from guanxi.imports import retention
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Delete expired uploads and import reports; vacuum lake versions past the undo window."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -6,11 +6,12 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from guanxi.core.errors import UserInputError
 from guanxi.installation.cli import add_secret_arguments, secret_from_options
 from guanxi.installation.services import backup_write
+from guanxi.web.cli import GuanxiCommand
 
 
 def _actor() -> str:
@@ -21,7 +22,7 @@ def _actor() -> str:
         return "cli"
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = (
         "Write a backup of this installation (database, lake, key files, settings) sealed "
         "with a passphrase or a key file; safe while the server runs."

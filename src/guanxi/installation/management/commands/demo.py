@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from guanxi import demo, lake
 from guanxi.installation.demo_shop import demo_shop_create
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = (
         "Fill the shop with a deterministic demo year (customers, orders, chats, refunds, "
         "ratings, traffic) and industry DSR averages for its months. Refuses when the shop "

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from guanxi.core.errors import UserInputError
 from guanxi.installation.cli import add_secret_arguments, secret_from_options
 from guanxi.installation.services import backup_restore
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = (
         "Restore a backup written by `guanxi backup` onto an empty home: an empty database "
         "(created and migrated here), an empty lake folder and no other field key."

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from guanxi import demo, lake
 from guanxi.accounts import roles
@@ -16,9 +16,10 @@ from guanxi.accounts.services import roles_ensure, user_create
 from guanxi.imports import services as import_services
 from guanxi.imports import tasks as import_tasks
 from guanxi.installation.demo_shop import demo_shop_create
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Prepare a new installation: role groups, a demo shop if empty, demo users if none."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
@@ -26,6 +26,7 @@ from guanxi.metrics.agents import KEYS
 from guanxi.metrics.scorecard_input import read_metrics_csv
 from guanxi.performance import shop_settings
 from guanxi.performance.scorecard import scoring
+from guanxi.web.cli import GuanxiCommand
 from guanxi.web.exports.safe import csv_text, xlsx_workbook
 
 
@@ -58,7 +59,7 @@ def as_json(scores: list[engine.AgentScore]) -> list[dict[str, Any]]:
     ]
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Score agents with the KPI composite scorecard (default: SPEC §3's)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,15 +9,16 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from guanxi.core.errors import UserInputError
 from guanxi.customers.models import Customer
 from guanxi.privacy import selectors, services
 from guanxi.privacy.models import PrivacyRequest, RequestKind, RequestStatus
+from guanxi.web.cli import GuanxiCommand
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "PIPL requests: list open ones, open one, export or erase a customer, record consent."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone, translation
 
 from guanxi.core.timeutil import BUCKETS, parse_month
 from guanxi.performance import cli as performance_cli
 from guanxi.performance import selectors as agent_selectors
 from guanxi.store import cli as store_cli
-from guanxi.web.cli import cli_period
+from guanxi.web.cli import GuanxiCommand, cli_period
 
 
-class Command(BaseCommand):
+class Command(GuanxiCommand):
     help = "Print shop figures for a period (both ends inclusive, shop-local days)."
 
     def add_arguments(self, parser: CommandParser) -> None:
