@@ -1,10 +1,10 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import|agents|first-response|startup|pages|derived|
-                            derived-report|derived-build|derived-refresh|derived-upkeep|
-                            derived-spark|derived-spark-reports]
-                    [--scale small|medium|large] [--rows N] [--repeats N] [--rounds N]
-                    [--port P]
+    python -m bench [--only store|import|customers|agents|first-response|startup|pages|
+                            derived|derived-report|derived-build|derived-refresh|
+                            derived-upkeep|derived-spark|derived-spark-reports]
+                    [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
+                    [--rounds N] [--port P] [--before FOLDER]
 
 Prints Markdown tables of seconds, ratios to the baselines, throughput and peak memory; the
 figures quoted in bench/README.md come from this output.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import statistics
 import sys
 
 from bench import harness
@@ -96,13 +97,24 @@ def first_response(repeats: int) -> int:
     return 0
 
 
-def imports(rows_wanted: int) -> int:
+def imports(rows_wanted: int, rounds: int, before: str | None = None) -> int:
     from bench import import_orders
 
     path = import_orders.orders_csv(rows_wanted)
     cases = [
         harness.Case(
             "guanxi import", functools.partial(import_orders.run_guanxi, path), warm_up=False
+        ),
+        *(
+            [
+                harness.Case(
+                    "guanxi import, before",
+                    functools.partial(import_orders.run_guanxi, path, before),
+                    warm_up=False,
+                )
+            ]
+            if before
+            else []
         ),
         harness.Case(
             "pandas read_csv + to_parquet",
@@ -111,17 +123,55 @@ def imports(rows_wanted: int) -> int:
             warm_up=False,
         ),
     ]
-    measured = [harness.measure(case) for case in cases]
-    if measured[0].result["rows"] != measured[1].result["rows"]:
-        print(f"MISMATCH {measured[0].result} vs {measured[1].result}", file=sys.stderr)
+    runs = harness.interleaved_runs(cases, rounds)
+    guanxi, pandas = runs["guanxi import"], runs["pandas read_csv + to_parquet"]
+    every = [m for ms in runs.values() for m in ms]
+    if any(m.result["rows"] != pandas[0].result["rows"] for m in every):
+        print(f"MISMATCH {guanxi[0].result} vs {pandas[0].result}", file=sys.stderr)
         return 1
-    title = (
-        f"Import of a {rows_wanted:,}-row Taobao order report "
-        f"({measured[0].result['customers']:,} new customers)"
-    )
+    created = guanxi[0].result["customers"]
+    title = f"Import of a {rows_wanted:,}-row Taobao order report ({created:,} new customers)"
     print(
-        harness.table(
-            title, measured, reference="pandas read_csv + to_parquet", per_second=rows_wanted
+        harness.median_table(
+            title,
+            runs,
+            reference="pandas read_csv + to_parquet",
+            per_second=lambda m: rows_wanted,
+        )
+    )
+    print()
+    print(
+        "customers/s over the whole import (median): "
+        f"{created / statistics.median(m.seconds for m in guanxi):,.0f}"
+    )
+    return 0
+
+
+def customer_creation(count: int, rounds: int, before: str | None = None) -> int:
+    from bench import customers
+
+    ways = ("bulk", "crypto in place", "indexes kept", *(["before"] if before else []))
+    cases = [
+        harness.Case(
+            way,
+            functools.partial(customers.run, count, way),
+            warm_up=False,
+            setup=functools.partial(customers.setup, before if way == "before" else None),
+        )
+        for way in ways
+    ]
+    runs = harness.interleaved_runs(cases, rounds)
+    if any(m.result["created"] != count for ms in runs.values() for m in ms):
+        print("MISMATCH: not every customer was created", file=sys.stderr)
+        return 1
+    print(
+        harness.median_table(
+            f"Creating {count:,} new customers (customers.identities.resolve_chunks)",
+            runs,
+            reference="bulk",
+            seconds=lambda m: m.result["seconds"],
+            per_second=lambda m: m.result["created"],
+            unit="customers/s",
         )
     )
     return 0
@@ -439,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=(
             "store",
             "import",
+            "customers",
             "agents",
             "first-response",
             "startup",
@@ -485,6 +536,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="derived-report: samples of the year's raw-row cases (default: --rounds)",
     )
+    parser.add_argument("--customers", type=int, default=1_000_000, help="new customers to create")
+    parser.add_argument(
+        "--before",
+        help="folder with the src of an earlier version, measured alongside "
+        "(e.g. git archive <commit> src | tar -x -C var/before)",
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or 3
     status = 0
@@ -514,8 +571,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "first-response"):
         status |= first_response(args.repeats)
         print()
+    if args.only in (None, "customers"):
+        status |= customer_creation(args.customers, args.repeats, args.before)
+        print()
     if args.only in (None, "import"):
-        status |= imports(args.rows)
+        status |= imports(args.rows, args.repeats, args.before)
         print()
     if args.only in (None, "startup"):
         status |= startup(args.repeats)

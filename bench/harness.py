@@ -116,6 +116,52 @@ def ratios_table(title: str, rows: list[Measurement], against: tuple[str, ...]) 
     return "\n".join(lines)
 
 
+def interleaved_runs(cases: list[Case], rounds: int) -> dict[str, list[Measurement]]:
+    """Each case once per round, the cases taking turns (one process per run), so that a
+    busy spell of the machine falls on all of them alike."""
+    runs: dict[str, list[Measurement]] = {case.name: [] for case in cases}
+    for _round in range(rounds):
+        for case in cases:
+            runs[case.name].append(measure(case, 1))
+    return runs
+
+
+def median_table(
+    title: str,
+    runs: dict[str, list[Measurement]],
+    reference: str,
+    *,
+    seconds: Callable[[Measurement], float] = lambda m: m.seconds,
+    per_second: Callable[[Measurement], float] | None = None,
+    unit: str = "rows/s",
+) -> str:
+    """A Markdown table of each case's median time over its runs, the spread (fastest –
+    slowest), the median's ratio to ``reference``'s median, the throughput of the median
+    run (``per_second``: the work of a run) and the highest peak memory."""
+    medians = {name: statistics.median(seconds(m) for m in ms) for name, ms in runs.items()}
+    ref = medians[reference]
+    rate = f" {unit} |" if per_second else ""
+    lines = [
+        f"### {title}",
+        "",
+        f"| case | median s | spread s | × {reference} |{rate} peak MB | runs |",
+        "|---|---:|---:|---:|" + ("---:|" if per_second else "") + "---:|---:|",
+    ]
+    for name, ms in runs.items():
+        times = sorted(seconds(m) for m in ms)
+        median = medians[name]
+        speed = ""
+        if per_second:
+            work = statistics.median(per_second(m) for m in ms)
+            speed = f" {work / median:,.0f} |"
+        peak = max(m.peak_mb for m in ms)
+        lines.append(
+            f"| {name} | {median:.1f} | {times[0]:.1f}–{times[-1]:.1f} | "
+            f"{median / ref:.2f} |{speed} {peak:,.0f} | {len(ms)} |"
+        )
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Samples:
     """One case measured several times, each sample in its own process."""

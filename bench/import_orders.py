@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -103,8 +104,21 @@ def _fresh_django(base: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def run_guanxi(path: Path) -> dict[str, int]:
+def use_source(source: str | None) -> None:
+    """Run another version of Guanxi in this (benchmark child) process: ``source`` is the
+    folder holding its ``src`` (e.g. ``git archive <commit> src | tar -x -C var/before``),
+    to compare before and after under the same load."""
+    if source:
+        sys.path.insert(0, str(Path(source).resolve() / "src"))
+        import guanxi
+
+        assert guanxi.__file__ is not None
+        assert guanxi.__file__.startswith(str(Path(source).resolve())), guanxi.__file__
+
+
+def run_guanxi(path: Path, source: str | None = None) -> dict[str, int]:
     """The whole import as ``guanxi import`` does it: stage, validate, customers, lake."""
+    use_source(source)
     base = Path(tempfile.mkdtemp(prefix="bench-import-", dir=ROOT))
     _fresh_django(base)
     from guanxi.imports import services

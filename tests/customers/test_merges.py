@@ -74,7 +74,7 @@ def test_same_phone_is_merged_and_the_merge_undone_exactly(lake: Lake) -> None:
 
     merges.undo(record)
     survivor.refresh_from_db()
-    assert (survivor.email, survivor.email_index, survivor.address) == ("", "", "")
+    assert (survivor.email, survivor.email_index, survivor.address) == ("", b"", "")
     assert list(survivor.tags.values_list("name", flat=True)) == ["老客户"]
     assert PlatformIdentity.objects.filter(customer=survivor).count() == 1
     assert Customer.objects.get(customer_key="c2").merged_into is None

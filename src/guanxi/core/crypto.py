@@ -2,16 +2,20 @@
 
 One master secret in the key file; two sub-keys derived with HKDF so the index key can never
 decrypt and the encryption key never indexes. Ciphertext text format: ``g1:<base64 nonce|ct>``.
+A blind index is the first 16 bytes (128 bits) of the HMAC-SHA256, stored as binary.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
+import hashlib
 import hmac
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -24,6 +28,7 @@ from guanxi.core.config import read_or_create_secret
 PREFIX = "g1:"
 FILE_MAGIC = b"GXF1"  # files sealed by FieldCipher.encrypt_file
 FILE_CHUNK = 1 << 20
+INDEX_BYTES = 16  # a blind index: HMAC-SHA256 truncated to 128 bits
 
 
 class DecryptionError(Exception):
@@ -41,8 +46,13 @@ def _chunk_aad(index: int, *, last: bool) -> bytes:
 
 @dataclass(frozen=True)
 class FieldCipher:
-    encryption_key: bytes
-    index_key: bytes
+    # repr=False: a cipher printed in a log or a traceback must not show its keys.
+    encryption_key: bytes = field(repr=False)
+    index_key: bytes = field(repr=False)
+
+    def __reduce__(self) -> tuple[type[FieldCipher], tuple[bytes, bytes]]:
+        # The keys only (the cached AES and HMAC objects cannot be pickled).
+        return (FieldCipher, (self.encryption_key, self.index_key))
 
     @classmethod
     def from_secret(cls, master: bytes) -> FieldCipher:
@@ -66,11 +76,12 @@ class FieldCipher:
         """
         nonces = os.urandom(12 * len(plaintexts))
         seal = self._aead.encrypt
-        b64 = base64.b64encode
-        out = []
+        b64 = binascii.b2a_base64
+        out: list[str] = []
+        append = out.append
         for i, text in enumerate(plaintexts):
             nonce = nonces[12 * i : 12 * i + 12]
-            out.append(PREFIX + b64(nonce + seal(nonce, text.encode(), None)).decode("ascii"))
+            append(PREFIX + b64(nonce + seal(nonce, text.encode(), None), newline=False).decode())
         return out
 
     def decrypt(self, token: str) -> str:
@@ -126,9 +137,24 @@ class FieldCipher:
                 index += 1
         raise DecryptionError(f"{source.name} is truncated")
 
-    def blind_index(self, normalised: str) -> str:
-        """Deterministic keyed hash of an already normalised value (hex, 64 chars)."""
-        return hmac.digest(self.index_key, normalised.encode(), "sha256").hex()
+    def blind_index(self, normalised: str) -> bytes:
+        """Deterministic keyed hash of an already normalised value (16 bytes)."""
+        return hmac.digest(self.index_key, normalised.encode(), "sha256")[:INDEX_BYTES]
+
+    @functools.cached_property
+    def _index_hmac(self) -> hmac.HMAC:
+        return hmac.new(self.index_key, digestmod=hashlib.sha256)
+
+    def blind_indexes(self, normalised: Iterable[str]) -> list[bytes]:
+        """``blind_index`` of many values: the keyed HMAC state is set up once and copied
+        (about a third cheaper per value than ``blind_index``)."""
+        base = self._index_hmac
+        out = []
+        for text in normalised:
+            h = base.copy()
+            h.update(text.encode())
+            out.append(h.digest()[:INDEX_BYTES])
+        return out
 
 
 _lock = threading.Lock()

@@ -49,7 +49,7 @@ def active() -> Q:
     return Q(merged_into__isnull=True)
 
 
-def _index_values(customer: Customer, field: str) -> dict[str, str]:
+def _index_values(customer: Customer, field: str) -> dict[str, bytes]:
     value = getattr(customer, field)
     if field == "name":
         return {"name_index": services.name_index(value)}
@@ -140,7 +140,7 @@ def undo(record: CustomerMerge) -> CustomerMerge:
     for f in record.filled_fields:
         setattr(survivor, f, "")
         for column in INDEXES.get(f, ()):
-            setattr(survivor, column, "")
+            setattr(survivor, column, b"")
     survivor.save()
     duplicate.merged_into = None
     duplicate.save(update_fields=["merged_into"])
@@ -160,7 +160,7 @@ def merge_certain(*, by: str = "") -> list[CustomerMerge]:
     for column, reason in (("mobile_index", "same_mobile"), ("email_index", "same_email")):
         dupes = (
             Customer.objects.filter(active())
-            .exclude(**{column: ""})
+            .exclude(**{column: b""})
             .values(column)
             .annotate(n=Count("id"))
             .filter(n__gt=1)
@@ -188,7 +188,7 @@ def proposals(limit: int = 100) -> list[Proposal]:
     """Same full name (blind index) and same city, different phones: maybe one person."""
     groups = (
         Customer.objects.filter(active())
-        .exclude(name_index="")
+        .exclude(name_index=b"")
         .exclude(city="")
         .values("name_index", "city")
         .annotate(n=Count("id"))
@@ -196,7 +196,7 @@ def proposals(limit: int = 100) -> list[Proposal]:
     )
     dismissed = set(MergeDismissal.objects.values_list("first_id", "second_id"))
     found: list[Proposal] = []
-    by_group: dict[tuple[str, str], list[Customer]] = defaultdict(list)
+    by_group: dict[tuple[bytes, str], list[Customer]] = defaultdict(list)
     keys = [(g["name_index"], g["city"]) for g in groups[: limit * 2]]
     if not keys:
         return []
@@ -204,7 +204,7 @@ def proposals(limit: int = 100) -> list[Proposal]:
     for name_index, city in keys:
         query |= Q(name_index=name_index, city=city)
     for customer in Customer.objects.filter(active()).filter(query).order_by("id"):
-        by_group[(customer.name_index, customer.city)].append(customer)
+        by_group[(bytes(customer.name_index), customer.city)].append(customer)
     for members in by_group.values():
         for i, first in enumerate(members):
             for second in members[i + 1 :]:

@@ -1,7 +1,8 @@
 """The customer master: the only place personal information lives, encrypted at rest.
 
 Personal fields are ``EncryptedTextField``s; look-ups go through blind-index columns
-(keyed HMACs of the normalised value), so the database never holds a phone in plain text.
+(keyed HMACs of the normalised value, 16 bytes), so the database never holds a phone in plain
+text. An empty value has the empty key ``b""``.
 """
 
 from django.db import models
@@ -57,16 +58,16 @@ class Customer(models.Model):
         help_text=_("Surrogate key shared with the fact lake; identifies nobody by itself."),
     )
     name = EncryptedTextField(_("姓名"), blank=True, default="")
-    name_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    name_index = models.BinaryField(max_length=16, blank=True, default=b"", db_index=True)
     gender = models.CharField(
         _("性别"), max_length=8, choices=Gender.choices, blank=True, default=Gender.UNKNOWN
     )
     birth_date = EncryptedTextField(_("出生日期"), blank=True, default="")
     mobile = EncryptedTextField(_("手机"), blank=True, default="")
-    mobile_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    mobile_tail_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    mobile_index = models.BinaryField(max_length=16, blank=True, default=b"", db_index=True)
+    mobile_tail_index = models.BinaryField(max_length=16, blank=True, default=b"", db_index=True)
     email = EncryptedTextField(_("邮箱"), blank=True, default="")
-    email_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    email_index = models.BinaryField(max_length=16, blank=True, default=b"", db_index=True)
     address = EncryptedTextField(_("地址"), blank=True, default="")
     # Province and city stay plain: coarse enough for regional analysis, needed in SQL.
     province = models.CharField(_("省份"), max_length=20, blank=True, default="")
@@ -106,7 +107,7 @@ class PlatformIdentity(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
     platform = models.CharField(_("平台"), max_length=16)
     buyer_id = EncryptedTextField(_("买家账号"))
-    buyer_id_index = models.CharField(max_length=64)
+    buyer_id_index = models.BinaryField(max_length=16)
 
     class Meta:
         constraints = [

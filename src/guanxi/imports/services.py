@@ -32,12 +32,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -56,6 +57,9 @@ from guanxi.ingest.messages import Message, MessageError, error_message, gettext
 from guanxi.ingest.messages import render as render_message
 from guanxi.ingest.stage import Staged, stage
 from guanxi.web.exports.safe import csv_line_writer
+
+if TYPE_CHECKING:
+    import duckdb
 
 PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "amazon", "generic")
 REPORT = "report.csv"
@@ -313,77 +317,75 @@ PERSONAL = ("name", "mobile", "email", "address", "gender", "birth_date", "provi
 PEOPLE_CHUNK = 50_000  # buyers resolved at a time: bounds memory on files of millions
 
 
-def _people(staged: Staged) -> Iterator[list[identities.Person]]:
-    """The file's buyers in chunks, one person each; where a buyer appears twice the last
-    row wins."""
+def _people(staged: Staged) -> tuple[int, Iterator[identities.People]]:
+    """How many buyers the file has, and the buyers in chunks, one person each; where a
+    buyer appears twice the last row wins."""
     import duckdb
 
     names = {f.name for f in staged.kind.fields}
     if "buyer" not in names:
-        return
-    # Every personal column in Person's field order, '' where the file has none, so each
-    # result row is a Person's arguments as they stand.
+        return 0, iter(())
+    # The personal columns the file has, each as on the buyer's last row (arg_max_null:
+    # NULL included, as last(... ORDER BY __row), a little cheaper).
+    present = [c for c in PERSONAL if c in names]
     select = ", ".join(
         ["buyer"]
         + [
-            (f"last({c} ORDER BY __row)" if c in names else "NULL::DATE")
+            f"arg_max_null({c}, __row) AS {c}"
             if c == "birth_date"
-            else (f"coalesce(last({c} ORDER BY __row), '')" if c in names else "''")
-            for c in PERSONAL
+            else f"coalesce(arg_max_null({c}, __row), '') AS {c}"
+            for c in present
         ]
     )
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     # Imports must run in bounded memory whatever the file size: DuckDB spills beyond this.
     con.execute("SET memory_limit = '512MB'")
-    result = con.execute(
-        f"SELECT {select} FROM read_parquet($p) WHERE buyer IS NOT NULL GROUP BY buyer",
+    con.execute(
+        f"CREATE TEMP TABLE people AS SELECT {select} FROM read_parquet($p) "
+        "WHERE buyer IS NOT NULL GROUP BY buyer",
         {"p": str(staged.staged_path)},
     )
-    person = identities.Person
-    while rows := result.fetchmany(PEOPLE_CHUNK):
-        yield [person(*row) for row in rows]
+    ((count,),) = con.execute("SELECT count(*) FROM people").fetchall()
+    return count, _chunks_of_people(con, present)
 
 
-@contextmanager
-def _large_page_cache() -> Iterator[None]:
-    """On SQLite, a page cache big enough for the blind indexes of a million customers
-    while they are inserted (random keys: each insert touches pages all over each index).
-    With the connection's usual 128 MB, inserting 993,341 customers spent 48 s in SQLite
-    (36 s with 512 MB, which raised the peak to 1.8 GB; 384 MB keeps it well under 2 GB)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        usual = int(cursor.fetchone()[0])  # the connection's own setting, restored after
-        cursor.execute("PRAGMA cache_size = -393216")  # 384 MB, allocated only as used
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {usual}")
-            cursor.execute("PRAGMA shrink_memory")
+def _chunks_of_people(
+    con: duckdb.DuckDBPyConnection, present: list[str]
+) -> Iterator[identities.People]:
+    """The people table in chunks, column by column (Arrow to Python lists: a sixth of the
+    cost of a tuple and a ``Person`` per row); columns the file lacks are empty."""
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in con.sql("SELECT * FROM people").to_arrow_reader(PEOPLE_CHUNK):
+        pending.append(batch)
+        rows += batch.num_rows
+        while rows >= PEOPLE_CHUNK:
+            table = pa.Table.from_batches(pending)
+            yield _columns(table.slice(0, PEOPLE_CHUNK), present)
+            rest = table.slice(PEOPLE_CHUNK)
+            pending, rows = rest.to_batches(), rest.num_rows
+    if rows:
+        yield _columns(pa.Table.from_batches(pending), present)
+    con.close()
+
+
+def _columns(table: pa.Table, present: list[str]) -> identities.People:
+    size = table.num_rows
+    columns = {name: table.column(name).to_pylist() for name in ["buyer", *present]}
+    return identities.People(
+        *(
+            columns.get(field) or ([None] * size if field == "birth_date" else [""] * size)
+            for field in identities.PERSON_FIELDS
+        )
+    )
 
 
 def _resolve(platform: str, staged: Staged, *, fill_blanks: bool = False) -> identities.Resolution:
     """Customer keys for every buyer of the file, resolved chunk by chunk."""
-    with _large_page_cache():
-        parts: list[identities.Resolution] = [
-            identities.resolve(platform, chunk, fill_blanks=fill_blanks)
-            for chunk in _people(staged)
-        ]
-    if not parts:
-        empty = pa.table(
-            {"buyer": pa.array([], pa.string()), "customer_key": pa.array([], pa.string())}
-        )
-        return identities.Resolution(empty, 0, 0, 0, 0)
-    return identities.Resolution(
-        keys=pa.concat_tables([p.keys for p in parts]),
-        created=sum(p.created for p in parts),
-        matched=sum(p.matched for p in parts),
-        invalid_contacts=sum(p.invalid_contacts for p in parts),
-        filled=sum(p.filled for p in parts),
+    count, chunks = _people(staged)
+    return identities.resolve_chunks(
+        platform, chunks, expected=count, fill_blanks=fill_blanks, checkpoint=_fault
     )
 
 
