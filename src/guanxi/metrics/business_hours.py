@@ -24,10 +24,11 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import pyarrow as pa
 
 from guanxi.core.business_calendar import Duty, Schedule, duty_intervals
 from guanxi.core.timeutil import Period
-from guanxi.metrics.calendar import seconds_between
+from guanxi.metrics.calendar import seconds_between, unix_micros
 from guanxi.metrics.facts import ChatFacts
 from guanxi.metrics.period_counts import Buckets, bucket_days, in_buckets
 from guanxi.metrics.ratios import ratio
@@ -37,25 +38,91 @@ from guanxi.metrics.ratios import ratio
 REPLY_HORIZON_DAYS = 14
 
 
-def business_seconds(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
-    """``spans`` (``bucket, span_id, agent, from_at, to_at``) with ``business_seconds``: the
-    part of each span inside the agent's duty intervals (0 when none)."""
-    joined = spans.left_join(
+DAY_US = 86_400_000_000  # a UTC day in microseconds
+
+
+def duty_pieces(duty: pa.Table) -> pa.Table:
+    """``duty`` (``duty_agent, duty_start, duty_end``) with each interval cut at UTC
+    midnights, each piece with its UTC day number ``duty_day`` (days since the epoch): a
+    wait then meets only the pieces of the days it spans, an equality join instead of every
+    interval of the agent's year."""
+    agents: list[str] = []
+    days: list[int] = []
+    starts: list[dt.datetime] = []
+    ends: list[dt.datetime] = []
+    for agent, start, end in zip(
+        duty.column("duty_agent").to_pylist(),
+        duty.column("duty_start").to_pylist(),
+        duty.column("duty_end").to_pylist(),
+        strict=True,
+    ):
+        while start < end:
+            day = (start - EPOCH) // dt.timedelta(days=1)
+            cut = min(end, EPOCH + dt.timedelta(days=day + 1))
+            agents.append(agent)
+            days.append(day)
+            starts.append(start)
+            ends.append(cut)
+            start = cut
+    stamp = duty.schema.field("duty_start").type
+    return pa.table(
+        {"duty_agent": agents, "duty_day": days, "duty_start": starts, "duty_end": ends},
+        schema=pa.schema(
+            [
+                pa.field("duty_agent", pa.string()),
+                pa.field("duty_day", pa.int64()),
+                pa.field("duty_start", stamp),
+                pa.field("duty_end", stamp),
+            ]
+        ),
+    )
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def business_sums(spans: ibis.Table, duty: ibis.Table) -> ibis.Table:
+    """Per ``bucket, agent`` of ``spans`` (``bucket, agent, from_at, to_at``): ``spans``,
+    their number, and ``business_seconds``, the sum of the parts of them inside the agent's
+    duty (``duty_pieces``: ``duty_agent, duty_day, duty_start, duty_end``; a span that meets
+    no duty adds 0 but is counted).
+
+    Each span meets that agent's pieces of the UTC days it covers (an equality join on
+    agent and day, then the overlap test): the work grows with
+    the spans, not with spans × the agent's shifts over the whole period. The sums need no
+    per-span total, so no span key is built or grouped."""
+    # Each span once per UTC day it covers (one row for nearly all of them): the join below
+    # is then on (agent, day) equality, which no optimizer turns back into agent alone.
+    days = ibis.range(unix_micros(spans.from_at) // DAY_US, unix_micros(spans.to_at) // DAY_US + 1)
+    covered = spans.select("bucket", "agent", "from_at", "to_at", day=days).unnest("day")
+    duty = duty.view()  # the spans were filtered by it (its agents): joined again here
+    hit = covered.join(
         duty,
         [
-            spans.agent == duty.duty_agent,
-            duty.duty_start < spans.to_at,
-            duty.duty_end > spans.from_at,
+            covered.agent == duty.duty_agent,
+            covered.day == duty.duty_day,
+            duty.duty_start < covered.to_at,
+            duty.duty_end > covered.from_at,
         ],
     )
     overlap = seconds_between(
-        ibis.greatest(joined.from_at, joined.duty_start), ibis.least(joined.to_at, joined.duty_end)
+        ibis.greatest(hit.from_at, hit.duty_start), ibis.least(hit.to_at, hit.duty_end)
     )
-    # A span that meets no duty interval keeps one row with a null duty; GREATEST and LEAST
-    # skip nulls (DuckDB, Spark), so that row's "overlap" would be the whole wall-clock wait.
-    # Only real overlaps are summed: no duty met → 0 business seconds.
-    return joined.group_by(["bucket", "span_id", "agent"]).aggregate(
-        business_seconds=overlap.sum(where=joined.duty_start.notnull()).fill_null(0.0)
+    found = hit.select(
+        "bucket",
+        "agent",
+        spans=ibis.literal(0, "int64"),
+        business_seconds=overlap.cast("float64"),
+    )
+    counted = spans.select(
+        "bucket",
+        "agent",
+        spans=ibis.literal(1, "int64"),
+        business_seconds=ibis.literal(0.0, "float64"),
+    )
+    both = counted.union(found, distinct=False)
+    return both.group_by(["bucket", "agent"]).aggregate(
+        spans=both.spans.sum(), business_seconds=both.business_seconds.sum()
     )
 
 
@@ -65,27 +132,22 @@ def business_counts(facts: ChatFacts, buckets: Buckets, duty: ibis.Table) -> ibi
     scheduled = duty.select(agent=duty.duty_agent).distinct()
     r = in_buckets(facts.rounds.filter(facts.rounds.answered_by.notnull()), buckets)
     round_spans = r.select(
-        "bucket",
-        span_id=r.session_id.concat("#", r.round_key.cast("string")),
-        agent=r.answered_by,
-        from_at=r.started_at,
-        to_at=r.answered_at,
+        "bucket", agent=r.answered_by, from_at=r.started_at, to_at=r.answered_at
     ).semi_join(scheduled, "agent")
     s = in_buckets(facts.sessions.filter(facts.sessions.first_reply_by.notnull()), buckets)
     first_spans = s.select(
-        "bucket",
-        span_id=s.session_id,
-        agent=s.first_reply_by,
-        from_at=s.first_customer_at,
-        to_at=s.first_reply_at,
+        "bucket", agent=s.first_reply_by, from_at=s.first_customer_at, to_at=s.first_reply_at
     ).semi_join(scheduled, "agent")
-    rb = business_seconds(round_spans, duty)
-    rb = rb.group_by(["bucket", "agent"]).aggregate(
-        rounds_answered=rb.count(), response_business_sum=rb.business_seconds.sum()
+    rb = business_sums(round_spans, duty)
+    rb = rb.select(
+        "bucket", "agent", rounds_answered=rb.spans, response_business_sum=rb.business_seconds
     )
-    fb = business_seconds(first_spans, duty)
-    fb = fb.group_by(["bucket", "agent"]).aggregate(
-        first_reply_sessions=fb.count(), first_response_business_sum=fb.business_seconds.sum()
+    fb = business_sums(first_spans, duty)
+    fb = fb.select(
+        "bucket",
+        "agent",
+        first_reply_sessions=fb.spans,
+        first_response_business_sum=fb.business_seconds,
     )
     out = rb.outer_join(fb, ["bucket", "agent"])
     return out.select(
@@ -129,7 +191,7 @@ def business_series(
         max(p.end for p in periods) + dt.timedelta(days=REPLY_HORIZON_DAYS),
         time_zone,
     )
-    duty_table = ibis.memtable(duty.table)
+    duty_table = ibis.memtable(duty_pieces(duty.table))
     rows = arrow(business_counts(facts, bucket_days(periods), duty_table)).to_pylist()
     out: list[dict[str, BusinessFigures]] = [{} for _ in periods]
     for row in rows:
