@@ -155,3 +155,44 @@ def test_a_wait_entirely_off_duty_counts_nothing(lake: Lake) -> None:
     assert kf1.first_response_business_seconds == Decimal("5.00")
     assert kf1.avg_response_business_seconds == Decimal("5.00")
     assert kf1.avg_response_seconds == Decimal("15.00")  # wall clock (20 + 10) / 2
+
+
+def test_a_shift_across_utc_midnight_counts_whole(lake: Lake) -> None:
+    """kf4 works 06:00-10:00 Shanghai time = 22:00-02:00 UTC: the shift is cut at UTC
+    midnight into two pieces, and a wait across the cut meets both. Tuesday 2025-10-21:
+    c1 asks 07:30:00, kf4 answers 08:30:00 → 3,600 s (23:30-00:30 UTC); c2 asks 05:00:00,
+    answered 06:30:00 → 1,800 s (on duty from 06:00). Both means (3,600 + 1,800) / 2 = 2,700."""
+    lake.write(
+        "chat_messages",
+        chats_table(
+            [
+                ("m1", "c1", "customer", None, "2025-10-21 07:30:00"),
+                ("m1", "c1", "agent", "kf4", "2025-10-21 08:30:00"),
+                ("m2", "c2", "customer", None, "2025-10-21 05:00:00"),
+                ("m2", "c2", "agent", "kf4", "2025-10-21 06:30:00"),
+            ]
+        ),
+    )
+    day = Period(parse_day("2025-10-21"), parse_day("2025-10-21"))
+    kf4 = reports_by_agent(lake, day, schedules={"kf4": Schedule.parse("06:00-10:00")})["kf4"]
+    assert kf4.first_response_business_seconds == Decimal("2700.00")
+    assert kf4.avg_response_business_seconds == Decimal("2700.00")
+
+
+def test_duty_pieces_cut_at_utc_midnight() -> None:
+    from guanxi.metrics.business_hours import duty_pieces
+
+    duty = duty_intervals(
+        {"kf4": Schedule.parse("06:00-10:00")},
+        parse_day("2025-10-21"),
+        parse_day("2025-10-21"),
+        "Asia/Shanghai",
+    )
+    pieces = duty_pieces(duty.table).to_pylist()
+    assert [(p["duty_start"], p["duty_end"]) for p in pieces] == [
+        # Shanghai 06:00-08:00 and 08:00-10:00 (UTC midnight is 08:00 there)
+        (utc("2025-10-21 06:00:00"), utc("2025-10-21 08:00:00")),
+        (utc("2025-10-21 08:00:00"), utc("2025-10-21 10:00:00")),
+    ]
+    day = (dt.date(2025, 10, 20) - dt.date(1970, 1, 1)).days
+    assert [p["duty_day"] for p in pieces] == [day, day + 1]
