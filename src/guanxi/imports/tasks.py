@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ def run_upload(run_id: int, mapping_toml: str) -> str:
     result = services.execute(run, uploads.stored_path(run), mapping)
     if result.status == RunStatus.WRITTEN:
         derived.refresh()  # in this background task: the pages read fresh facts after it
+        warm_figures()
     return result.status
 
 
@@ -32,7 +34,17 @@ def run_upload(run_id: int, mapping_toml: str) -> str:
 def refresh_derived() -> str:
     """Bring the lake's derived tables up to its raw tables (after an undo, a merge, …)."""
     state = derived.refresh()
+    warm_figures()
     return state.mode
+
+
+def warm_figures() -> None:
+    """Count the pages' usual figures ahead (``GUANXI_WARM_FIGURES``; the first page view
+    after an import is then as fast as the next)."""
+    if settings.GUANXI_WARM_FIGURES and derived.figures_from_derived():
+        from guanxi.performance import figure_warmup
+
+        figure_warmup.warm()
 
 
 def queue_refresh() -> None:

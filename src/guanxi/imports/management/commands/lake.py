@@ -1,5 +1,6 @@
-"""``guanxi lake status|refresh|rebuild [--table T]``: the lake's derived tables (sessions,
-rounds, attribution …) — how current each is, bring them up to date, or recompute them."""
+"""``guanxi lake status|refresh|rebuild [--table T]|warm``: the lake's derived tables
+(sessions, rounds, attribution …) — how current each is, bring them up to date, recompute
+them — and the pages' usual figures counted ahead from them (``warm``)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class Command(GuanxiCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{status,refresh,rebuild}"
+            dest="action", required=True, metavar="{status,refresh,rebuild,warm}"
         )
         sub.add_parser("status", help="each derived table: version, raw versions reflected")
         sub.add_parser("refresh", help="recompute what changed since the last refresh")
@@ -32,11 +33,19 @@ class Command(GuanxiCommand):
             choices=[spec.name for spec in DERIVED.values()],
             help="only this table (at the raw versions the others reflect)",
         )
+        sub.add_parser(
+            "warm",
+            help="count the pages' usual figures ahead (the latest month, its year's trend, "
+            "each agent's page), as the background task does after each refresh",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "status":
             self._status()
+            return
+        if action == "warm":
+            self._warm()
             return
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task(action, total=1.0)
@@ -57,6 +66,17 @@ class Command(GuanxiCommand):
             line += f" ({state.touched_sessions} sessions, {state.touched_orders} orders redone)"
         self.stdout.write(line)
         self._status()
+
+    def _warm(self) -> None:
+        from guanxi.performance import figure_warmup
+
+        if not derived.figures_from_derived():
+            raise CommandError(
+                "the derived tables are not current: run `guanxi lake refresh` first",
+                returncode=2,
+            )
+        for name, seconds in figure_warmup.warm():
+            self.stdout.write(f"{seconds:8.2f} s  {name}")
 
     def _status(self) -> None:
         facts = lake.get().derived
