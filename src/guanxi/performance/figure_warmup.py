@@ -31,19 +31,20 @@ def jobs(today: dt.date | None = None) -> list[tuple[str, Callable[[], object]]]
 
     month = store_selectors.default_period(today or timezone.localdate())
     year = Period(dt.date(month.start.year, 1, 1), dt.date(month.start.year, 12, 31))
+    shown, whole = f"{month.start}–{month.end}", f"{year.start}–{year.end}"
     out: list[tuple[str, Callable[[], object]]] = [
         (
-            f"agents {month}",
+            f"agents {shown}",
             lambda: agent_selectors.agent_table(
                 month, view="agent", with_previous=True, with_shop=True
             ),
         ),
-        (f"store {month}", lambda: store_selectors.store_overview(month)),
+        (f"store {shown}", lambda: store_selectors.store_overview(month)),
     ]
     for view in ("team", "shop"):
         out.append(
             (
-                f"{view} {month}",
+                f"{view} {shown}",
                 partial(
                     agent_selectors.agent_table,
                     month,
@@ -56,7 +57,7 @@ def jobs(today: dt.date | None = None) -> list[tuple[str, Callable[[], object]]]
     for unit in agent_selectors.roster_units("agent"):
         out.append(
             (
-                f"agent {unit} {month}",
+                f"agent {unit} {shown}",
                 partial(detail_selectors.agent_overview, unit, month),
             )
         )
@@ -64,7 +65,7 @@ def jobs(today: dt.date | None = None) -> list[tuple[str, Callable[[], object]]]
         for view in ("agent", "team", "shop"):
             out.append(
                 (
-                    f"trend {view} {year} by {by}",
+                    f"trend {view} {whole} by {by}",
                     partial(agent_selectors.period_series, year, by, view),
                 )
             )
