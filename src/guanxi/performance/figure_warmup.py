@@ -3,9 +3,9 @@
 The figure cache (``figure_cache``) makes a page fast from its second view on; this makes
 the first one fast too. Right after an import's refresh the background task counts what
 people open first — the latest month's agent, team and shop tables (with the month
-before), the store overview, each agent's page, the trend of that month's year by day,
-week and month — in the order of how often they are opened, so the ones that matter most
-are ready soonest. Other periods are counted at their first view and kept from then on.
+before), the store overview and funnel, each agent's page, the monthly report, the trend of
+that month's year by day, week and month — in the order of how often they are opened, so
+the ones that matter most are ready soonest. Other periods are counted at their first view and kept from then on.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def jobs(today: dt.date | None = None) -> list[tuple[str, Callable[[], object]]]
     """The figures to count, most opened first: (what, how)."""
     from guanxi.performance import selectors as agent_selectors
     from guanxi.performance.detail import selectors as detail_selectors
+    from guanxi.reports import monthly
     from guanxi.store import selectors as store_selectors
 
     month = store_selectors.default_period(today or timezone.localdate())
@@ -40,6 +41,8 @@ def jobs(today: dt.date | None = None) -> list[tuple[str, Callable[[], object]]]
             ),
         ),
         (f"store {shown}", lambda: store_selectors.store_overview(month)),
+        (f"funnel {shown}", lambda: store_selectors.funnel(month)),
+        (f"funnel before {shown}", lambda: store_selectors.funnel(month.previous())),
     ]
     for view in ("team", "shop"):
         out.append(
@@ -61,6 +64,12 @@ def jobs(today: dt.date | None = None) -> list[tuple[str, Callable[[], object]]]
                 partial(detail_selectors.agent_overview, unit, month),
             )
         )
+    out.append(
+        (
+            f"monthly report {shown}",
+            partial(monthly.monthly_report, month.start.year, month.start.month),
+        )
+    )
     for by in ("day", "week", "month"):
         for view in ("agent", "team", "shop"):
             out.append(

@@ -57,6 +57,10 @@ def _store_daily(period: Period) -> list[dict[str, Any]]:
 
 def latest_traffic_day() -> dt.date | None:
     """The last day the shop has traffic for (the demo and imports end in the past)."""
+    return figure_cache.cached("latest_traffic_day", (), _latest_traffic_day)
+
+
+def _latest_traffic_day() -> dt.date | None:
     shop = lake.get()
     traffic = shop.table("traffic_daily")
     value = shop.arrow(traffic.date.max()).as_py()
@@ -95,6 +99,10 @@ def earliest_dsr_month() -> tuple[int, int] | None:
 
 
 def _dsr_month(*, last: bool) -> tuple[int, int] | None:
+    return figure_cache.cached("dsr_month", last, lambda: _dsr_month_counted(last=last))
+
+
+def _dsr_month_counted(*, last: bool) -> tuple[int, int] | None:
     shop = lake.get()
     table = shop.table("dsr_ratings")
     moment = shop.arrow(table.rated_at.max() if last else table.rated_at.min()).as_py()
@@ -113,19 +121,29 @@ def dsr_trend(
         unit, length = shop_settings.dsr_window()
         window, window_days = (None, length) if unit == "day" else (length, None)
     shop = lake.get()
-    return dsr_months(
-        shop.table("dsr_ratings"),
-        last,
-        months,
-        settings.TIME_ZONE,
-        shop.arrow,
-        industry=industry_map(),
-        window_months=window or 6,
-        window_days=window_days,
+    industry = industry_map()
+    return figure_cache.cached(
+        "dsr_trend",
+        (last, months, window, window_days),
+        lambda: dsr_months(
+            shop.table("dsr_ratings"),
+            last,
+            months,
+            settings.TIME_ZONE,
+            shop.arrow,
+            industry=industry,
+            window_months=window or 6,
+            window_days=window_days,
+        ),
+        depends=sorted(industry.items()),
     )
 
 
 def funnel(period: Period) -> Funnel:
+    return figure_cache.cached("funnel", period, lambda: _funnel(period))
+
+
+def _funnel(period: Period) -> Funnel:
     shop = lake.get()
     return store_funnel(
         traffic=shop.table("traffic_daily"),
