@@ -5,7 +5,8 @@ the first one fast too. Right after an import's refresh the background task coun
 people open first — the latest month's agent, team and shop tables (with the month
 before), the store overview and funnel, each agent's page, the monthly report, the trend of
 that month's year by day, week and month — in the order of how often they are opened, so
-the ones that matter most are ready soonest. Other periods are counted at their first view and kept from then on.
+the ones that matter most are ready soonest. Other periods are counted at their first view
+and kept from then on.
 """
 
 from __future__ import annotations
