@@ -101,3 +101,15 @@ def test_add_refuses_a_taken_name_with_exit_code_1(
     assert capsys.readouterr().out == ""
     assert services.role_of(User.objects.get(username="manager1")) == "manager"
     assert AuditEntry.objects.count() == 0
+
+
+def test_add_on_a_home_migrated_but_never_set_up(capsys: pytest.CaptureFixture[str]) -> None:
+    """`guanxi migrate` alone makes no role groups; `users add` makes them rather than fail."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.all().delete()
+    call_command("users", "add", "lead1", "--role", "manager")
+    user = User.objects.get(username="lead1")
+    assert [g.name for g in user.groups.all()] == ["manager"]
+    assert Group.objects.filter(name="agent").exists()  # every role, with its permissions
+    assert "lead1" in capsys.readouterr().out

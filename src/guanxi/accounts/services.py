@@ -86,7 +86,11 @@ def user_create(
     user = User.objects.create_user(
         username=username, password=password, is_staff=False, is_superuser=False
     )
-    user.groups.add(Group.objects.get(name=role))
+    group = Group.objects.filter(name=role).first()
+    if group is None:  # a home migrated but never set up (`guanxi setup` makes the roles)
+        roles_ensure()
+        group = Group.objects.get(name=role)
+    user.groups.add(group)
     Profile.objects.create(user=user, agent_id=agent_id)
     return NewUser(username=username, role=role, password=password, agent_id=agent_id)
 
