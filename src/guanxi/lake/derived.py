@@ -182,6 +182,33 @@ SOURCES = ("chat_messages", "orders", "refunds", "reviews")
 """The raw tables the derived ones are computed from."""
 STATE_FILE = "fill_state.json"
 
+ORDER_TIMES = ("created_at", "paid_at", "shipped_at", "signed_at", "closed_at")
+
+
+def _changed_time(column: str) -> str:
+    # An order with one row here is new or deleted (all of its times count); with two, its
+    # old and new rows: a time counts where they differ (NULL a value of its own), all of
+    # them when the order changed customer.
+    return (
+        f"CASE WHEN count(*) = 1 OR count(DISTINCT coalesce(customer_key, '')) > 1 OR "
+        f"count(DISTINCT {column}) + CAST(count({column}) < count(*) AS INTEGER) > 1 "
+        f"THEN min({column}) END"
+    )
+
+
+FIRST_ORDER_CHANGE = f"""
+SELECT min(changed) FROM (
+    SELECT least({", ".join(_changed_time(c) for c in ORDER_TIMES)}) AS changed
+    FROM o GROUP BY platform, order_id
+)
+"""
+"""The earliest moment an order change can matter: a session's stage at t compares order
+times with t (paid ≤ t, shipped ≤ t, closed > t, signed > t − the after-sale window), each
+as if an unset time were after every t, so a time moved from a to b changes only the stages
+at t ≥ min(a, b). Only the times that changed count: an old order shipped today redoes its
+customer's sessions from today, not from the day it was placed. An order that moved to
+another customer (a merge) counts from its earliest time for both."""
+
 
 @dataclass
 class FillState:
@@ -456,11 +483,7 @@ class Derived:
         con.register("m", messages_changed)
         con.register("o", orders_changed)
         sessions_files = self.files("sessions")
-        # The earliest moment an order change can matter: a session's stage at t depends on
-        # order times at or before t only.
-        first_change = con.execute(
-            "SELECT min(least(created_at, paid_at, shipped_at, signed_at, closed_at)) FROM o"
-        ).fetchone()
+        first_change = con.execute(FIRST_ORDER_CHANGE).fetchone()
         since_orders = first_change[0] if first_change else None
         touched_customers = {
             r[0]

@@ -122,8 +122,8 @@ def rounds(chat_messages: ibis.Table) -> ibis.Table:
 
 
 def session_rows(ordered: ibis.Table) -> ibis.Table:
-    """Sessions from ``ordered_messages``: ``session_id, customer_key, first_at, last_at,
-    first_customer_at, starts_with_customer, first_reply_at, first_reply_by,
+    """Sessions from ``ordered_messages``: ``session_id, platform, customer_key, first_at,
+    last_at, first_customer_at, starts_with_customer, first_reply_at, first_reply_by,
     agent_messages``.
 
     The first reply is the first agent message (by time, then message id) at or after the
@@ -134,6 +134,7 @@ def session_rows(ordered: ibis.Table) -> ibis.Table:
     order = ibis.struct({"at": m.sent_at, "id": m.message_id})
     reply = (m.sender == "agent") & (m.sent_at >= m.first_customer_at)
     out = m.group_by("session_id").aggregate(
+        platform=m.platform.max(),
         customer_key=m.customer_key.max(),
         first_at=m.sent_at.min(),
         last_at=m.sent_at.max(),
@@ -148,7 +149,7 @@ def session_rows(ordered: ibis.Table) -> ibis.Table:
 
 
 def sessions(chat_messages: ibis.Table) -> ibis.Table:
-    """One row per session: ``session_id, customer_key, first_at, last_at,
+    """One row per session: ``session_id, platform, customer_key, first_at, last_at,
     first_customer_at, starts_with_customer, first_reply_at, first_reply_by, agent_messages``.
 
     The first reply is the first agent message after the session's first customer message.

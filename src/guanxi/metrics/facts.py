@@ -52,12 +52,19 @@ def local_clock(events: ibis.Table, column: str, time_zone: str, span: Period) -
         joined = events.left_join(days, on)
         joined = joined.mutate(local_seconds=seconds_between(joined.day_start, joined[column]))
         return joined.drop("day_start", "day_end")
-    local_us = unix_micros(events[column]) + offset // dt.timedelta(microseconds=1)
-    day_no = (local_us // DAY_US).cast("int64")
+    local_us = _local_micros(events[column], offset)
     return events.mutate(
-        day=(ibis.literal(EPOCH) + day_no.as_interval("D")).cast("date"),
-        local_seconds=(local_us % DAY_US).cast("float64") / 1_000_000,
+        day=_date_of(local_us), local_seconds=(local_us % DAY_US).cast("float64") / 1_000_000
     )
+
+
+def _local_micros(at: ibis.Value, offset: dt.timedelta) -> ibis.Value:
+    return unix_micros(at) + offset // dt.timedelta(microseconds=1)
+
+
+def _date_of(local_us: ibis.Value) -> ibis.Value:
+    day_no = (local_us // DAY_US).cast("int64")
+    return (ibis.literal(EPOCH) + day_no.as_interval("D")).cast("date")
 
 
 def month_of(day: ibis.Value) -> ibis.Value:
@@ -111,22 +118,26 @@ def session_facts(
     ``messages`` (whole sessions; system messages are ignored). ``ordered``: the messages'
     ``chat.ordered_messages``, when the caller has it (cached) already."""
     ordered = ordered_messages(messages) if ordered is None else ordered
-    s = session_rows(ordered)
-    platforms = ordered.group_by("session_id").aggregate(platform=ordered.platform.max())
-    s = s.left_join(platforms, "session_id").drop("session_id_right")
+    s = session_rows(ordered)  # with each session's platform
     if orders is None:  # chat figures only: no stages
         s = s.mutate(stage=ibis.null("string"))
     else:
         stages = stages_from(s, orders, rules or AttributionRules()).select("session_id", "stage")
         s = s.left_join(stages, "session_id").drop("session_id_right")
     s = local_clock(s, "first_at", time_zone, span).drop("local_seconds")
-    customer_days = local_clock(
-        s.filter(s.first_customer_at.notnull()).select("session_id", "first_customer_at"),
-        "first_customer_at",
-        time_zone,
-        span,
-    ).select("session_id", customer_day="day")
-    s = s.left_join(customer_days, "session_id").drop("session_id_right")
+    offset = fixed_offset(span, time_zone)
+    if offset is not None:
+        # A column of the same rows: a self-join here made the engines evaluate the
+        # session rows and their stage join twice (half the build's time on a large shop).
+        s = s.mutate(customer_day=_date_of(_local_micros(s.first_customer_at, offset)))
+    else:
+        customer_days = local_clock(
+            s.filter(s.first_customer_at.notnull()).select("session_id", "first_customer_at"),
+            "first_customer_at",
+            time_zone,
+            span,
+        ).select("session_id", customer_day="day")
+        s = s.left_join(customer_days, "session_id").drop("session_id_right")
     sessions = s.select(
         "session_id",
         "platform",
@@ -150,6 +161,9 @@ def session_facts(
         round_no=ibis.row_number().over(ibis.window(group_by=r.session_id, order_by=r.round_key))
         + 1
     )
+    # The platform from the messages, not from ``s``: joining ``s`` would evaluate the session
+    # rows and their stage join again inside the rounds' query.
+    platforms = ordered.group_by("session_id").aggregate(platform=ordered.platform.max())
     r = r.left_join(platforms, "session_id").drop("session_id_right")
     r = local_clock(r, "started_at", time_zone, span)
     rounds = r.select(
