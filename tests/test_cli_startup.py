@@ -1,6 +1,6 @@
 """Commands that do not read the lake start without its libraries (issue 14): Django's app
-loading, ``guanxi --help``, ``guanxi users list`` and ``guanxi privacy`` import none of
-Ibis, Arrow, DuckDB, deltalake, pandas, plotly or the holiday calendar. Not timed (the
+loading, ``guanxi --help``, ``guanxi users list``, ``guanxi privacy`` and ``guanxi migrate``
+import none of Ibis, Arrow, DuckDB, deltalake, pandas, plotly or the holiday calendar. Not timed (the
 timings are ``python -m bench --only startup``): which modules a start imports is what
 decides its time, and that does not vary with the machine's load."""
 
@@ -69,6 +69,7 @@ def _heavy_after(env: dict[str, str], *args: str) -> str:
         ["users", "list"],
         ["privacy", "--help"],
         ["privacy", "requests"],
+        ["migrate", "-v", "0"],  # every check but the URL ones (guanxi/core's migrate)
     ],
     ids=" ".join,
 )
@@ -84,6 +85,12 @@ def test_django_setup_imports_none_of_the_lake_libraries(home: dict[str, str]) -
         [sys.executable, "-c", script], env=home, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "heavy: []"
+
+
+def test_check_still_runs_the_url_checks(home: dict[str, str]) -> None:
+    """``guanxi check`` imports the pages and the API (its URL checks): the lake's libraries
+    with them — the one start-up that keeps them, by design."""
+    assert "'ibis'" in _heavy_after(home, "check")
 
 
 def test_a_report_command_still_reads_the_lake(home: dict[str, str]) -> None:

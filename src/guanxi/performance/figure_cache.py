@@ -35,7 +35,6 @@ from django.conf import settings
 
 import guanxi
 from guanxi import lake
-from guanxi.lake.schema import TABLES
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +55,8 @@ def enabled() -> bool:
 def lake_token() -> str:
     """The state of every raw table of the current lake: its path, and per table the
     version and the commit file's modification stamp (None: no table)."""
+    from guanxi.lake.schema import TABLES  # here: the erasure's command imports this module
+
     shop = lake.get()
     # The code's version too: an upgrade may count differently (a rebuild clears as well).
     parts: list[Any] = [guanxi.__version__, shop.root, shop.engine_name, settings.TIME_ZONE]
