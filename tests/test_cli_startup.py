@@ -1,7 +1,7 @@
 """Commands that do not read the lake start without its libraries (issue 14): Django's app
 loading, ``guanxi --help``, ``guanxi users list``, ``guanxi privacy`` and ``guanxi migrate``
-import none of Ibis, Arrow, DuckDB, deltalake, pandas, plotly or the holiday calendar. Not timed (the
-timings are ``python -m bench --only startup``): which modules a start imports is what
+import none of Ibis, Arrow, DuckDB, deltalake, pandas, plotly or the holiday calendar. Not
+timed (the timings are ``python -m bench --only startup``): which modules a start imports is what
 decides its time, and that does not vary with the machine's load."""
 
 from __future__ import annotations
