@@ -233,40 +233,40 @@ def test_a_fixed_history_refreshes_to_the_rebuild(
 def test_an_old_order_shipped_later_redoes_only_the_sessions_after_its_new_time(
     tmp_path: Path,
 ) -> None:
-    """c1 placed and paid o1 at START + 2 h; chats at + 1 h (s1) and + 3 days (s2). o1 ships
-    at + 2 days: only a stage at or after that time can change (s2's), so the refresh redoes
-    s2 alone — not s1, although s1 is after o1's creation — and still equals a rebuild."""
+    """c1 asks at START + 1 h (s0) and kf1 answers; c1 places and pays o1 at + 2 h (o1 is
+    kf1's); c1 chats again at + 3 h (s1) and + 12 days (s2). o1 ships at + 10 days: only a
+    stage at or after that time can change (s2's), so the refresh redoes s2 alone — not s1,
+    although s1 is after o1's creation — and still equals a rebuild; o1 keeps its agent
+    (its attribution looks back from its creation, however late the change)."""
 
-    def message(mid: str, session: str, at: dt.timedelta) -> dict[str, object]:
+    def message(mid: str, session: str, at: dt.timedelta, agent: str | None = None) -> dict:
         return {"platform": "taobao", "message_id": mid, "session_id": session,
-                "customer_key": "c1", "agent_id": None, "sender": "customer",
-                "sent_at": START + at, "text": "…"}  # fmt: skip
+                "customer_key": "c1", "agent_id": agent,
+                "sender": "agent" if agent else "customer", "sent_at": START + at,
+                "text": "…"}  # fmt: skip
 
     order = {"platform": "taobao", "order_id": "o1", "customer_key": "c1",
              "created_at": START + dt.timedelta(hours=2),
              "paid_at": START + dt.timedelta(hours=2, minutes=5), "shipped_at": None,
              "signed_at": None, "closed_at": None, "status": "paid",
              "amount": Decimal("10.00"), "item_count": 1}  # fmt: skip
+    chats = [
+        message("m0", "s0", dt.timedelta(hours=1)),
+        message("m0r", "s0", dt.timedelta(hours=1, minutes=1), agent="kf1"),
+        message("m1", "s1", dt.timedelta(hours=3)),
+        message("m2", "s2", dt.timedelta(days=12)),
+    ]
     lake = Lake(tmp_path / "lake")
-    run_history(
-        lake,
-        [
-            (
-                "chat",
-                [
-                    message("m1", "s1", dt.timedelta(hours=3)),
-                    message("m2", "s2", dt.timedelta(days=3)),
-                ],
-            ),
-            ("orders", [order]),
-        ],
-    )
-    apply(lake, ("orders", [order | {"shipped_at": START + dt.timedelta(days=2),
-                                     "status": "shipped"}]))  # fmt: skip
+    run_history(lake, [("chat", chats), ("orders", [order])])
+    shipped = order | {"shipped_at": START + dt.timedelta(days=10), "status": "shipped"}
+    apply(lake, ("orders", [shipped]))
     state = lake.derived.refresh(TZ, RULES)
     assert state.touched_sessions == 1
     assert rows(lake) == reference(lake)
-    stages = {
-        r["session_id"]: r["stage"] for r in lake.arrow(lake.derived.facts().sessions).to_pylist()
-    }
-    assert stages == {"s1": "in_sale", "s2": "after_sale"}
+    facts = lake.derived.facts()
+    stages = {r["session_id"]: r["stage"] for r in lake.arrow(facts.sessions).to_pylist()}
+    assert stages == {"s0": "pre_sale", "s1": "in_sale", "s2": "after_sale"}
+    attributed = lake.arrow(facts.attribution).to_pylist()
+    assert [(r["order_id"], r["agent_id"], r["status"]) for r in attributed] == [
+        ("o1", "kf1", "shipped")
+    ]

@@ -485,6 +485,10 @@ class Derived:
         sessions_files = self.files("sessions")
         first_change = con.execute(FIRST_ORDER_CHANGE).fetchone()
         since_orders = first_change[0] if first_change else None
+        # The changed orders' own attribution looks back from their creation (72 h of
+        # chats), however late the change: an old order shipped today keeps its agent.
+        created = con.execute("SELECT min(created_at) FROM o").fetchone()
+        first_created = created[0] if created else None
         touched_customers = {
             r[0]
             for r in con.execute(
@@ -546,11 +550,12 @@ class Derived:
         }
         since = min([t for t in [since_orders, *firsts] if t is not None], default=None)
         order_keys = _fetch(con, "SELECT DISTINCT platform, order_id FROM o")
+        chat_since = min([t for t in [since, first_created] if t is not None], default=None)
+        customers = self.lake.engine.register(
+            "touched_customers",
+            pa.table({"customer_key": pa.array(sorted(touched_customers), STR)}),
+        )
         if since is not None and touched_customers:
-            customers = self.lake.engine.register(
-                "touched_customers",
-                pa.table({"customer_key": pa.array(sorted(touched_customers), STR)}),
-            )
             since_lit = ibis.literal(since)
             redo = orders.filter(
                 orders.customer_key.isin(customers.customer_key) & (orders.created_at >= since_lit)
@@ -561,7 +566,8 @@ class Derived:
                 .group_by(["platform", "order_id"])
                 .aggregate([])
             )
-            window = since - dt.timedelta(hours=rules.attribution_hours + 24)
+        if chat_since is not None and touched_customers:
+            window = chat_since - dt.timedelta(hours=rules.attribution_hours + 24)
             chat = messages.filter(
                 messages.customer_key.isin(customers.customer_key)
                 & (messages.sent_at >= ibis.literal(window))
