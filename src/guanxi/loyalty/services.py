@@ -59,6 +59,7 @@ class PointsError(UserInputError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.detail = message
 
 
 class InsufficientPointsError(PointsError):

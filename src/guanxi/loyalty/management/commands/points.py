@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
+from django.utils.timezone import localtime
 
 from guanxi.core.audit import command_line_actor
 from guanxi.core.errors import UserInputError
@@ -19,6 +20,8 @@ from guanxi.loyalty import orders, selectors, services
 from guanxi.web.cli import GuanxiCommand
 
 CUSTOMER = "KEY|PHONE|NAME|ACCOUNT"
+# The services' argument names as this command spells them.
+ARGUMENTS = {"points": "POINTS", "reason": "--reason", "as_of": "--as-of"}
 FIND_LIMIT = 5
 
 
@@ -76,6 +79,9 @@ class Command(GuanxiCommand):
                 else:
                     services.adjust(customer, points, options["reason"], by=by)
                 self.stdout.write(f"{customer.customer_key}: balance {selectors.balance(customer)}")
+        except services.PointsError as exc:
+            name = ARGUMENTS.get(exc.field, exc.field)
+            raise CommandError(f"{name}: {exc.detail}", returncode=1) from exc
         except UserInputError as exc:
             raise CommandError(str(exc), returncode=1) from exc
 
@@ -119,8 +125,12 @@ class Command(GuanxiCommand):
         self.stdout.write(f"{customer.customer_key}: balance {selectors.balance(customer)}")
         for lot in selectors.open_lots(customer):
             source = f"{lot.platform}:{lot.order_id}" if lot.order_id else lot.kind
-            expires = f"expires {lot.expires_at:%Y-%m-%d}" if lot.expires_at else "never expires"
+            expires = (
+                f"expires {localtime(lot.expires_at):%Y-%m-%d}"
+                if lot.expires_at
+                else "never expires"
+            )
             self.stdout.write(
-                f"  {lot.remaining}/{lot.points}\tearned {lot.earned_at:%Y-%m-%d}\t"
+                f"  {lot.remaining}/{lot.points}\tearned {localtime(lot.earned_at):%Y-%m-%d}\t"
                 f"{expires}\t{source}"
             )
