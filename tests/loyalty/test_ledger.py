@@ -330,3 +330,12 @@ def test_the_database_refuses_entries_that_break_the_rules(fields: dict[str, obj
     c1 = new_customer()
     with pytest.raises(IntegrityError), transaction.atomic():
         PointsEntry.objects.create(customer=c1, actor_name="x", **fields)
+
+
+def test_erasing_a_customer_erases_their_ledger() -> None:
+    c1 = new_customer()
+    services.earn_for_orders([order("A", "100", "2025-01-10 10:00")])
+    services.redeem(c1, 30, at=at("2025-02-01 10:00"))
+    Customer.objects.filter(pk=c1.pk).delete()  # as the PIPL erasure does
+    assert PointsEntry.objects.count() == PointsAllocation.objects.count() == 0
+    assert not PointsAccount.objects.exists()
