@@ -16,7 +16,7 @@ from guanxi.customers.models import Customer
 from guanxi.loyalty import selectors, services
 from guanxi.loyalty.models import PointsAccount, PointsEntry
 from guanxi.loyalty.orders import PaidOrder
-from tests.loyalty.helpers import at, order
+from tests.loyalty.helpers import at, entries, order, refund
 
 POSTGRES = "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
 HOLD_SECONDS = 0.3  # how long a writer holds the balance row before it checks it
@@ -140,3 +140,28 @@ def test_two_imports_of_the_same_orders_earn_them_once(monkeypatch: pytest.Monke
     assert earned == [0, 50]
     assert selectors.balance(c1) == 500
     assert PointsEntry.objects.filter(kind="earn").count() == 50
+
+
+def _claw_back_a_moment_later() -> services.ClawbackReport:
+    time.sleep(HOLD_SECONDS / 3)  # the earning thread holds the lock by now
+    return services.claw_back_refunds([refund("A", "2025-01-20 10:00")])
+
+
+def test_a_refund_clawed_back_while_its_order_earns_takes_the_points_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    c1 = Customer.objects.create(customer_key="c1")
+    _holding(monkeypatch, lock=True)
+    results = _together(
+        2,
+        lambda i: (
+            services.earn_for_orders([order("A", "100", "2025-01-10 10:00")])
+            if i == 0
+            else _claw_back_a_moment_later()
+        ),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    # The clawback found no earning before it waited for the lock; it looks again once it
+    # holds it, so it takes the 100 back instead of marking the order as never earned.
+    assert entries(c1) == [("earn", 100, "A"), ("clawback", -100, "A")]
+    assert selectors.balance(c1) == 0

@@ -369,15 +369,13 @@ def _claw_back_chunk(chunk: Sequence[RefundedOrder], by: str, report: ClawbackRe
         else:
             refunded[refund.platform, refund.order_id] = refund
     order_ids = {order_id for _, order_id in refunded}
+    earnings = PointsEntry.objects.filter(kind=EntryKind.EARN, order_id__in=order_ids)
+    ids = _customer_ids(r.customer_key for r in refunded.values() if r.customer_key)
+    accounts = _accounts_locked([*earnings.values_list("customer_id", flat=True), *ids.values()])
+    # Read again under the lock: an import may have earned for these orders meanwhile.
     earned = {
-        (e.platform, e.order_id): e
-        for e in PointsEntry.objects.filter(kind=EntryKind.EARN, order_id__in=order_ids)
-        if (e.platform, e.order_id) in refunded
+        (e.platform, e.order_id): e for e in earnings.all() if (e.platform, e.order_id) in refunded
     }
-    ids = _customer_ids(
-        r.customer_key for k, r in refunded.items() if k not in earned and r.customer_key
-    )
-    accounts = _accounts_locked([e.customer_id for e in earned.values()] + list(ids.values()))
     clawed = set(
         PointsEntry.objects.filter(kind=EntryKind.CLAWBACK, order_id__in=order_ids).values_list(
             "platform", "order_id"
@@ -405,7 +403,10 @@ def _claw_back_chunk(chunk: Sequence[RefundedOrder], by: str, report: ClawbackRe
             )
             report.before_earning += 1
             continue
-        _claw_back_order(earning, refund, accounts[earning.customer_id], by, report)
+        account = accounts.get(earning.customer_id)
+        if account is None:  # earned meanwhile by a customer the refund does not name
+            account = _accounts_locked([earning.customer_id])[earning.customer_id]
+        _claw_back_order(earning, refund, account, by, report)
 
 
 def _claw_back_order(
