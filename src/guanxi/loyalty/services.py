@@ -153,7 +153,6 @@ class _Lot:
     entry_id: int
     customer_id: int
     remaining: int
-    order: tuple[str, str]  # (platform, order_id) of an earning; ("", "") otherwise
 
 
 def _open_lots(customer_ids: Sequence[int], *, lapsed_by: dt.datetime | None = None) -> list[_Lot]:
@@ -166,9 +165,9 @@ def _open_lots(customer_ids: Sequence[int], *, lapsed_by: dt.datetime | None = N
         lots.annotate(used=Coalesce(Sum("used_by__points"), 0))
         .filter(points__gt=F("used"))
         .order_by("customer_id", "earned_at", "id")
-        .values_list("id", "customer_id", "points", "used", "platform", "order_id")
+        .values_list("id", "customer_id", "points", "used")
     )
-    return [_Lot(i, c, points - used, (p, o)) for i, c, points, used, p, o in rows]
+    return [_Lot(i, c, points - used) for i, c, points, used in rows]
 
 
 def _take(debit: PointsEntry, lots: Iterable[_Lot], points: int) -> list[PointsAllocation]:
@@ -193,10 +192,9 @@ def _lower_balance(account: PointsAccount, points: int) -> None:
     lowered = PointsAccount.objects.filter(pk=account.pk, balance__gte=points).update(
         balance=F("balance") - points
     )
-    if lowered != 1:
-        raise InsufficientPointsError(
-            "points", f"{points} is more than the balance of {account.balance}"
-        )
+    if lowered != 1:  # another writer got there first (no lock held?): say what is left
+        left = PointsAccount.objects.get(pk=account.pk).balance
+        raise InsufficientPointsError("points", f"{points} is more than the balance of {left}")
     account.balance -= points
 
 
