@@ -116,6 +116,8 @@ def test_without_the_row_lock_the_conditional_update_still_refuses(
     # Both read a balance of 100 and went ahead; UPDATE … WHERE balance >= 80 let one
     # through and found no row for the other, whose whole redemption was rolled back.
     assert _outcomes(results) == (1, 1)
+    refused = next(r for r in results if isinstance(r, services.InsufficientPointsError))
+    assert str(refused).startswith("points: 80 is more than the balance of 20")
     assert selectors.balance(c1) == 20
     assert selectors.ledger_check(c1).consistent
 
