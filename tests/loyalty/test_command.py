@@ -162,3 +162,16 @@ def test_errors_name_the_bad_argument(args: tuple[str, ...], message: str) -> No
 def test_adjust_without_a_reason_is_refused_by_the_parser() -> None:
     with pytest.raises(CommandError, match="--reason"):
         _run("adjust", "c1", "5")
+
+
+def test_a_refund_without_a_completion_time_counts_from_its_request(lake: Lake) -> None:
+    c1 = new_customer("c1")
+    lake.write(
+        "orders",
+        orders_table([("o1", "c1", "2025-01-10 09:00:00", "2025-01-10 10:00:00", "30.00")]),
+    )
+    refunds = _refunds([("r1", "o1", "c1", "2025-01-12 08:00:00", "success")])
+    lake.write("refunds", refunds.set_column(5, "completed_at", pa.nulls(1, pa.timestamp("us"))))
+    _run("earn")
+    assert selectors.balance(c1) == 0
+    assert PointsEntry.objects.get(kind="clawback").created_at == at("2025-01-12 08:00")
