@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from guanxi.core.models import AuditEntry
 from guanxi.customers.models import Customer
@@ -339,3 +339,15 @@ def test_erasing_a_customer_erases_their_ledger() -> None:
     Customer.objects.filter(pk=c1.pk).delete()  # as the PIPL erasure does
     assert PointsEntry.objects.count() == PointsAllocation.objects.count() == 0
     assert not PointsAccount.objects.exists()
+
+
+def test_the_database_refuses_to_change_a_written_entry_or_allocation() -> None:
+    c1 = new_customer()
+    services.earn_for_orders([order("A", "100", "2025-01-10 10:00")])
+    services.redeem(c1, 30, at=at("2025-02-01 10:00"))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PointsEntry.objects.filter(kind="earn").update(points=1000)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PointsAllocation.objects.update(points=1)
+    assert entries(c1) == [("earn", 100, "A"), ("redeem", -30, "")]
+    assert PointsAllocation.objects.get().points == 30

@@ -5,9 +5,9 @@ customer that redemptions lock.
 The balance is the sum of a customer's entries. ``PointsAccount.balance`` holds the same sum,
 kept in the transaction that writes each entry, so that a redemption can lock one row and
 check it; the database refuses a negative balance (a CHECK constraint) whatever the code
-does. Entries and allocations are only ever added (the services have no update or delete;
-the database does not enforce it, unlike the audit log's triggers); they go only with their
-customer (PIPL erasure deletes the master row, and these with it).
+does. Entries and allocations are only ever added: database triggers refuse an UPDATE
+(migration 0002); they are deleted only with their customer (the PIPL erasure deletes the
+master row, and these with it).
 """
 
 from __future__ import annotations
