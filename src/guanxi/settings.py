@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "guanxi.reports",
     "guanxi.store",
     "guanxi.privacy",
+    "guanxi.loyalty",
     "guanxi.installation",
     "django_tasks_db",
     "guanxi.web",
