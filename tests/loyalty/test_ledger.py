@@ -351,3 +351,12 @@ def test_the_database_refuses_to_change_a_written_entry_or_allocation() -> None:
         PointsAllocation.objects.update(points=1)
     assert entries(c1) == [("earn", 100, "A"), ("redeem", -30, "")]
     assert PointsAllocation.objects.get().points == 30
+
+
+def test_a_reason_naming_the_customer_is_stored_masked() -> None:
+    """Staff without reveal permission read the ledger: the customer's name and phone (and
+    any phone pattern) in a reason are masked before it is stored."""
+    c9 = Customer.objects.create(customer_key="c9", name="张伟", mobile="13912345678")
+    entry = services.adjust(c9, 5, "张伟 电话13912345678 投诉物流", by="cli:kf")
+    assert "张伟" not in entry.reason and "13912345678" not in entry.reason
+    assert "投诉物流" in entry.reason

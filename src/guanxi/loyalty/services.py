@@ -530,14 +530,20 @@ def redeem(
         customer=customer,
         points=points,
         kind=EntryKind.REDEEM,
-        reason=_clean_reason(reason, required=False),
+        reason=_clean_reason(reason, customer, required=False),
         actor=actor,
         by=by,
         at=_now(at),
     )
 
 
-def _clean_reason(reason: object, *, required: bool) -> str:
+def _clean_reason(reason: object, customer: Customer, *, required: bool) -> str:
+    """The reason as stored: trimmed, and masked like any free text (the customer's own
+    name, phone or address, and phone/ID/e-mail patterns) — the ledger is read by staff
+    without reveal permission."""
+    from guanxi.customers.selectors import known_values
+    from guanxi.ingest.pii import KnownValues, mask_free_text
+
     if not isinstance(reason, str):
         raise PointsError("reason", f"{reason!r} is not text")
     text = reason.strip()
@@ -545,7 +551,8 @@ def _clean_reason(reason: object, *, required: bool) -> str:
         raise PointsError("reason", "an adjustment needs a reason (e.g. 补偿物流延误)")
     if len(text) > REASON_LENGTH:
         raise PointsError("reason", f"{len(text)} characters; keep it to {REASON_LENGTH}")
-    return text
+    known = known_values([customer.customer_key]).get(customer.customer_key, KnownValues())
+    return mask_free_text([text], known)[0]
 
 
 def adjust(
@@ -565,7 +572,7 @@ def adjust(
     points = _whole_points(points)
     if points == 0:
         raise PointsError("points", "0 changes nothing; give a positive or negative number")
-    text = _clean_reason(reason, required=True)
+    text = _clean_reason(reason, customer, required=True)
     moment = _now(at)
     if points < 0:
         return _debit(
