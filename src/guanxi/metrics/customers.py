@@ -491,6 +491,8 @@ def rfm_values(
     - M ``monetary``: their amounts; with ``rules.deduct_refunds``, less the successful
       refunds of those orders completed by ``as_of`` (requested, when no completion time
       is known), never below 0."""
+    if rules.deduct_refunds and refunds is None:
+        raise RuleError("deduct_refunds: the refunds table is needed to deduct refunds")
     end = _end_of(as_of, time_zone)
     o = orders.filter(orders.customer_key.notnull() & orders.paid_at.notnull())
     o = o.filter(o.paid_at < end)
@@ -499,9 +501,7 @@ def rfm_values(
         frequency=o.count(),
         monetary=o.amount.sum().cast(MONEY_SUM),
     )
-    if rules.deduct_refunds:
-        if refunds is None:
-            raise RuleError("deduct_refunds: the refunds table is needed to deduct refunds")
+    if rules.deduct_refunds and refunds is not None:
         r = refunds.filter(
             (refunds.status == "success")
             & (refunds.completed_at.fill_null(refunds.requested_at) < end)
