@@ -37,11 +37,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import ibis
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guanxi.lake import Lake
-from guanxi.metrics.customers import RFM_GROUPS, rfm, rfm_values
+from guanxi.metrics.customers import RFM_GROUPS, rfm, rfm_scores, rfm_values
 from guanxi.metrics.rules import RfmRules, RuleError
 from tests.factories import utc
 
@@ -244,8 +247,6 @@ def test_refunds_are_deducted_only_when_configured(lake: Lake) -> None:
 
 
 def test_deducting_refunds_needs_the_refunds_table() -> None:
-    import ibis
-
     orders = ibis.table({"customer_key": "string", "paid_at": "timestamp"}, name="orders")
     with pytest.raises(RuleError, match=r"^deduct_refunds: "):
         rfm_values(orders, as_of=AS_OF, time_zone=TZ, rules=RfmRules(deduct_refunds=True))
@@ -264,3 +265,43 @@ def test_deducting_refunds_needs_the_refunds_table() -> None:
 def test_bad_rfm_rules_are_refused_naming_the_field(options: dict, field: str) -> None:
     with pytest.raises(RuleError, match=rf"^{field}: "):
         RfmRules(**options)
+
+
+@st.composite
+def _values(draw: st.DrawFn) -> list[tuple[int, int, int]]:
+    n = draw(st.integers(1, 25))
+    small = st.integers(0, 6)  # few distinct values: many ties
+    return [(draw(small), draw(small) + 1, draw(small) * 10) for _ in range(n)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=_values())
+def test_scores_are_quintiles_of_rank_with_ties_shared(values: list[tuple[int, int, int]]) -> None:
+    # DuckDB only: the property is about the rule; the engines' parity is shown above.
+    table = ibis.memtable(
+        pa.table(
+            {
+                "customer_key": [f"c{i:02d}" for i in range(len(values))],
+                "recency_days": pa.array([v[0] for v in values], pa.int64()),
+                "frequency": pa.array([v[1] for v in values], pa.int64()),
+                "monetary": pa.array([Decimal(v[2]) for v in values], pa.decimal128(38, 2)),
+            }
+        )
+    )
+    got = ibis.duckdb.connect().to_pyarrow(rfm_scores(table)).to_pylist()
+    n = len(values)
+    for row in got:
+        r, f, m = row["recency_days"], row["frequency"], int(row["monetary"])
+        worse_r = sum(v[0] > r for v in values)
+        worse_f = sum(v[1] < f for v in values)
+        worse_m = sum(v[2] < m for v in values)
+        assert (row["r_score"], row["f_score"], row["m_score"]) == (
+            1 + 5 * worse_r // n,
+            1 + 5 * worse_f // n,
+            1 + 5 * worse_m // n,
+        )
+    # equal values, equal scores; every score 1–5
+    by_recency: dict[int, int] = {}
+    for row in got:
+        assert by_recency.setdefault(row["recency_days"], row["r_score"]) == row["r_score"]
+        assert {row["r_score"], row["f_score"], row["m_score"]} <= {1, 2, 3, 4, 5}

@@ -379,7 +379,9 @@ def _thresholds(b: ibis.Table) -> ibis.Table:
     return b.aggregate(
         buyers=b.count(),
         vip_threshold=b.amount.min(where=b.vip),
-        median_amount=middle.cast(REASON_DECIMAL) * ibis.literal(0.5, type=REASON_DECIMAL),
+        median_amount=(middle.cast(REASON_DECIMAL) * ibis.literal(0.5, type=REASON_DECIMAL)).cast(
+            REASON_DECIMAL
+        ),
     )
 
 
