@@ -320,14 +320,14 @@ CLASS_RULES: tuple[ClassRule, ...] = (
     ClassRule(
         "vip_top_share",
         "vip",
-        "近12个月消费额前5%",
+        "近期消费额居前",
         "Top share by trailing paid amount",
         "trailing paid amount ≥ the smallest amount in the top share of the window's buyers",
     ),
     ClassRule(
         "core_orders_and_spend",
         "core",
-        "近12个月多次购买且消费额高于中位数",
+        "近期多次购买且消费额高于中位数",
         "Repeat buyer with above-median spend",
         "trailing paid orders ≥ the minimum and trailing paid amount > the buyers' median",
     ),

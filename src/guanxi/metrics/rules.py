@@ -59,6 +59,9 @@ class ClassRules:
     - 潜在客户: never paid, and in the window consulted (a chat session, when
       ``potential_by_chat``) or ordered without paying (when ``potential_by_unpaid_order``);
     - 普通客户: everyone else.
+
+    ``trailing_months`` is the window of the facts the classes read: pass it to
+    ``customers.customer_facts``.
     """
 
     trailing_months: int = 12
