@@ -41,6 +41,7 @@ from guanxi.metrics.customers import (
     customer_classes,
     customer_facts,
     event_facts,
+    rfm_values,
     split_months,
     trailing_period,
 )
@@ -348,3 +349,20 @@ def test_split_into_whole_months_and_days() -> None:
         False,
         (Period(dt.date(2025, 5, 20), dt.date(2025, 6, 10)),),
     )
+
+
+def test_rfm_agrees_with_the_facts(lake: Lake) -> None:
+    _shop(lake)
+    facts = _facts(lake)
+    expr = rfm_values(lake.table("orders"), as_of=AS_OF, time_zone=TZ)
+    values = {r["customer_key"]: r for r in lake.arrow(expr).to_pylist()}
+    # c1: last payment 2025-01-21 → 2025-06-15 is 10+28+31+30+31+15 = 145 days
+    assert (values["c1"]["recency_days"], values["c1"]["frequency"]) == (145, 3)
+    assert sorted(values) == ["c1", "c2"]  # c3 never paid
+    for key, v in values.items():
+        f = facts[key]
+        assert (v["frequency"], v["monetary"], v["last_paid_day"]) == (
+            f["paid_orders"],
+            f["paid_amount"],
+            f["last_paid_day"],
+        )
