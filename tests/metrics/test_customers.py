@@ -45,6 +45,7 @@ from guanxi.metrics.customers import (
     split_months,
     trailing_period,
 )
+from guanxi.metrics.facts import session_facts
 from guanxi.metrics.rules import ClassRules
 from tests.factories import chats_table, utc
 
@@ -366,3 +367,27 @@ def test_rfm_agrees_with_the_facts(lake: Lake) -> None:
             f["paid_amount"],
             f["last_paid_day"],
         )
+
+
+def test_raw_path_gives_the_derived_facts(lake: Lake) -> None:
+    _shop(lake)
+    derived = _facts(lake)
+    # chat sessions built from the raw messages, no monthly table: every day from raw rows
+    sessions = session_facts(
+        lake.table("chat_messages"),
+        lake.table("orders"),
+        TZ,
+        Period(dt.date(2024, 1, 1), dt.date(2025, 12, 31)),
+    )["sessions"]
+    expr = customer_facts(
+        orders=lake.table("orders"),
+        refunds=lake.table("refunds"),
+        reviews=lake.table("reviews"),
+        sessions=sessions,
+        months=None,
+        as_of=AS_OF,
+        time_zone=TZ,
+        dsr_ratings=lake.table("dsr_ratings"),
+    )
+    raw = {r["customer_key"]: r for r in lake.arrow(expr).to_pylist()}
+    assert raw == derived

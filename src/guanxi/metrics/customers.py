@@ -171,7 +171,7 @@ def order_facts(
 
 def event_facts(
     *,
-    months: ibis.Table,
+    months: ibis.Table | None,
     orders: ibis.Table,
     refunds: ibis.Table,
     reviews: ibis.Table,
@@ -186,10 +186,14 @@ def event_facts(
     ``months``: the ``customer_months`` table (derived or built); the whole months inside
     the range are read from it, the days at its ends are counted from the raw ``refunds``,
     ``reviews`` and ``sessions`` (``ChatFacts.sessions``: ``customer_key, first_at``) by the
-    same code. ``orders`` only lends its schema."""
-    split = split_months(start, end)
+    same code. ``months`` None: every day from the raw rows (the reference path, and the
+    fallback while the derived tables are refreshed). ``orders`` only lends its schema."""
+    if months is None:
+        split = MonthSplit(None, None, (Period(start or EARLIEST, end),))
+    else:
+        split = split_months(start, end)
     columns = [*MONTH_EVENTS, "last_chat_at"]
-    stamp = months.last_chat_at.type()
+    stamp = sessions.first_at.type()
 
     def typed(t: ibis.Table) -> ibis.Table:
         return t.select(
@@ -199,7 +203,7 @@ def event_facts(
         )
 
     parts = []
-    if split.has_months:
+    if months is not None and split.has_months:
         in_range = months.month <= split.last_month
         if split.first_month is not None:
             in_range &= months.month >= split.first_month
@@ -230,7 +234,7 @@ def customer_facts(
     refunds: ibis.Table,
     reviews: ibis.Table,
     sessions: ibis.Table,
-    months: ibis.Table,
+    months: ibis.Table | None,
     as_of: dt.date,
     time_zone: str,
     trailing_months: int = 12,
@@ -247,7 +251,8 @@ def customer_facts(
     - with ``dsr_ratings``: ``dsr_ratings`` given and the mean of each dimension
       (``dsr_description, dsr_service, dsr_logistics``).
 
-    Counts are 0 and times empty where a customer has none."""
+    Counts are 0 and times empty where a customer has none. ``months``: the derived
+    ``customer_months`` (None: count refunds, chats and reviews from the raw rows only)."""
     window = trailing_period(as_of, trailing_months)
     common = {
         "months": months,
