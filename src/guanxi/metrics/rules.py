@@ -1,10 +1,13 @@
-"""The shop's configurable thresholds and windows (SPEC §2), apart from the Ibis code that
+"""The shop's configurable thresholds and windows (SPEC §1, §2, §9), apart from the Ibis code that
 uses them: the app's settings model takes its defaults from here at start-up, which must not
 import Ibis."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from guanxi.core.errors import UserInputError
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,85 @@ class PlatformRules:
     douyin_seconds: int = 180
     douyin_from_hour: int = 8
     douyin_to_hour: int = 23
+
+
+class RuleError(UserInputError):
+    """A customer rule is out of range; the message names the field and its allowed values."""
+
+
+CUSTOMER_CLASSES = ("vip", "core", "potential", "ordinary")
+"""The classes of SPEC §1 by precedence (``customers.CustomerClass``'s values)."""
+
+
+@dataclass(frozen=True)
+class ClassRules:
+    """The customer classes' thresholds (SPEC §1 defaults), checked on creation.
+
+    - VIP客户: among the customers who paid in the trailing window, the top
+      ``vip_top_share`` by paid amount in it (ties at the edge all in);
+    - 核心客户: at least ``core_min_paid_orders`` orders paid in the window and a paid
+      amount in it above the median of those customers';
+    - 潜在客户: never paid, and in the window consulted (a chat session, when
+      ``potential_by_chat``) or ordered without paying (when ``potential_by_unpaid_order``);
+    - 普通客户: everyone else.
+
+    ``trailing_months`` is the window of the facts the classes read: pass it to
+    ``customers.customer_facts``.
+    """
+
+    trailing_months: int = 12
+    vip_top_share: Decimal = Decimal("0.05")
+    core_min_paid_orders: int = 2
+    potential_by_chat: bool = True
+    potential_by_unpaid_order: bool = True
+
+    def __post_init__(self) -> None:
+        _whole("trailing_months", self.trailing_months, 1, 120)
+        share = self.vip_top_share
+        if isinstance(share, bool) or not isinstance(share, Decimal | int | float | str):
+            raise RuleError(f"vip_top_share: {share!r} is not a number; give e.g. 0.05 for 5 %")
+        try:
+            exact = Decimal(str(share))
+        except InvalidOperation:
+            raise RuleError(
+                f"vip_top_share: {share!r} is not a number; give e.g. 0.05 for 5 %"
+            ) from None
+        if not (Decimal(0) < exact <= Decimal(1)):
+            raise RuleError(
+                f"vip_top_share: {share} is not a share between 0 and 1 "
+                "(0 excluded); give e.g. 0.05 for the top 5 %"
+            )
+        object.__setattr__(self, "vip_top_share", exact)
+        _whole("core_min_paid_orders", self.core_min_paid_orders, 1, 1000)
+        for name in ("potential_by_chat", "potential_by_unpaid_order"):
+            if not isinstance(getattr(self, name), bool):
+                raise RuleError(f"{name}: {getattr(self, name)!r} is not true or false")
+
+
+@dataclass(frozen=True)
+class RfmRules:
+    """RFM (SPEC §9): when a score counts as high for the eight groups, and whether refunds
+    come off the monetary value.
+
+    - ``high_score``: R, F or M is high (高) when its 1–5 score is at least this (default
+      3: the upper three quintile scores; SPEC §9 does not say, see ``customers.rfm``);
+    - ``deduct_refunds``: M is the paid amount less the customer's successful refunds
+      (never below 0); off by default, as SPEC §9 and issue 15 say.
+    """
+
+    high_score: int = 3
+    deduct_refunds: bool = False
+
+    def __post_init__(self) -> None:
+        _whole("high_score", self.high_score, 2, 5)
+        if not isinstance(self.deduct_refunds, bool):
+            raise RuleError(f"deduct_refunds: {self.deduct_refunds!r} is not true or false")
+
+
+def _whole(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RuleError(f"{name}: {value!r} is not a whole number; give one from {low} to {high}")
+    if not low <= value <= high:
+        raise RuleError(
+            f"{name}: {value} is out of range; give a whole number from {low} to {high}"
+        )
