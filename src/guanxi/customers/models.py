@@ -160,3 +160,129 @@ class MergeDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class CustomerStanding(models.Model):
+    """A customer's computed figures at the last recompute (``customers.standing``): facts,
+    the rule's class and why, RFM, loyalty and the latest member score. Numbers and codes
+    only, no personal data; one row per customer with any history, replaced as a whole."""
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="standing"
+    )
+    as_of = models.DateField(_("统计截至"))
+    computed_at = models.DateTimeField(_("计算时间"))
+    # facts (metrics.customers.customer_facts)
+    orders = models.PositiveIntegerField(_("订单数"), default=0)
+    paid_orders = models.PositiveIntegerField(_("付款订单数"), default=0)
+    paid_amount = models.DecimalField(_("累计消费"), max_digits=14, decimal_places=2, default=0)
+    paid_items = models.PositiveIntegerField(_("购买件数"), default=0)
+    trailing_orders = models.PositiveIntegerField(_("近12个月订单数"), default=0)
+    trailing_paid_orders = models.PositiveIntegerField(_("近12个月付款订单数"), default=0)
+    trailing_paid_amount = models.DecimalField(
+        _("近12个月消费"), max_digits=14, decimal_places=2, default=0, db_index=True
+    )
+    first_order_at = models.DateTimeField(_("首次下单"), null=True, blank=True)
+    last_order_at = models.DateTimeField(_("最近下单"), null=True, blank=True)
+    last_paid_at = models.DateTimeField(_("最近付款"), null=True, blank=True, db_index=True)
+    mean_days_between = models.FloatField(_("平均购买间隔（天）"), null=True, blank=True)
+    categories = models.JSONField(_("购买类目"), default=list, blank=True)
+    refunds = models.PositiveIntegerField(_("退款次数"), default=0)
+    refund_amount = models.DecimalField(_("退款金额"), max_digits=14, decimal_places=2, default=0)
+    returns = models.PositiveIntegerField(_("退货次数"), default=0)
+    sessions = models.PositiveIntegerField(_("咨询次数"), default=0)
+    trailing_sessions = models.PositiveIntegerField(_("近12个月咨询"), default=0)
+    last_chat_at = models.DateTimeField(_("最近咨询"), null=True, blank=True)
+    reviews = models.PositiveIntegerField(_("评价数"), default=0)
+    mean_rating = models.FloatField(_("平均评分"), null=True, blank=True)
+    # the class the rules give (Customer.customer_class is this or a manager's pin)
+    rule_class = models.CharField(
+        _("规则类别"), max_length=12, choices=CustomerClass.choices, default=CustomerClass.ORDINARY
+    )
+    class_rule = models.CharField(max_length=40, blank=True, default="")
+    class_figure = models.DecimalField(max_digits=16, decimal_places=3, null=True, blank=True)
+    class_threshold = models.DecimalField(max_digits=16, decimal_places=3, null=True, blank=True)
+    # RFM (empty: never paid by the as-of date)
+    recency_days = models.IntegerField(_("R 距最近购买天数"), null=True, blank=True)
+    frequency = models.PositiveIntegerField(_("F 购买次数"), default=0)
+    monetary = models.DecimalField(_("M 消费金额"), max_digits=14, decimal_places=2, default=0)
+    r_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    f_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    m_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_group = models.CharField(_("RFM分组"), max_length=24, blank=True, default="", db_index=True)
+    # loyalty: high / medium / low ("" = not enough to say), each component as data
+    loyalty = models.CharField(_("忠诚度"), max_length=8, blank=True, default="", db_index=True)
+    loyalty_components = models.JSONField(default=dict, blank=True)
+    # the latest monthly member score (history in loyalty.MemberScore)
+    member_score = models.IntegerField(_("会员成长值"), null=True, blank=True)
+    member_tier = models.CharField(_("会员等级"), max_length=16, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("客户画像数据")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} @ {self.as_of}"
+
+
+class ClassPin(models.Model):
+    """A manager fixed a customer's class by hand: the rules never overwrite it while it
+    stands. Removing a pin keeps the row (``removed_at``), so who pinned what stays known."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="class_pins")
+    customer_class = models.CharField(_("客户类别"), max_length=12, choices=CustomerClass.choices)
+    reason = models.CharField(_("原因"), max_length=200)
+    pinned_by = models.CharField(_("操作人"), max_length=150)
+    pinned_at = models.DateTimeField(_("设定时间"), auto_now_add=True)
+    removed_by = models.CharField(max_length=150, blank=True, default="")
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pinned_at", "-id"]
+        verbose_name = _("手动客户类别")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_standing_pin",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.customer_class}"
+
+
+class CustomerRuleSet(models.Model):
+    """The shop's customer rules (one row, ``pk = 1``): each family as the JSON of its rules
+    dataclass (``metrics.rules.ClassRules``, ``RfmRules``, ``LoyaltyRules``); empty = the
+    SPEC defaults. Validated by the dataclass on every save and read."""
+
+    class_rules = models.JSONField(default=dict, blank=True)
+    rfm_rules = models.JSONField(default=dict, blank=True)
+    loyalty_rules = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("客户规则")
+
+    def __str__(self) -> str:
+        return "customer rules"
+
+
+class CustomerChange(models.Model):
+    """One edit of a master field on the profile: who, when, and the old and new values
+    *masked* (the clear values live only in the encrypted master)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(_("字段"), max_length=30)
+    old_masked = models.CharField(_("原值"), max_length=200, blank=True, default="")
+    new_masked = models.CharField(_("新值"), max_length=200, blank=True, default="")
+    changed_by = models.CharField(_("操作人"), max_length=150)
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("客户资料变更")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}.{self.field}"

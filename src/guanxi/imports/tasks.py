@@ -27,6 +27,7 @@ def run_upload(run_id: int, mapping_toml: str) -> str:
     if result.status == RunStatus.WRITTEN:
         derived.refresh()  # in this background task: the pages read fresh facts after it
         warm_figures()
+        customer_upkeep()
     return result.status
 
 
@@ -35,6 +36,7 @@ def refresh_derived() -> str:
     """Bring the lake's derived tables up to its raw tables (after an undo, a merge, …)."""
     state = derived.refresh()
     warm_figures()
+    customer_upkeep()
     return state.mode
 
 
@@ -45,6 +47,18 @@ def warm_figures() -> None:
         from guanxi.performance import figure_warmup
 
         figure_warmup.warm()
+
+
+def customer_upkeep() -> None:
+    """After the lake changed: every customer's standing (classes, RFM, loyalty) recounted,
+    and the points of newly paid orders earned and of refunded ones taken back (both
+    idempotent: an order earns once however often it is imported)."""
+    from guanxi.customers import standing
+    from guanxi.loyalty import orders, services
+
+    standing.recompute()
+    services.earn_for_orders(orders.lake_paid_orders())
+    services.claw_back_refunds(orders.lake_refunded_orders())
 
 
 def queue_refresh() -> None:

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from guanxi.imports import derived, services
+from guanxi.imports import derived, services, tasks
 from guanxi.imports.models import ImportRun, RunStatus
 from guanxi.ingest import mapping as mappings
 from guanxi.ingest.kinds import KINDS
@@ -99,6 +99,9 @@ class Command(GuanxiCommand):
                 # The reports read the derived tables: bring them up to what was imported.
                 task = bar.add_task(_("刷新汇总表"), total=1.0)
                 derived.refresh(lambda share: bar.update(task, completed=share))
+                task = bar.add_task(_("更新客户画像与积分"), total=1.0)
+                tasks.customer_upkeep()
+                bar.update(task, completed=1.0)
         reports = [
             services.write_reports(run, path) if run.rejected else {}
             for run, path in zip(runs, options["files"], strict=True)

@@ -1,0 +1,356 @@
+"""Recompute every customer's standing (SPEC §1, §7, §9): the facts, the rules' class and
+its reason, RFM and loyalty, counted over the lake by ``metrics.customers`` and kept in
+``CustomerStanding`` so the profile, the explorer and the segments read one row per customer.
+
+``recompute`` runs after every import (the background task), on demand (``guanxi customers
+recompute``, the rules page) and at any as-of date. It replaces the table in one transaction
+and then sets each customer's class to the rule's, except where a manager pinned one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from guanxi.customers import rules as customer_rules
+from guanxi.customers.models import ClassPin, Customer, CustomerClass, CustomerStanding
+from guanxi.customers.services import insert_rows
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+# CustomerStanding's columns filled from the lake rows, by the lake column they come from.
+FROM_FACTS = {
+    "orders": "orders",
+    "paid_orders": "paid_orders",
+    "paid_amount": "paid_amount",
+    "paid_items": "paid_items",
+    "trailing_orders": "trailing_orders",
+    "trailing_paid_orders": "trailing_paid_orders",
+    "trailing_paid_amount": "trailing_paid_amount",
+    "first_order_at": "first_order_at",
+    "last_order_at": "last_order_at",
+    "last_paid_at": "last_paid_at",
+    "mean_days_between": "mean_days_between_paid_orders",
+    "categories": "categories",
+    "refunds": "refunds",
+    "refund_amount": "refund_amount",
+    "returns": "returns",
+    "sessions": "sessions",
+    "trailing_sessions": "trailing_sessions",
+    "last_chat_at": "last_chat_at",
+    "reviews": "reviews",
+    "mean_rating": "mean_rating",
+    "rule_class": "customer_class",
+    "class_rule": "rule",
+    "class_figure": "figure",
+    "class_threshold": "threshold",
+    "recency_days": "recency_days",
+    "frequency": "frequency",
+    "monetary": "monetary",
+    "r_score": "r_score",
+    "f_score": "f_score",
+    "m_score": "m_score",
+    "rfm_group": "group_key",
+    "loyalty": "loyalty",
+    "loyalty_components": "loyalty_components",
+}
+ZERO_IF_EMPTY = {
+    "orders", "paid_orders", "paid_amount", "paid_items", "trailing_orders",
+    "trailing_paid_orders", "trailing_paid_amount", "refunds", "refund_amount", "returns",
+    "sessions", "trailing_sessions", "reviews", "frequency", "monetary",
+}  # fmt: skip
+BLANK_IF_EMPTY = {"rfm_group", "class_rule", "loyalty"}
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    as_of: dt.date
+    customers: int  # standing rows written
+    classes: dict[str, int]  # customers per effective class (pins included)
+    pinned: int
+    seconds: float
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def standing_rows(as_of: dt.date) -> Any:
+    """The lake's per-customer rows at ``as_of`` as a pyarrow table (None: no orders yet):
+    ``metrics.customers.customer_facts`` joined with the classes, RFM, categories and
+    loyalty. Reads the derived chat sessions and ``customer_months`` when they are fresh,
+    else builds the sessions from the raw messages (the reference path)."""
+    from guanxi import lake
+    from guanxi.imports.derived import figures_from_derived
+    from guanxi.metrics import customers as m
+
+    store = lake.get()
+    if not store.exists("orders"):
+        return None
+    tz = settings.TIME_ZONE
+    class_rules = customer_rules.class_rules()
+    rfm_rules = customer_rules.rfm_rules()
+    orders = store.table("orders")
+    refunds = _table_or_empty(store, "refunds")
+    reviews = _table_or_empty(store, "reviews")
+    sessions, months = _sessions_and_months(store, as_of, fresh=figures_from_derived())
+    facts = m.customer_facts(
+        orders=orders,
+        refunds=refunds,
+        reviews=reviews,
+        sessions=sessions,
+        months=months,
+        as_of=as_of,
+        time_zone=tz,
+        trailing_months=class_rules.trailing_months,
+    )
+    classes = m.customer_classes(facts, class_rules).select(
+        "customer_key", "customer_class", "rule", "figure", "threshold"
+    )
+    scores = m.rfm(orders, as_of=as_of, time_zone=tz, refunds=refunds, rules=rfm_rules).select(
+        "customer_key",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r_score",
+        "f_score",
+        "m_score",
+        "group_key",
+    )
+    out = facts.left_join(classes, "customer_key").drop("customer_key_right")
+    out = out.left_join(scores, "customer_key").drop("customer_key_right")
+    bought = _categories(store, orders, as_of, tz)
+    if bought is not None:
+        out = out.left_join(bought, "customer_key").drop("customer_key_right")
+    return store.arrow(out)
+
+
+def _table_or_empty(store: Any, name: str) -> Any:
+    from guanxi.lake.schema import TABLES
+
+    if store.exists(name):
+        return store.table(name)
+    import ibis
+
+    return ibis.memtable(TABLES[name].schema.empty_table().to_pandas(), schema=None)
+
+
+def _sessions_and_months(store: Any, as_of: dt.date, *, fresh: bool) -> tuple[Any, Any]:
+    if fresh and store.derived.exists("sessions"):
+        return store.derived.table("sessions"), store.derived.table("customer_months")
+    from guanxi.core.timeutil import Period
+    from guanxi.metrics.customers import EARLIEST
+    from guanxi.metrics.facts import session_facts
+
+    if not store.exists("chat_messages"):
+        import ibis
+
+        empty = ibis.memtable(
+            {"customer_key": [], "first_at": []},
+            schema={"customer_key": "string", "first_at": "timestamp('UTC')"},
+        )
+        return empty, None
+    parts = session_facts(
+        store.table("chat_messages"),
+        store.table("orders"),
+        settings.TIME_ZONE,
+        Period(EARLIEST, as_of + dt.timedelta(days=1)),
+    )
+    return parts["sessions"], None
+
+
+def _categories(store: Any, orders: Any, as_of: dt.date, tz: str) -> Any:
+    """Per customer the sorted distinct product categories of the items of orders paid by
+    ``as_of`` (None when the lake has no order lines or products)."""
+    if not (store.exists("order_items") and store.exists("products")):
+        return None
+    from guanxi.core.timeutil import local_midnight_utc
+
+    end = local_midnight_utc(as_of + dt.timedelta(days=1), tz)
+    o = orders.filter(orders.customer_key.notnull() & (orders.paid_at < end))
+    items = store.table("order_items")
+    products = store.table("products")
+    lines = o.select("platform", "order_id", "customer_key").join(items, ["platform", "order_id"])
+    lines = lines.join(
+        products.select("platform", "product_id", "category"), ["platform", "product_id"]
+    )
+    lines = lines.filter(lines.category.notnull() & (lines.category != ""))
+    pairs = lines.select("customer_key", "category").distinct()
+    return pairs.group_by("customer_key").aggregate(categories=pairs.category.collect())
+
+
+# -- writing ---------------------------------------------------------------------------------
+def _db_rows(
+    table: Any, as_of: dt.date, now: dt.datetime, ids: dict[str, int]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    fields = {f.attname: f for f in CustomerStanding._meta.concrete_fields}
+    present = [c for c in FROM_FACTS if FROM_FACTS[c] in table.column_names]
+    # Columns the rows do not give (loyalty before it is counted, the member score, which
+    # its own monthly job sets) take the field's default: a raw INSERT does not.
+    absent = [
+        f.attname
+        for f in CustomerStanding._meta.concrete_fields
+        if f.attname not in ("customer_id", "as_of", "computed_at", *present)
+    ]
+    defaults = [fields[c].get_default() for c in absent]
+    columns = ["customer_id", "as_of", "computed_at", *present, *absent]
+    prep = [fields[c] for c in columns]
+    data = {c: table.column(FROM_FACTS[c]).to_pylist() for c in present}
+    keys = table.column("customer_key").to_pylist()
+    rows: list[tuple[Any, ...]] = []
+    for i, key in enumerate(keys):
+        customer_id = ids.get(key)
+        if customer_id is None:  # facts of a key the master no longer has (erased)
+            continue
+        values: list[Any] = [customer_id, as_of, now]
+        for c in present:
+            v = data[c][i]
+            if v is None and c in ZERO_IF_EMPTY:
+                v = 0
+            elif v is None and c in BLANK_IF_EMPTY:
+                v = ""
+            elif v is None and c == "rule_class":
+                v = CustomerClass.ORDINARY
+            elif v is None and c in ("categories",):
+                v = []
+            elif v is None and c == "loyalty_components":
+                v = {}
+            elif c == "categories":
+                v = sorted(v)
+            elif isinstance(v, float) and c in ("class_figure", "class_threshold"):
+                v = Decimal(str(v))
+            values.append(v)
+        values.extend(defaults)
+        rows.append(
+            tuple(
+                f.get_db_prep_value(v, connection, prepared=False)
+                for f, v in zip(prep, values, strict=True)
+            )
+        )
+    return columns, rows
+
+
+def _customer_ids(keys: Iterable[str]) -> dict[str, int]:
+    wanted = set(keys)
+    return {
+        key: pk
+        for key, pk in Customer.objects.filter(merged_into__isnull=True).values_list(
+            "customer_key", "pk"
+        )
+        if key in wanted
+    }
+
+
+def apply_classes() -> None:
+    """Every customer's class = the standing rule's class (普通 without a standing), except a
+    pinned customer, who keeps the pin."""
+    pinned = ClassPin.objects.filter(removed_at__isnull=True)
+    rule = CustomerStanding.objects.filter(customer=OuterRef("pk")).values("rule_class")[:1]
+    Customer.objects.exclude(pk__in=pinned.values("customer_id")).update(
+        customer_class=Coalesce(Subquery(rule), Value(CustomerClass.ORDINARY))
+    )
+    for pin in pinned.only("customer_id", "customer_class"):
+        Customer.objects.filter(pk=pin.customer_id).exclude(
+            customer_class=pin.customer_class
+        ).update(customer_class=pin.customer_class)
+
+
+def recompute(as_of: dt.date | None = None, *, progress: Progress | None = None) -> Recomputed:
+    """Count every customer's standing at ``as_of`` (default: today, shop time) and store it."""
+    import time
+
+    started = time.perf_counter()
+    as_of = as_of or local_today()
+    say = progress or (lambda _message: None)
+    say("counting")
+    table = standing_rows(as_of)
+    now = timezone.now()
+    with transaction.atomic():
+        CustomerStanding.objects.all().delete()
+        written = 0
+        if table is not None and table.num_rows:
+            say("writing")
+            ids = _customer_ids(table.column("customer_key").to_pylist())
+            columns, rows = _db_rows(table, as_of, now, ids)
+            insert_rows(CustomerStanding, columns, rows)
+            written = len(rows)
+        apply_classes()
+    counts = dict.fromkeys(CustomerClass.values, 0)
+    for value, n in _class_counts():
+        counts[value] = n
+    result = Recomputed(
+        as_of=as_of,
+        customers=written,
+        classes=counts,
+        pinned=ClassPin.objects.filter(removed_at__isnull=True).count(),
+        seconds=time.perf_counter() - started,
+    )
+    log.info("customer standing recomputed: %s customers at %s", written, as_of)
+    return result
+
+
+def _class_counts() -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    rows = (
+        Customer.objects.filter(merged_into__isnull=True)
+        .values("customer_class")
+        .annotate(n=Count("pk"))
+        .values_list("customer_class", "n")
+    )
+    return list(rows)
+
+
+# -- pins ------------------------------------------------------------------------------------
+def class_pin(customer: Customer, customer_class: str, *, reason: str, user: str) -> ClassPin:
+    """Pin ``customer``'s class by hand (replacing a standing pin); the rules keep off it."""
+    from guanxi.core.errors import UserInputError
+
+    if customer_class not in CustomerClass.values:
+        raise UserInputError(
+            f"customer_class: {customer_class!r} is not a class; give one of "
+            + ", ".join(CustomerClass.values)
+        )
+    reason = reason.strip()
+    if not reason:
+        raise UserInputError("reason: say why the class is pinned (kept with the pin)")
+    with transaction.atomic():
+        _unpin(customer, user)
+        pin = ClassPin.objects.create(
+            customer=customer, customer_class=customer_class, reason=reason[:200], pinned_by=user
+        )
+        Customer.objects.filter(pk=customer.pk).update(customer_class=customer_class)
+    customer.customer_class = customer_class
+    return pin
+
+
+def class_unpin(customer: Customer, *, user: str) -> None:
+    """Remove the pin: the customer takes the rules' class again (普通 if none counted yet)."""
+    with transaction.atomic():
+        _unpin(customer, user)
+        standing = CustomerStanding.objects.filter(customer=customer).first()
+        value = standing.rule_class if standing else CustomerClass.ORDINARY
+        Customer.objects.filter(pk=customer.pk).update(customer_class=value)
+    customer.customer_class = value
+
+
+def _unpin(customer: Customer, user: str) -> None:
+    ClassPin.objects.filter(customer=customer, removed_at__isnull=True).update(
+        removed_at=timezone.now(), removed_by=user
+    )
+
+
+def current_pin(customer: Customer) -> ClassPin | None:
+    return ClassPin.objects.filter(customer=customer, removed_at__isnull=True).first()
