@@ -154,3 +154,31 @@ class PointsSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.points_per_yuan}/¥, {self.expiry_months} months"
+
+
+class MemberScore(models.Model):
+    """A customer's member score (会员成长值, in the style of 淘气值) for one month: the
+    purchase, interaction and credit parts over the trailing 12 months at ``as_of`` and the
+    tier they give. One row per customer and month; kept, so the profile shows the history."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="member_scores"
+    )
+    month = models.DateField(_("月份"))  # the first day of the month the score is for
+    as_of = models.DateField(_("统计截至"))
+    purchase = models.IntegerField(_("购买分"))
+    interaction = models.IntegerField(_("互动分"))
+    credit = models.IntegerField(_("信用分"))
+    score = models.IntegerField(_("成长值"))
+    tier = models.CharField(_("会员等级"), max_length=16)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        ordering = ["customer_id", "-month"]
+        verbose_name = _("会员成长值")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="one_member_score_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month:%Y-%m}: {self.score}"
