@@ -55,3 +55,11 @@ def test_a_pin_survives_a_recompute_and_unpinning_restores_the_rule(small_shop: 
     customer.refresh_from_db()
     assert customer.customer_class == row.rule_class
     assert ClassPin.objects.get(pk=pin.pk).removed_by == "boss"
+
+
+def test_a_shop_without_orders_has_no_standing(lake: Lake) -> None:
+    Customer.objects.create(customer_key="c-lonely", customer_class="vip")
+    result = standing.recompute(dt.date(2025, 12, 31))
+    assert result.customers == 0 and not CustomerStanding.objects.exists()
+    # no history: the rules say 普通
+    assert Customer.objects.get(customer_key="c-lonely").customer_class == "ordinary"

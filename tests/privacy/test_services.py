@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from python_calamine import CalamineWorkbook
@@ -112,11 +113,50 @@ def test_access_export_holds_master_identities_and_every_lake_fact(lake: Lake) -
         "order_items",
         "corrections",
         "consents",
+        "standing",
+        "class_pins",
+        "member_scores",
+        "points",
+        "tags",
+        "changes",
     ]
     master = book.get_sheet_by_name("master").to_python()
     assert ["mobile", MOBILE] in master
     orders = book.get_sheet_by_name("orders").to_python()
     assert orders[2][:3] == ["taobao", "o1", KEY]
+
+
+def test_access_export_holds_what_the_crm_recorded(lake: Lake) -> None:
+    """PIPL Art. 45: the standing counted from the lake, the class pin with its reason, the
+    member scores and the points ledger are the customer's data too."""
+    from guanxi.customers import standing
+    from guanxi.loyalty import services as points
+    from guanxi.loyalty.orders import PaidOrder
+
+    person = customer()
+    lake.write(
+        "orders",
+        orders_table([("o1", KEY, "2024-06-17 10:00:00", "2024-06-17 10:05:00", "88.00")]),
+    )
+    standing.recompute(dt.date(2024, 6, 30))
+    standing.class_pin(person, "vip", reason="老客户推荐", user="manager1")
+    paid = PaidOrder(
+        "taobao", "o1", KEY, dt.datetime(2024, 6, 17, 2, 5, tzinfo=dt.UTC), Decimal("88.00")
+    )
+    points.earn_for_orders([paid])
+
+    document = json.loads(selectors.export_json(selectors.access_export(person)))
+    crm = document["crm"]
+    (row,) = crm["standing"]
+    # one paid order of ¥88.00 by 2024-06-30: F 1, M 88.00, R 13 days (06-17 → 06-30)
+    assert (row["frequency"], row["monetary"], row["recency_days"]) == ("1", "88.00", "13")
+    assert [(p["customer_class"], p["reason"]) for p in crm["class_pins"]] == [
+        ("vip", "老客户推荐")
+    ]
+    assert [(p["kind"], p["points"], p["order_id"]) for p in crm["points"]] == [
+        ("earn", "88", "o1")  # ⌊88.00 × 1 point per yuan⌋
+    ]
+    assert crm["member_scores"] == [] and crm["changes"] == []
 
 
 def test_correction_keeps_history_and_search_finds_the_new_value() -> None:

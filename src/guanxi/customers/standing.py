@@ -144,7 +144,9 @@ def _table_or_empty(store: Any, name: str) -> Any:
         return store.table(name)
     import ibis
 
-    return ibis.memtable(TABLES[name].schema.empty_table().to_pandas(), schema=None)
+    # An empty table of the right types (a shop that never imported reviews): the facts
+    # then count none, rather than every column needing a missing-table case.
+    return ibis.memtable(TABLES[name].schema.empty_table())
 
 
 def _sessions_and_months(store: Any, as_of: dt.date, *, fresh: bool) -> tuple[Any, Any]:
@@ -156,12 +158,15 @@ def _sessions_and_months(store: Any, as_of: dt.date, *, fresh: bool) -> tuple[An
 
     if not store.exists("chat_messages"):
         import ibis
+        import pyarrow as pa
 
-        empty = ibis.memtable(
-            {"customer_key": [], "first_at": []},
-            schema={"customer_key": "string", "first_at": "timestamp('UTC')"},
+        no_sessions = pa.table(
+            {
+                "customer_key": pa.array([], pa.string()),
+                "first_at": pa.array([], pa.timestamp("us", tz="UTC")),
+            }
         )
-        return empty, None
+        return ibis.memtable(no_sessions), None
     parts = session_facts(
         store.table("chat_messages"),
         store.table("orders"),

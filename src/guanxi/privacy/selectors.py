@@ -79,6 +79,9 @@ class AccessExport:
     facts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     corrections: list[dict[str, str]] = field(default_factory=list)
     consents: list[dict[str, str]] = field(default_factory=list)
+    # What the CRM derived and recorded about the customer (app database): the standing,
+    # class pins, member scores, the points ledger, tags and master-field changes.
+    crm: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def row_count(self) -> int:
         return 1 + len(self.identities) + sum(len(rows) for rows in self.facts.values())
@@ -122,6 +125,59 @@ def _lake_facts(keys: list[str]) -> dict[str, list[dict[str, Any]]]:
     return facts
 
 
+CRM_COLUMNS: dict[str, list[str]] = {
+    "standing": [],  # every field of CustomerStanding (filled below)
+    "class_pins": [
+        "customer_class",
+        "reason",
+        "pinned_by",
+        "pinned_at",
+        "removed_by",
+        "removed_at",
+    ],
+    "member_scores": ["month", "as_of", "purchase", "interaction", "credit", "score", "tier"],
+    "points": [
+        "kind",
+        "points",
+        "platform",
+        "order_id",
+        "earned_at",
+        "expires_at",
+        "shortfall",
+        "reason",
+        "actor_name",
+        "created_at",
+    ],
+    "tags": ["name"],
+    "changes": ["field", "old_masked", "new_masked", "changed_by", "changed_at"],
+}
+
+
+def _crm_records(customer: Customer) -> dict[str, list[dict[str, str]]]:
+    from guanxi.customers.models import ClassPin, CustomerChange, CustomerStanding
+    from guanxi.loyalty.models import MemberScore, PointsEntry
+
+    def rows(queryset: Any, columns: list[str]) -> list[dict[str, str]]:
+        return [{c: _text(getattr(obj, c, "")) for c in columns} for obj in queryset]
+
+    standing_columns = [
+        f.attname for f in CustomerStanding._meta.concrete_fields if f.attname != "customer_id"
+    ]
+    return {
+        "standing": rows(CustomerStanding.objects.filter(customer=customer), standing_columns),
+        "class_pins": rows(ClassPin.objects.filter(customer=customer), CRM_COLUMNS["class_pins"]),
+        "member_scores": rows(
+            MemberScore.objects.filter(customer=customer).order_by("month"),
+            CRM_COLUMNS["member_scores"],
+        ),
+        "points": rows(
+            PointsEntry.objects.filter(customer=customer).order_by("pk"), CRM_COLUMNS["points"]
+        ),
+        "tags": rows(customer.tags.all(), CRM_COLUMNS["tags"]),
+        "changes": rows(CustomerChange.objects.filter(customer=customer), CRM_COLUMNS["changes"]),
+    }
+
+
 def access_export(customer: Customer) -> AccessExport:
     keys = customer_keys(customer)
     master = {name: _text(getattr(customer, name)) for name in MASTER_FIELDS}
@@ -155,6 +211,7 @@ def access_export(customer: Customer) -> AccessExport:
         facts=_lake_facts(keys),
         corrections=corrections,
         consents=consents,
+        crm=_crm_records(customer),
     )
 
 
@@ -171,6 +228,7 @@ def export_json(export: AccessExport) -> bytes:
         },
         "corrections": export.corrections,
         "consents": export.consents,
+        "crm": export.crm,
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -205,6 +263,9 @@ def export_xlsx(export: AccessExport) -> bytes:
         )
     )
     sheets.append(_sheet("consents", export.consents, ["purpose", "granted", "source", "at"]))
+    for name, crm_rows in export.crm.items():
+        columns = list(crm_rows[0]) if crm_rows else CRM_COLUMNS[name]
+        sheets.append(_sheet(name, crm_rows, columns))
     return workbook(sheets)
 
 
