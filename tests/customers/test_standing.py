@@ -63,3 +63,16 @@ def test_a_shop_without_orders_has_no_standing(lake: Lake) -> None:
     assert result.customers == 0 and not CustomerStanding.objects.exists()
     # no history: the rules say 普通
     assert Customer.objects.get(customer_key="c-lonely").customer_class == "ordinary"
+
+
+def test_the_default_as_of_is_the_data_s_last_day_when_they_end_before_today(
+    small_shop: Lake,
+) -> None:
+    from django.utils import timezone
+
+    orders = small_shop.table("orders")
+    latest = small_shop.execute(orders.created_at.max())
+    assert standing.default_as_of() == min(
+        timezone.localdate(), timezone.localtime(latest).date()
+    )
+    assert standing.recompute().as_of == standing.default_as_of()

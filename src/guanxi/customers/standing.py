@@ -87,6 +87,22 @@ def local_today() -> dt.date:
     return timezone.localdate()
 
 
+def default_as_of() -> dt.date:
+    """Today in shop time — or the local day of the lake's latest order when the data end
+    earlier (a shop importing last year's history, the demo): recency and the trailing
+    window are then counted where the data are, not from an empty stretch after them."""
+    from guanxi import lake
+
+    today = local_today()
+    store = lake.get()
+    if not store.exists("orders"):
+        return today
+    latest = store.execute(store.table("orders").created_at.max())
+    if latest is None:
+        return today
+    return min(today, timezone.localtime(latest).date())
+
+
 def standing_rows(as_of: dt.date) -> Any:
     """The lake's per-customer rows at ``as_of`` as a pyarrow table (None: no orders yet):
     ``metrics.customers.customer_facts`` joined with the classes, RFM, categories and
@@ -273,11 +289,11 @@ def apply_classes() -> None:
 
 
 def recompute(as_of: dt.date | None = None, *, progress: Progress | None = None) -> Recomputed:
-    """Count every customer's standing at ``as_of`` (default: today, shop time) and store it."""
+    """Count every customer's standing at ``as_of`` (default: ``default_as_of``) and store it."""
     import time
 
     started = time.perf_counter()
-    as_of = as_of or local_today()
+    as_of = as_of or default_as_of()
     say = progress or (lambda _message: None)
     say("counting")
     table = standing_rows(as_of)

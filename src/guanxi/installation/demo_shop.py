@@ -8,6 +8,7 @@ from django.conf import settings
 
 from guanxi import demo
 from guanxi.demo.industry import industry_averages
+from guanxi.imports import tasks as import_tasks
 from guanxi.lake import Lake
 from guanxi.performance import shop_settings
 from guanxi.store import selectors as store_selectors
@@ -22,6 +23,9 @@ def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
     months = demo_industry_fill(seed=seed)
     # The reports count the derived tables: build them now, not at the first page view.
     lake.derived.rebuild(settings.TIME_ZONE, shop_settings.attribution_rules())
+    # Each customer's class, RFM and loyalty, and the points of the paid orders, as after
+    # an import.
+    import_tasks.customer_upkeep()
     return dataclasses.replace(summary, counts=summary.counts | {"industry_dsr": months})
 
 
