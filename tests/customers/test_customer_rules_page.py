@@ -118,7 +118,9 @@ def test_class_reasons_in_words() -> None:
     chat = CustomerStanding(class_rule="potential_chat", class_figure=Decimal("2.000"))
     plain = CustomerStanding(class_rule="ordinary", class_figure=Decimal("120.000"))
     with translation.override("en"):
-        assert class_reason(vip, rules) == "VIP: top 5 % by 12-month spend, ¥3,240 ≥ ¥2,980 threshold"
+        assert class_reason(vip, rules) == (
+            "VIP: top 5 % by 12-month spend, ¥3,240 ≥ ¥2,980 threshold"
+        )
         assert class_reason(core, rules) == (
             "Core: 3 paid orders in 12 months (≥ 2) and spend ¥500.50 > median ¥300"
         )

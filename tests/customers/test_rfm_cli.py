@@ -73,7 +73,8 @@ def test_csv_and_xlsx_carry_the_same_rows(shop: Lake, tmp_path: Path) -> None:
 
 
 def test_a_month_earlier_the_lake_gives_nine_customers(shop: Lake) -> None:
-    rows = {r["customer_key"]: r for r in json.loads(run("rfm", "--as-of", "2025-05-30", "--format", "json"))}
+    text = run("rfm", "--as-of", "2025-05-30", "--format", "json")
+    rows = {r["customer_key"]: r for r in json.loads(text)}
     assert len(rows) == 9 and key(3) not in rows
     # c05: paid 2025-03-15 → 16 + 30 + 30 = 76 days to 2025-05-30; scores 2 1 2
     c05 = rows[key(5)]
