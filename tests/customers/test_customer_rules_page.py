@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -39,7 +40,7 @@ def test_only_managers_and_admins_see_the_page(client: Client, make_user) -> Non
     assert "还没有计算过" in html
 
 
-def _post(client: Client, family: str, **values: str) -> object:
+def _post(client: Client, family: str, **values: str) -> Any:
     data = {"family": family, "action": "save"}
     data |= {f"{family}-{k}": v for k, v in values.items()}
     return client.post("/customers/rules/", data)

@@ -21,7 +21,7 @@ FAMILY_LABELS: dict[str, str | Promise] = {
     "loyalty_rules": _("忠诚度规则"),
 }
 # Labels and hints of the fields known today; a field without one shows its name.
-FIELD_LABELS: dict[str, str | Promise] = {
+FIELD_LABELS: dict[str, Any] = {  # str or a lazy translation
     "trailing_months": _("统计窗口（月）"),
     "vip_top_share": _("VIP：消费额居前的比例"),
     "core_min_paid_orders": _("核心：窗口内最少付款订单数"),
@@ -30,7 +30,7 @@ FIELD_LABELS: dict[str, str | Promise] = {
     "high_score": _("“高”的最低评分"),
     "deduct_refunds": _("M 扣除成功退款"),
 }
-FIELD_HELP: dict[str, str | Promise] = {
+FIELD_HELP: dict[str, Any] = {
     "trailing_months": _("1–120，默认 12"),
     "vip_top_share": _("0 到 1 之间，0.05 即前 5%"),
     "core_min_paid_orders": _("1–1000，默认 2"),
