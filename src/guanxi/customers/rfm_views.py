@@ -28,6 +28,7 @@ from guanxi.customers import rfm
 from guanxi.customers import rfm_presenters as present
 from guanxi.customers.models import Customer
 from guanxi.web.exports.safe import csv_line_writer
+from guanxi.web.exports.values import text_value
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
 from guanxi.web.responses import xlsx_response
 
@@ -83,6 +84,7 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
         "grid_rows": present.grid_rows(explorer),
         "chart": present.grid_chart(explorer),
         "tie_rule": present.tie_rule(),
+        "revenue": text_value(explorer.revenue, "money"),
         "standing_as_of": rfm.standing_as_of(),
         "query": f"as_of={explorer.as_of.isoformat()}",
     }

@@ -31,11 +31,11 @@ FIELD_LABELS: dict[str, Any] = {  # str or a lazy translation
     "deduct_refunds": _("M 扣除成功退款"),
 }
 FIELD_HELP: dict[str, Any] = {
-    "trailing_months": _("1–120，默认 12"),
+    "trailing_months": _("1–120"),
     "vip_top_share": _("0 到 1 之间，0.05 即前 5%"),
-    "core_min_paid_orders": _("1–1000，默认 2"),
-    "high_score": _("2–5，默认 3：R、F、M 评分 ≥ 此值为“高”"),
-    "deduct_refunds": _("默认不扣除（SPEC §9）"),
+    "core_min_paid_orders": _("1–1000"),
+    "high_score": _("2–5：R、F、M 评分 ≥ 此值为“高”"),
+    "deduct_refunds": _("SPEC §9：不扣除"),
 }
 
 

@@ -14,12 +14,12 @@
   const layout = {
     margin: { t: 10, r: 10, b: 50, l: 50 },
     xaxis: { title: { text: d.labels.x }, side: "bottom", fixedrange: true },
-    yaxis: { title: { text: d.labels.y }, fixedrange: true },
+    yaxis: { title: { text: d.labels.y }, fixedrange: true, autorange: "reversed" },  // R5 on top, as the table
   };
   GuanxiCharts.plot(target, [trace], layout).then(function () {
     target.on("plotly_click", function (event) {
       const p = event.points && event.points[0];
-      if (!p) return;
+      if (!p || !p.z) return;  // an empty cell: nobody to list
       const r = String(p.y).replace("R", ""), f = String(p.x).replace("F", "");
       window.location.href = script.dataset.list + "?r_score=" + r + "&f_score=" + f;
     });
