@@ -184,19 +184,28 @@ def _mean(total: Decimal | int, n: int, places: str) -> Decimal | None:
 def group_figures(
     rows: Sequence[RfmRow], previous: Sequence[RfmRow] | None = None
 ) -> list[GroupFigures]:
-    """The eight groups in ``RFM_GROUPS`` order, empty ones included (0 customers)."""
+    """The eight groups in ``RFM_GROUPS`` order, empty ones included (0 customers); one
+    pass over the rows."""
     from guanxi.metrics.customers import RFM_GROUPS
 
     total = len(rows)
-    revenue = sum((r.monetary for r in rows), Decimal(0))
+    count: dict[str, int] = {}
+    money: dict[str, Decimal] = {}
+    days: dict[str, int] = {}
+    orders: dict[str, int] = {}
+    for r in rows:
+        count[r.group] = count.get(r.group, 0) + 1
+        money[r.group] = money.get(r.group, Decimal(0)) + r.monetary
+        days[r.group] = days.get(r.group, 0) + r.recency_days
+        orders[r.group] = orders.get(r.group, 0) + r.frequency
+    revenue = sum(money.values(), Decimal(0))
     before: dict[str, int] = {}
     for row in previous or ():
         before[row.group] = before.get(row.group, 0) + 1
     out = []
     for g in RFM_GROUPS:
-        mine = [r for r in rows if r.group == g.key]
-        n = len(mine)
-        money = sum((r.monetary for r in mine), Decimal(0))
+        n = count.get(g.key, 0)
+        spent = money.get(g.key, Decimal(0))
         prior = None if previous is None else before.get(g.key, 0)
         out.append(
             GroupFigures(
@@ -208,11 +217,11 @@ def group_figures(
                 monetary_high=g.monetary_high,
                 customers=n,
                 share=_mean(n, total, "0.0001"),
-                revenue=money.quantize(CENT),
-                revenue_share=(money / revenue).quantize(Decimal("0.0001")) if revenue else None,
-                mean_recency=_mean(sum(r.recency_days for r in mine), n, "0.1"),
-                mean_frequency=_mean(sum(r.frequency for r in mine), n, "0.01"),
-                mean_monetary=_mean(money, n, "0.01"),
+                revenue=spent.quantize(CENT),
+                revenue_share=(spent / revenue).quantize(Decimal("0.0001")) if revenue else None,
+                mean_recency=_mean(days.get(g.key, 0), n, "0.1"),
+                mean_frequency=_mean(orders.get(g.key, 0), n, "0.01"),
+                mean_monetary=_mean(spent, n, "0.01"),
                 previous_customers=prior,
                 change=None if prior is None else n - prior,
             )
