@@ -107,7 +107,7 @@ def test_the_rules_page_screens(page, live_server, make_user, lake: Lake) -> Non
         page.fill("#id_class_rules-vip_top_share", "2")
         page.click("#family-class_rules button[value=save]")
         error = page.locator('[data-error-for="vip_top_share"]')
-        assert "between 0 and 1" in error.inner_text()
+        assert "不是 0 到 1 之间的比例" in error.inner_text()
         measured = page.evaluate(MEASURE)
         assert measured["scroll"] <= measured["inner"], measured["wide"]
         _shot(page, f"rules-zh-{width}")

@@ -16,6 +16,7 @@ from guanxi.customers import rules as customer_rules
 from guanxi.customers import standing
 from guanxi.customers.class_reasons import class_reason
 from guanxi.customers.models import CustomerRuleSet, CustomerStanding
+from guanxi.customers.rules_forms import localised
 from guanxi.lake import Lake
 from guanxi.metrics.rules import ClassRules
 from tests.customers import rfm_shop
@@ -56,15 +57,22 @@ def test_a_bad_value_is_refused_beside_its_field_and_nothing_is_saved(
     assert page.status_code == 200
     form = next(f for f in page.context["forms"] if f.family == "class_rules")
     assert list(form.errors) == ["vip_top_share"]
-    assert "not a share between 0 and 1" in form.errors["vip_top_share"][0]
+    assert form.errors["vip_top_share"] == [
+        "1.5 不是 0 到 1 之间的比例（不含 0）：例如 0.05 表示前 5%"
+    ]
     assert 'data-error-for="vip_top_share"' in page.content.decode()
     assert not CustomerRuleSet.objects.filter(class_rules__has_key="vip_top_share").exists()
     page = _post(client, "class_rules", **(good | {"vip_top_share": "abc"}))
-    assert "is not a number" in page.context["forms"][0].errors["vip_top_share"][0]
+    assert page.context["forms"][0].errors["vip_top_share"] == ["abc 不是数字：例如 0.05"]
     page = _post(client, "rfm_rules", high_score="7")
-    assert "high_score" in page.context["forms"][1].errors
+    assert page.context["forms"][1].errors["high_score"] == ["7 超出范围：请填写 2 到 5 之间的整数"]
     page = _post(client, "rfm_rules", high_score="2.5")
-    assert "not a whole number" in page.context["forms"][1].errors["high_score"][0]
+    assert "2.5 不是整数" in page.context["forms"][1].errors["high_score"][0]
+    with translation.override("en"):  # the page in English: the same message in English
+        assert localised("9 is out of range; give a whole number from 2 to 5") == (
+            "9 is out of range: give a whole number from 2 to 5"
+        )
+        assert localised("a new rule's own message") == "a new rule's own message"
     assert customer_rules.rfm_rules().high_score == 3
 
 

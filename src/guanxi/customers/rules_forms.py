@@ -6,6 +6,7 @@ made from the family's dataclass (whole numbers, decimals, yes/no), so a family 
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -98,10 +99,49 @@ class FamilyForm(forms.Form):
         return out
 
     def refuse(self, error: RuleError) -> None:
-        """Put the rule's message beside the field it names (else above the form)."""
+        """Put the rule's message beside the field it names (else above the form), in the
+        reader's language when it is one of the rules' usual messages."""
         message = str(error)
         name, _sep, detail = message.partition(":")
         if name in self.fields:
-            self.add_error(name, detail.strip() or message)
+            self.add_error(name, localised(detail.strip()) or message)
         else:
             self.add_error(None, message)
+
+
+# The rules' messages (metrics.rules, Django-free and English) as the page says them; a
+# message of another shape (a family added later) is shown as it is.
+_MESSAGES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (
+        re.compile(
+            r"(?P<value>.+) is out of range; give a whole number"
+            r" from (?P<low>-?\d+) to (?P<high>-?\d+)"
+        ),
+        _("%(value)s 超出范围：请填写 %(low)s 到 %(high)s 之间的整数"),
+    ),
+    (
+        re.compile(
+            r"(?P<value>.+) is not a whole number; give one from (?P<low>-?\d+) to (?P<high>-?\d+)"
+        ),
+        _("%(value)s 不是整数：请填写 %(low)s 到 %(high)s 之间的整数"),
+    ),
+    (
+        re.compile(r"(?P<value>.+) is not a share between 0 and 1 .*"),
+        _("%(value)s 不是 0 到 1 之间的比例（不含 0）：例如 0.05 表示前 5%%"),
+    ),
+    (
+        re.compile(r"(?P<value>.+) is not a number.*"),
+        _("%(value)s 不是数字：例如 0.05"),
+    ),
+    (re.compile(r"(?P<value>.+) is not true or false"), _("%(value)s 不是“是”或“否”")),
+)
+
+
+def localised(detail: str) -> str:
+    for pattern, text in _MESSAGES:
+        match = pattern.fullmatch(detail)
+        if match:
+            values = match.groupdict()
+            values["value"] = values["value"].strip("'\"")
+            return str(text) % values
+    return detail
