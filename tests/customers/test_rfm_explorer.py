@@ -217,3 +217,18 @@ def test_a_manager_may_export_plain_text_audited(client: Client, make_user, shop
     rows = _csv(client.get("/customers/rfm/export.csv?group=important_develop&unmasked=1"))
     assert rows[1][:3] == [key(3), "王三明", "13800000003"]
     assert AuditEntry.objects.get(action="export").subject.endswith("unmasked")
+
+
+def test_rules_saved_after_the_recompute_count_from_the_lake(shop: Lake) -> None:
+    from guanxi.customers import rules as customer_rules
+
+    customer_rules.rules_save("rfm_rules", {"high_score": 4}, user="boss")
+    ex = rfm.explorer()
+    assert (ex.as_of, ex.from_standing, ex.high_score) == (AS_OF, False, 4)
+    counts = {g.key: g.customers for g in ex.groups}
+    # high = score ≥ 4 (scores in rfm_shop's table): c01 555, c02 544 → important_value;
+    # c03 415 → important_develop (R4 high, F1 low, M5 high); c08 214 → important_win_back;
+    # c06 343 → general_keep (R3 low, F4 high, M3 low); the other five all low → win back
+    assert counts["important_value"] == 2 and counts["general_keep"] == 1
+    assert counts["important_develop"] == 1 and counts["important_win_back"] == 1
+    assert counts["general_win_back"] == 5  # c04 c05 c07 c09 c10

@@ -62,9 +62,12 @@ def month_before(day: dt.date) -> dt.date:
 
 def rows_at(as_of: dt.date, *, from_standing: bool = True) -> list[RfmRow]:
     """Every scored customer at ``as_of``: the standing's rows when it was counted at that
-    date (and ``from_standing``), else counted from the lake (cached)."""
+    date under the present rules (and ``from_standing``), else counted from the lake
+    (cached)."""
     if from_standing and as_of == standing_as_of():
-        return _standing_rows()
+        counted = last_recompute()
+        if counted is not None and not _rules_changed_since(counted):
+            return _standing_rows()
     return lake_rows(as_of)
 
 
@@ -248,15 +251,37 @@ def _cell(
 
 
 def explorer(as_of: dt.date | None = None) -> Explorer:
-    """The explorer at ``as_of`` (default: the standing's date, else today)."""
+    """The explorer at ``as_of`` (default: the standing's date, else today), kept in the
+    figure cache under the lake's state, the RFM rules and the last recompute's time (the
+    standing's rows change only then): a large shop's page is summed once per change."""
     from guanxi.customers.standing import local_today
+    from guanxi.performance import figure_cache
 
     standing = standing_as_of()
     as_of = as_of or standing or local_today()
-    rows = rows_at(as_of)
-    previous_day = month_before(as_of)
-    previous = lake_rows(previous_day)
     rules = customer_rules.rfm_rules()
+    counted = last_recompute() if as_of == standing else None
+    # Rules saved after the recompute: the stored groups follow the old rules, so the
+    # figures are counted from the lake with the new ones until the next recompute.
+    fresh = counted is not None and not _rules_changed_since(counted)
+    return figure_cache.cached(
+        "customers.rfm_explorer",
+        as_of.isoformat(),
+        lambda: _explorer(as_of, rules, from_standing=fresh),
+        depends=(repr(rules), counted.isoformat() if fresh and counted else ""),
+    )
+
+
+def _rules_changed_since(moment: dt.datetime) -> bool:
+    from guanxi.customers.models import CustomerRuleSet
+
+    return CustomerRuleSet.objects.filter(updated_at__gt=moment).exists()
+
+
+def _explorer(as_of: dt.date, rules: RfmRules, *, from_standing: bool) -> Explorer:
+    rows = rows_at(as_of, from_standing=from_standing)
+    previous_day = month_before(as_of)
+    previous = lake_rows(previous_day, rules)
     return Explorer(
         as_of=as_of,
         previous_as_of=previous_day,
@@ -265,5 +290,5 @@ def explorer(as_of: dt.date | None = None) -> Explorer:
         groups=group_figures(rows, previous),
         grid=grid(rows),
         high_score=rules.high_score,
-        from_standing=as_of == standing,
+        from_standing=from_standing,
     )
