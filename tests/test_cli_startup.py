@@ -71,6 +71,8 @@ def _heavy_after(env: dict[str, str], *args: str) -> str:
         ["privacy", "requests"],
         ["points", "--help"],
         ["points", "expire"],  # the ledger is in the app database, not the lake
+        ["customers", "--help"],
+        ["customers", "rfm", "--help"],
         ["migrate", "-v", "0"],  # every check but the URL ones (guanxi/core's migrate)
     ],
     ids=" ".join,

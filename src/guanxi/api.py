@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from guanxi.customers.api_rfm import router as customers_rfm
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
 from guanxi.store.api import router as store
@@ -44,3 +45,4 @@ api = NinjaAPI(
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)
 api.add_router("/store/", store)
+api.add_router("/customers/", customers_rfm)

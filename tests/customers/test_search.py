@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,7 +28,7 @@ def zhang() -> Customer:
     return customer()
 
 
-def keys(query: str = "", **filters: str) -> list[str]:
+def keys(query: str = "", **filters: Any) -> list[str]:
     return [c.customer_key for c in selectors.customer_search(query, **filters)]
 
 

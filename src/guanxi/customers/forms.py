@@ -15,6 +15,20 @@ class Filters:
     query: str = ""
     tag: str = ""
     customer_class: str = ""
+    rfm_group: str = ""
+    r_score: int | None = None
+    f_score: int | None = None
+
+    def any(self) -> bool:
+        return bool(self.query or self.tag or self.customer_class or self.rfm_group) or (
+            self.r_score,
+            self.f_score,
+        ) != (None, None)
+
+    def rfm_params(self) -> dict[str, Any]:
+        """The RFM filters as the list's query string carries them (empty ones left out)."""
+        values = {"rfm_group": self.rfm_group, "r_score": self.r_score, "f_score": self.f_score}
+        return {k: v for k, v in values.items() if v not in ("", None)}
 
 
 class CustomerSearchForm(forms.Form):
@@ -47,6 +61,22 @@ class CustomerSearchForm(forms.Form):
             required=False,
             choices=[("", _("全部类别")), *CustomerClass.choices],
         )
+        # The RFM explorer's click-through (customers.rfm_views): group or R×F cell.
+        from guanxi.customers.rfm_presenters import group_name, rfm_group_keys
+
+        self.fields["rfm_group"] = forms.ChoiceField(
+            label=_("RFM分组"),
+            required=False,
+            choices=[("", _("全部分组"))] + [(k, group_name(k)) for k in rfm_group_keys()],
+        )
+        for name, label in (("r_score", _("R 评分")), ("f_score", _("F 评分"))):
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)],
+            )
 
     def filters(self) -> Filters:
         """The valid parts of the form (an unknown tag is dropped, not fatal)."""
@@ -58,4 +88,7 @@ class CustomerSearchForm(forms.Form):
             query=data.get("q") or "",
             tag=data.get("tag") or "",
             customer_class=data.get("class") or "",
+            rfm_group=data.get("rfm_group") or "",
+            r_score=data.get("r_score"),
+            f_score=data.get("f_score"),
         )

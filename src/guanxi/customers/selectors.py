@@ -106,11 +106,19 @@ def _tag_filter(tag: Tag | int | str) -> Q:
 
 
 def customer_search(
-    query: str = "", tag: Tag | int | str | None = None, customer_class: str | None = None
+    query: str = "",
+    tag: Tag | int | str | None = None,
+    customer_class: str | None = None,
+    *,
+    rfm_group: str = "",
+    r_score: int | None = None,
+    f_score: int | None = None,
 ) -> QuerySet[Customer]:
     """Customers matching the search box and filters, tags and identities prefetched.
 
     Records merged into another customer are left out: the survivor stands for them.
+    ``rfm_group``, ``r_score`` and ``f_score`` (the RFM explorer's click-through) read the
+    standing of the last recompute.
     """
     customers = Customer.objects.filter(merged_into__isnull=True)
     search = classify(query)
@@ -121,6 +129,12 @@ def customer_search(
         customers = customers.filter(_tag_filter(tag))
     if customer_class:
         customers = customers.filter(customer_class=customer_class)
+    if rfm_group:
+        customers = customers.filter(standing__rfm_group=rfm_group)
+    if r_score is not None:
+        customers = customers.filter(standing__r_score=r_score)
+    if f_score is not None:
+        customers = customers.filter(standing__f_score=f_score)
     return customers.order_by("customer_key").prefetch_related("tags", "identities")
 
 

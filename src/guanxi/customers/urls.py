@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import views
+from guanxi.customers import rfm_views, rules_views, views
 
 app_name = "customers"
 # Fixed paths first: "export.csv" and "audit" would otherwise be taken for customer keys.
@@ -9,6 +9,10 @@ urlpatterns = [
     path("export.csv", views.customer_export, name="export"),
     path("audit/", views.audit_log, name="audit"),
     path("merges/", views.merge_page, name="merges"),
+    path("rfm/", rfm_views.explorer_page, name="rfm"),
+    path("rfm/export.csv", rfm_views.export_csv, name="rfm_export_csv"),
+    path("rfm/export.xlsx", rfm_views.export_xlsx, name="rfm_export_xlsx"),
+    path("rules/", rules_views.rules_page, name="rules"),
     path("<str:customer_key>/", views.customer_detail, name="detail"),
     path("<str:customer_key>/reveal/", views.customer_reveal, name="reveal"),
 ]

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from guanxi.accounts import chat_access
 from guanxi.core.audit import audit_record
 from guanxi.core.models import AuditAction, AuditEntry
 from guanxi.customers import merges, presenters, selectors
-from guanxi.customers.forms import CustomerSearchForm
+from guanxi.customers.forms import CustomerSearchForm, Filters
 from guanxi.customers.models import Customer, CustomerMerge
 from guanxi.ingest.pii import KnownValues
 from guanxi.web.exports.safe import csv_line_writer
@@ -65,7 +66,8 @@ def _search_data(request: HttpRequest) -> QueryDict:
 def customer_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         filters = CustomerSearchForm(request.POST).filters()
-        params = {"tag": filters.tag, "class": filters.customer_class}
+        params: dict[str, object] = {"tag": filters.tag, "class": filters.customer_class}
+        params |= filters.rfm_params()
         if filters.query:
             params["s"] = _search_token(request, filters.query)
         query = urlencode({k: v for k, v in params.items() if v})
@@ -75,14 +77,17 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     if data.get("s") and not filters.query:
         messages.info(request, _("这次搜索已过期，请重新搜索。"))
-    customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
+    customers = _searched(filters)
     page = selectors.customer_page(customers, request.GET.get("page"))
-    if filters.query or filters.tag or filters.customer_class:
+    if filters.any():
         _audit(
             request,
             AuditAction.SEARCH,
             fields=presenters.search_fields(),
-            subject=presenters.search_subject(filters.query, filters.tag, filters.customer_class),
+            subject=_with_rfm(
+                presenters.search_subject(filters.query, filters.tag, filters.customer_class),
+                filters,
+            ),
             row_count=page.paginator.count,
         )
     context = {
@@ -93,6 +98,23 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "rows": [presenters.customer_row(c) for c in page.object_list],
     }
     return render(request, "customers/list.html", context)
+
+
+def _searched(filters: Filters) -> QuerySet[Customer]:
+    return selectors.customer_search(
+        filters.query,
+        filters.tag,
+        filters.customer_class,
+        rfm_group=filters.rfm_group,
+        r_score=filters.r_score,
+        f_score=filters.f_score,
+    )
+
+
+def _with_rfm(subject: str, filters: Filters) -> str:
+    """The audit subject with the RFM filters (codes and scores: no personal data)."""
+    extra = "; ".join(f"{k}={v}" for k, v in filters.rfm_params().items())
+    return "; ".join(p for p in (subject, extra) if p)[:200]
 
 
 def _customer_or_404(customer_key: str) -> Customer:
@@ -199,15 +221,16 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     if unmasked and not request.user.has_perm("customers.reveal_personal"):
         raise PermissionDenied
     filters = CustomerSearchForm(_search_data(request)).filters()
-    customers = selectors.customer_search(filters.query, filters.tag, filters.customer_class)
+    customers = _searched(filters)
     # Counted and audited before streaming: the log is append-only (no fixing the count
     # afterwards), and an interrupted download was still an export attempt.
     _audit(
         request,
         AuditAction.EXPORT,
         fields=presenters.export_fields(),
-        subject=presenters.export_subject(
-            filters.query, filters.tag, filters.customer_class, unmasked
+        subject=_with_rfm(
+            presenters.export_subject(filters.query, filters.tag, filters.customer_class, unmasked),
+            filters,
         ),
         row_count=customers.count(),
     )
