@@ -1,5 +1,6 @@
 """The REST API (django-ninja) under ``/api/``, one router per area (``/api/store/``,
-``/api/performance/``, ``/api/reports/``, ``/api/segments/``); its schema is at ``/api/openapi.json``.
+``/api/performance/``, ``/api/reports/``, ``/api/segments/``); its schema is at
+``/api/openapi.json``.
 
 Session authentication, the same permissions as the pages; the schema too is for signed-in
 users only (it maps every endpoint). The interactive docs page is off: it would load
