@@ -1,16 +1,24 @@
 """Hand-made customers with standings for the segment tests: eight customers (one of them a
 merged duplicate) whose figures sit on the filters' edges. Today is 2025-06-30 (Shanghai).
 
-| key | class | region | tags | paid (12m) | paid orders (12m) | last paid (local) | RFM | loyalty | tier | categories | consent |
-|---|---|---|---|---|---|---|---|---|---|---|---|
-| c01 | vip | 浙江 杭州 | 老客户 高价值 | 5200.00 (3200.00) | 12 (6) | 2025-06-25 10:00 | important_value | high | super | 服饰 美妆 | granted, then withdrawn → no |
-| c02 | core | 浙江 宁波 | 老客户 | 1800.00 (900.00) | 4 (2) | 2025-04-01 09:00 | important_keep | medium | ordinary | 服饰 | granted → yes |
-| c03 | ordinary | 江苏 南京 | — | 120.00 (0) | 1 (0) | 2024-05-20 12:00 | general_win_back | low | — | 食品 | never asked → no |
-| c04 | potential | 江苏 苏州 | 待回访 | no standing row | | | | | | | never asked → no |
-| c05 | core | 广东 深圳 | 老客户 待回访 | 500.00 (500.00) | 2 (2) | 2025-05-31 23:30 | general_develop | medium | ordinary | 美妆 食品 | withdrawn, then granted → yes |
-| c06 | ordinary | 广东 广州 | — | 0 (0) | 0 (0) | never | — | — | — | — | never asked → no |
-| c07 | vip, merged into c01 | 浙江 杭州 | 高价值 待回访 | 9000.00 | 20 | 2025-06-29 | important_value | high | apass | 服饰 食品 | yes |
-| c08 | vip | 上海 上海 | — | 499.99 (499.99) | 1 (1) | 2025-05-30 23:59:59 | important_develop | high | apass | 美妆 | yes |
+key  class      region     tags        paid (12m)        paid orders (12m)  last paid (local)
+c01  vip        浙江 杭州  老客户 高价值  5200.00 (3200.00)  12 (6)   2025-06-25 10:00
+c02  core       浙江 宁波  老客户         1800.00 (900.00)   4 (2)    2025-04-01 09:00
+c03  ordinary   江苏 南京  —              120.00 (0)         1 (0)    2024-05-20 12:00
+c04  potential  江苏 苏州  待回访         (no standing row)
+c05  core       广东 深圳  老客户 待回访  500.00 (500.00)    2 (2)    2025-05-31 23:30
+c06  ordinary   广东 广州  —              0 (0)              0 (0)    never
+c07  vip, merged into c01  高价值 待回访  9000.00            20       2025-06-29 10:00
+c08  vip        上海 上海  —              499.99 (499.99)    1 (1)    2025-05-30 23:59:59
+
+key  RFM group          loyalty  tier      categories  marketing consent (newest entry)
+c01  important_value    high     super     服饰 美妆   granted, then withdrawn → no
+c02  important_keep     medium   ordinary  服饰        granted → yes
+c03  general_win_back   low      —         食品        never asked → no
+c05  general_develop    medium   ordinary  美妆 食品   withdrawn, then granted → yes
+c06  —                  —        —         —           never asked → no
+c07  important_value    high     apass     服饰 食品   granted → yes
+c08  important_develop  high     apass     美妆        granted → yes
 
 c07 would match almost every filter: it must match none (merged records are not members).
 """

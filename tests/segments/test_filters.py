@@ -29,7 +29,11 @@ from guanxi.segments.filters import FilterError, SegmentFilter, from_form, parse
             "customer_classes",
             "'gold' is not one of ordinary, potential, core, vip",
         ),
-        ({"member_tiers": ["diamond"]}, "member_tiers", "'diamond' is not one of ordinary, super, apass"),
+        (
+            {"member_tiers": ["diamond"]},
+            "member_tiers",
+            "'diamond' is not one of ordinary, super, apass",
+        ),
         ({"loyalty_levels": "very"}, "loyalty_levels", "'very' is not one of high, medium, low"),
         ({"tags_match": "some"}, "tags_match", "'some' is not one of any, all"),
         ({"window": "6m"}, "window", "'6m' is not one of all, 12m"),
@@ -55,11 +59,19 @@ from guanxi.segments.filters import FilterError, SegmentFilter, from_form, parse
             "'2025-13-01' is not a date; give e.g. 2025-06-30",
         ),
         (
-            {"last_purchase": "between", "last_purchase_from": "2025-06-01", "last_purchase_to": "2025-05-01"},
+            {
+                "last_purchase": "between",
+                "last_purchase_from": "2025-06-01",
+                "last_purchase_to": "2025-05-01",
+            },
             "last_purchase_to",
             "2025-05-01 is below last_purchase_from 2025-06-01; give a larger maximum",
         ),
-        ({"last_purchase": "lately"}, "last_purchase", "'lately' is not one of within, not_within, between"),
+        (
+            {"last_purchase": "lately"},
+            "last_purchase",
+            "'lately' is not one of within, not_within, between",
+        ),
         ({"tags": [3]}, "tags", "3 is not text; give a list of names"),
     ],
 )

@@ -51,10 +51,17 @@ CASES: list[tuple[dict[str, Any], list[str]]] = [
     # (R = 31) is out.
     ({"last_purchase": "within", "last_purchase_days": 30}, ["c01", "c05"]),
     # not within 30 days: the rest, with c04 (no standing) and c06 (never paid)
-    ({"last_purchase": "not_within", "last_purchase_days": "30"}, ["c02", "c03", "c04", "c06", "c08"]),
+    (
+        {"last_purchase": "not_within", "last_purchase_days": "30"},
+        ["c02", "c03", "c04", "c06", "c08"],
+    ),
     # between two local days, both included: 04-01 09:00 (c02) and 05-30 23:59:59 (c08)
     (
-        {"last_purchase": "between", "last_purchase_from": "2025-04-01", "last_purchase_to": "2025-05-30"},
+        {
+            "last_purchase": "between",
+            "last_purchase_from": "2025-04-01",
+            "last_purchase_to": "2025-05-30",
+        },
         ["c02", "c08"],
     ),
     ({"last_purchase": "between", "last_purchase_to": "2024-12-31"}, ["c03"]),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from guanxi.segments import presenters, selectors, services
@@ -113,7 +113,7 @@ def segment_list(request: HttpRequest) -> list[dict[str, Any]]:
     response={201: SegmentOut, 422: ValidationOut},
     summary="Save a new segment; a bad name or filter is a 422 naming the field",
 )
-def segment_create(request: HttpRequest, body: SegmentIn) -> tuple[int, dict[str, Any]]:
+def segment_create(request: HttpRequest, body: SegmentIn) -> Status[dict[str, Any]]:
     _require(request, "add")
     try:
         segment = services.segment_save(
@@ -123,11 +123,9 @@ def segment_create(request: HttpRequest, body: SegmentIn) -> tuple[int, dict[str
             by=request.user.get_username(),
         )
     except FilterError as exc:
-        return 422, {
-            "detail": str(exc),
-            "errors": [{"field": k, "message": v} for k, v in exc.errors.items()],
-        }
-    return 201, _out(segment)
+        errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
+        return Status(422, {"detail": str(exc), "errors": errors})
+    return Status(201, _out(segment))
 
 
 @router.get("/{segment_id}", response=SegmentOut, summary="One segment with its live count")

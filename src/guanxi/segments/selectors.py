@@ -35,7 +35,15 @@ class ArrayHasElements(Func):
         self.values = list(values)
         self.every = every
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.source_expressions[0])
         marks = ", ".join(["%s"] * len(self.values))
         inner = f"FROM json_each({column}) AS element WHERE element.value IN ({marks})"
