@@ -141,4 +141,4 @@ def test_segment_pages_fit_a_phone_in_both_languages(
     assert problems == []
     page.goto(f"{base}/segments/{segment.pk}/")
     assert "Segments" in page.locator("nav.mainnav").inner_text()
-    assert "Spend (last 12 months): ¥500.00 to …" in page.locator("#segment-summary").inner_text()
+    assert "Spend (last 12 months): ≥ ¥500.00" in page.locator("#segment-summary").inner_text()

@@ -132,17 +132,13 @@ def describe(flt: f.SegmentFilter) -> list[str]:
     window = _label(WINDOW_LABELS, flt.window)
     if flt.spend_min is not None or flt.spend_max is not None:
         lines.append(
-            _("%(window)s消费：%(low)s 至 %(high)s")
-            % {"window": window, "low": _money(flt.spend_min), "high": _money(flt.spend_max)}
+            _("%(window)s消费：%(range)s")
+            % {"window": window, "range": _between(_money(flt.spend_min), _money(flt.spend_max))}
         )
     if flt.orders_min is not None or flt.orders_max is not None:
         lines.append(
-            _("%(window)s付款订单：%(low)s 至 %(high)s 单")
-            % {
-                "window": window,
-                "low": "…" if flt.orders_min is None else flt.orders_min,
-                "high": "…" if flt.orders_max is None else flt.orders_max,
-            }
+            _("%(window)s付款订单：%(range)s")
+            % {"window": window, "range": _between(flt.orders_min, flt.orders_max)}
         )
     if flt.categories:
         lines.append(
@@ -157,8 +153,21 @@ def describe(flt: f.SegmentFilter) -> list[str]:
     return lines or [_("全部客户（未设筛选条件）")]
 
 
-def _money(value: Decimal | None) -> str:
-    return "…" if value is None else f"¥{value:,.2f}"
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"¥{value:,.2f}"
+
+
+def _between(low: object, high: object) -> str:
+    """ "≥ low", "≤ high" or "low – high" (bounds included)."""
+    if high is None:
+        return f"≥ {low}"
+    if low is None:
+        return f"≤ {high}"
+    return f"{low} – {high}"
+
+
+def money(value: Decimal | None) -> str:
+    return "—" if value is None else f"¥{value:,.2f}"
 
 
 # -- members -------------------------------------------------------------------------------
@@ -178,6 +187,14 @@ class MemberRow:
     trailing_paid_amount: Decimal | None
     paid_orders: int | None
     last_paid_at: str
+
+    @property
+    def paid_amount_text(self) -> str:
+        return money(self.paid_amount)
+
+    @property
+    def trailing_paid_amount_text(self) -> str:
+        return money(self.trailing_paid_amount)
 
 
 def member_row(customer: Customer) -> MemberRow:
