@@ -97,3 +97,13 @@ def test_paging_out_of_range(client: Client, make_user, customers) -> None:
     assert client.get(url, {"page_size": 0}).status_code == 400
     assert client.get(url, {"page": 9}).status_code == 404
     assert client.get("/api/segments/999").status_code == 404
+
+
+def test_the_schema_lists_the_segment_endpoints(client: Client, make_user) -> None:
+    login(client, make_user, "marketing")
+    paths = set(client.get("/api/openapi.json").json()["paths"])
+    assert {
+        "/api/segments/",
+        "/api/segments/{segment_id}",
+        "/api/segments/{segment_id}/members",
+    } <= paths
