@@ -1,5 +1,6 @@
 """The REST API (django-ninja) under ``/api/``, one router per area (``/api/store/``,
-``/api/performance/``, ``/api/reports/``); its schema is at ``/api/openapi.json``.
+``/api/performance/``, ``/api/reports/``, ``/api/segments/``); its schema is at
+``/api/openapi.json``.
 
 Session authentication, the same permissions as the pages; the schema too is for signed-in
 users only (it maps every endpoint). The interactive docs page is off: it would load
@@ -19,6 +20,7 @@ from ninja.security import django_auth
 from guanxi.customers.api_rfm import router as customers_rfm
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
+from guanxi.segments.api import router as segments
 from guanxi.store.api import router as store
 
 
@@ -44,5 +46,6 @@ api = NinjaAPI(
 )
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)
+api.add_router("/segments/", segments)
 api.add_router("/store/", store)
 api.add_router("/customers/", customers_rfm)

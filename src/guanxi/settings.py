@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "guanxi.store",
     "guanxi.privacy",
     "guanxi.loyalty",
+    "guanxi.segments",
     "guanxi.installation",
     "django_tasks_db",
     "guanxi.web",

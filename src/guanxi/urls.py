@@ -11,6 +11,7 @@ urlpatterns = [
     path("privacy/", include("guanxi.privacy.urls")),
     path("performance/", include("guanxi.performance.urls")),
     path("reports/", include("guanxi.reports.urls")),
+    path("segments/", include("guanxi.segments.urls")),
     path("store/", include("guanxi.store.urls")),
     path("", include("guanxi.web.urls")),
 ]

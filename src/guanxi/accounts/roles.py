@@ -27,6 +27,12 @@ ROLES: dict[str, tuple[str, ...]] = {
         "performance.change_shopsettings",
         "performance.add_manualscore",
         "privacy.handle_privacyrequest",
+        # Segments (客户分群): saved filters with a live count; exports always masked.
+        "segments.view_segment",
+        "segments.add_segment",
+        "segments.change_segment",
+        "segments.delete_segment",
+        "segments.export_segment",
         # User management (账号管理): add logins, change roles, deactivate, reset passwords.
         "auth.change_user",
     ),
@@ -46,6 +52,12 @@ ROLES: dict[str, tuple[str, ...]] = {
         "performance.add_manualscore",
         # PIPL requests: access export, correction, erasure, the consent register.
         "privacy.handle_privacyrequest",
+        # Segments (客户分群): saved filters with a live count; exports always masked.
+        "segments.view_segment",
+        "segments.add_segment",
+        "segments.change_segment",
+        "segments.delete_segment",
+        "segments.export_segment",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),
@@ -54,6 +66,12 @@ ROLES: dict[str, tuple[str, ...]] = {
         "accounts.view_shop_figures",
         "customers.view_customer",
         "customers.export_customers",
+        # Segments (客户分群): saved filters with a live count; exports always masked.
+        "segments.view_segment",
+        "segments.add_segment",
+        "segments.change_segment",
+        "segments.delete_segment",
+        "segments.export_segment",
     ),
 }
 

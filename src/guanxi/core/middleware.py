@@ -5,7 +5,7 @@ agents, the DSR and the funnel, an agent's daily figures, the monthly report's P
 import's report.csv and rejects.csv. Rather than each view remembering to log, any response
 sent as an attachment is recorded here: who, the file's name, the address without its query
 (a query may hold a searched phone or name). Views that write their own, richer entry (the
-customer export, with its row count and filters) are named in ``SELF_AUDITED``.
+customer and segment exports, with their row counts and filters) are named in ``SELF_AUDITED``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponseBase
 from guanxi.core.audit import audit_record
 from guanxi.core.models import AuditAction
 
-SELF_AUDITED = frozenset({"customers:export"})
+SELF_AUDITED = frozenset({"customers:export", "segments:export_csv", "segments:export_xlsx"})
 _FILENAME = re.compile(r'filename="?([^";]+)"?')
 
 
