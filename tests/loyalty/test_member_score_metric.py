@@ -44,6 +44,7 @@ from tests.factories import orders_table, utc
 
 TZ = "Asia/Shanghai"
 AS_OF = dt.date(2025, 6, 30)
+DEFAULT = MemberRules()
 LONG = "质量很好，包装也很结实，物流很快，客服很耐心，下次还来"  # 27 characters
 
 
@@ -145,9 +146,7 @@ def _sessions() -> ibis.Table:
         "2025-06-30 08:00:00",
         "2024-06-30 08:00:00",  # before the window
     ]
-    return ibis.memtable(
-        pa.table({"customer_key": ["W"] * 6, "first_at": [utc(t) for t in times]})
-    )
+    return ibis.memtable(pa.table({"customer_key": ["W"] * 6, "first_at": [utc(t) for t in times]}))
 
 
 def _profiles(rows: list[tuple[str, int, int]]) -> ibis.Table:
@@ -162,7 +161,7 @@ def _profiles(rows: list[tuple[str, int, int]]) -> ibis.Table:
     )
 
 
-def _scores(lake: Lake, profiles: ibis.Table, rules: MemberRules = MemberRules()) -> dict:
+def _scores(lake: Lake, profiles: ibis.Table, rules: MemberRules = DEFAULT) -> dict:
     expr = member_scores(
         orders=lake.table("orders"),
         refunds=lake.table("refunds"),
@@ -232,9 +231,7 @@ def test_caps_hold(lake: Lake) -> None:
 
 def test_tier_and_perk_boundaries(lake: Lake) -> None:
     # Only the profile counts here, at 1 point per field filled of 10,000: score = filled.
-    lake.write(
-        "orders", orders_table([("x1", "X", "2025-06-01 10:00:00", None, "1.00")])
-    )
+    lake.write("orders", orders_table([("x1", "X", "2025-06-01 10:00:00", None, "1.00")]))
     rules = MemberRules(profile_points=10_000)
     edges = [399, 400, 799, 800, 999, 1000, 2499, 2500]
     rows = _scores(lake, _profiles([(f"c{s}", s, 10_000) for s in edges]), rules)

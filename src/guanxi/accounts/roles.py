@@ -26,6 +26,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "performance.change_shopsettings",
         "performance.add_manualscore",
         "privacy.handle_privacyrequest",
+        # Member tiers (会员等级): bounds, perks, benefits, the monthly job's day.
+        "loyalty.change_membersettings",
         # User management (账号管理): add logins, change roles, deactivate, reset passwords.
         "auth.change_user",
     ),
@@ -44,6 +46,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "performance.add_manualscore",
         # PIPL requests: access export, correction, erasure, the consent register.
         "privacy.handle_privacyrequest",
+        "loyalty.change_membersettings",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),

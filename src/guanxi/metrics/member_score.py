@@ -220,9 +220,7 @@ def member_scores(
     out = out.mutate(
         filled=out.filled.fill_null(0).cast("int64"), fields=out.fields.fill_null(0).cast("int64")
     )
-    out = out.mutate(history_months=_whole_months(out.first_paid_day, as_of)).drop(
-        "first_paid_day"
-    )
+    out = out.mutate(history_months=_whole_months(out.first_paid_day, as_of)).drop("first_paid_day")
     return _points(out, rules)
 
 
