@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from guanxi.loyalty import member_formula
@@ -18,10 +17,9 @@ def level_rows(levels: tuple[Level, ...]) -> list[dict[str, Any]]:
     rows = []
     for level in levels:
         if level.high is None:
-            span = f"≥ {number_format(level.low, force_grouping=True)}"
+            span = f"≥ {level.low:,}"
         else:
-            low = number_format(level.low, force_grouping=True)
-            span = f"{low} – {number_format(level.high - 1, force_grouping=True)}"
+            span = f"{level.low:,} – {level.high - 1:,}"
         rows.append(
             {
                 "key": level.key,
