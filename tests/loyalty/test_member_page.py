@@ -15,7 +15,7 @@ from guanxi.lake import Lake
 from guanxi.loyalty import member_scores, tasks
 from guanxi.loyalty.models import MemberScore, MemberSettings
 from tests.factories import login
-from tests.loyalty.test_member_scores import JULY, shop  # noqa: F401 — the example shop
+from tests.loyalty.test_member_scores import JULY
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,10 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-def _local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
+def _local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
 
 
 def _waiting() -> list[dt.datetime]:
@@ -35,7 +37,7 @@ def _waiting() -> list[dt.datetime]:
 
 
 def test_the_page_for_a_manager_shows_tiers_formula_and_distribution(
-    client: Client, make_user, shop: Lake
+    client: Client, make_user, member_shop: Lake
 ) -> None:
     member_scores.compute(JULY)
     login(client, make_user, "manager")
@@ -57,7 +59,7 @@ def test_the_page_for_a_manager_shows_tiers_formula_and_distribution(
 
 
 def test_agents_are_refused_and_marketing_sees_but_cannot_change(
-    client: Client, make_user, shop: Lake
+    client: Client, make_user, member_shop: Lake
 ) -> None:
     login(client, make_user, "agent", agent_id="kf1")
     assert client.get("/loyalty/members/").status_code == 403
@@ -92,7 +94,7 @@ def _form(**changes: object) -> dict[str, object]:
 
 
 def test_the_settings_form_saves_and_refuses_overlapping_bounds(
-    client: Client, make_user, shop: Lake
+    client: Client, make_user, member_shop: Lake
 ) -> None:
     login(client, make_user, "manager")
     response = client.post("/loyalty/members/", _form(apass_from=900))
@@ -107,7 +109,7 @@ def test_the_settings_form_saves_and_refuses_overlapping_bounds(
     assert row.benefits["super"] == ["极速退款", "专属客服"] and row.benefits["daily"] == []
 
 
-def test_recompute_now_queues_the_task(client: Client, make_user, shop: Lake) -> None:
+def test_recompute_now_queues_the_task(client: Client, make_user, member_shop: Lake) -> None:
     login(client, make_user, "admin")
     # The tests' task backend is immediate: the queued task runs in the request. With no
     # month given it scores this month; the example's customers are both there.
@@ -118,11 +120,11 @@ def test_recompute_now_queues_the_task(client: Client, make_user, shop: Lake) ->
     assert MemberSettings.objects.get(pk=1).last_run_month == this_month
 
 
-def test_the_csv_export_counts_tiers_safely(client: Client, make_user, shop: Lake) -> None:
+def test_the_csv_export_counts_tiers_safely(client: Client, make_user, member_shop: Lake) -> None:
     member_scores.compute(JULY)
     login(client, make_user, "manager")
     text = client.get("/loyalty/members/export.csv").content.decode("utf-8-sig")
-    assert "超级会员,\"1,000 – 2,499\",1,50.0%" in text.replace("\r", "")
+    assert '超级会员,"1,000 – 2,499",1,50.0%' in text.replace("\r", "")
 
 
 @pytest.mark.parametrize(
@@ -140,7 +142,7 @@ def test_next_run(now: dt.datetime, day: int, expected: dt.datetime) -> None:
 
 @override_settings(TASKS=DB_TASKS)
 def test_the_monthly_task_runs_and_schedules_itself_for_the_next_months_day(
-    shop: Lake, monkeypatch: pytest.MonkeyPatch
+    member_shop: Lake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     MemberSettings.objects.create(pk=1, run_day=10)
     # guanxi setup: the first run on the next 10th at 02:00 shop time.
@@ -152,7 +154,9 @@ def test_the_monthly_task_runs_and_schedules_itself_for_the_next_months_day(
     DBTaskResult.objects.all().delete()
     monkeypatch.setattr(tasks, "_now", lambda: _local(2025, 8, 10, 2, 0, 3).astimezone(dt.UTC))
     monkeypatch.setattr(
-        member_scores, "resolve", lambda month=None, as_of=None: (dt.date(2025, 8, 1), dt.date(2025, 7, 31))
+        member_scores,
+        "resolve",
+        lambda month=None, as_of=None: (dt.date(2025, 8, 1), dt.date(2025, 7, 31)),
     )
     result = tasks.member_scores_monthly.call()
     assert result == "2025-08: 2"

@@ -17,53 +17,11 @@ from guanxi.lake import Lake
 from guanxi.loyalty import member_formula, member_scores, member_selectors
 from guanxi.loyalty.models import MemberScore, MemberSettings
 from guanxi.loyalty.rules import MemberRules, RuleError
-from tests.factories import chats_table
-from tests.loyalty.test_member_score_metric import _write_example
 
 pytestmark = pytest.mark.django_db
 
 JULY = dt.date(2025, 7, 1)
 AUGUST = dt.date(2025, 8, 1)
-
-
-@pytest.fixture
-def shop(lake: Lake) -> Lake:
-    """The worked example's lake, its five chat sessions (and one before the window), and the
-    master: W with 6 of 8 profile fields, N with all 8 and no history."""
-    _write_example(lake)
-    times = [
-        "2024-07-01 08:00:00",
-        "2024-10-01 08:00:00",
-        "2025-01-01 08:00:00",
-        "2025-04-01 08:00:00",
-        "2025-06-30 08:00:00",
-        "2024-06-30 08:00:00",
-    ]
-    lake.write(
-        "chat_messages",
-        chats_table([(f"s{i}", "W", "customer", None, t) for i, t in enumerate(times)]),
-    )
-    Customer.objects.create(
-        customer_key="W",
-        name="王五",
-        gender="female",
-        mobile="13800138000",
-        email="w@example.com",
-        province="浙江",
-        city="杭州",
-    )  # birth date and address empty: 6 of 8
-    Customer.objects.create(
-        customer_key="N",
-        name="牛六",
-        gender="male",
-        birth_date="1990-01-01",
-        mobile="13900139000",
-        email="n@example.com",
-        address="某路1号",
-        province="江苏",
-        city="南京",
-    )
-    return lake
 
 
 def _scores(month: dt.date) -> dict[str, tuple[int, int, int, int, str]]:
@@ -74,7 +32,7 @@ def _scores(month: dt.date) -> dict[str, tuple[int, int, int, int, str]]:
     }
 
 
-def test_the_worked_example_is_stored_for_the_month(shop: Lake) -> None:
+def test_the_worked_example_is_stored_for_the_month(member_shop: Lake) -> None:
     done = member_scores.compute(JULY)
     # July's score counts the 12 months before July: as of 2025-06-30.
     assert (done.month, done.as_of, done.customers) == (JULY, dt.date(2025, 6, 30), 2)
@@ -93,7 +51,7 @@ def test_the_worked_example_is_stored_for_the_month(shop: Lake) -> None:
     assert member_formula.work(MemberRules()).score == 1106
 
 
-def test_history_is_kept_by_month_and_a_rerun_replaces_its_month(shop: Lake) -> None:
+def test_history_is_kept_by_month_and_a_rerun_replaces_its_month(member_shop: Lake) -> None:
     member_scores.compute(JULY)
     member_scores.compute(AUGUST)
     # August, as of 2025-07-31 (window 2024-08-01 … 2025-07-31): w1 (paid 2024-07-01, ¥300)
@@ -119,7 +77,7 @@ def test_history_is_kept_by_month_and_a_rerun_replaces_its_month(shop: Lake) -> 
     ]
 
 
-def test_the_standing_keeps_the_latest_score_after_a_recompute(shop: Lake) -> None:
+def test_the_standing_keeps_the_latest_score_after_a_recompute(member_shop: Lake) -> None:
     standing.recompute(dt.date(2025, 6, 30))
     member_scores.compute(JULY)
     w = CustomerStanding.objects.get(customer__customer_key="W")
@@ -203,7 +161,7 @@ def test_the_seed_defaults() -> None:
     assert MemberSettings.objects.get_or_create(pk=1)[0].run_day == 8
 
 
-def test_the_command_scores_a_month_and_shows_a_customer(shop: Lake, capsys) -> None:
+def test_the_command_scores_a_month_and_shows_a_customer(member_shop: Lake, capsys) -> None:
     call_command("members", "score", "--month", "2025-07", "--format", "json")
     out = json.loads(capsys.readouterr().out)
     assert (out["month"], out["as_of"], out["customers"]) == ("2025-07", "2025-06-30", 2)
@@ -235,7 +193,7 @@ def test_the_command_scores_a_month_and_shows_a_customer(shop: Lake, capsys) -> 
     assert "W: 1134 (super; perks: daily, premium) in 2025-07" in capsys.readouterr().out
 
 
-def test_the_command_refuses_bad_input(shop: Lake) -> None:
+def test_the_command_refuses_bad_input(member_shop: Lake) -> None:
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="--month"):

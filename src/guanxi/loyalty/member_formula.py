@@ -92,10 +92,15 @@ def work(rules: MemberRules, f: ExampleFacts = EXAMPLE) -> Worked:
             f"min(⌊{f.paid_amount} × {r.yuan_points}⌋, {r.amount_cap})",
             amount,
         ),
-        Step("purchase", "orders", f"min({f.paid_orders} × {r.order_points}, {r.orders_cap})", orders),
+        Step(
+            "purchase", "orders", f"min({f.paid_orders} × {r.order_points}, {r.orders_cap})", orders
+        ),
         Step("interaction", "reviews", f"{f.reviews} × {r.review_points}", reviews),
         Step(
-            "interaction", "long_reviews", f"{f.long_reviews} × {r.long_review_points}", long_reviews
+            "interaction",
+            "long_reviews",
+            f"{f.long_reviews} × {r.long_review_points}",
+            long_reviews,
         ),
         Step("interaction", "dsr", f"{f.dsr_ratings} × {r.dsr_points}", dsr),
         Step(
@@ -139,6 +144,4 @@ def work(rules: MemberRules, f: ExampleFacts = EXAMPLE) -> Worked:
     purchase = amount + orders
     credit = profile + history + payment + compliance + review_history
     score = purchase + interaction + credit
-    return Worked(
-        steps, purchase, interaction, credit, score, r.tier_of(score), r.perks_of(score)
-    )
+    return Worked(steps, purchase, interaction, credit, score, r.tier_of(score), r.perks_of(score))

@@ -16,10 +16,8 @@ from guanxi.loyalty.rules import MemberRules
 def level_rows(levels: tuple[Level, ...]) -> list[dict[str, Any]]:
     rows = []
     for level in levels:
-        if level.high is None:
-            span = f"≥ {level.low:,}"
-        else:
-            span = f"{level.low:,} – {level.high - 1:,}"
+        high = level.high
+        span = f"≥ {level.low:,}" if high is None else f"{level.low:,} – {high - 1:,}"
         rows.append(
             {
                 "key": level.key,
@@ -76,8 +74,13 @@ def worked_example(rules: MemberRules) -> dict[str, Any]:
     return {
         "facts": facts,
         "steps": [
-            {"part": str(PART_NAMES[s.part]), "name": names[s.key], "arithmetic": s.arithmetic,
-             "points": s.points, "key": s.key}
+            {
+                "part": str(PART_NAMES[s.part]),
+                "name": names[s.key],
+                "arithmetic": s.arithmetic,
+                "points": s.points,
+                "key": s.key,
+            }
             for s in worked.steps
         ],
         "purchase": worked.purchase,
@@ -94,7 +97,5 @@ def summary_context(summary: TierSummary) -> dict[str, Any]:
         "summary": summary,
         "tier_rows": level_rows(summary.tiers),
         "perk_rows": level_rows(summary.perks),
-        "parts": [
-            {"name": PART_NAMES[k], "mean": f"{v:,.0f}"} for k, v in summary.parts.items()
-        ],
+        "parts": [{"name": PART_NAMES[k], "mean": f"{v:,.0f}"} for k, v in summary.parts.items()],
     }

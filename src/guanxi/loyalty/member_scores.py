@@ -184,7 +184,7 @@ def _filled() -> Any:
         Case(When(~Q(**{name: ""}), then=Value(1)), default=Value(0), output_field=IntegerField())
         for name in PROFILE_FIELDS
     ]
-    total = terms[0]
+    total: Any = terms[0]
     for term in terms[1:]:
         total = total + term
     return total

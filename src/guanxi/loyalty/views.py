@@ -75,7 +75,11 @@ def members_export(request: HttpRequest) -> HttpResponse:
     summary = member_selectors.tier_summary()
     bins = member_selectors.score_histogram(summary.month)
     month = f"{summary.month:%Y-%m}" if summary.month else ""
-    rows: list[list[object]] = [[_("月份"), month], [], [_("等级"), _("成长值"), _("客户数"), _("占比")]]
+    rows: list[list[object]] = [
+        [_("月份"), month],
+        [],
+        [_("等级"), _("成长值"), _("客户数"), _("占比")],
+    ]
     for r in member_presenters.level_rows(summary.tiers + summary.perks):
         rows.append([r["name"], r["span"], r["customers"], r["share"]])
     rows += [[], [_("成长值下限"), _("成长值上限（不含）"), _("客户数")]]
@@ -83,5 +87,3 @@ def members_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="guanxi-members-{month or "none"}.csv"'
     return response
-
-
