@@ -118,6 +118,12 @@ def test_recompute_now_queues_the_task(client: Client, make_user, member_shop: L
     this_month = member_scores.resolve()[0]
     assert MemberScore.objects.filter(month=this_month).count() == Customer.objects.count() == 2
     assert MemberSettings.objects.get(pk=1).last_run_month == this_month
+    # A month given: that month; a bad one is refused and nothing runs.
+    client.post("/loyalty/members/recompute/", {"month": "2025-07"})
+    assert MemberScore.objects.filter(month=JULY).count() == 2
+    response = client.post("/loyalty/members/recompute/", {"month": "2025-13"}, follow=True)
+    assert "2025-13 不是月份" in response.content.decode()
+    assert MemberScore.objects.filter(month=dt.date(2025, 12, 1)).count() == 0
 
 
 def test_the_csv_export_counts_tiers_safely(client: Client, make_user, member_shop: Lake) -> None:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanxi.core.timeutil import parse_month
 from guanxi.loyalty import member_presenters, member_scores, member_selectors, tasks
 from guanxi.loyalty.forms import MemberSettingsForm
 from guanxi.loyalty.rules import RuleError
@@ -62,9 +63,21 @@ def members_page(request: HttpRequest) -> HttpResponse:
 @permission_required(EDIT, raise_exception=True)
 @require_POST
 def members_recompute(request: HttpRequest) -> HttpResponse:
-    """Queue this month's scores now (the worker runs it; at once where tasks are immediate)."""
-    tasks.queue_now()
-    messages.success(request, _("已排队重新计算本月会员成长值；完成后本页显示新的结果。"))
+    """Queue a month's scores now (default this month; the worker runs it, at once where
+    tasks are immediate)."""
+    month = request.POST.get("month", "").strip()
+    if month:
+        try:
+            year, number = parse_month(month)
+        except ValueError:
+            messages.error(
+                request,
+                _("月份：%(value)s 不是月份，请按 2025-12 的格式填写。") % {"value": month[:20]},
+            )
+            return redirect("loyalty:members")
+        month = f"{year:04d}-{number:02d}"
+    tasks.queue_now(month)
+    messages.success(request, _("已排队重新计算会员成长值；完成后本页显示新的结果。"))
     return redirect("loyalty:members")
 
 
