@@ -100,7 +100,7 @@ def test_the_settings_form_saves_and_refuses_overlapping_bounds(
     response = client.post("/loyalty/members/", _form(apass_from=900))
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'data-field="apass_from"' in page and "overlaps the 超级会员 tier" in page
+    assert 'data-field="apass_from"' in page and "overlaps the super-member tier (超级会员)" in page
     assert MemberSettings.objects.get(pk=1).apass_from == 2500
     response = client.post("/loyalty/members/", _form(super_from=1200, run_day=15))
     assert response.status_code == 302

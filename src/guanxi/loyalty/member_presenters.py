@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi.loyalty import member_formula
 from guanxi.loyalty.forms import LEVEL_LABELS
@@ -23,7 +24,7 @@ def level_rows(levels: tuple[Level, ...]) -> list[dict[str, Any]]:
                 "key": level.key,
                 "name": LEVEL_LABELS[level.key],
                 "span": span,
-                "customers": level.customers,
+                "customers": f"{level.customers:,}",
                 "share": f"{level.share:.1%}",
                 "benefits": level.benefits,
                 "coupon": level.coupon,
@@ -47,15 +48,19 @@ def histogram_chart(bins: list[Bin], rules: MemberRules) -> dict[str, Any]:
     }
 
 
-PART_NAMES = {"purchase": _("购买分"), "interaction": _("互动分"), "credit": _("信用分")}
+PART_NAMES = {
+    "purchase": gettext_lazy("购买分"),
+    "interaction": gettext_lazy("互动分"),
+    "credit": gettext_lazy("信用分"),
+}
 
 
-def step_names() -> dict[str, str]:
+def step_names(rules: MemberRules) -> dict[str, str]:
     return {
         "amount": _("近12个月付款金额"),
         "orders": _("近12个月付款订单"),
         "reviews": _("评价"),
-        "long_reviews": _("有内容的评价（≥ 字数）"),
+        "long_reviews": _("有内容的评价（≥ %(n)s 字）") % {"n": rules.long_review_chars},
         "dsr": _("店铺评分（DSR）"),
         "sessions": _("咨询会话（封顶）"),
         "interaction_cap": _("互动分封顶"),
@@ -69,7 +74,7 @@ def step_names() -> dict[str, str]:
 
 def worked_example(rules: MemberRules) -> dict[str, Any]:
     worked = member_formula.work(rules)
-    names = step_names()
+    names = step_names(rules)
     facts = member_formula.EXAMPLE
     return {
         "facts": facts,

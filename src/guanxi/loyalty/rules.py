@@ -194,7 +194,7 @@ class MemberRules:
         if self.apass_from <= self.super_from:
             raise RuleError(
                 "apass_from",
-                f"{self.apass_from} overlaps the 超级会员 tier, which starts at "
+                f"{self.apass_from} overlaps the super-member tier (超级会员), which starts at "
                 f"{self.super_from}; give a score above it",
             )
         if self.perk_daily_from < 1:
@@ -202,7 +202,7 @@ class MemberRules:
         if self.perk_premium_from <= self.perk_daily_from:
             raise RuleError(
                 "perk_premium_from",
-                f"{self.perk_premium_from} is not above the 日常福利 threshold "
+                f"{self.perk_premium_from} is not above the daily-perks threshold (日常福利) "
                 f"{self.perk_daily_from}; give a higher score",
             )
         for name in ("apass_from", "super_from", "perk_premium_from"):

@@ -9,17 +9,20 @@
   const traces = [{
     type: "bar", x: centres, y: d.customers, width: d.width * 0.95, name: d.labels.y,
     marker: { color: "#2563eb" },
-    hovertemplate: "%{customdata} – %{x}<br>%{y:,}<extra></extra>",
-    customdata: d.low,
+    hovertemplate: "%{customdata}<br>%{y:,}<extra></extra>",
+    customdata: d.low.map(function (low) { return low + " – " + (low + d.width - 1); }),
   }];
   const top = Math.max.apply(null, d.customers.concat([1]));
   const last = d.low[d.low.length - 1] + d.width;
   const shapes = [];
   const notes = [];
-  d.bounds.forEach(function (b) {
+  // Bounds close together (800 and 1000) would print their names over each other: every
+  // other name sits lower.
+  d.bounds.forEach(function (b, i) {
     if (b.at > last) return;
+    const y = i % 2 === 0 ? top : top * 0.86;
     shapes.push({ type: "line", x0: b.at, x1: b.at, y0: 0, y1: top, line: { color: "#b42318", dash: "dash", width: 1 } });
-    notes.push({ x: b.at, y: top, text: b.name, showarrow: false, yanchor: "bottom", font: { size: 11, color: "#b42318" } });
+    notes.push({ x: b.at, y: y, text: b.name, showarrow: false, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)", font: { size: 11, color: "#b42318" } });
   });
   const layout = {
     margin: { t: 24, r: 10, b: 40, l: 50 },
