@@ -15,7 +15,7 @@ from guanxi.lake import Lake
 from guanxi.loyalty import member_scores, tasks
 from guanxi.loyalty.models import MemberScore, MemberSettings
 from tests.factories import login
-from tests.loyalty.test_member_scores import JULY
+from tests.loyalty.test_member_scores import AUGUST, JULY
 
 pytestmark = pytest.mark.django_db
 
@@ -112,12 +112,13 @@ def test_the_settings_form_saves_and_refuses_overlapping_bounds(
 def test_recompute_now_queues_the_task(client: Client, make_user, member_shop: Lake) -> None:
     login(client, make_user, "admin")
     # The tests' task backend is immediate: the queued task runs in the request. With no
-    # month given it scores this month; the example's customers are both there.
+    # month given: this month, or — the example's orders end on 2025-07-01, before last
+    # month — the month after the data, August 2025 (as of 2025-07-31).
     response = client.post("/loyalty/members/recompute/")
     assert response.status_code == 302
-    this_month = member_scores.resolve()[0]
-    assert MemberScore.objects.filter(month=this_month).count() == Customer.objects.count() == 2
-    assert MemberSettings.objects.get(pk=1).last_run_month == this_month
+    assert member_scores.resolve() == (AUGUST, dt.date(2025, 7, 31))
+    assert MemberScore.objects.filter(month=AUGUST).count() == Customer.objects.count() == 2
+    assert MemberSettings.objects.get(pk=1).last_run_month == AUGUST
     # A month given: that month; a bad one is refused and nothing runs.
     client.post("/loyalty/members/recompute/", {"month": "2025-07"})
     assert MemberScore.objects.filter(month=JULY).count() == 2

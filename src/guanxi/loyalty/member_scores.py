@@ -171,11 +171,28 @@ def month_start(day: dt.date) -> dt.date:
 
 def resolve(month: dt.date | None = None, as_of: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """(month, as_of): a month counts up to the last day before it; an as-of date scores its
-    own month; neither: this month (shop time)."""
+    own month; neither: ``default_month``."""
     if as_of is not None:
         return month_start(as_of), as_of
-    first = month_start(month or timezone.localdate())
+    first = month_start(month or default_month())
     return first, first - dt.timedelta(days=1)
+
+
+def default_month() -> dt.date:
+    """This month (shop time) — or, when the lake's orders end before last month (a shop
+    that imported last year's history, the demo), the month after its latest order, so the
+    12 months counted are where the data are (as ``customers.standing`` does for its day)."""
+    from guanxi import lake
+
+    this = month_start(timezone.localdate())
+    store = lake.get()
+    if not store.exists("orders"):
+        return this
+    latest = store.execute(store.table("orders").created_at.max())
+    if latest is None:
+        return this
+    after = month_start(month_start(timezone.localtime(latest).date()) + dt.timedelta(days=32))
+    return min(this, after)
 
 
 # -- counting --------------------------------------------------------------------------------
