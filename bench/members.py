@@ -87,6 +87,9 @@ def run(scale: str, rounds: int) -> int:
     try:
         copy = work / "guanxi.sqlite3"
         shutil.copyfile(source, copy)
+        wal = source.with_name(source.name + "-wal")
+        if wal.exists():  # committed pages not yet checkpointed into the file
+            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
         env |= {
             "GUANXI_DATABASE_URL": f"sqlite:///{copy}",
             "GUANXI_STATIC_ROOT": str(work / "static"),
