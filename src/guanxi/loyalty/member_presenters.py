@@ -104,3 +104,43 @@ def summary_context(summary: TierSummary) -> dict[str, Any]:
         "perk_rows": level_rows(summary.perks),
         "parts": [{"name": PART_NAMES[k], "mean": f"{v:,.0f}"} for k, v in summary.parts.items()],
     }
+
+
+def history_context(customer: Any) -> dict[str, Any]:
+    """A customer's score month by month for the 360° profile (``_member_history.html``):
+    the rows newest first and the chart's data oldest first, with the tier bounds."""
+    from guanxi.loyalty import member_scores, member_selectors
+
+    rules = member_scores.member_rules()
+    rows = member_selectors.score_history(customer)
+    ordered = list(reversed(rows))
+    return {
+        "history_rows": [
+            {
+                "month": f"{h.month:%Y-%m}",
+                "as_of": h.as_of,
+                "purchase": h.purchase,
+                "interaction": h.interaction,
+                "credit": h.credit,
+                "score": h.score,
+                "tier": LEVEL_LABELS.get(h.tier, h.tier),
+            }
+            for h in rows
+        ],
+        "history_chart": {
+            "months": [f"{h.month:%Y-%m}" for h in ordered],
+            "purchase": [h.purchase for h in ordered],
+            "interaction": [h.interaction for h in ordered],
+            "credit": [h.credit for h in ordered],
+            "bounds": [
+                {"at": rules.super_from, "name": _("超级会员")},
+                {"at": rules.apass_from, "name": _("APASS会员")},
+            ],
+            "labels": {
+                "purchase": str(PART_NAMES["purchase"]),
+                "interaction": str(PART_NAMES["interaction"]),
+                "credit": str(PART_NAMES["credit"]),
+                "y": _("成长值"),
+            },
+        },
+    }
