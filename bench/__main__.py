@@ -2,7 +2,7 @@
 
     python -m bench [--only store|import|customers|agents|first-response|startup|pages|
                             derived|derived-report|derived-build|derived-refresh|
-                            derived-upkeep|derived-spark|derived-spark-reports]
+                            derived-upkeep|derived-spark|derived-spark-reports|members]
                     [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
                     [--rounds N] [--port P] [--before FOLDER]
 
@@ -482,6 +482,12 @@ def pages(scale: str, rounds: int, port: int) -> int:
     return page_bench.run(scale, rounds=rounds, port=port)
 
 
+def members(scale: str, rounds: int) -> int:
+    from bench import members as member_bench
+
+    return member_bench.run(scale, rounds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -501,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
             "derived-upkeep",
             "derived-spark",
             "derived-spark-reports",
+            "members",
         ),
     )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
@@ -581,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= startup(args.repeats)
     if args.only in (None, "pages"):
         status |= pages(args.scale, args.rounds or 20, args.port)
+    if args.only in (None, "members"):
+        status |= members(args.scale, rounds)
     return status
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("imports/", include("guanxi.imports.urls")),
+    path("loyalty/", include("guanxi.loyalty.urls")),
     path("privacy/", include("guanxi.privacy.urls")),
     path("performance/", include("guanxi.performance.urls")),
     path("reports/", include("guanxi.reports.urls")),

@@ -33,6 +33,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "segments.change_segment",
         "segments.delete_segment",
         "segments.export_segment",
+        # Member tiers (会员等级): bounds, perks, benefits, the monthly job's day.
+        "loyalty.change_membersettings",
         # User management (账号管理): add logins, change roles, deactivate, reset passwords.
         "auth.change_user",
     ),
@@ -58,6 +60,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "segments.change_segment",
         "segments.delete_segment",
         "segments.export_segment",
+        "loyalty.change_membersettings",
     ),
     # Agents look customers up to serve them; figures: their own only.
     AGENT: ("customers.view_customer",),

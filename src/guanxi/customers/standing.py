@@ -308,6 +308,10 @@ def recompute(as_of: dt.date | None = None, *, progress: Progress | None = None)
             insert_rows(CustomerStanding, columns, rows)
             written = len(rows)
         apply_classes()
+        # The rows were rewritten: give them back the latest monthly member score.
+        from guanxi.loyalty.member_scores import apply_to_standing
+
+        apply_to_standing()
     counts = dict.fromkeys(CustomerClass.values, 0)
     for value, n in _class_counts():
         counts[value] = n

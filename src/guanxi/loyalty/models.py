@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Customer
-from guanxi.loyalty.rules import PointsRules
+from guanxi.loyalty.rules import MemberRules, PointsRules
 
 _RULES = PointsRules()
+_MEMBER = MemberRules()
 
 
 class EntryKind(models.TextChoices):
@@ -182,3 +183,53 @@ class MemberScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.month:%Y-%m}: {self.score}"
+
+
+def default_benefits() -> dict[str, list[str]]:
+    """The benefits each tier and perk level gives, as a shop would start (editable): the
+    seed's examples turned into a shop's own — 极速退款 for super members (the case of 老周),
+    daily coupons from 400, a VIP-like treatment from 800."""
+    return {
+        "ordinary": ["积分兑换", "生日关怀"],
+        "daily": ["每日可领5元店铺券"],
+        "premium": ["优先发货", "专属客服"],
+        "super": ["极速退款", "每月10元无门槛券", "专属客服"],
+        "apass": ["极速退款", "每月30元无门槛券", "专属客服", "新品优先试用", "受邀加入APASS"],
+    }
+
+
+def default_coupons() -> dict[str, str]:
+    """The monthly coupon value (¥) per tier (editable; "0.00": none)."""
+    return {"ordinary": "0.00", "super": "10.00", "apass": "30.00"}
+
+
+class MemberSettings(models.Model):
+    """The shop's member-score settings (one row, ``pk = 1``): tier bounds, the perk
+    thresholds, the benefits of each tier and perk, and the day of the month the monthly job
+    runs; the formula's weights are ``MemberRules``' defaults. Also the last run's record."""
+
+    super_from = models.PositiveIntegerField(_("超级会员起点（分）"), default=_MEMBER.super_from)
+    apass_from = models.PositiveIntegerField(_("APASS起点（分）"), default=_MEMBER.apass_from)
+    perk_daily_from = models.PositiveIntegerField(
+        _("日常福利起点（分）"), default=_MEMBER.perk_daily_from
+    )
+    perk_premium_from = models.PositiveIntegerField(
+        _("尊享礼遇起点（分）"), default=_MEMBER.perk_premium_from
+    )
+    benefits = models.JSONField(_("权益"), default=default_benefits)
+    coupons = models.JSONField(_("每月优惠券面额"), default=default_coupons)
+    run_day = models.PositiveSmallIntegerField(_("每月计算日"), default=8)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=150, blank=True, default="")
+    # the last computation (the monthly job or on demand)
+    last_run_at = models.DateTimeField(_("上次计算"), null=True, blank=True)
+    last_run_month = models.DateField(null=True, blank=True)
+    last_run_as_of = models.DateField(null=True, blank=True)
+    last_run_customers = models.PositiveIntegerField(default=0)
+    last_run_seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("会员等级设置")
+
+    def __str__(self) -> str:
+        return f"super ≥ {self.super_from}, apass ≥ {self.apass_from}, day {self.run_day}"

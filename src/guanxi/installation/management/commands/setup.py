@@ -16,6 +16,7 @@ from guanxi.accounts.services import roles_ensure, user_create
 from guanxi.imports import services as import_services
 from guanxi.imports import tasks as import_tasks
 from guanxi.installation.demo_shop import demo_shop_create
+from guanxi.loyalty import tasks as loyalty_tasks
 from guanxi.web.cli import GuanxiCommand
 
 
@@ -36,6 +37,7 @@ class Command(GuanxiCommand):
         for run in import_services.recover():
             self.stdout.write(f"Import #{run.pk} ({run.file_name}) was interrupted; lake restored.")
         import_tasks.schedule_purge()  # the daily deletion of expired import files
+        loyalty_tasks.schedule_monthly()  # the member scores, on the configured day
         shop = lake.get()
         if options["demo_scale"] != "none":
             if demo.has_data(shop):
