@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import views
+from guanxi.customers import profile_views, views
 
 app_name = "customers"
 # Fixed paths first: "export.csv" and "audit" would otherwise be taken for customer keys.
@@ -11,4 +11,8 @@ urlpatterns = [
     path("merges/", views.merge_page, name="merges"),
     path("<str:customer_key>/", views.customer_detail, name="detail"),
     path("<str:customer_key>/reveal/", views.customer_reveal, name="reveal"),
+    path("<str:customer_key>/edit/", profile_views.customer_edit, name="edit"),
+    path("<str:customer_key>/notes/", profile_views.customer_notes, name="notes"),
+    path("<str:customer_key>/tags/", profile_views.customer_tags, name="tags"),
+    path("<str:customer_key>/pin/", profile_views.customer_pin, name="pin"),
 ]
