@@ -211,7 +211,7 @@ def customer_pin(request: HttpRequest, customer_key: str) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = str(form.fields[field].label) if field in form.fields else field
-            messages.error(request, f"{label}：{' '.join(errors)}")
+            messages.error(request, f"{label}：{' '.join(str(e) for e in errors)}")
         return redirect("customers:detail", customer_key)
     try:
         standing.class_pin(
