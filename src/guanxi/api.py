@@ -1,5 +1,6 @@
 """The REST API (django-ninja) under ``/api/``, one router per area (``/api/store/``,
-``/api/performance/``, ``/api/reports/``); its schema is at ``/api/openapi.json``.
+``/api/performance/``, ``/api/reports/``, ``/api/customers/``); its schema is at
+``/api/openapi.json``.
 
 Session authentication, the same permissions as the pages; the schema too is for signed-in
 users only (it maps every endpoint). The interactive docs page is off: it would load
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from guanxi.customers.api_profile import router as customers
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
 from guanxi.store.api import router as store
@@ -41,6 +43,7 @@ api = NinjaAPI(
     docs_url=None,
     docs_decorator=signed_in_only,
 )
+api.add_router("/customers/", customers)
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)
 api.add_router("/store/", store)
