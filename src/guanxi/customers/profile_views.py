@@ -27,7 +27,6 @@ from guanxi.customers import (
 from guanxi.customers import rules as customer_rules
 from guanxi.customers.forms import MasterFieldsForm, NotesForm, PinForm, TagsForm
 from guanxi.customers.models import Customer
-from guanxi.ingest.pii import KnownValues
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -52,13 +51,7 @@ def render_profile(
 ) -> HttpResponse:
     data = profile_selectors.profile(customer, timeline_page=_page_number(request))
     # Free text is masked on display unless the personal data is revealed (audited).
-    known = (
-        None
-        if reveal
-        else selectors.known_values([customer.customer_key]).get(
-            customer.customer_key, KnownValues()
-        )
-    )
+    known = None if reveal else profile_selectors.known_values_of(customer)
     agents = selectors.agent_names(profile_presenters.chat_agents(data.timeline.rows))
     rows, withheld = profile_presenters.timeline_rows(
         data.timeline.rows,
