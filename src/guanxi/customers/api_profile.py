@@ -265,7 +265,9 @@ def customer_points(request: HttpRequest, customer_key: str, limit: int = 100) -
     }
 
 
-def _change(request: HttpRequest, customer_key: str, body: PointsIn, kind: str) -> dict[str, object]:
+def _change(
+    request: HttpRequest, customer_key: str, body: PointsIn, kind: str
+) -> dict[str, object]:
     customer = _customer(request, customer_key)
     require(request, CHANGE, "may change points")
     user = request.user

@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy
 
 from guanxi.accounts import chat_access
 from guanxi.customers import presenters, selectors
-from guanxi.customers.models import ClassPin, Customer, CustomerClass, CustomerStanding
+from guanxi.customers.models import (
+    ClassPin,
+    Customer,
+    CustomerChange,
+    CustomerClass,
+    CustomerStanding,
+)
 from guanxi.customers.profile_selectors import Profile
 from guanxi.ingest.pii import KnownValues, mask_free_text
 from guanxi.loyalty.models import EntryKind, MemberScore, PointsEntry
@@ -171,7 +177,7 @@ def facts(standing: CustomerStanding | None) -> list[Fact]:
         Fact(
             "trailing",
             _("近12个月消费"),
-            f"{_amount(s.trailing_paid_amount)} · {s.trailing_paid_orders} " + _("单"),
+            f"{_amount(s.trailing_paid_amount)} · " + _("%(n)s 单") % {"n": s.trailing_paid_orders},
         ),
         Fact("paid_items", _("购买件数"), str(s.paid_items)),
         Fact("categories", _("购买类目"), "、".join(s.categories or [])),
@@ -208,6 +214,53 @@ def score_chart(scores: list[MemberScore]) -> dict[str, Any]:
 
 def tier_label(tier: str) -> str:
     return str(TIER_LABELS.get(tier, tier))
+
+
+def score_rows(scores: list[MemberScore]) -> list[dict[str, str]]:
+    """The score table beside the chart, newest month first."""
+    return [
+        {
+            "month": f"{s.month:%Y-%m}",
+            "purchase": str(s.purchase),
+            "interaction": str(s.interaction),
+            "credit": str(s.credit),
+            "score": str(s.score),
+            "tier": tier_label(s.tier),
+        }
+        for s in reversed(scores)
+    ]
+
+
+FIELD_LABELS = {
+    "name": gettext_lazy("姓名"),
+    "gender": gettext_lazy("性别"),
+    "birth_date": gettext_lazy("出生日期"),
+    "mobile": gettext_lazy("手机"),
+    "email": gettext_lazy("邮箱"),
+    "address": gettext_lazy("地址"),
+    "province": gettext_lazy("省份"),
+    "city": gettext_lazy("城市"),
+    "notes": gettext_lazy("备注"),
+    "tags": gettext_lazy("标签"),
+}
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def change_rows(changes: list[CustomerChange]) -> list[dict[str, str]]:
+    """The change history as shown: the values were masked when they were recorded."""
+    return [
+        {
+            "changed_at": presenters.local_time(c.changed_at),
+            "field": field_label(c.field),
+            "old_masked": c.old_masked,
+            "new_masked": c.new_masked,
+            "changed_by": c.changed_by,
+        }
+        for c in changes
+    ]
 
 
 # -- points --------------------------------------------------------------------------------------

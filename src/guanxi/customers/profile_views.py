@@ -90,6 +90,8 @@ def render_profile(
         "loyalty_components": profile_presenters.loyalty_components(data.standing),
         "score_chart": profile_presenters.score_chart(data.scores),
         "scores": data.scores,
+        "score_rows": profile_presenters.score_rows(data.scores),
+        "changes": profile_presenters.change_rows(data.changes),
         "ledger": profile_presenters.ledger_rows(data.ledger),
         "timeline": data.timeline,
         "timeline_rows": rows,
@@ -141,18 +143,11 @@ def customer_edit(request: HttpRequest, customer_key: str) -> HttpResponse:
         messages.success(
             request,
             _("已保存：%(fields)s。")
-            % {"fields": "、".join(_field_label(c.field) for c in changes)},
+            % {"fields": "、".join(profile_presenters.field_label(c.field) for c in changes)},
         )
     else:
         messages.info(request, _("没有改动。"))
     return redirect("customers:detail", customer_key)
-
-
-def _field_label(field: str) -> str:
-    form = MasterFieldsForm()
-    if field in form.fields:
-        return str(form.fields[field].label)
-    return {"notes": _("备注"), "tags": _("标签")}.get(field, field)
 
 
 @login_required

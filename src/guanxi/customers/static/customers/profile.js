@@ -20,10 +20,10 @@
     return { type: "line", xref: "paper", x0: 0, x1: 1, y0: y, y1: y, line: { color: "#94a3b8", dash: "dot", width: 1 } };
   };
   const shapes = [bound(1000)];
-  const notes = [{ xref: "paper", x: 1, xanchor: "right", y: 1000, yanchor: "bottom", text: L.super, showarrow: false, font: { size: 11, color: "#64748b" } }];
+  const notes = [{ xref: "paper", x: 0, xanchor: "left", y: 1000, yanchor: "bottom", text: L.super, showarrow: false, font: { size: 11, color: "#64748b" } }];
   if (top >= 2000) {
     shapes.push(bound(2500));
-    notes.push({ xref: "paper", x: 1, xanchor: "right", y: 2500, yanchor: "bottom", text: L.apass, showarrow: false, font: { size: 11, color: "#64748b" } });
+    notes.push({ xref: "paper", x: 0, xanchor: "left", y: 2500, yanchor: "bottom", text: L.apass, showarrow: false, font: { size: 11, color: "#64748b" } });
   }
   GuanxiCharts.plot(target, traces, {
     margin: { t: 10, r: 10, b: 40, l: 50 },
