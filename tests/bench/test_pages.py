@@ -1,7 +1,7 @@
 """The page benchmark's assumptions about the product, checked on a live server (Django's,
 in-process) over the small demo: its URLs answer 200 without form errors, the login through
-the form works, the agent and customer links are found, and the stale banner it looks for is the one the
-product shows. Nothing here is timed."""
+the form works, the agent and customer links are found, and the stale banner it looks for
+is the one the product shows. Nothing here is timed."""
 
 from __future__ import annotations
 

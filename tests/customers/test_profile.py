@@ -204,7 +204,7 @@ def test_a_pin_shows_who_when_why_and_the_rule_beside(
 
 def _timeline_shop(lake: Lake) -> None:
     # 23 orders of this customer an hour apart and one of another: 24 events in the lake.
-    rows = [
+    rows: list[tuple[str, str, str, str | None, str]] = [
         (f"o{i:02d}", KEY, f"2025-06-01 {i:02d}:00:00", f"2025-06-01 {i:02d}:05:00", "10.00")
         for i in range(23)
     ]
