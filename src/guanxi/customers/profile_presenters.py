@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from guanxi.accounts import chat_access
 from guanxi.customers import presenters, selectors
@@ -304,6 +304,12 @@ class TimelineRow:
     link: str
 
 
+def _items(quantity: int | None) -> str:
+    if quantity is None:
+        return ""
+    return ngettext("%(n)s 件", "%(n)s 件", quantity) % {"n": quantity}
+
+
 def _served(customer_key: str) -> Any:
     import functools
 
@@ -335,7 +341,7 @@ def timeline_rows(
                 for p in (
                     presenters._label(presenters.ORDER_STATUS_LABELS, row["status"]),
                     _amount(row["amount"]),
-                    _("%(n)s 件") % {"n": row["quantity"]} if row["quantity"] is not None else "",
+                    _items(row["quantity"]),
                 )
                 if p
             )
@@ -343,11 +349,12 @@ def timeline_rows(
             first = row["agent"] or ""
             stage = str(STAGE_LABELS.get(row["status"] or "", "")) or _("阶段未知")
             agent = agents.get(first, first) or _("无人回复")
-            summary = _("%(stage)s · 接待 %(agent)s · 客服消息 %(n)s 条") % {
-                "stage": stage,
-                "agent": agent,
-                "n": row["quantity"] or 0,
-            }
+            replies = row["quantity"] or 0
+            summary = ngettext(
+                "%(stage)s · 接待 %(agent)s · 客服消息 %(n)s 条",
+                "%(stage)s · 接待 %(agent)s · 客服消息 %(n)s 条",
+                replies,
+            ) % {"stage": stage, "agent": agent, "n": replies}
             served_by = {a for a in (row["agents"] or "").split(",") if a}
             if reads_any and chat_access.may_read_session(
                 user,  # type: ignore[arg-type]
