@@ -258,3 +258,19 @@ def test_the_index_is_built_again_when_the_lake_changes(zhang: Customer, lake: L
     assert second != first and not first.exists()  # the old state's file is removed
     page = timeline.timeline_page(KEY)
     assert (page.total, page.rows[0]["ref"]) == (25, "o99")
+
+
+def test_a_large_lake_reads_directly_while_the_index_is_built_in_the_background(
+    zhang: Customer, lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _timeline_shop(lake)
+    started: list[str] = []
+    monkeypatch.setattr(timeline, "INLINE_BUILD_BYTES", 0)  # every lake counts as large
+    monkeypatch.setattr(timeline, "_build_in_background", started.append)
+    direct = timeline.timeline_page(KEY, 2)
+    assert started == [timeline.index_token()]  # the build was handed to the background
+    assert not timeline.index_path(timeline.index_token()).exists()
+    timeline.ensure_index()  # what the background thread does
+    indexed = timeline.timeline_page(KEY, 2)
+    assert (direct.total, direct.number) == (indexed.total, indexed.number) == (24, 2)
+    assert direct.rows == indexed.rows
