@@ -146,14 +146,20 @@ def _cast_select(table: ibis.Table, **columns: Any) -> ibis.Table:
     return table.select(**out)
 
 
-def _events(store: Any, *, derived: bool) -> ibis.Table | None:
-    """Every customer's events as one Ibis table of SCHEMA's columns (None: no tables)."""
+def _events(store: Any, *, derived: bool, customer_key: str | None = None) -> ibis.Table | None:
+    """Every customer's events (or ``customer_key``'s only) as one Ibis table of SCHEMA's
+    columns (None: no tables). The customer filter is applied to each table first, so the
+    engine never groups or joins other customers' rows."""
     import ibis
+
+    def mine(table: ibis.Table) -> ibis.Table:
+        if customer_key is None:
+            return table.filter(table.customer_key.notnull())
+        return table.filter(table.customer_key == customer_key)
 
     parts: list[ibis.Table] = []
     if store.exists("orders"):
-        o = store.table("orders")
-        o = o.filter(o.customer_key.notnull())
+        o = mine(store.table("orders"))
         parts.append(
             _cast_select(
                 o,
@@ -167,12 +173,11 @@ def _events(store: Any, *, derived: bool) -> ibis.Table | None:
                 quantity=o.item_count,
             )
         )
-    chats = _chat_events(store, derived=derived)
+    chats = _chat_events(store, derived=derived, customer_key=customer_key)
     if chats is not None:
         parts.append(chats)
     if store.exists("refunds"):
-        r = store.table("refunds")
-        r = r.filter(r.customer_key.notnull())
+        r = mine(store.table("refunds"))
         parts.append(
             _cast_select(
                 r,
@@ -188,8 +193,7 @@ def _events(store: Any, *, derived: bool) -> ibis.Table | None:
             )
         )
     if store.exists("reviews"):
-        v = store.table("reviews")
-        v = v.filter(v.customer_key.notnull())
+        v = mine(store.table("reviews"))
         parts.append(
             _cast_select(
                 v,
@@ -204,8 +208,7 @@ def _events(store: Any, *, derived: bool) -> ibis.Table | None:
             )
         )
     if store.exists("dsr_ratings"):
-        d = store.table("dsr_ratings")
-        d = d.filter(d.customer_key.notnull())
+        d = mine(store.table("dsr_ratings"))
         parts.append(
             _cast_select(
                 d,
@@ -224,16 +227,22 @@ def _events(store: Any, *, derived: bool) -> ibis.Table | None:
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def _chat_events(store: Any, *, derived: bool) -> ibis.Table | None:
+def _chat_events(
+    store: Any, *, derived: bool, customer_key: str | None = None
+) -> ibis.Table | None:
     """A row per chat session: from the derived sessions (with the stage) when they are
     fresh, else counted from the raw messages (no stage)."""
     import ibis
 
     if derived:
         s = store.derived.table("sessions")
-        s = s.filter(s.customer_key.notnull())
+        s = s.filter(
+            s.customer_key.notnull() if customer_key is None else s.customer_key == customer_key
+        )
         a = store.derived.table("session_agents")
         a = a.filter(a.agent_id.notnull())
+        if customer_key is not None:
+            a = a.filter(a.session_id.isin(s.session_id))
         who = a.group_by("session_id").aggregate(agents=a.agent_id.group_concat(","))
         s = s.left_join(who, "session_id").drop("session_id_right")
         return _cast_select(
@@ -251,7 +260,9 @@ def _chat_events(store: Any, *, derived: bool) -> ibis.Table | None:
     if not store.exists("chat_messages"):
         return None
     m = store.table("chat_messages")
-    m = m.filter(m.customer_key.notnull())
+    m = m.filter(
+        m.customer_key.notnull() if customer_key is None else m.customer_key == customer_key
+    )
     by_agent = m.sender == "agent"
     # count(where=) and not sum(): DuckDB sums to HUGEINT, which a union widens to DOUBLE.
     s = m.group_by(["customer_key", "platform", "session_id"]).aggregate(
@@ -471,10 +482,10 @@ def _from_lake(customer_key: str, number: int, size: int, kinds: list[str]) -> T
     import ibis
 
     store = lake.get()
-    events = _events(store, derived=_use_derived())
+    events = _events(store, derived=_use_derived(), customer_key=customer_key)
     if events is None:
         return TimelinePage([], 0, 1, size)
-    mine = events.filter((events.customer_key == customer_key) & events.kind.isin(kinds))
+    mine = events.filter(events.kind.isin(kinds))
     total = int(store.arrow(mine.aggregate(n=mine.count())).column("n")[0].as_py() or 0)
     number = min(number, max(1, -(-total // size)))
     expr = mine.order_by([ibis.desc("happened_at"), "kind", "ref"]).limit(
