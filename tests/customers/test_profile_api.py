@@ -181,3 +181,14 @@ def test_points_change_needs_the_change_permission(
 
 def test_anonymous_is_401(client: Client, zhang: Customer) -> None:
     assert client.get(f"/api/customers/{KEY}").status_code == 401
+
+
+def test_the_schema_lists_the_customer_endpoints(client: Client, make_user, lake: Lake) -> None:
+    login(client, make_user, "manager")
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {
+        "/api/customers/{customer_key}",
+        "/api/customers/{customer_key}/points",
+        "/api/customers/{customer_key}/points/redeem",
+        "/api/customers/{customer_key}/points/adjust",
+    } <= set(paths)
