@@ -5,7 +5,8 @@
 What it does, in order:
 1. prepares the bench shop of the scale (``bench.shop``; built when missing), brings its
    lake's derived tables up to date (``guanxi lake refresh``, untimed; it waits for the lake
-   lock while another process refreshes or rebuilds them) and gives a manager login,
+   lock while another process refreshes or rebuilds them), builds the customer profile's
+   timeline index (``customers.timeline``, untimed) and gives a manager login,
    ``bench-pages``, a fresh random password — all in a spawned child, so Django and DuckDB
    do not stay in this process;
 2. starts the server as ``make run`` does (gunicorn, 2 workers × 4 threads, 127.0.0.1, a free
@@ -54,6 +55,7 @@ USERNAME = "bench-pages"
 MONTH = "start=2025-11-01&end=2025-11-30"
 YEAR = "start=2025-01-01&end=2025-12-31"
 AGENT = "{agent}"  # filled in with the first agent on the agents page
+CUSTOMER = "{customer}"  # filled in with the first customer on the customer list
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ PAGES = (
     Page("funnel (latest month)", "/store/funnel/", 0.3),
     Page("scorecard, month", "/performance/scorecard/?month=2025-11", 0.3),
     Page("monthly report (HTML)", "/reports/monthly/?month=2025-11", 0.3),
+    Page("customer profile (360°)", f"/customers/{CUSTOMER}/", 0.3),
+    Page("customer profile, timeline page 2", f"/customers/{CUSTOMER}/?page=2", 0.3),
 )
 
 # Issue 14's concurrency target: 8 page requests at once, heavy ones among them.
@@ -94,6 +98,7 @@ QUEUED = 'id="query-queued"'
 FORM_ERROR = 'class="errorlist'
 _QUEUED_SECONDS = re.compile(r'id="query-queued">[^<]*?(\d+(?:\.\d+)?)')
 _AGENT_LINK = re.compile(r'class="agent-link" href="/performance/agents/([^/"]+)/')
+_CUSTOMER_LINK = re.compile(r'href="/customers/(c[0-9a-f]{16})/"')
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -131,6 +136,12 @@ def _prepare_child(scale: str, queue: Any) -> None:
         from guanxi.performance import figure_cache
 
         figure_cache.clear()  # first views count their figures (the table's first column)
+        from guanxi.customers import timeline
+
+        # The profile's per-customer timeline index, as the import task builds it (untimed).
+        started = time.perf_counter()
+        timeline.ensure_index()
+        print(f"  customer timeline index in {time.perf_counter() - started:.0f} s", flush=True)
         services.roles_ensure()  # the bench shop was migrated, never set up: no role groups
         user = User.objects.filter(username=USERNAME).first()
         if user is None:
@@ -559,6 +570,18 @@ def first_agent(client: Client) -> str:
     return found.group(1)
 
 
+def first_customer(client: Client) -> str:
+    answer = client.get("/customers/")
+    found = _CUSTOMER_LINK.search(answer.body)
+    if answer.status != 200 or found is None:
+        raise RuntimeError(f"no customer on the customer list (HTTP {answer.status})")
+    return found.group(1)
+
+
+def _filled(path: str, agent: str, customer: str) -> str:
+    return path.replace(AGENT, agent).replace(CUSTOMER, customer)
+
+
 def run(scale: str, rounds: int = 20, port: int = 0, bursts: int = 2) -> int:
     load_before = os.getloadavg()
     # A SIGTERM ends the run through the same exit as an error: the server is stopped.
@@ -566,7 +589,8 @@ def run(scale: str, rounds: int = 20, port: int = 0, bursts: int = 2) -> int:
     try:
         with serving(scale, port) as (server, client), MemorySampler(server.pid) as memory:
             agent = first_agent(client)
-            pages = [(page, page.path.replace(AGENT, agent)) for page in PAGES]
+            customer = first_customer(client)
+            pages = [(page, _filled(page.path, agent, customer)) for page in PAGES]
             at_rest = memory.sample(slow=True)
             times = time_pages(client, pages, rounds)
             after_pages = memory.sample(slow=True)
@@ -584,7 +608,8 @@ def run(scale: str, rounds: int = 20, port: int = 0, bursts: int = 2) -> int:
     print(
         pages_table(
             f"Pages, {scale} demo shop: the first view of each page with an empty figure "
-            f"cache, then {rounds} requests per page, round-robin, one at a time (agent {agent})",
+            f"cache, then {rounds} requests per page, round-robin, one at a time (agent {agent}, "
+            f"customer {customer})",
             times,
         )
     )

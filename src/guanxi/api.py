@@ -1,5 +1,5 @@
 """The REST API (django-ninja) under ``/api/``, one router per area (``/api/store/``,
-``/api/performance/``, ``/api/reports/``, ``/api/segments/``); its schema is at
+``/api/performance/``, ``/api/reports/``, ``/api/segments/``, ``/api/customers/``); its schema is at
 ``/api/openapi.json``.
 
 Session authentication, the same permissions as the pages; the schema too is for signed-in
@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from guanxi.customers.api_rfm import router as customers_rfm
+from guanxi.customers.api_profile import router as customers
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
 from guanxi.segments.api import router as segments
@@ -44,8 +45,10 @@ api = NinjaAPI(
     docs_url=None,
     docs_decorator=signed_in_only,
 )
+# The RFM router first: its fixed paths (/customers/rfm) before the profile's /{customer_key}.
+api.add_router("/customers/", customers_rfm)
+api.add_router("/customers/", customers)
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)
 api.add_router("/segments/", segments)
 api.add_router("/store/", store)
-api.add_router("/customers/", customers_rfm)

@@ -31,11 +31,15 @@ def test_marketing_reads_masked_free_text_and_no_chats(
     for plain in PLAIN:
         assert plain not in main
     assert page.locator('[data-field="name"]').inner_text() == "张**"
-    assert page.locator("#refunds td.prose").inner_text() == "张**本人申请，联系 138****5678"
-    assert page.locator("#reviews td.prose").inner_text() == "送到****很快，张**很满意"
-    assert page.locator("#chats").count() == 0
+    timeline = page.locator("#timeline")
+    assert timeline.locator("tr.tl-refund td.prose").inner_text() == (
+        "张**本人申请，联系 138****5678"
+    )
+    assert timeline.locator("tr.tl-review td.prose").inner_text() == "送到****很快，张**很满意"
+    assert timeline.locator("tr.tl-chat").count() == 2
+    assert timeline.locator("tr.tl-chat a").count() == 0  # no transcript for marketing
     assert page.locator("#chats-withheld").inner_text() == (
-        "另有 2 个会话由其他客服接待，聊天内容仅对接待的客服和客服主管可见。"
+        "本页另有 2 个会话由其他客服接待，聊天内容仅对接待的客服和客服主管可见。"
     )
 
 
@@ -44,10 +48,12 @@ def test_an_agent_reads_only_their_own_session(page, live_server, make_user, lak
     free_text_shop(lake)
     _login(page, live_server.url, make_user("agent", agent_id="kf2"))
     page.goto(f"{live_server.url}/customers/{KEY}/")
-    chats = page.locator("#chats")
-    assert chats.locator("details.chat").count() == 1
-    assert chats.locator(".msg").all_inner_texts()[0].endswith("地址改成****，旺旺 t***8")
+    links = page.locator("#timeline tr.tl-chat a")
+    assert links.count() == 1  # s-b, the session kf2 served
     assert "好的，已记录" not in page.locator("main").inner_text()  # kf1's session
+    links.click()
+    page.wait_for_load_state()
+    assert "地址改成****，旺旺 t***8" in page.locator("main").inner_text()
     for plain in PLAIN:
         assert plain not in page.locator("main").inner_text()
     # The other agent's session page is refused as well, not only hidden from the list.

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers import selectors
-from guanxi.customers.models import CustomerClass
+from guanxi.customers.models import CustomerClass, Gender
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,46 @@ class CustomerSearchForm(forms.Form):
             r_score=data.get("r_score"),
             f_score=data.get("f_score"),
         )
+
+
+class MasterFieldsForm(forms.Form):
+    """The master fields on the profile (shown pre-filled only on the revealed page: the
+    values are personal). Checking is ``customers.profile.clean_master``'s, so the page and
+    any other caller refuse the same input with the same message."""
+
+    name = forms.CharField(label=_("姓名"), required=False)
+    gender = forms.ChoiceField(label=_("性别"), required=False, choices=Gender.choices)
+    birth_date = forms.CharField(
+        label=_("出生日期"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "1990-05-17", "inputmode": "numeric"}),
+    )
+    mobile = forms.CharField(
+        label=_("手机"), required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    email = forms.CharField(
+        label=_("邮箱"), required=False, widget=forms.TextInput(attrs={"inputmode": "email"})
+    )
+    address = forms.CharField(label=_("地址"), required=False)
+    province = forms.CharField(label=_("省份"), required=False)
+    city = forms.CharField(label=_("城市"), required=False)
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        label=_("标签"),
+        required=False,
+        help_text=_("用逗号或空格分隔"),
+        widget=forms.TextInput(attrs={"placeholder": _("例如：老客户, 大码")}),
+    )
+
+
+class PinForm(forms.Form):
+    customer_class = forms.ChoiceField(label=_("客户类别"), choices=CustomerClass.choices)
+    reason = forms.CharField(label=_("原因"), max_length=200)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import rfm_views, rules_views, views
+from guanxi.customers import profile_views, rfm_views, rules_views, views
 
 app_name = "customers"
 # Fixed paths first: "export.csv" and "audit" would otherwise be taken for customer keys.
@@ -15,4 +15,8 @@ urlpatterns = [
     path("rules/", rules_views.rules_page, name="rules"),
     path("<str:customer_key>/", views.customer_detail, name="detail"),
     path("<str:customer_key>/reveal/", views.customer_reveal, name="reveal"),
+    path("<str:customer_key>/edit/", profile_views.customer_edit, name="edit"),
+    path("<str:customer_key>/notes/", profile_views.customer_notes, name="notes"),
+    path("<str:customer_key>/tags/", profile_views.customer_tags, name="tags"),
+    path("<str:customer_key>/pin/", profile_views.customer_pin, name="pin"),
 ]

@@ -1,4 +1,5 @@
-"""Customer pages: list and search, detail with lake facts, reveal, CSV export, audit log.
+"""Customer pages: list and search, the profile (``profile_views``), reveal, CSV export,
+audit log.
 
 Views stay thin: selectors read, presenters mask and format, the audit entry is written here
 because it belongs to the request (who asked, what they saw).
@@ -6,7 +7,6 @@ because it belongs to the request (who asked, what they saw).
 
 from __future__ import annotations
 
-import functools
 import secrets
 from collections.abc import Iterator
 from urllib.parse import urlencode
@@ -24,13 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from guanxi.accounts import chat_access
 from guanxi.core.audit import audit_record
 from guanxi.core.models import AuditAction, AuditEntry
-from guanxi.customers import merges, presenters, selectors
+from guanxi.customers import merges, presenters, profile_views, selectors
 from guanxi.customers.forms import CustomerSearchForm, Filters
 from guanxi.customers.models import Customer, CustomerMerge
-from guanxi.ingest.pii import KnownValues
 from guanxi.web.exports.safe import csv_line_writer
 
 # The search text (a phone, a name) never goes into a URL, where access logs, browser
@@ -136,60 +134,11 @@ def _audit(
     )
 
 
-def _readable_sessions(
-    request: HttpRequest, facts: selectors.CustomerFacts, customer_key: str
-) -> tuple[list[selectors.ChatSession], int]:
-    """The sessions the viewer may read (accounts.chat_access) and how many are withheld."""
-    if not chat_access.reads_any_chats(request.user):
-        return [], len(facts.sessions)
-    served = functools.cache(lambda agent: selectors.agent_served(agent, customer_key))
-    readable = [
-        s
-        for s in facts.sessions
-        if chat_access.may_read_session(
-            request.user,
-            served_by={m["agent_id"] for m in s.messages if m["sender"] == "agent"},
-            served_customer=served,
-        )
-    ]
-    return readable, len(facts.sessions) - len(readable)
-
-
-def _detail(request: HttpRequest, customer: Customer, *, reveal: bool) -> HttpResponse:
-    facts = selectors.customer_facts(customer.customer_key)
-    facts.sessions, withheld = _readable_sessions(request, facts, customer.customer_key)
-    agents = selectors.agent_names(presenters.chat_agent_ids(facts))
-    # Free text is masked on display too (text imported before a rule existed, values the
-    # master learnt later) unless the personal data is revealed, an audited act.
-    known = (
-        None
-        if reveal
-        else selectors.known_values([customer.customer_key]).get(
-            customer.customer_key, KnownValues()
-        )
-    )
-    context = {
-        "nav": "customers",
-        "customer": customer,
-        "revealed": reveal,
-        "fields": presenters.personal_fields(customer, reveal=reveal),
-        "identities": presenters.identities(customer, reveal=reveal),
-        "tags": sorted(t.name for t in customer.tags.all()),
-        "facts": presenters.facts_view(facts, agents, known=known),
-        "withheld_sessions": withheld,
-    }
-    response = render(request, "customers/detail.html", context)
-    if reveal:
-        # Plain personal data must not linger in shared or browser caches.
-        response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 @require_GET
 def customer_detail(request: HttpRequest, customer_key: str) -> HttpResponse:
-    return _detail(request, _customer_or_404(customer_key), reveal=False)
+    return profile_views.render_profile(request, _customer_or_404(customer_key), reveal=False)
 
 
 @login_required
@@ -206,7 +155,7 @@ def customer_reveal(request: HttpRequest, customer_key: str) -> HttpResponse:
         subject=customer.customer_key,
         row_count=1,
     )
-    return _detail(request, customer, reveal=True)
+    return profile_views.render_profile(request, customer, reveal=True)
 
 
 @login_required
