@@ -13,6 +13,7 @@ import pytest
 from guanxi import demo
 from guanxi.core.models import AuditEntry
 from guanxi.core.timeutil import Period
+from guanxi.customers import timeline
 from guanxi.customers.models import Customer, PlatformIdentity
 from guanxi.lake import Lake
 from guanxi.performance.selectors import unit_period_reports
@@ -68,6 +69,9 @@ def test_erasure_leaves_no_trace_and_every_figure_unchanged(lake: Lake) -> None:
     request = services.request_open(
         kind="erasure", customer=person, received_on=dt.date(2025, 6, 3), by="manager1"
     )
+    # the profiles' timeline index (under the lake's _derived folder) holds the key too
+    index = timeline.ensure_index()
+    assert index is not None and index.is_relative_to(lake.root)
     assert key in _lake_text(lake.root)  # the scan does find a key where there is one
 
     erasure = services.customer_erase(customer=person, request=request, by="manager1")

@@ -348,6 +348,12 @@ def build_index(token: str) -> Path | None:
     return target
 
 
+def clear() -> None:
+    """Remove every built index (an erasure: the old states' files name the erased keys and
+    hold their events; the next look-up builds the current state)."""
+    shutil.rmtree(folder(), ignore_errors=True)
+
+
 def ensure_index() -> Path | None:
     """The index of the lake's current state, built first when missing (one build at a
     time per process; a second caller waits and then finds the folder)."""

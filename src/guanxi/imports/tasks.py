@@ -52,11 +52,13 @@ def warm_figures() -> None:
 def customer_upkeep() -> None:
     """After the lake changed: every customer's standing (classes, RFM, loyalty) recounted,
     and the points of newly paid orders earned and of refunded ones taken back (both
-    idempotent: an order earns once however often it is imported)."""
-    from guanxi.customers import standing
+    idempotent: an order earns once however often it is imported); the profiles' timeline
+    index rebuilt for the new lake state."""
+    from guanxi.customers import standing, timeline
     from guanxi.loyalty import orders, services
 
     standing.recompute()
+    timeline.ensure_index()  # the profiles' timeline of the new lake state, built here
     services.earn_for_orders(orders.lake_paid_orders())
     services.claw_back_refunds(orders.lake_refunded_orders())
 
