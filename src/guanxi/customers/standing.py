@@ -205,10 +205,16 @@ def _sessions_and_months(store: Any, as_of: dt.date, *, fresh: bool) -> tuple[An
 
     if not store.exists("chat_messages"):
         import ibis
+        import pyarrow as pa
 
+        # typed Arrow columns: an empty dict of lists would go through pandas as float64
         empty = ibis.memtable(
-            {"customer_key": [], "first_at": []},
-            schema={"customer_key": "string", "first_at": "timestamp('UTC')"},
+            pa.table(
+                {
+                    "customer_key": pa.array([], pa.string()),
+                    "first_at": pa.array([], pa.timestamp("us", tz="UTC")),
+                }
+            )
         )
         return empty, None
     parts = session_facts(
