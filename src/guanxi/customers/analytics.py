@@ -377,8 +377,23 @@ def retention(as_of: dt.date, months: int) -> Retention | None:
     )
 
 
-def analytics() -> Analytics:
-    """Everything the page shows, at the standing's date (today before any recompute)."""
+RETENTION_WINDOWS = (1, 3, 6, 12)
+
+
+def amount_edges() -> dict[str, Any]:
+    """The purchase amount's level edges as last counted (the same in every row)."""
+    components = (
+        CustomerStanding.objects.exclude(loyalty="")
+        .values_list("loyalty_components", flat=True)
+        .first()
+    )
+    amount = (components or {}).get("amount") or {}
+    return {"high_at": amount.get("high_at"), "medium_at": amount.get("medium_at")}
+
+
+def analytics(retention_months: int | None = None) -> Analytics:
+    """Everything the page shows, at the standing's date (today before any recompute);
+    retention over windows of ``retention_months`` (default: the classes' window)."""
     first = CustomerStanding.objects.order_by().values_list("as_of", flat=True).first()
     as_of = first or local_today()
     months = customer_rules.class_rules().trailing_months
@@ -398,6 +413,6 @@ def analytics() -> Analytics:
         spend_total=spend_total,
         categories=category_trend(as_of),
         cohorts=cohorts(as_of),
-        retention=retention(as_of, months),
+        retention=retention(as_of, retention_months or months),
         loyalty=loyalty_levels(),
     )

@@ -261,4 +261,86 @@ def kpis(a: Analytics) -> dict[str, str]:
     return {
         "retention": text_value(r.rate if r else None, "percent"),
         "repeat": text_value(r.repeat_rate if r else None, "percent"),
+        "spend_total": text_value(a.spend_total, "money"),
+        "buyers": text_value(a.buyers, "count"),
     }
+
+
+def _mean_text(name: str, mean: float | None) -> str:
+    if mean is None:
+        return "—"
+    if name == "amount":
+        return text_value(Decimal(str(round(mean, 2))), "money")
+    return f"{mean:.2f}"
+
+
+def loyalty_cells(a: Analytics) -> dict[str, Any]:
+    """The page's compact loyalty table: per level its customers and share, and per
+    component the mean figure and how many are high / medium / low / unknown on it."""
+    rows = []
+    for row in a.loyalty:
+        components = []
+        for name in ("frequency", "amount", "recommend", "after_sales"):
+            summary = row.components.get(name, {})
+            counts = summary.get("levels", {})
+            components.append(
+                {
+                    "mean": _mean_text(name, summary.get("mean")),
+                    "levels": [
+                        (component_level_label(level), counts.get(level, 0))
+                        for level in ("high", "medium", "low", "unknown")
+                    ],
+                }
+            )
+        rows.append(
+            {
+                "level": row.level,
+                "label": level_label(row.level),
+                "customers": text_value(row.customers, "count"),
+                "share": text_value(row.share, "percent"),
+                "components": components,
+            }
+        )
+    return {
+        "headers": [component_label(n) for n in ("frequency", "amount", "recommend", "after_sales")],
+        "rows": rows,
+    }
+
+
+def loyalty_rules(rules: Any, edges: dict[str, Any], months: int) -> list[dict[str, str]]:
+    """Each component's rule in words, with the amount's edges in yuan as last counted."""
+
+    def yuan(value: Any) -> str:
+        return "" if value is None else f"（≥ {text_value(Decimal(str(value)), 'money')}）"
+
+    share = {
+        "high": f"{rules.amount_high_share * 100:g}%",
+        "medium": f"{rules.amount_medium_share * 100:g}%",
+    }
+    return [
+        {
+            "name": component_label("frequency"),
+            "figure": _("近%(n)s个月付款订单数") % {"n": months},
+            "high": f"≥ {rules.frequency_high}",
+            "medium": f"≥ {rules.frequency_medium}",
+        },
+        {
+            "name": component_label("amount"),
+            "figure": _("近%(n)s个月付款金额在付款客户中的排位") % {"n": months},
+            "high": _("前 %(share)s") % {"share": share["high"]} + yuan(edges.get("high_at")),
+            "medium": _("前 %(share)s") % {"share": share["medium"]}
+            + yuan(edges.get("medium_at")),
+        },
+        {
+            "name": component_label("recommend"),
+            "figure": _("问卷“是否愿意推荐”0–10 分（尚无问卷：未知）"),
+            "high": f"≥ {rules.recommend_high}",
+            "medium": f"≥ {rules.recommend_medium}",
+        },
+        {
+            "name": component_label("after_sales"),
+            "figure": _("退款/退货后的评分均值；没有售后的用全部评分（1–5 星）"),
+            "high": f"≥ {rules.satisfaction_high}",
+            "medium": f"≥ {rules.satisfaction_medium}",
+        },
+    ]

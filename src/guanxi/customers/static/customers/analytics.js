@@ -20,8 +20,8 @@
     const target = box(id);
     if (!target) return;
     if (!data.labels.length) return empty(target);
-    const trace = { type: "bar", x: data.labels, y: data.customers, name: L.customers, marker: { color: color } };
-    GuanxiCharts.plot(target, [trace], { margin: margin, xaxis: { type: "category" }, yaxis: { title: { text: L.customers } }, showlegend: false });
+    const trace = { type: "bar", x: data.labels, y: data.customers, name: L.customers, marker: { color: color }, text: data.customers, textposition: "auto", textangle: 0 };
+    GuanxiCharts.plot(target, [trace], { margin: margin, xaxis: { type: "category", automargin: true }, yaxis: { title: { text: L.customers } }, showlegend: false });
   }
   // ranked horizontal bars, the largest on top
   function ranked(id, data) {
@@ -30,7 +30,7 @@
     if (!data.labels.length) return empty(target);
     const trace = {
       type: "bar", orientation: "h", y: data.labels.slice().reverse(), x: data.customers.slice().reverse(),
-      name: L.customers, marker: { color: "#2563eb" }, text: data.customers.slice().reverse(), textposition: "auto",
+      name: L.customers, marker: { color: "#2563eb" }, text: data.customers.slice().reverse(), textposition: "auto", textangle: 0,
     };
     GuanxiCharts.plot(target, [trace], { margin: { t: 10, r: 10, b: 40, l: 90 }, yaxis: { type: "category", automargin: true }, showlegend: false });
   }
@@ -66,9 +66,9 @@
         colorbar: { title: { text: "%" }, thickness: 10 },
       };
       GuanxiCharts.plot(heat, [trace], {
-        margin: { t: 10, r: 10, b: 40, l: 70 },
-        xaxis: { type: "category", side: "top" },
-        yaxis: { type: "category", autorange: "reversed", title: { text: L.cohort } },
+        margin: { t: 40, r: 10, b: 10, l: 70 },
+        xaxis: { type: "category", side: "top", automargin: true },
+        yaxis: { type: "category", autorange: "reversed", automargin: true },
       });
     }
   }
@@ -79,7 +79,7 @@
     else {
       const colors = { high: "#16a34a", medium: "#d97706", low: "#b42318", "": "#94a3b8" };
       const trace = {
-        type: "bar", x: d.loyalty.labels, y: d.loyalty.customers, text: d.loyalty.customers, textposition: "auto",
+        type: "bar", x: d.loyalty.labels, y: d.loyalty.customers, text: d.loyalty.customers, textposition: "auto", textangle: 0,
         marker: { color: d.loyalty.levels.map(function (l) { return colors[l] || "#94a3b8"; }) },
       };
       GuanxiCharts.plot(loyal, [trace], { margin: margin, xaxis: { type: "category" }, yaxis: { title: { text: L.customers } }, showlegend: false });
