@@ -2,11 +2,12 @@
 (who may see it, what it shows, its export). As of 2025-06-30, 12-month window
 2024-07-01 … 2025-06-30.
 
-| key | born        | age band        | paid orders                        | after-sales              |
-|-----|-------------|-----------------|------------------------------------|--------------------------|
-| K1  | 1990-05-17  | 35 → 35-39      | 4 in the window, 100.00 each = 400 | one review, 5 stars      |
-| K2  | 2000-07-01  | 24 (birthday the next day) → 18-24 | 1 in the window, 50.00 | refund 05-02, then 2 stars on 05-03 |
-| K3  | none        | ""              | 2 in 2024-01 (before the window)   | –                        |
+| key | born       | age band   | paid orders                      | after-sales            |
+|-----|------------|------------|----------------------------------|------------------------|
+| K1  | 1990-05-17 | 35: 35-39  | 4 in the window, 100.00 each     | one review, 5 stars    |
+| K2  | 2000-07-01 | 24: 18-24  | 1 in the window, 50.00           | refund 05-02; 2 stars  |
+|     |            | (birthday the next day)                       |                        |
+| K3  | none       | ""         | 2 in 2024-01 (before the window) | –                      |
 
 Amount among the window's 2 buyers: K1 has nobody above (0 × 5 < 2 × 1): high; K2 has
 one above (1 × 5 ≥ 2; medium 1 × 2 ≥ 2): low.
@@ -93,9 +94,7 @@ def shop(lake: Lake) -> Lake:
 
 
 def test_recompute_fills_loyalty_components_and_age_band(shop: Lake) -> None:
-    rows = {
-        s.customer.customer_key: s for s in CustomerStanding.objects.select_related("customer")
-    }
+    rows = {s.customer.customer_key: s for s in CustomerStanding.objects.select_related("customer")}
     assert {k: (r.loyalty, r.age_band) for k, r in rows.items()} == {
         K1: ("high", "35-39"),
         K2: ("low", "18-24"),
@@ -212,7 +211,6 @@ def test_spend_bands_and_category_shape() -> None:
     assert trend.months == ["2025-05", "2025-06"]
     assert trend.amounts == {"茶叶": [Decimal("10.00"), 0], "": [0, Decimal("5.00")]}
     assert trend.totals == [Decimal("10.00"), Decimal("5.00")]
-
 
 
 def test_a_retention_window_and_a_bad_one(shop: Lake, client: Client, make_user) -> None:

@@ -145,7 +145,9 @@ def test_each_component_with_figure_level_and_edges(lake: Lake) -> None:
 
     def levels(key: str) -> tuple[str, ...]:
         c = got[key]["loyalty_components"]
-        return tuple(c[name]["level"] for name in ("frequency", "amount", "recommend", "after_sales"))
+        return tuple(
+            c[name]["level"] for name in ("frequency", "amount", "recommend", "after_sales")
+        )
 
     assert levels("A") == ("high", "high", "high", "high")
     assert levels("B") == ("medium", "high", "medium", "high")
@@ -214,9 +216,14 @@ def test_ratings_after_the_first_refund(lake: Lake) -> None:
     # R rated but never asked for a refund: no row.
     refunds = [("r1", "o1", "C", "2025-05-10 10:00:00"), ("r2", "o2", "F", "2025-06-01 10:00:00"),
                ("r3", "o3", "C", "2025-06-15 10:00:00")]  # fmt: skip
-    reviews = [("v1", "C", "2025-05-01 10:00:00", 4), ("v2", "C", "2025-05-20 10:00:00", 5),
-               ("v3", "C", "2025-06-20 10:00:00", 3), ("v4", "C", "2025-07-01 00:00:01", 1),
-               ("v5", "F", "2025-05-01 10:00:00", 5), ("v6", "R", "2025-05-01 10:00:00", 2)]  # fmt: skip
+    reviews = [
+        ("v1", "C", "2025-05-01 10:00:00", 4),
+        ("v2", "C", "2025-05-20 10:00:00", 5),
+        ("v3", "C", "2025-06-20 10:00:00", 3),
+        ("v4", "C", "2025-07-01 00:00:01", 1),
+        ("v5", "F", "2025-05-01 10:00:00", 5),
+        ("v6", "R", "2025-05-01 10:00:00", 2),
+    ]
     lake.write(
         "refunds",
         pa.table(

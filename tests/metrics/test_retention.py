@@ -215,7 +215,10 @@ def test_category_months(lake: Lake) -> None:
         time_zone=TZ,
         months=2,
     )
-    got = {(r["month"], r["category"]): (r["amount"], r["orders"]) for r in lake.arrow(expr).to_pylist()}
+    got = {
+        (r["month"], r["category"]): (r["amount"], r["orders"])
+        for r in lake.arrow(expr).to_pylist()
+    }
     # March: o1's lines; April: o2's and o5's (p9 is not in the products: uncategorised,
     # like p3 with no category); o3 paid in February and o4 never paid are left out
     assert got == {

@@ -111,9 +111,7 @@ class Analytics:
 
 def _shares(rows: list[Bar]) -> list[Bar]:
     total = sum(r.customers for r in rows)
-    return [
-        Bar(r.key, r.customers, r.spend, r.customers / total if total else 0.0) for r in rows
-    ]
+    return [Bar(r.key, r.customers, r.spend, r.customers / total if total else 0.0) for r in rows]
 
 
 def gender_counts() -> list[Bar]:
@@ -158,9 +156,7 @@ def region_counts(column: str, top: int | None = None) -> list[Bar]:
         .values(column)
         .annotate(n=Count("pk"), spend=Sum("standing__trailing_paid_amount"))
     )
-    named = [
-        Bar(r[column], r["n"], r["spend"] or Decimal(0)) for r in rows if r[column]
-    ]
+    named = [Bar(r[column], r["n"], r["spend"] or Decimal(0)) for r in rows if r[column]]
     named.sort(key=lambda r: (-r.customers, -r.spend, r.key))
     blank = [Bar("", r["n"], r["spend"] or Decimal(0)) for r in rows if not r[column]]
     with_shares = _shares(named + blank)

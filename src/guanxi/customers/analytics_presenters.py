@@ -114,8 +114,12 @@ def tables(a: Analytics) -> dict[str, Table]:
     out["spend"] = Table(
         "spend",
         _("消费分布"),
-        [(_("消费区间"), "text"), (_("客户数"), "count"), (_("占比"), "percent"),
-         (_("消费金额"), "money")],  # fmt: skip
+        [
+            (_("消费区间"), "text"),
+            (_("客户数"), "count"),
+            (_("占比"), "percent"),
+            (_("消费金额"), "money"),
+        ],
         [[band_label(b.low, b.high), b.customers, b.share, b.spend] for b in a.spend_bands],
         note=_("近%(n)s个月付款的客户，按其期间付款金额分段（含下限，不含上限）。")
         % {"n": a.trailing_months},
@@ -137,15 +141,23 @@ def tables(a: Analytics) -> dict[str, Table]:
     out["retention"] = Table(
         "retention",
         _("客户保持度与复购"),
-        [(_("指标"), "text"), (_("数值"), "percent"), (_("客户数"), "count"),
-         (_("基数"), "count")],  # fmt: skip
+        [
+            (_("指标"), "text"),
+            (_("数值"), "percent"),
+            (_("客户数"), "count"),
+            (_("基数"), "count"),
+        ],
         []
         if r is None
         else [
             [_("客户保持度"), r.rate, r.retained, r.previous_buyers],
             [_("重复购买率"), r.repeat_rate, r.repeat_buyers, r.buyers],
-            [_("新客户占比"), r.new_buyers / r.current_buyers if r.current_buyers else None,
-             r.new_buyers, r.current_buyers],  # fmt: skip
+            [
+                _("新客户占比"),
+                r.new_buyers / r.current_buyers if r.current_buyers else None,
+                r.new_buyers,
+                r.current_buyers,
+            ],
         ],
         note=_(
             "客户保持度 = 上一个 %(m)s 个月付款的客户中在最近 %(m)s 个月再次付款的比例；"
@@ -157,12 +169,20 @@ def tables(a: Analytics) -> dict[str, Table]:
     out["cohorts"] = Table(
         "cohorts",
         _("复购率（按首购月份）"),
-        [(_("首购月份"), "text"), (_("客户数"), "count"),
-         *[(offset_label(k), "percent") for k in range(1, longest)],
-         (_("累计复购率"), "percent")],  # fmt: skip
         [
-            [c.cohort, c.customers, *c.rates[1:], *([None] * (longest - len(c.rates))),
-             c.repeat_rates[-1]]  # fmt: skip
+            (_("首购月份"), "text"),
+            (_("客户数"), "count"),
+            *[(offset_label(k), "percent") for k in range(1, longest)],
+            (_("累计复购率"), "percent"),
+        ],
+        [
+            [
+                c.cohort,
+                c.customers,
+                *c.rates[1:],
+                *([None] * (longest - len(c.rates))),
+                c.repeat_rates[-1],
+            ]
             for c in a.cohorts
         ],
         note=_(
@@ -173,8 +193,10 @@ def tables(a: Analytics) -> dict[str, Table]:
     components = ("frequency", "amount", "recommend", "after_sales")
     levels = ("high", "medium", "low", "unknown")
     loyalty_headers: list[tuple[str, str]] = [
-        (_("忠诚度"), "text"), (_("客户数"), "count"), (_("占比"), "percent"),
-    ]  # fmt: skip
+        (_("忠诚度"), "text"),
+        (_("客户数"), "count"),
+        (_("占比"), "percent"),
+    ]
     for name in components:
         loyalty_headers.append((f"{component_label(name)} {_('均值')}", "ratio"))
     for name in components:
@@ -302,7 +324,9 @@ def loyalty_cells(a: Analytics) -> dict[str, Any]:
             }
         )
     return {
-        "headers": [component_label(n) for n in ("frequency", "amount", "recommend", "after_sales")],
+        "headers": [
+            component_label(n) for n in ("frequency", "amount", "recommend", "after_sales")
+        ],
         "rows": rows,
     }
 
@@ -328,8 +352,7 @@ def loyalty_rules(rules: Any, edges: dict[str, Any], months: int) -> list[dict[s
             "name": component_label("amount"),
             "figure": _("近%(n)s个月付款金额在付款客户中的排位") % {"n": months},
             "high": _("前 %(share)s") % {"share": share["high"]} + yuan(edges.get("high_at")),
-            "medium": _("前 %(share)s") % {"share": share["medium"]}
-            + yuan(edges.get("medium_at")),
+            "medium": _("前 %(share)s") % {"share": share["medium"]} + yuan(edges.get("medium_at")),
         },
         {
             "name": component_label("recommend"),

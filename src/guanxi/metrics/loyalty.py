@@ -56,12 +56,11 @@ from fractions import Fraction
 import ibis
 
 from guanxi.core.timeutil import local_midnight_utc
-
 from guanxi.metrics.rules import LoyaltyRules
 
 COMPONENTS = ("frequency", "amount", "recommend", "after_sales")
 POINTS = {"high": 2, "medium": 1, "low": 0}
-
+DEFAULT_RULES = LoyaltyRules()
 
 
 def _exact(value: object) -> Fraction:
@@ -107,9 +106,7 @@ def _at_least(total: ibis.Value, count: ibis.Value, edge: object) -> ibis.Value:
 
 
 def _level(high: ibis.Value, medium: ibis.Value, known: ibis.Value) -> ibis.Value:
-    return ibis.cases(
-        (~known, "unknown"), (high, "high"), (medium, "medium"), else_="low"
-    )
+    return ibis.cases((~known, "unknown"), (high, "high"), (medium, "medium"), else_="low")
 
 
 def _component(
@@ -132,7 +129,7 @@ def _component(
     )
 
 
-def amount_levels(rows: ibis.Table, rules: LoyaltyRules = LoyaltyRules()) -> ibis.Table:
+def amount_levels(rows: ibis.Table, rules: LoyaltyRules = DEFAULT_RULES) -> ibis.Table:
     """Per customer who paid in the window: ``customer_key, amount, amount_level`` (high /
     medium / low by position among them, see the module's docstring)."""
     b = rows.filter(rows.trailing_paid_orders > 0).select(
@@ -159,7 +156,7 @@ def amount_edges(levels: ibis.Table) -> ibis.Table:
 
 def with_loyalty(
     rows: ibis.Table,
-    rules: LoyaltyRules = LoyaltyRules(),
+    rules: LoyaltyRules = DEFAULT_RULES,
     *,
     nps: ibis.Table | None = None,
     after_sales: ibis.Table | None = None,
@@ -189,9 +186,7 @@ def with_loyalty(
         )
         out = out.left_join(a, "customer_key").drop("customer_key_right")
     else:
-        out = out.mutate(
-            loyalty_as_reviews=ibis.null("int64"), loyalty_as_sum=ibis.null("int64")
-        )
+        out = out.mutate(loyalty_as_reviews=ibis.null("int64"), loyalty_as_sum=ibis.null("int64"))
     bought = out.paid_orders.fill_null(0) > 0
 
     # frequency
@@ -225,9 +220,7 @@ def with_loyalty(
             rating_sum.cast("float64") / rating_count.cast("float64"), ibis.null("float64")
         ),
         _rating_count=rating_count,
-        _rating_basis=ibis.cases(
-            (after_refund, "after_refund"), (rated, "reviews"), else_=""
-        ),
+        _rating_basis=ibis.cases((after_refund, "after_refund"), (rated, "reviews"), else_=""),
     )
     levels = [out._freq_level, out._amount_level, out._recommend_level, out._satisfaction_level]
 

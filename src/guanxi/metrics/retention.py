@@ -74,11 +74,7 @@ def cohort_activity(
     first = first.filter(first.cohort > last - months)
     m = per_month.join(first, "customer_key")
     m = m.mutate(offset=m.month_index - m.cohort)
-    repeat = (
-        m.filter(m.offset > 0)
-        .group_by("customer_key")
-        .aggregate(first_repeat=m.offset.min())
-    )
+    repeat = m.filter(m.offset > 0).group_by("customer_key").aggregate(first_repeat=m.offset.min())
     m = m.left_join(repeat, "customer_key").drop("customer_key_right")
     sizes = first.group_by("cohort").aggregate(cohort_customers=first.count())
     cells = m.group_by(["cohort", "offset"]).aggregate(
@@ -106,7 +102,9 @@ class CohortRow:
     repeat_rates: list[float]
 
 
-def cohort_triangle(activity: list[dict[str, int]], *, as_of: dt.date, months: int = 12) -> list[CohortRow]:
+def cohort_triangle(
+    activity: list[dict[str, int]], *, as_of: dt.date, months: int = 12
+) -> list[CohortRow]:
     """The triangle from ``cohort_activity``'s rows (collected): every cohort of the last
     ``months`` months that has customers, each with one cell per month from its first to
     the as-of month (empty cells 0)."""
@@ -206,7 +204,9 @@ def category_months(
     lo = ibis.literal(local_midnight_utc(start, time_zone))
     hi = ibis.literal(local_midnight_utc(as_of + dt.timedelta(days=1), time_zone))
     o = orders.filter(orders.paid_at.notnull() & (orders.paid_at >= lo) & (orders.paid_at < hi))
-    o = local_clock(o.select("platform", "order_id", "paid_at"), "paid_at", time_zone, Period(start, as_of))
+    o = local_clock(
+        o.select("platform", "order_id", "paid_at"), "paid_at", time_zone, Period(start, as_of)
+    )
     o = o.mutate(month=o.day.strftime("%Y-%m"))
     lines = o.join(
         order_items.select("platform", "order_id", "product_id", line_amount="amount"),

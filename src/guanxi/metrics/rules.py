@@ -200,8 +200,14 @@ def _decimal(name: str, value: object, low: Decimal, high: Decimal) -> Decimal:
     try:
         exact = Decimal(str(value))
     except InvalidOperation:
-        raise RuleError(f"{name}: {value!r} is not a number; give one from {low} to {high}") from None
-    if not exact.is_finite() or not low <= exact <= high or (name.endswith("_share") and exact == 0):
+        raise RuleError(
+            f"{name}: {value!r} is not a number; give one from {low} to {high}"
+        ) from None
+    if (
+        not exact.is_finite()
+        or not low <= exact <= high
+        or (name.endswith("_share") and exact == 0)
+    ):
         raise RuleError(f"{name}: {value} is out of range; give a number from {low} to {high}")
     return exact
 
