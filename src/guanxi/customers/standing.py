@@ -173,17 +173,24 @@ def standing_rows(as_of: dt.date) -> Any:
     bought = _categories(store, orders, as_of, tz)
     if bought is not None:
         out = out.left_join(bought, "customer_key").drop("customer_key_right")
-    out = _with_loyalty(out, refunds, reviews, as_of, tz)
-    return store.arrow(out)
+    return _with_loyalty(store, store.arrow(out), refunds, reviews, as_of, tz)
 
 
-def _with_loyalty(out: Any, refunds: Any, reviews: Any, as_of: dt.date, tz: str) -> Any:
-    """``out`` with loyalty and its components (``metrics.loyalty``); after-sales judged by
-    the ratings given after a refund. No survey table yet: recommend stays unknown."""
+def _with_loyalty(
+    store: Any, facts: Any, refunds: Any, reviews: Any, as_of: dt.date, tz: str
+) -> Any:
+    """The counted rows (Arrow) with loyalty and its components (``metrics.loyalty``);
+    after-sales judged by the ratings given after a refund; no survey table yet, so
+    recommend stays unknown. Loyalty reads the rows twice (the amount's ranks, then each
+    row): over the counted rows, not the expression that counts them, which the engine
+    would otherwise count twice (on the large demo it ran out of memory)."""
+    import ibis
+
     from guanxi.metrics.loyalty import after_sales_ratings, with_loyalty
 
     after = after_sales_ratings(refunds, reviews, as_of=as_of, time_zone=tz)
-    return with_loyalty(out, customer_rules.loyalty_rules(), after_sales=after)
+    rows = ibis.memtable(facts)
+    return store.arrow(with_loyalty(rows, customer_rules.loyalty_rules(), after_sales=after))
 
 
 def _table_or_empty(store: Any, name: str) -> Any:
