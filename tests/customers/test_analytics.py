@@ -216,11 +216,12 @@ def test_spend_bands_and_category_shape() -> None:
 def test_a_retention_window_and_a_bad_one(shop: Lake, client: Client, make_user) -> None:
     login(client, make_user, "manager")
     # 3 months: current 04-01 … 06-30, previous 01-01 … 03-31: K1 paid in both (01–03 and
-    # 04-10) → 1 / 1; current buyers K1 and K2, K2 new
+    # 04-10) → 1 / 1; current buyers K1 and K2, K2 new, each paid once in the window
     r = client.get("/customers/analytics/?months=3").context["a"].retention
     assert (r.months, r.previous_buyers, r.retained, r.rate, r.current_buyers, r.new_buyers) == (
         3, 1, 1, 1.0, 2, 1,
     )  # fmt: skip
+    assert (r.buyers, r.repeat_buyers) == (2, 0)
     response = client.get("/customers/analytics/?months=7")
     assert response.context["a"].retention.months == 12
     assert "“7”无效：请选择 1, 3, 6, 12 个月" in response.content.decode()

@@ -116,6 +116,7 @@ def test_retention_over_one_and_two_month_windows(lake: Lake) -> None:
         "retained": 2,
         "current_buyers": 4,
         "new_buyers": 1,
+        "repeat_buyers": 0,  # one order each in the window
         "rate": 0.5,
     }
     # 2 months: current 03-01…04-30, previous 12-29…02-28: c1, c2, c3, c4, c5 = 5; again
@@ -129,6 +130,7 @@ def test_retention_over_one_and_two_month_windows(lake: Lake) -> None:
         "retained": 3,
         "current_buyers": 6,
         "new_buyers": 3,
+        "repeat_buyers": 2,  # c4 (03-15, 04-02) and c6 (03-03, 04-30)
         "rate": 0.6,
     }
 
@@ -140,7 +142,8 @@ def test_retention_without_previous_buyers_is_empty(lake: Lake) -> None:
         customer_retention(lake.table("orders"), as_of=AS_OF, time_zone=TZ, months=12)
     ).to_pylist()[0]
     assert (got["previous_buyers"], got["retained"], got["rate"]) == (0, 0, None)
-    assert (got["current_buyers"], got["new_buyers"]) == (8, 8)
+    # every buyer is new; c1 (3 orders), c2, c3, c4 (3), c6 paid twice or more: 5
+    assert (got["current_buyers"], got["new_buyers"], got["repeat_buyers"]) == (8, 8, 5)
 
 
 def test_share_of_wallet_only_for_customers_who_answered(lake: Lake) -> None:

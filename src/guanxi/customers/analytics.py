@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, FloatField, Max, Q, Sum
+from django.db.models import Count, FloatField, Max, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -63,8 +63,8 @@ class CategoryTrend:
 
 @dataclass(frozen=True)
 class Retention:
-    """客户保持度 over 12-month windows (``metrics.retention.customer_retention``) and the
-    repeat-purchase rate of the window's buyers (≥ 2 paid orders in it)."""
+    """客户保持度 over windows of ``months`` (``metrics.retention.customer_retention``) and
+    the repeat-purchase rate of the current window's buyers (≥ 2 paid orders in it)."""
 
     months: int
     previous_buyers: int
@@ -209,47 +209,92 @@ def spend_distribution() -> tuple[list[SpendBand], int, Decimal]:
 
 def loyalty_levels() -> list[LoyaltyLevel]:
     """Customers per loyalty level and, per level, each component's level counts and mean
-    figure (one grouped query per component, read from the stored components)."""
-    totals = {
-        r["loyalty"]: r["n"]
-        for r in CustomerStanding.objects.values("loyalty").annotate(n=Count("pk"))
+    figure: one grouped pass over the stored components (by loyalty and the four component
+    levels, at most a few hundred groups), summed up here."""
+    levels = {f"l_{name}": KT(f"loyalty_components__{name}__level") for name in COMPONENTS}
+    sums = {
+        f"s_{name}": Sum(Cast(KT(f"loyalty_components__{name}__figure"), FloatField()))
+        for name in COMPONENTS
     }
-    per_level: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in totals}
-    for name in COMPONENTS:
-        rows = (
-            CustomerStanding.objects.values("loyalty")
-            .annotate(component_level=KT(f"loyalty_components__{name}__level"))
-            .values("loyalty", "component_level")
-            .annotate(
-                n=Count("pk"),
-                mean=Avg(Cast(KT(f"loyalty_components__{name}__figure"), FloatField())),
+    rows = (
+        CustomerStanding.objects.annotate(**levels)
+        .values("loyalty", *levels)
+        .annotate(n=Count("pk"), **sums)
+        .order_by()
+    )
+    totals: dict[str, int] = {}
+    per_level: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        totals[r["loyalty"]] = totals.get(r["loyalty"], 0) + r["n"]
+        components = per_level.setdefault(r["loyalty"], {})
+        for name in COMPONENTS:
+            summary = components.setdefault(
+                name, {"levels": dict.fromkeys(COMPONENT_LEVELS, 0), "sum": 0.0, "judged": 0}
             )
-        )
-        for r in rows:
-            summary = per_level[r["loyalty"]].setdefault(
-                name, {"levels": dict.fromkeys(COMPONENT_LEVELS, 0), "mean": None, "_w": 0.0}
-            )
-            level = r["component_level"] or "unknown"
+            level = r[f"l_{name}"] or "unknown"
             summary["levels"][level] = summary["levels"].get(level, 0) + r["n"]
-            if r["mean"] is not None and level != "unknown":
-                # the mean over the customers judged on it (an unknown component has no
-                # figure; a JSON null may read as 0 on SQLite), across the component levels
-                summary["_w"] += r["mean"] * r["n"]
-                summary["_n"] = summary.get("_n", 0) + r["n"]
+            # the mean over the customers judged on it: an unknown component has no figure
+            # (and a JSON null may read as 0 on SQLite)
+            if level != "unknown" and r[f"s_{name}"] is not None:
+                summary["sum"] += r[f"s_{name}"]
+                summary["judged"] += r["n"]
     total = sum(totals.values())
     out = []
     for level in ("high", "medium", "low", ""):
         if level not in totals:
             continue
-        components = {}
-        for name, summary in per_level[level].items():
-            counted = summary.get("_n", 0)
-            components[name] = {
+        components = {
+            name: {
                 "levels": summary["levels"],
-                "mean": summary["_w"] / counted if counted else None,
+                "mean": summary["sum"] / summary["judged"] if summary["judged"] else None,
             }
+            for name, summary in per_level[level].items()
+        }
         out.append(LoyaltyLevel(level, totals[level], totals[level] / total, components))
     return out
+
+
+@dataclass(frozen=True)
+class MasterFigures:
+    """The app database's part of the page (master and standing), counted together."""
+
+    gender: list[Bar]
+    age: list[Bar]
+    provinces: list[Bar]
+    cities: list[Bar]
+    spend_bands: list[SpendBand]
+    buyers: int
+    spend_total: Decimal
+    loyalty: list[LoyaltyLevel]
+
+
+def master_token() -> tuple[Any, ...]:
+    """The state the master figures depend on: the last recompute (its time and rows) and
+    the master (its latest change and its size: an edit, a merge or an erasure moves it)."""
+    standing = CustomerStanding.objects.aggregate(at=Max("computed_at"), n=Count("pk"))
+    master = Customer.objects.aggregate(at=Max("updated_at"), n=Count("pk"))
+    return (standing["at"], standing["n"], master["at"], master["n"])
+
+
+def master_figures() -> MasterFigures:
+    """Counted once per ``master_token`` and kept in the figure cache (counts per group,
+    never a name): on a large shop the grouped passes take seconds."""
+    from guanxi.performance.figure_cache import cached
+
+    def count() -> MasterFigures:
+        bands, buyers, spend_total = spend_distribution()
+        return MasterFigures(
+            gender=gender_counts(),
+            age=age_counts(),
+            provinces=region_counts("province"),
+            cities=region_counts("city", TOP_CITIES),
+            spend_bands=bands,
+            buyers=buyers,
+            spend_total=spend_total,
+            loyalty=loyalty_levels(),
+        )
+
+    return cached("customer_master_figures", (), count, depends=master_token())
 
 
 # -- the lake's figures (cached per state of the lake) ---------------------------------------
@@ -357,10 +402,6 @@ def retention(as_of: dt.date, months: int) -> Retention | None:
     if not rows:
         return None
     r = rows[0]
-    window = CustomerStanding.objects.aggregate(
-        buyers=Count("pk", filter=Q(trailing_paid_orders__gt=0)),
-        repeat=Count("pk", filter=Q(trailing_paid_orders__gte=2)),
-    )
     return Retention(
         months=months,
         previous_buyers=r["previous_buyers"],
@@ -368,8 +409,8 @@ def retention(as_of: dt.date, months: int) -> Retention | None:
         current_buyers=r["current_buyers"],
         new_buyers=r["new_buyers"],
         rate=r["rate"],
-        buyers=window["buyers"],
-        repeat_buyers=window["repeat"],
+        buyers=r["current_buyers"],
+        repeat_buyers=r["repeat_buyers"],
     )
 
 
@@ -393,22 +434,22 @@ def analytics(retention_months: int | None = None) -> Analytics:
     first = CustomerStanding.objects.order_by().values_list("as_of", flat=True).first()
     as_of = first or local_today()
     months = customer_rules.class_rules().trailing_months
-    bands, buyers, spend_total = spend_distribution()
+    master = master_figures()
     return Analytics(
         as_of=as_of,
         computed=first is not None,
         customers=Customer.objects.filter(merged_into__isnull=True).count(),
         standing_customers=CustomerStanding.objects.count(),
         trailing_months=months,
-        gender=gender_counts(),
-        age=age_counts(),
-        provinces=region_counts("province"),
-        cities=region_counts("city", TOP_CITIES),
-        spend_bands=bands,
-        buyers=buyers,
-        spend_total=spend_total,
+        gender=master.gender,
+        age=master.age,
+        provinces=master.provinces,
+        cities=master.cities,
+        spend_bands=master.spend_bands,
+        buyers=master.buyers,
+        spend_total=master.spend_total,
         categories=category_trend(as_of),
         cohorts=cohorts(as_of),
         retention=retention(as_of, retention_months or months),
-        loyalty=loyalty_levels(),
+        loyalty=master.loyalty,
     )

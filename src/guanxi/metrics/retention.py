@@ -140,7 +140,8 @@ def cohort_triangle(
 def customer_retention(
     orders: ibis.Table, *, as_of: dt.date, time_zone: str, months: int = 12
 ) -> ibis.Table:
-    """客户保持度: one row ``previous_buyers, retained, current_buyers, new_buyers, rate``.
+    """客户保持度: one row ``previous_buyers, retained, current_buyers, new_buyers,
+    repeat_buyers, rate``.
 
     Current window = the local days (as-of − ``months`` months, as-of]; previous window =
     the ``months`` months before it. previous_buyers paid in the previous window; retained
@@ -153,13 +154,15 @@ def customer_retention(
     per = p.group_by("customer_key").aggregate(
         before=p.count(where=p.day < current.start) > 0,
         in_previous=p.count(where=(p.day >= previous.start) & (p.day < current.start)) > 0,
-        in_current=p.count(where=p.day >= current.start) > 0,
+        current_orders=p.count(where=p.day >= current.start),
     )
+    in_current = per.current_orders > 0
     out = per.aggregate(
         previous_buyers=per.count(where=per.in_previous),
-        retained=per.count(where=per.in_previous & per.in_current),
-        current_buyers=per.count(where=per.in_current),
-        new_buyers=per.count(where=per.in_current & ~per.before),
+        retained=per.count(where=per.in_previous & in_current),
+        current_buyers=per.count(where=in_current),
+        new_buyers=per.count(where=in_current & ~per.before),
+        repeat_buyers=per.count(where=per.current_orders >= 2),
     )
     return out.mutate(
         rate=(out.previous_buyers > 0).ifelse(

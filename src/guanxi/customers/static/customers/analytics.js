@@ -48,7 +48,11 @@
       const traces = d.categories.series.map(function (s) {
         return { type: "scatter", mode: "lines+markers", x: d.categories.months, y: s.values, name: s.name };
       });
-      GuanxiCharts.plot(cat, traces, { margin: { t: 10, r: 10, b: 60, l: 70 }, xaxis: { type: "category" }, yaxis: { title: { text: L.amount }, rangemode: "tozero" } });
+      GuanxiCharts.plot(cat, traces, {
+        margin: { t: 10, r: 10, b: 80, l: 70 },
+        xaxis: { type: "category", tickangle: -45, automargin: true },
+        yaxis: { title: { text: L.amount }, rangemode: "tozero" },
+      });
     }
   }
 
