@@ -213,6 +213,9 @@ class CustomerStanding(models.Model):
     # loyalty: high / medium / low ("" = not enough to say), each component as data
     loyalty = models.CharField(_("忠诚度"), max_length=8, blank=True, default="", db_index=True)
     loyalty_components = models.JSONField(default=dict, blank=True)
+    # the age band at ``as_of`` from the encrypted birth date, decrypted once per recompute
+    # (not per page view), never the date itself: e.g. "25-29", "" = no birth date
+    age_band = models.CharField(_("年龄段"), max_length=8, blank=True, default="", db_index=True)
     # the latest monthly member score (history in loyalty.MemberScore)
     member_score = models.IntegerField(_("会员成长值"), null=True, blank=True)
     member_tier = models.CharField(_("会员等级"), max_length=16, blank=True, default="")

@@ -12,9 +12,13 @@ from typing import Any
 from django.db import transaction
 
 from guanxi.customers.models import CustomerRuleSet
-from guanxi.metrics.rules import ClassRules, RfmRules, RuleError
+from guanxi.metrics.rules import ClassRules, LoyaltyRules, RfmRules, RuleError
 
-FAMILIES: dict[str, type] = {"class_rules": ClassRules, "rfm_rules": RfmRules}
+FAMILIES: dict[str, type] = {
+    "class_rules": ClassRules,
+    "rfm_rules": RfmRules,
+    "loyalty_rules": LoyaltyRules,
+}
 
 
 def _row() -> CustomerRuleSet:
@@ -47,6 +51,11 @@ def class_rules() -> ClassRules:
 
 def rfm_rules() -> RfmRules:
     rules: RfmRules = _build("rfm_rules", _row().rfm_rules)
+    return rules
+
+
+def loyalty_rules() -> LoyaltyRules:
+    rules: LoyaltyRules = _build("loyalty_rules", _row().loyalty_rules)
     return rules
 
 

@@ -74,6 +74,45 @@ ZERO_IF_EMPTY = {
 BLANK_IF_EMPTY = {"rfm_group", "class_rule", "loyalty"}
 
 
+AGE_BANDS: tuple[tuple[int, str], ...] = (
+    (0, "<18"),
+    (18, "18-24"),
+    (25, "25-29"),
+    (30, "30-34"),
+    (35, "35-39"),
+    (40, "40-49"),
+    (50, "50+"),
+)
+"""The age bands by their lowest age (the usual bands of the platforms' audience reports)."""
+
+
+def age_band(birth: dt.date, on: dt.date) -> str:
+    """The band of the age in whole years on ``on`` ("" for a birth date after it)."""
+    age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    if age < 0:
+        return ""
+    band = ""
+    for lowest, name in AGE_BANDS:
+        if age >= lowest:
+            band = name
+    return band
+
+
+def _age_bands(on: dt.date) -> dict[int, str]:
+    """Every customer's age band on ``on`` by primary key: the birth dates are decrypted
+    here, once per recompute, so pages count bands without decrypting 300,000 dates."""
+    bands: dict[int, str] = {}
+    rows = Customer.objects.filter(merged_into__isnull=True).exclude(birth_date="")
+    for pk, birth in rows.values_list("pk", "birth_date").iterator(chunk_size=5000):
+        try:
+            band = age_band(dt.date.fromisoformat(birth), on)
+        except (TypeError, ValueError):  # an unreadable date: no band rather than a guess
+            continue
+        if band:
+            bands[pk] = band
+    return bands
+
+
 @dataclass(frozen=True)
 class Recomputed:
     as_of: dt.date
@@ -150,7 +189,24 @@ def standing_rows(as_of: dt.date) -> Any:
     bought = _categories(store, orders, as_of, tz)
     if bought is not None:
         out = out.left_join(bought, "customer_key").drop("customer_key_right")
-    return store.arrow(out)
+    return _with_loyalty(store, store.arrow(out), refunds, reviews, as_of, tz)
+
+
+def _with_loyalty(
+    store: Any, facts: Any, refunds: Any, reviews: Any, as_of: dt.date, tz: str
+) -> Any:
+    """The counted rows (Arrow) with loyalty and its components (``metrics.loyalty``);
+    after-sales judged by the ratings given after a refund; no survey table yet, so
+    recommend stays unknown. Loyalty reads the rows twice (the amount's ranks, then each
+    row): over the counted rows, not the expression that counts them, which the engine
+    would otherwise count twice (on the large demo it ran out of memory)."""
+    import ibis
+
+    from guanxi.metrics.loyalty import after_sales_ratings, with_loyalty
+
+    after = after_sales_ratings(refunds, reviews, as_of=as_of, time_zone=tz)
+    rows = ibis.memtable(facts)
+    return store.arrow(with_loyalty(rows, customer_rules.loyalty_rules(), after_sales=after))
 
 
 def _table_or_empty(store: Any, name: str) -> Any:
@@ -214,7 +270,11 @@ def _categories(store: Any, orders: Any, as_of: dt.date, tz: str) -> Any:
 
 # -- writing ---------------------------------------------------------------------------------
 def _db_rows(
-    table: Any, as_of: dt.date, now: dt.datetime, ids: dict[str, int]
+    table: Any,
+    as_of: dt.date,
+    now: dt.datetime,
+    ids: dict[str, int],
+    bands: dict[int, str] | None = None,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     fields = {f.attname: f for f in CustomerStanding._meta.concrete_fields}
     present = [c for c in FROM_FACTS if FROM_FACTS[c] in table.column_names]
@@ -223,10 +283,11 @@ def _db_rows(
     absent = [
         f.attname
         for f in CustomerStanding._meta.concrete_fields
-        if f.attname not in ("customer_id", "as_of", "computed_at", *present)
+        if f.attname not in ("customer_id", "as_of", "computed_at", "age_band", *present)
     ]
     defaults = [fields[c].get_default() for c in absent]
-    columns = ["customer_id", "as_of", "computed_at", *present, *absent]
+    bands = bands or {}
+    columns = ["customer_id", "as_of", "computed_at", *present, *absent, "age_band"]
     prep = [fields[c] for c in columns]
     data = {c: table.column(FROM_FACTS[c]).to_pylist() for c in present}
     keys = table.column("customer_key").to_pylist()
@@ -254,6 +315,7 @@ def _db_rows(
                 v = Decimal(str(v))
             values.append(v)
         values.extend(defaults)
+        values.append(bands.get(customer_id, ""))
         rows.append(
             tuple(
                 f.get_db_prep_value(v, connection, prepared=False)
@@ -304,7 +366,7 @@ def recompute(as_of: dt.date | None = None, *, progress: Progress | None = None)
         if table is not None and table.num_rows:
             say("writing")
             ids = _customer_ids(table.column("customer_key").to_pylist())
-            columns, rows = _db_rows(table, as_of, now, ids)
+            columns, rows = _db_rows(table, as_of, now, ids, _age_bands(as_of))
             insert_rows(CustomerStanding, columns, rows)
             written = len(rows)
         apply_classes()

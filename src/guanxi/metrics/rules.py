@@ -120,3 +120,101 @@ def _whole(name: str, value: object, low: int, high: int) -> None:
         raise RuleError(
             f"{name}: {value} is out of range; give a whole number from {low} to {high}"
         )
+
+
+LOYALTY_LEVELS = ("high", "medium", "low")
+"""The loyalty levels of SPEC §7 (高度/中度/低度忠诚), best first; a component may also be
+``unknown`` (nothing to judge it by)."""
+
+
+@dataclass(frozen=True)
+class LoyaltyRules:
+    """Loyalty (SPEC §7, seed 002 §4.1): each component's high/medium edges and how the
+    components combine (see ``metrics.loyalty``). Checked on creation.
+
+    - purchase frequency: paid orders in the trailing window (``ClassRules.trailing_months``)
+      at least ``frequency_high`` → high, at least ``frequency_medium`` → medium;
+    - purchase amount: the paid amount in the window, among the customers who paid in it:
+      the top ``amount_high_share`` → high, the top ``amount_medium_share`` → medium (ties
+      at an edge all in), so the rule suits a ¥20 shop and a ¥5,000 shop alike;
+    - willingness to recommend: the survey's 0–10 answer (NPS) at least
+      ``recommend_high`` → high (promoter), at least ``recommend_medium`` → medium;
+    - after-sales satisfaction: a mean star rating (1–5) at least ``satisfaction_high`` →
+      high, at least ``satisfaction_medium`` → medium;
+    - combined: a known component counts 2 (high), 1 (medium) or 0 (low); the average of
+      the known ones at least ``high_points`` with no component low → high, at least
+      ``medium_points`` → medium, else low.
+    """
+
+    frequency_high: int = 4
+    frequency_medium: int = 2
+    amount_high_share: Decimal = Decimal("0.20")
+    amount_medium_share: Decimal = Decimal("0.50")
+    recommend_high: int = 9
+    recommend_medium: int = 7
+    satisfaction_high: Decimal = Decimal("4.5")
+    satisfaction_medium: Decimal = Decimal("3.5")
+    high_points: Decimal = Decimal("1.5")
+    medium_points: Decimal = Decimal("0.75")
+
+    def __post_init__(self) -> None:
+        _whole("frequency_high", self.frequency_high, 1, 1000)
+        _whole("frequency_medium", self.frequency_medium, 1, 1000)
+        _above("frequency_high", self.frequency_high, "frequency_medium", self.frequency_medium)
+        for name, low, high in (
+            ("amount_high_share", Decimal(0), Decimal(1)),
+            ("amount_medium_share", Decimal(0), Decimal(1)),
+            ("satisfaction_high", Decimal(1), Decimal(5)),
+            ("satisfaction_medium", Decimal(1), Decimal(5)),
+            ("high_points", Decimal(0), Decimal(2)),
+            ("medium_points", Decimal(0), Decimal(2)),
+        ):
+            object.__setattr__(self, name, _decimal(name, getattr(self, name), low, high))
+        if self.amount_high_share >= self.amount_medium_share:
+            raise RuleError(
+                f"amount_high_share: {self.amount_high_share} must be smaller than "
+                f"amount_medium_share ({self.amount_medium_share}): the high group is the "
+                "top of the medium one; give e.g. 0.20 and 0.50"
+            )
+        _whole("recommend_high", self.recommend_high, 0, 10)
+        _whole("recommend_medium", self.recommend_medium, 0, 10)
+        _above("recommend_high", self.recommend_high, "recommend_medium", self.recommend_medium)
+        _above(
+            "satisfaction_high",
+            self.satisfaction_high,
+            "satisfaction_medium",
+            self.satisfaction_medium,
+        )
+        _above("high_points", self.high_points, "medium_points", self.medium_points)
+        if self.medium_points == 0:
+            raise RuleError(
+                "medium_points: 0 would make every customer at least medium; give a number "
+                "above 0 and up to 2, e.g. 0.75"
+            )
+
+
+def _decimal(name: str, value: object, low: Decimal, high: Decimal) -> Decimal:
+    """``value`` as an exact Decimal within [low, high] (0 excluded for shares), or RuleError."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise RuleError(f"{name}: {value!r} is not a number; give one from {low} to {high}")
+    try:
+        exact = Decimal(str(value))
+    except InvalidOperation:
+        raise RuleError(
+            f"{name}: {value!r} is not a number; give one from {low} to {high}"
+        ) from None
+    if (
+        not exact.is_finite()
+        or not low <= exact <= high
+        or (name.endswith("_share") and exact == 0)
+    ):
+        raise RuleError(f"{name}: {value} is out of range; give a number from {low} to {high}")
+    return exact
+
+
+def _above(name: str, value: object, lower_name: str, lower: object) -> None:
+    if not value > lower:  # type: ignore[operator]
+        raise RuleError(
+            f"{name}: {value} must be above {lower_name} ({lower}); the high edge is above "
+            "the medium one"
+        )
