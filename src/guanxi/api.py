@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from guanxi.customers.api_rfm import router as customers_rfm
 from guanxi.customers.api_profile import router as customers
+from guanxi.customers.api_rfm import router as customers_rfm
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
 from guanxi.segments.api import router as segments

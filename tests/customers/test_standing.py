@@ -72,7 +72,5 @@ def test_the_default_as_of_is_the_data_s_last_day_when_they_end_before_today(
 
     orders = small_shop.table("orders")
     latest = small_shop.execute(orders.created_at.max())
-    assert standing.default_as_of() == min(
-        timezone.localdate(), timezone.localtime(latest).date()
-    )
+    assert standing.default_as_of() == min(timezone.localdate(), timezone.localtime(latest).date())
     assert standing.recompute().as_of == standing.default_as_of()
