@@ -115,7 +115,7 @@ def test_a_manager_reveals_pins_and_edits(
     # Masked at first; the class explained; the score chart drawn.
     assert page.locator('[data-field="mobile"]').inner_text() == "138****5678"
     assert page.locator("#class-reason").inner_text() == (
-        "VIP客户：近12个月消费 ¥397.90 ≥ 门槛 ¥350.00（前 5%）"
+        "VIP客户：近 12 个月消费额居前 5 %，¥397.90 ≥ 门槛 ¥350"
     )
     page.wait_for_selector("#score-chart .main-svg")
     assert page.locator("#score-table tbody tr").count() == 3
@@ -161,5 +161,5 @@ def test_a_manager_reveals_pins_and_edits(
     page.wait_for_load_state("load")
     _shots(page, base, "en")
     assert page.locator("#class-reason").inner_text() == (
-        "Rule: VIP: 12-month spend ¥397.90 ≥ threshold ¥350.00 (top 5%)"
+        "Rule: VIP: top 5 % by 12-month spend, ¥397.90 ≥ ¥350 threshold"
     )

@@ -99,7 +99,7 @@ def test_every_section_shows_the_hand_made_customers_figures(
     ctx = response.context
 
     # Class with its reason: the rule's figure and threshold, the share from the SPEC rules.
-    assert ctx["class_reason"] == "VIP客户：近12个月消费 ¥3,240.00 ≥ 门槛 ¥2,980.00（前 5%）"
+    assert ctx["class_reason"] == "VIP客户：近 12 个月消费额居前 5 %，¥3,240 ≥ 门槛 ¥2,980"
     # Head figures.
     assert ctx["summary"] == {
         "member_score": 1320,
@@ -165,19 +165,19 @@ def test_a_customer_without_figures_gets_empty_states(
                 "class_figure": Decimal("820.000"),
                 "class_threshold": Decimal("455.500"),
             },
-            "核心客户：近12个月付款 3 单（≥ 2），消费 ¥820.00 > 中位数 ¥455.50",
+            "核心客户：近 12 个月付款 3 单（≥ 2），消费 ¥820 > 中位数 ¥455.50",
         ),
         (
             {"rule_class": "potential", "class_rule": "potential_chat", "class_figure": 4},
-            "潜在客户：从未购买，近12个月咨询 4 次",
+            "潜在客户：从未购买，近 12 个月咨询 4 次",
         ),
         (
             {"rule_class": "potential", "class_rule": "potential_unpaid_order", "class_figure": 2},
-            "潜在客户：从未购买，近12个月下单未付款 2 笔",
+            "潜在客户：从未购买，近 12 个月下单未付款 2 次",
         ),
         (
             {"rule_class": "ordinary", "class_rule": "ordinary", "class_figure": 35},
-            "普通客户：不满足其他规则（近12个月消费 ¥35.00）",
+            "普通客户：未达到其他类别的规则（近 12 个月消费 ¥35）",
         ),
     ],
 )

@@ -80,7 +80,7 @@ def test_the_profile_is_masked_and_complete(client: Client, make_user, zhang: Cu
     for plain in (NAME, MOBILE, EMAIL, "文三路", "1990-05-17", "喜欢红色包装"):
         assert plain not in response.content.decode()
     assert data["customer_class"]["reason"] == (
-        "核心客户：近12个月付款 2 单（≥ 2），消费 ¥420.00 > 中位数 ¥300.00"
+        "核心客户：近 12 个月付款 2 单（≥ 2），消费 ¥420 > 中位数 ¥300"
     )
     assert data["customer_class"]["pin"] is None
     assert (data["member_score"], data["member_tier"], data["points_balance"]) == (

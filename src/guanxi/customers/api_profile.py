@@ -190,12 +190,7 @@ def customer_profile(request: HttpRequest, customer_key: str) -> dict[str, objec
     standing = profile_selectors.standing_of(customer)
     pin = next(iter(customer.class_pins.filter(removed_at__isnull=True)), None)
     rules = customer_rules.class_rules()
-    reason = profile_presenters.class_reason(
-        standing,
-        trailing_months=rules.trailing_months,
-        vip_share=rules.vip_top_share,
-        core_orders=rules.core_min_paid_orders,
-    )
+    reason = profile_presenters.class_reason(standing, rules)
     s = standing
     return {
         "customer_key": customer.customer_key,

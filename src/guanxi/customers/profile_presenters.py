@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from guanxi.accounts import chat_access
-from guanxi.customers import presenters, selectors
+from guanxi.customers import class_reasons, presenters, selectors
 from guanxi.customers.models import (
     ClassPin,
     Customer,
@@ -30,6 +30,7 @@ from guanxi.customers.models import (
 from guanxi.customers.profile_selectors import Profile
 from guanxi.ingest.pii import KnownValues, mask_free_text
 from guanxi.loyalty.models import EntryKind, MemberScore, PointsEntry
+from guanxi.metrics.rules import ClassRules
 
 STAGE_LABELS = {
     "pre_sale": gettext_lazy("售前"),
@@ -69,39 +70,12 @@ def _percent(share: Decimal) -> str:
 
 
 # -- class and its reason ------------------------------------------------------------------------
-def class_reason(
-    standing: CustomerStanding | None, *, trailing_months: int, vip_share: Decimal, core_orders: int
-) -> str:
-    """The rule's class in one sentence with its figure and threshold, e.g. "VIP客户：近12个月
-    消费 ¥3,240.00 ≥ 门槛 ¥2,980.00（前 5%）". Empty without a standing row."""
+def class_reason(standing: CustomerStanding | None, rules: ClassRules) -> str:
+    """The rule's class in one sentence (``class_reasons.class_reason``, the sentence the
+    rules page shows too); empty before the first recompute (the page says so elsewhere)."""
     if standing is None:
         return ""
-    s = standing
-    label = str(CustomerClass(s.rule_class).label) if s.rule_class else ""
-    values: dict[str, Any] = {
-        "label": label,
-        "months": trailing_months,
-        "figure": _amount(s.class_figure),
-        "threshold": _amount(s.class_threshold),
-        "share": _percent(vip_share),
-        "orders": s.trailing_paid_orders,
-        "min": core_orders,
-        "count": int(s.class_figure or 0),
-    }
-    if s.class_rule == "vip_top_share":
-        text = _("%(label)s：近%(months)d个月消费 %(figure)s ≥ 门槛 %(threshold)s（前 %(share)s）")
-    elif s.class_rule == "core_orders_and_spend":
-        text = _(
-            "%(label)s：近%(months)d个月付款 %(orders)d 单（≥ %(min)d），"
-            "消费 %(figure)s > 中位数 %(threshold)s"
-        )
-    elif s.class_rule == "potential_chat":
-        text = _("%(label)s：从未购买，近%(months)d个月咨询 %(count)d 次")
-    elif s.class_rule == "potential_unpaid_order":
-        text = _("%(label)s：从未购买，近%(months)d个月下单未付款 %(count)d 笔")
-    else:
-        text = _("%(label)s：不满足其他规则（近%(months)d个月消费 %(figure)s）")
-    return text % values
+    return class_reasons.class_reason(standing, rules)
 
 
 @dataclass(frozen=True)

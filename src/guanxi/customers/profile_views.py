@@ -78,12 +78,7 @@ def render_profile(
         "profile": data,
         "standing": data.standing,
         "as_of": profile_presenters.as_of_text(data.standing),
-        "class_reason": profile_presenters.class_reason(
-            data.standing,
-            trailing_months=rules.trailing_months,
-            vip_share=rules.vip_top_share,
-            core_orders=rules.core_min_paid_orders,
-        ),
+        "class_reason": profile_presenters.class_reason(data.standing, rules),
         "pins": profile_presenters.pin_rows(data.pins),
         "summary": profile_presenters.summary(data),
         "facts": profile_presenters.facts(data.standing),
