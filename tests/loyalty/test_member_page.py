@@ -172,30 +172,3 @@ def test_the_monthly_task_runs_and_schedules_itself_for_the_next_months_day(
     # A new day in the settings moves the waiting run.
     member_scores.settings_save({"run_day": 20}, user="boss")
     assert _waiting() == [_local(2025, 8, 20, 2)]
-
-
-def test_the_profile_history_include(member_shop: Lake) -> None:
-    from django.template.loader import render_to_string
-
-    from guanxi.loyalty.member_presenters import history_context
-
-    member_scores.compute(JULY)
-    member_scores.compute(dt.date(2025, 8, 1))
-    w = Customer.objects.get(customer_key="W")
-    context = history_context(w)
-    # oldest first in the chart: July 306/70/730, August 346/48/740 (test_member_scores)
-    chart = context["history_chart"]
-    assert chart["months"] == ["2025-07", "2025-08"]
-    assert (chart["purchase"], chart["interaction"], chart["credit"]) == (
-        [306, 346],
-        [70, 48],
-        [730, 740],
-    )
-    html = render_to_string("loyalty/_member_history.html", context)
-    assert '<tr data-month="2025-08"><td>2025-08</td><td class="num">346</td>' in html
-    assert 'id="member-history-data"' in html
-    empty = render_to_string(
-        "loyalty/_member_history.html",
-        history_context(Customer.objects.get(customer_key="N")) | {"history_rows": []},
-    )
-    assert "还没有成长值。" in empty
