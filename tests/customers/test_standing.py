@@ -74,3 +74,23 @@ def test_the_default_as_of_is_the_data_s_last_day_when_they_end_before_today(
     latest = small_shop.execute(orders.created_at.max())
     assert standing.default_as_of() == min(timezone.localdate(), timezone.localtime(latest).date())
     assert standing.recompute().as_of == standing.default_as_of()
+
+
+def test_upkeep_after_an_import_counts_standing_points_and_warms_the_pages(
+    small_shop: Lake, settings
+) -> None:
+    from guanxi.imports import tasks
+    from guanxi.loyalty.models import PointsEntry
+    from guanxi.performance import figure_cache
+
+    settings.GUANXI_WARM_FIGURES = True
+    tasks.customer_upkeep()
+    assert CustomerStanding.objects.exists()
+    # every paid order of the demo earned its points once; a second upkeep earns nothing
+    earned = PointsEntry.objects.filter(kind="earn").count()
+    assert earned > 0
+    tasks.customer_upkeep()
+    assert PointsEntry.objects.filter(kind="earn").count() == earned
+    # the analytics and RFM figures were counted ahead into the figure cache
+    kinds = {p.name.split("-")[0] for p in figure_cache.root().rglob("*.pickle")}
+    assert kinds, "nothing was counted ahead"

@@ -59,6 +59,13 @@ def customer_upkeep() -> None:
 
     standing.recompute()
     timeline.ensure_index()  # the profiles' timeline of the new lake state, built here
+    if settings.GUANXI_WARM_FIGURES:
+        # The customer pages' figures ahead, as warm_figures does for the reports: the RFM
+        # explorer (its month-before comparison counts the lake) and the analytics page.
+        from guanxi.customers import analytics, rfm
+
+        rfm.explorer()
+        analytics.analytics()
     services.earn_for_orders(orders.lake_paid_orders())
     services.claw_back_refunds(orders.lake_refunded_orders())
 
