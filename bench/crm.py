@@ -1,0 +1,202 @@
+"""Issue 15's benchmark: every customer's standing — facts at an as-of date with the trailing
+window, the classes, RFM values, scores and groups — on the large demo shop, three ways:
+
+- **ibis**: the product, ``guanxi.metrics.customers`` composed as
+  ``customers.standing.standing_rows`` composes it (facts ⟕ classes ⟕ RFM), minus Django
+  (the rules are the SPEC defaults) and minus the categories bought, on DuckDB through the
+  lake (``Lake.arrow``, the product's query budget);
+- **pandas**: ``bench/crm_pandas.py``, vectorised;
+- **sql**: ``bench/crm_sql.py``, hand-written DuckDB SQL, the same memory budget.
+
+Inputs: the lake's orders, refunds and reviews, the derived chat sessions and
+``customer_months`` (the Parquet files of their current versions). Every case returns every
+customer's row; the parent compares them row for row after sorting by customer
+(``canonical``: money in exact thousandths, times in microseconds, days as integers; a
+tolerance only on the two float columns). Loyalty is not in yet: ``metrics.loyalty`` was not
+on main when this was written; it is one more stage (``STAGES``) in each implementation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from bench.agent_reports import QUERY_LIMITS, TIME_ZONE
+
+AS_OF = dt.date(2025, 12, 20)
+"""Mid-month on purpose: the all-time range ends in 20 days counted from raw rows and the
+trailing window (2024-12-21 … 2025-12-20) has partial months at both ends, so every path of
+the facts (whole months from ``customer_months``, days from the raw rows) is exercised."""
+
+STAGES = ("facts", "classes", "rfm")
+
+MONEY = ("paid_amount", "trailing_paid_amount", "refund_amount", "monetary")  # 2 decimals
+THOUSANDTHS = ("figure", "threshold")  # 3 decimals
+TIMES = ("first_order_at", "last_order_at", "first_paid_at", "last_paid_at", "last_chat_at")
+DAYS = ("first_paid_day", "last_paid_day")
+FLOATS = ("mean_days_between_paid_orders", "mean_rating")
+INTS = (
+    "orders", "paid_orders", "paid_items", "trailing_orders", "trailing_paid_orders",
+    "trailing_unpaid_orders", "refunds", "returns", "sessions", "reviews", "rating_sum",
+    "trailing_sessions", "recency_days", "frequency", "r_score", "f_score", "m_score",
+)  # fmt: skip
+STRINGS = ("customer_key", "customer_class", "rule", "group_key")
+COLUMNS = (*STRINGS, *INTS, *MONEY, *THOUSANDTHS, *TIMES, *DAYS, *FLOATS)
+
+
+def files(root: str) -> dict[str, list[str]]:
+    """The Parquet files of the current versions of the tables the standing reads."""
+    from guanxi.lake import Lake
+
+    lake = Lake(root)
+    out = {name: lake.files(name) for name in ("orders", "refunds", "reviews")}
+    out |= {name: lake.derived.files(name) for name in ("sessions", "customer_months")}
+    return out
+
+
+def setup() -> None:
+    """Imports, outside the timed runs."""
+    import duckdb  # noqa: F401
+    import ibis  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    from bench import crm_pandas, crm_sql  # noqa: F401
+    from guanxi.lake import Lake  # noqa: F401
+    from guanxi.metrics import customers  # noqa: F401
+
+
+# -- the three implementations ---------------------------------------------------------------
+def product_expr(lake: Any, as_of: dt.date, tz: str) -> Any:
+    """``standing_rows``' expression without Django: the SPEC's default rules."""
+    from guanxi.metrics import customers as m
+    from guanxi.metrics.rules import ClassRules, RfmRules
+
+    class_rules, rfm_rules = ClassRules(), RfmRules()
+    orders = lake.table("orders")
+    refunds = lake.table("refunds")
+    facts = m.customer_facts(
+        orders=orders,
+        refunds=refunds,
+        reviews=lake.table("reviews"),
+        sessions=lake.derived.table("sessions"),
+        months=lake.derived.table("customer_months"),
+        as_of=as_of,
+        time_zone=tz,
+        trailing_months=class_rules.trailing_months,
+    )
+    classes = m.customer_classes(facts, class_rules).select(
+        "customer_key", "customer_class", "rule", "figure", "threshold"
+    )
+    scores = m.rfm(orders, as_of=as_of, time_zone=tz, refunds=refunds, rules=rfm_rules).select(
+        "customer_key",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r_score",
+        "f_score",
+        "m_score",
+        "group_key",
+    )
+    out = facts.left_join(classes, "customer_key").drop("customer_key_right")
+    return out.left_join(scores, "customer_key").drop("customer_key_right")
+
+
+def run_ibis(root: str, as_of: dt.date = AS_OF) -> pa.Table:
+    from guanxi.lake import Lake
+
+    lake = Lake(root, limits=QUERY_LIMITS)
+    return lake.arrow(product_expr(lake, as_of, TIME_ZONE))
+
+
+def run_pandas(root: str, as_of: dt.date = AS_OF) -> pd.DataFrame:
+    from bench import crm_pandas
+
+    return crm_pandas.standing(files(root), as_of, TIME_ZONE)
+
+
+def run_sql(root: str, as_of: dt.date = AS_OF) -> pa.Table:
+    from bench import crm_sql
+
+    return crm_sql.standing(files(root), as_of, TIME_ZONE)
+
+
+# -- comparing -------------------------------------------------------------------------------
+def _scaled(values: list[Any], places: int) -> pd.Series:
+    return pd.Series(
+        [None if v is None else int(Decimal(v).scaleb(places)) for v in values], dtype="Int64"
+    )
+
+
+def canonical(result: pa.Table | pd.DataFrame) -> pd.DataFrame:
+    """One form for the three results: sorted by customer, money as exact integers of
+    thousandths, times as microseconds, days since the epoch, nulls as ``<NA>``."""
+    if isinstance(result, pd.DataFrame):  # the pandas baseline: cents, thousandths, µs, days
+        out = pd.DataFrame({c: result[c] for c in COLUMNS})
+        for c in MONEY:
+            out[c] = out[c].astype("Int64") * 10
+        for c in (*INTS, *THOUSANDTHS, *TIMES, *DAYS):
+            out[c] = out[c].astype("Int64")
+        for c in STRINGS:
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    else:
+        out = pd.DataFrame()
+        for c in COLUMNS:
+            column = result.column(c)
+            if c in MONEY or c in THOUSANDTHS:
+                out[c] = _scaled(column.to_pylist(), 3)
+            elif c in TIMES:
+                out[c] = pd.Series(
+                    column.cast(pa.timestamp("us", "UTC")).cast(pa.int64()).to_pylist(),
+                    dtype="Int64",
+                )
+            elif c in DAYS:
+                out[c] = pd.Series(column.cast(pa.int32()).to_pylist(), dtype="Int64")
+            elif c in INTS:
+                out[c] = pd.Series(column.to_pylist(), dtype="Int64")
+            elif c in FLOATS:
+                out[c] = pd.Series(column.to_pylist(), dtype="float64")
+            else:
+                out[c] = pd.Series(column.to_pylist(), dtype=object)
+    for c in FLOATS:
+        out[c] = out[c].astype("float64")
+    return out.sort_values("customer_key", kind="stable").reset_index(drop=True)
+
+
+def differences(mine: pd.DataFrame, theirs: pd.DataFrame, limit: int = 5) -> list[str]:
+    """What differs between two canonical results (empty: equal): the row count, then per
+    column the first ``limit`` customers that differ."""
+    if len(mine) != len(theirs):
+        return [f"rows: {len(mine):,} != {len(theirs):,}"]
+    if not (mine.customer_key.to_numpy() == theirs.customer_key.to_numpy()).all():
+        return ["customers differ"]
+    found = []
+    for c in COLUMNS[1:]:
+        a, b = mine[c], theirs[c]
+        if c in FLOATS:
+            same = np.isclose(a.to_numpy(), b.to_numpy(), rtol=1e-9, atol=0, equal_nan=True)
+        else:
+            both_null = a.isna().to_numpy() & b.isna().to_numpy()
+            equal = (a == b).fillna(False).to_numpy(dtype=bool)
+            same = both_null | equal
+        if not same.all():
+            bad = np.flatnonzero(~same)[:limit]
+            rows = ", ".join(
+                f"{mine.customer_key[i]}: {a[i]!r} != {b[i]!r}" for i in bad
+            )
+            found.append(f"{c} ({int((~same).sum()):,} rows): {rows}")
+    return found
+
+
+def summary(result: pd.DataFrame) -> dict[str, Any]:
+    """What the rows say, for the report: customers, classes, RFM customers and groups."""
+    return {
+        "customers": len(result),
+        "classes": result.customer_class.value_counts().to_dict(),
+        "rfm_customers": int(result.r_score.notna().sum()),
+        "groups": result.group_key.value_counts().to_dict(),
+    }
