@@ -89,9 +89,7 @@ def product_expr(lake: Any, as_of: dt.date, tz: str) -> Any:
         time_zone=tz,
         trailing_months=class_rules.trailing_months,
     )
-    classes = m.customer_classes(facts, class_rules).select(
-        "customer_key", "customer_class", "rule", "figure", "threshold"
-    )
+    classed = m.with_classes(facts, class_rules).drop("buyers", "vip_threshold", "median_amount")
     scores = m.rfm(orders, as_of=as_of, time_zone=tz, refunds=refunds, rules=rfm_rules).select(
         "customer_key",
         "recency_days",
@@ -102,8 +100,7 @@ def product_expr(lake: Any, as_of: dt.date, tz: str) -> Any:
         "m_score",
         "group_key",
     )
-    out = facts.left_join(classes, "customer_key").drop("customer_key_right")
-    return out.left_join(scores, "customer_key").drop("customer_key_right")
+    return classed.left_join(scores, "customer_key").drop("customer_key_right")
 
 
 def run_ibis(root: str, as_of: dt.date = AS_OF) -> pa.Table:
@@ -185,9 +182,7 @@ def differences(mine: pd.DataFrame, theirs: pd.DataFrame, limit: int = 5) -> lis
             same = both_null | equal
         if not same.all():
             bad = np.flatnonzero(~same)[:limit]
-            rows = ", ".join(
-                f"{mine.customer_key[i]}: {a[i]!r} != {b[i]!r}" for i in bad
-            )
+            rows = ", ".join(f"{mine.customer_key[i]}: {a[i]!r} != {b[i]!r}" for i in bad)
             found.append(f"{c} ({int((~same).sum()):,} rows): {rows}")
     return found
 
@@ -199,4 +194,63 @@ def summary(result: pd.DataFrame) -> dict[str, Any]:
         "classes": result.customer_class.value_counts().to_dict(),
         "rfm_customers": int(result.r_score.notna().sum()),
         "groups": result.group_key.value_counts().to_dict(),
+    }
+
+
+# -- the standing recompute, end to end ------------------------------------------------------
+def recompute_copy(scale: str) -> str:
+    """A copy of the bench shop's app database in a temporary folder (the shop's own may be
+    a shared, read-only copy): the recompute writes ``CustomerStanding`` and the classes."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from bench.shop import ROOT
+
+    folder = Path(tempfile.mkdtemp(prefix="guanxi-crm-"))
+    target = folder / "guanxi.sqlite3"
+    shutil.copyfile(ROOT / scale / "guanxi.sqlite3", target)
+    return str(target)
+
+
+def setup_recompute(scale: str, database: str) -> None:
+    """Django on the bench shop's lake and keys with the copied database, migrated (the
+    copy may predate ``CustomerStanding``); imports done. Untimed."""
+    import os
+
+    from bench.pages import home_env
+
+    env = home_env(scale) | {"GUANXI_DATABASE_URL": f"sqlite:///{database}"}
+    os.environ.update(env)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    setup()
+    from guanxi.customers import standing  # noqa: F401
+    from guanxi.imports import derived  # noqa: F401
+
+
+def run_recompute(as_of: dt.date = AS_OF) -> dict[str, Any]:
+    """``customers.standing.recompute`` at ``as_of``, split by its progress messages: the
+    lake part ("counting" until "writing": ``standing_rows`` to Arrow) and the database
+    part (deleting the old rows, building and inserting the new ones, the classes set)."""
+    import time
+
+    from guanxi.customers import standing
+    from guanxi.imports.derived import figures_from_derived
+
+    marks: dict[str, float] = {}
+    started = time.perf_counter()
+    done = standing.recompute(as_of, progress=lambda m: marks.setdefault(m, time.perf_counter()))
+    ended = time.perf_counter()
+    writing = marks.get("writing", ended)
+    return {
+        "lake": writing - marks["counting"],
+        "database": ended - writing,
+        "total": ended - started,
+        "customers": done.customers,
+        "classes": done.classes,
+        "derived": figures_from_derived(),
     }

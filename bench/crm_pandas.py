@@ -324,7 +324,8 @@ def standing(
             "recency_days": recency,
             "frequency": v.frequency,
             "monetary": v.monetary,
-            "r_score": 1 + (recency.rank(method="min", ascending=False).astype("int64") - 1) * 5 // m,
+            "r_score": 1
+            + (recency.rank(method="min", ascending=False).astype("int64") - 1) * 5 // m,
             "f_score": 1 + (v.frequency.rank(method="min").astype("int64") - 1) * 5 // m,
             "m_score": 1 + (v.monetary.rank(method="min").astype("int64") - 1) * 5 // m,
         }
@@ -335,9 +336,7 @@ def standing(
         + (scores.f_score >= high).astype("int64") * 2
         + (scores.m_score >= high).astype("int64")
     )
-    names = {
-        g.recency_high * 4 + g.frequency_high * 2 + g.monetary_high: g.key for g in RFM_GROUPS
-    }
+    names = {g.recency_high * 4 + g.frequency_high * 2 + g.monetary_high: g.key for g in RFM_GROUPS}
     scores["group_key"] = code.map(names)
     out = f.join(scores, how="left")
     for c in ("recency_days", "frequency", "monetary", "r_score", "f_score", "m_score"):

@@ -61,7 +61,10 @@ def _events(name: str, first_month: str | None, last_month: str | None, edge: st
     months = ["FALSE"] if last_month is None else [f"month <= '{last_month}'"]
     if first_month is not None:
         months.append(f"month >= '{first_month}'")
-    e = {t: edge.format(c=c) for t, c in (("r", "requested_at"), ("v", "created_at"), ("s", "first_at"))}
+    e = {
+        t: edge.format(c=c)
+        for t, c in (("r", "requested_at"), ("v", "created_at"), ("s", "first_at"))
+    }
     return f"""
 {name} AS (
     SELECT customer_key, sum(refunds) AS refunds, sum(refund_amount) AS refund_amount,

@@ -116,9 +116,8 @@ def standing_rows(as_of: dt.date) -> Any:
         time_zone=tz,
         trailing_months=class_rules.trailing_months,
     )
-    classes = m.customer_classes(facts, class_rules).select(
-        "customer_key", "customer_class", "rule", "figure", "threshold"
-    )
+    # the facts with their classes beside them (``with_classes``: the facts read once)
+    classed = m.with_classes(facts, class_rules).drop("buyers", "vip_threshold", "median_amount")
     scores = m.rfm(orders, as_of=as_of, time_zone=tz, refunds=refunds, rules=rfm_rules).select(
         "customer_key",
         "recency_days",
@@ -129,8 +128,7 @@ def standing_rows(as_of: dt.date) -> Any:
         "m_score",
         "group_key",
     )
-    out = facts.left_join(classes, "customer_key").drop("customer_key_right")
-    out = out.left_join(scores, "customer_key").drop("customer_key_right")
+    out = classed.left_join(scores, "customer_key").drop("customer_key_right")
     bought = _categories(store, orders, as_of, tz)
     if bought is not None:
         out = out.left_join(bought, "customer_key").drop("customer_key_right")
