@@ -12,8 +12,9 @@ Inputs: the lake's orders, refunds and reviews, the derived chat sessions and
 ``customer_months`` (the Parquet files of their current versions). Every case returns every
 customer's row; the parent compares them row for row after sorting by customer
 (``canonical``: money in exact thousandths, times in microseconds, days as integers; a
-tolerance only on the two float columns). Loyalty is not in yet: ``metrics.loyalty`` was not
-on main when this was written; it is one more stage (``STAGES``) in each implementation.
+tolerance only on the float columns). Loyalty (``metrics.loyalty.with_loyalty``, written on
+another branch of issue 15) is the fourth stage when the tree has it (``loyalty_rules``);
+without it the bench measures the first three.
 """
 
 from __future__ import annotations
@@ -33,7 +34,32 @@ AS_OF = dt.date(2025, 12, 20)
 trailing window (2024-12-21 … 2025-12-20) has partial months at both ends, so every path of
 the facts (whole months from ``customer_months``, days from the raw rows) is exercised."""
 
-STAGES = ("facts", "classes", "rfm")
+STAGES = ("facts", "classes", "rfm", "loyalty")
+
+
+def loyalty_rules() -> Any:
+    """``metrics.rules.LoyaltyRules()`` (the defaults) when the tree has loyalty
+    (``metrics.loyalty``, another branch of issue 15), else None: the bench then measures
+    the other stages and says so."""
+    try:
+        from guanxi.metrics import loyalty  # noqa: F401
+        from guanxi.metrics.rules import LoyaltyRules  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return LoyaltyRules()
+
+
+COMPONENTS = ("frequency", "amount", "recommend", "after_sales")
+LOYALTY_STRINGS = (
+    "loyalty",
+    *(f"loyalty_components.{c}.{f}" for c in COMPONENTS for f in ("level", "basis")),
+)
+LOYALTY_FLOATS = (
+    *(f"loyalty_components.{c}.{f}" for c in COMPONENTS for f in ("figure", "high_at")),
+    *(f"loyalty_components.{c}.medium_at" for c in COMPONENTS),
+    "loyalty_components.points",
+)
+LOYALTY_INTS = tuple(f"loyalty_components.{c}.count" for c in COMPONENTS)
 
 MONEY = ("paid_amount", "trailing_paid_amount", "refund_amount", "monetary")  # 2 decimals
 THOUSANDTHS = ("figure", "threshold")  # 3 decimals
@@ -104,22 +130,39 @@ def product_expr(lake: Any, as_of: dt.date, tz: str) -> Any:
 
 
 def run_ibis(root: str, as_of: dt.date = AS_OF) -> pa.Table:
+    """The rows to Arrow, then loyalty over them as ``customers.standing`` adds it (over the
+    counted rows: ``with_loyalty`` reads its input twice)."""
     from guanxi.lake import Lake
 
     lake = Lake(root, limits=QUERY_LIMITS)
-    return lake.arrow(product_expr(lake, as_of, TIME_ZONE))
+    rows = lake.arrow(product_expr(lake, as_of, TIME_ZONE))
+    rules = loyalty_rules()
+    if rules is None:
+        return rows
+    import ibis
+    from guanxi.metrics.loyalty import after_sales_ratings, with_loyalty  # type: ignore
+
+    after = after_sales_ratings(
+        lake.table("refunds"), lake.table("reviews"), as_of=as_of, time_zone=TIME_ZONE
+    )
+    return lake.arrow(with_loyalty(ibis.memtable(rows), rules, after_sales=after))
 
 
 def run_pandas(root: str, as_of: dt.date = AS_OF) -> pd.DataFrame:
     from bench import crm_pandas
 
-    return crm_pandas.standing(files(root), as_of, TIME_ZONE)
+    where = files(root)
+    rows = crm_pandas.standing(where, as_of, TIME_ZONE)
+    rules = loyalty_rules()
+    if rules is None:
+        return rows
+    return crm_pandas.with_loyalty(rows, where, as_of, TIME_ZONE, rules)
 
 
 def run_sql(root: str, as_of: dt.date = AS_OF) -> pa.Table:
     from bench import crm_sql
 
-    return crm_sql.standing(files(root), as_of, TIME_ZONE)
+    return crm_sql.standing(files(root), as_of, TIME_ZONE, loyalty_rules=loyalty_rules())
 
 
 # -- comparing -------------------------------------------------------------------------------
@@ -132,6 +175,10 @@ def _scaled(values: list[Any], places: int) -> pd.Series:
 def canonical(result: pa.Table | pd.DataFrame) -> pd.DataFrame:
     """One form for the three results: sorted by customer, money as exact integers of
     thousandths, times as microseconds, days since the epoch, nulls as ``<NA>``."""
+    names = result.columns if isinstance(result, pd.DataFrame) else result.schema.names
+    loyal = "loyalty" in names
+    if isinstance(result, pa.Table) and loyal:
+        result = result.flatten().flatten()
     if isinstance(result, pd.DataFrame):  # the pandas baseline: cents, thousandths, µs, days
         out = pd.DataFrame({c: result[c] for c in COLUMNS})
         for c in MONEY:
@@ -161,6 +208,14 @@ def canonical(result: pa.Table | pd.DataFrame) -> pd.DataFrame:
                 out[c] = pd.Series(column.to_pylist(), dtype=object)
     for c in FLOATS:
         out[c] = out[c].astype("float64")
+    if loyal:
+        source = result if isinstance(result, pd.DataFrame) else result.to_pandas()
+        for c in LOYALTY_STRINGS:
+            out[c] = pd.Series(list(source[c]), dtype=object).where(source[c].notna(), None)
+        for c in LOYALTY_FLOATS:
+            out[c] = pd.Series(source[c], dtype="float64").to_numpy()
+        for c in LOYALTY_INTS:
+            out[c] = pd.Series(source[c]).astype("Int64").to_numpy()
     return out.sort_values("customer_key", kind="stable").reset_index(drop=True)
 
 
@@ -172,9 +227,12 @@ def differences(mine: pd.DataFrame, theirs: pd.DataFrame, limit: int = 5) -> lis
     if not (mine.customer_key.to_numpy() == theirs.customer_key.to_numpy()).all():
         return ["customers differ"]
     found = []
-    for c in COLUMNS[1:]:
+    if ("loyalty" in mine) != ("loyalty" in theirs):
+        return ["one has loyalty, the other not"]
+    extra = (*LOYALTY_STRINGS, *LOYALTY_FLOATS, *LOYALTY_INTS) if "loyalty" in mine else ()
+    for c in (*COLUMNS[1:], *extra):
         a, b = mine[c], theirs[c]
-        if c in FLOATS:
+        if c in FLOATS or c in LOYALTY_FLOATS:
             same = np.isclose(a.to_numpy(), b.to_numpy(), rtol=1e-9, atol=0, equal_nan=True)
         else:
             both_null = a.isna().to_numpy() & b.isna().to_numpy()
@@ -194,6 +252,9 @@ def summary(result: pd.DataFrame) -> dict[str, Any]:
         "classes": result.customer_class.value_counts().to_dict(),
         "rfm_customers": int(result.r_score.notna().sum()),
         "groups": result.group_key.value_counts().to_dict(),
+        "loyalty": (
+            result.loyalty.value_counts(dropna=False).to_dict() if "loyalty" in result else None
+        ),
     }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -342,4 +343,125 @@ def standing(
     for c in ("recency_days", "frequency", "monetary", "r_score", "f_score", "m_score"):
         out[c] = out[c].astype("Int64")
     out.index.name = "customer_key"
+    return out.reset_index()
+
+
+def with_loyalty(
+    rows: pd.DataFrame,
+    files: dict[str, list[str]],
+    as_of: dt.date,
+    tz: str,
+    rules: Any,
+) -> pd.DataFrame:
+    """``rows`` (``standing``'s) with ``loyalty`` and the components' columns
+    (``loyalty_components.<component>.<field>``, ``loyalty_components.points``) as
+    ``metrics.loyalty.with_loyalty`` defines them: after-sales judged by the ratings given
+    after the first refund, no survey yet (recommend unknown)."""
+    end = _us(local_midnight_utc(as_of + dt.timedelta(days=1), tz))
+    inputs = _Inputs(files, tz)
+    r = inputs.raw("refunds")
+    r = r[r["at"] < end]
+    first = r.groupby("customer_key", sort=False)["at"].min().rename("first_refund_at")
+    v = inputs.raw("reviews")
+    v = v[v["at"] < end]
+    after = v.merge(first, left_on="customer_key", right_index=True)
+    after = after[after["at"] >= after.first_refund_at]
+    rated = after.groupby("customer_key", sort=False).agg(
+        n=("rating_sum", "size"), total=("rating_sum", "sum")
+    )
+    after_sale = rated.reindex(first.index, fill_value=0)
+
+    out = rows.set_index("customer_key")
+    buyers = out.loc[out.trailing_paid_orders > 0, "trailing_paid_amount"]
+    n = len(buyers)
+    above = buyers.rank(method="min", ascending=False).astype("int64") - 1
+    hs = Fraction(str(rules.amount_high_share))
+    ms = Fraction(str(rules.amount_medium_share))
+    amount_level = pd.Series(
+        np.select(
+            [above * hs.denominator < n * hs.numerator, above * ms.denominator < n * ms.numerator],
+            ["high", "medium"],
+            "low",
+        ),
+        index=buyers.index,
+    )
+    high_at = buyers[amount_level == "high"].min() if (amount_level == "high").any() else None
+    medium_at = (
+        buyers[amount_level == "medium"].min() if (amount_level == "medium").any() else high_at
+    )
+
+    bought = (out.paid_orders > 0).to_numpy()
+    freq = out.trailing_paid_orders.to_numpy()
+    fl = np.where(
+        ~bought,
+        "unknown",
+        np.where(
+            freq >= rules.frequency_high,
+            "high",
+            np.where(freq >= rules.frequency_medium, "medium", "low"),
+        ),
+    )
+    al = np.where(~bought, "unknown", amount_level.reindex(out.index).fillna("low").to_numpy())
+    rl = np.full(len(out), "unknown")
+    a = after_sale.reindex(out.index)
+    after_refund = (a.n.fillna(0) > 0).to_numpy()
+    rc = np.where(after_refund, a.n.fillna(0).to_numpy(), out.reviews.to_numpy()).astype("int64")
+    rs = np.where(after_refund, a.total.fillna(0).to_numpy(), out.rating_sum.to_numpy())
+    rs = rs.astype("int64")
+    sh, sm = Fraction(str(rules.satisfaction_high)), Fraction(str(rules.satisfaction_medium))
+    sl = np.where(
+        rc == 0,
+        "unknown",
+        np.where(
+            rs * sh.denominator >= rc * sh.numerator,
+            "high",
+            np.where(rs * sm.denominator >= rc * sm.numerator, "medium", "low"),
+        ),
+    )
+    worth = {"high": 2, "medium": 1, "low": 0}
+    levels = [fl, al, rl, sl]
+    total = sum(pd.Series(x).map(worth).fillna(0).astype("int64").to_numpy() for x in levels)
+    known = sum(np.isin(x, list(worth)).astype("int64") for x in levels)
+    any_low = np.logical_or.reduce([x == "low" for x in levels])
+    ph, pm = Fraction(str(rules.high_points)), Fraction(str(rules.medium_points))
+    loyalty = np.where(
+        ~bought | (known == 0),
+        None,
+        np.where(
+            (total * ph.denominator >= known * ph.numerator) & ~any_low,
+            "high",
+            np.where(total * pm.denominator >= known * pm.numerator, "medium", "low"),
+        ),
+    )
+    out["loyalty"] = loyalty
+    nothing = np.full(len(out), np.nan)
+    parts = {
+        "frequency": (freq, fl, rules.frequency_high, rules.frequency_medium, "window", None),
+        "amount": (
+            out.trailing_paid_amount.to_numpy() / 100,
+            al,
+            np.nan if high_at is None else high_at / 100,
+            np.nan if medium_at is None else medium_at / 100,
+            "window",
+            None,
+        ),
+        "recommend": (nothing, rl, rules.recommend_high, rules.recommend_medium, "", None),
+        "after_sales": (
+            np.where(rc > 0, rs / np.where(rc > 0, rc, 1), np.nan),
+            sl,
+            float(rules.satisfaction_high),
+            float(rules.satisfaction_medium),
+            np.where(after_refund, "after_refund", np.where(rc > 0, "reviews", "")),
+            rc,
+        ),
+    }
+    for name, (figure, level, high, medium, basis, count) in parts.items():
+        key = f"loyalty_components.{name}"
+        out[f"{key}.figure"] = np.asarray(figure, dtype="float64")
+        out[f"{key}.level"] = level
+        out[f"{key}.high_at"] = float(high)
+        out[f"{key}.medium_at"] = float(medium)
+        out[f"{key}.basis"] = basis
+        out[f"{key}.count"] = pd.array(count, dtype="Int64") if count is not None else pd.NA
+    out["loyalty_components.points"] = np.where(known > 0, total / np.maximum(known, 1), np.nan)
     return out.reset_index()

@@ -242,6 +242,123 @@ FROM ruled LEFT JOIN rfm USING (customer_key)
 """
 
 
+def loyalty_query(base: str, as_of: dt.date, tz: str, rules: Any) -> str:
+    """``base`` (the standing rows) with ``loyalty`` and ``loyalty_components`` as
+    ``metrics.loyalty.with_loyalty`` defines them (after-sales judged by the ratings given
+    after the first refund, no survey yet: recommend unknown)."""
+    end = _stamp(_us(local_midnight_utc(as_of + dt.timedelta(days=1), tz)))
+
+    def share(value: object) -> Fraction:
+        return Fraction(str(value))
+
+    hs, ms = share(rules.amount_high_share), share(rules.amount_medium_share)
+    sh, sm = share(rules.satisfaction_high), share(rules.satisfaction_medium)
+    ph, pm = share(rules.high_points), share(rules.medium_points)
+
+    def points(level: str) -> str:
+        return f"CASE {level} WHEN 'high' THEN 2 WHEN 'medium' THEN 1 WHEN 'low' THEN 0 END"
+
+    def component(figure: str, level: str, high: str, medium: str, basis: str, n: str) -> str:
+        return (
+            f"{{'figure': ({figure})::DOUBLE, 'level': {level}, 'high_at': ({high})::DOUBLE, "
+            f"'medium_at': ({medium})::DOUBLE, 'basis': ({basis})::VARCHAR, "
+            f"'count': ({n})::BIGINT}}"
+        )
+
+    levels = ("fl", "al", "rl", "sl")
+    total = " + ".join(f"coalesce({points(x)}, 0)" for x in levels)
+    known = " + ".join(f"({points(x)} IS NOT NULL)::INT" for x in levels)
+    return f"""
+WITH s AS ({base}),
+first_refund AS (
+    SELECT customer_key, min(requested_at) AS first_refund_at FROM refunds
+    WHERE customer_key IS NOT NULL AND requested_at < {end} GROUP BY customer_key
+), after_sale AS (
+    SELECT f.customer_key, count(v.customer_key) AS n, coalesce(sum(v.rating), 0) AS total
+    FROM first_refund f LEFT JOIN reviews v
+        ON v.customer_key = f.customer_key AND v.created_at < {end}
+        AND v.created_at >= f.first_refund_at
+    GROUP BY f.customer_key
+), ranked AS (
+    SELECT customer_key, trailing_paid_amount AS amount,
+        rank() OVER (ORDER BY trailing_paid_amount DESC) - 1 AS above, count(*) OVER () AS n
+    FROM s WHERE trailing_paid_orders > 0
+), amounts AS (
+    SELECT customer_key, amount,
+        CASE WHEN above * {hs.denominator} < n * {hs.numerator} THEN 'high'
+             WHEN above * {ms.denominator} < n * {ms.numerator} THEN 'medium'
+             ELSE 'low' END AS level
+    FROM ranked
+), edges AS (
+    SELECT min(amount) FILTER (level = 'high') AS high_at,
+        coalesce(min(amount) FILTER (level = 'medium'), min(amount) FILTER (level = 'high'))
+            AS medium_at
+    FROM amounts
+), judged AS (
+    SELECT s.*, e.high_at, e.medium_at, s.paid_orders > 0 AS bought,
+        coalesce(a.n, 0) > 0 AS after_refund,
+        CASE WHEN coalesce(a.n, 0) > 0 THEN a.n ELSE s.reviews END AS rc,
+        CASE WHEN coalesce(a.n, 0) > 0 THEN a.total ELSE s.rating_sum END AS rs,
+        m.level AS amount_level
+    FROM s LEFT JOIN after_sale a USING (customer_key)
+        LEFT JOIN amounts m USING (customer_key) CROSS JOIN edges e
+), levelled AS (
+    SELECT *,
+        CASE WHEN NOT bought THEN 'unknown'
+             WHEN trailing_paid_orders >= {rules.frequency_high} THEN 'high'
+             WHEN trailing_paid_orders >= {rules.frequency_medium} THEN 'medium'
+             ELSE 'low' END AS fl,
+        CASE WHEN NOT bought THEN 'unknown' ELSE coalesce(amount_level, 'low') END AS al,
+        'unknown' AS rl,
+        CASE WHEN rc = 0 THEN 'unknown'
+             WHEN rs * {sh.denominator} >= rc * {sh.numerator} THEN 'high'
+             WHEN rs * {sm.denominator} >= rc * {sm.numerator} THEN 'medium'
+             ELSE 'low' END AS sl
+    FROM judged
+), pointed AS (
+    SELECT *, {total} AS total, {known} AS known,
+        'low' IN (fl, al, rl, sl) AS any_low
+    FROM levelled
+)
+SELECT * EXCLUDE (high_at, medium_at, bought, after_refund, rc, rs, amount_level, fl, al, rl,
+                  sl, total, known, any_low),
+    CASE WHEN NOT bought OR known = 0 THEN NULL
+         WHEN total * {ph.denominator} >= known * {ph.numerator} AND NOT any_low THEN 'high'
+         WHEN total * {pm.denominator} >= known * {pm.numerator} THEN 'medium'
+         ELSE 'low' END AS loyalty,
+    {{'frequency': {
+        component(
+            "trailing_paid_orders",
+            "fl",
+            str(rules.frequency_high),
+            str(rules.frequency_medium),
+            "'window'",
+            "NULL",
+        )
+    },
+      'amount': {
+        component("trailing_paid_amount", "al", "high_at", "medium_at", "'window'", "NULL")
+    },
+      'recommend': {
+        component(
+            "NULL", "rl", str(rules.recommend_high), str(rules.recommend_medium), "''", "NULL"
+        )
+    },
+      'after_sales': {
+        component(
+            "CASE WHEN rc > 0 THEN rs::DOUBLE / rc END",
+            "sl",
+            str(float(rules.satisfaction_high)),
+            str(float(rules.satisfaction_medium)),
+            "CASE WHEN after_refund THEN 'after_refund' WHEN rc > 0 THEN 'reviews' ELSE '' END",
+            "rc",
+        )
+    },
+      'points': CASE WHEN known > 0 THEN total::DOUBLE / known END}} AS loyalty_components
+FROM pointed
+"""
+
+
 def connect(files: dict[str, list[str]], memory: str | None = "3GB") -> Any:
     """A DuckDB connection with the tables as views over their Parquet files."""
     con = duckdb.connect()
@@ -264,9 +381,15 @@ def standing(
     tz: str,
     class_rules: ClassRules = ClassRules(),
     rfm_rules: RfmRules = RfmRules(),
+    loyalty_rules: Any = None,
 ) -> pa.Table:
+    """The standing rows; with ``loyalty_rules`` (``metrics.rules.LoyaltyRules``) also
+    loyalty and its components, in the same query."""
     con = connect(files)
+    sql = query(as_of, tz, class_rules, rfm_rules)
+    if loyalty_rules is not None:
+        sql = loyalty_query(sql, as_of, tz, loyalty_rules)
     try:
-        return con.sql(query(as_of, tz, class_rules, rfm_rules)).to_arrow_table()
+        return con.sql(sql).to_arrow_table()
     finally:
         con.close()
