@@ -283,12 +283,12 @@ def standing(
     n = len(b)
     above = b.rank(method="min", ascending=False).astype("int64") - 1
     vip = (above * share.denominator < n * share.numerator).reindex(f.index, fill_value=False)
+    median: int | None = None
+    vip_threshold: int | None = None
     if n:
         ordered = np.sort(b.to_numpy())
         median = int(ordered[(n - 1) // 2] + ordered[n // 2]) * 5  # thousandths
         vip_threshold = int(b[vip[b.index]].min()) * 10
-    else:
-        median = vip_threshold = None
     amount = f.trailing_paid_amount
     core = (f.trailing_paid_orders >= class_rules.core_min_paid_orders) & (
         (amount * 10 > median) if median is not None else False
@@ -425,14 +425,11 @@ def with_loyalty(
     any_low = np.logical_or.reduce([x == "low" for x in levels])
     ph, pm = Fraction(str(rules.high_points)), Fraction(str(rules.medium_points))
     loyalty = np.where(
-        ~bought | (known == 0),
-        None,
-        np.where(
-            (total * ph.denominator >= known * ph.numerator) & ~any_low,
-            "high",
-            np.where(total * pm.denominator >= known * pm.numerator, "medium", "low"),
-        ),
-    )
+        (total * ph.denominator >= known * ph.numerator) & ~any_low,
+        "high",
+        np.where(total * pm.denominator >= known * pm.numerator, "medium", "low"),
+    ).astype(object)
+    loyalty[~bought | (known == 0)] = None  # nothing to judge: a customer who never paid
     out["loyalty"] = loyalty
     nothing = np.full(len(out), np.nan)
     parts = {
@@ -462,6 +459,9 @@ def with_loyalty(
         out[f"{key}.high_at"] = float(high)
         out[f"{key}.medium_at"] = float(medium)
         out[f"{key}.basis"] = basis
-        out[f"{key}.count"] = pd.array(count, dtype="Int64") if count is not None else pd.NA
+        if count is None:
+            out[f"{key}.count"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+        else:
+            out[f"{key}.count"] = pd.array(count, dtype="Int64")
     out["loyalty_components.points"] = np.where(known > 0, total / np.maximum(known, 1), np.nan)
     return out.reset_index()
