@@ -432,7 +432,7 @@ def with_loyalty(
     loyalty[~bought | (known == 0)] = None  # nothing to judge: a customer who never paid
     out["loyalty"] = loyalty
     nothing = np.full(len(out), np.nan)
-    parts = {
+    parts: dict[str, tuple[Any, ...]] = {
         "frequency": (freq, fl, rules.frequency_high, rules.frequency_medium, "window", None),
         "amount": (
             out.trailing_paid_amount.to_numpy() / 100,

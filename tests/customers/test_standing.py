@@ -30,7 +30,7 @@ def test_recompute_writes_one_row_per_customer_with_history(small_shop: Lake) ->
         # F counts paid orders, M their amounts (refunds not deducted by default)
         assert row.frequency == row.paid_orders
         assert row.monetary == row.paid_amount
-        assert 1 <= row.r_score <= 5 and row.rfm_group
+        assert row.r_score is not None and 1 <= row.r_score <= 5 and row.rfm_group
     never = CustomerStanding.objects.filter(paid_orders=0).first()
     if never is not None:
         assert never.r_score is None and never.rfm_group == ""
@@ -43,6 +43,7 @@ def test_recompute_writes_one_row_per_customer_with_history(small_shop: Lake) ->
 def test_a_pin_survives_a_recompute_and_unpinning_restores_the_rule(small_shop: Lake) -> None:
     standing.recompute(dt.date(2025, 12, 31))
     row = CustomerStanding.objects.exclude(rule_class="vip").select_related("customer").first()
+    assert row is not None
     customer = row.customer
     standing.class_pin(customer, "vip", reason="大客户，老板指定", user="boss")
     standing.recompute(dt.date(2025, 12, 31))
