@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -215,17 +215,20 @@ def _db_rows(
     kept = [i for i, key in enumerate(keys) if key in ids]  # erased keys have no customer
     n = len(kept)
 
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-thread proxy
+
     def prep(column: str, value: Any) -> Any:
-        return fields[column].get_db_prep_value(value, connection, prepared=False)
+        return fields[column].get_db_prep_value(value, db, prepared=False)
 
     prepared: list[list[Any]] = [
         [prep("customer_id", ids[keys[i]]) for i in kept],
         [prep("as_of", as_of)] * n,
         [prep("computed_at", now)] * n,
     ]
+    every = n == len(keys)
     for c in present:
         data = table.column(FROM_FACTS[c]).to_pylist()
-        prepared.append(_prepared(c, fields[c], [data[i] for i in kept]))
+        prepared.append(_prepared(c, fields[c], data if every else [data[i] for i in kept], db))
     for c in absent:
         prepared.append([prep(c, fields[c].get_default())] * n)
     return columns, list(zip(*prepared, strict=True))
@@ -252,7 +255,7 @@ def _stored(column: str, value: Any) -> Any:
     return value
 
 
-def _prepared(column: str, field: Any, values: list[Any]) -> list[Any]:
+def _prepared(column: str, field: Any, values: list[Any], db: Any) -> list[Any]:
     """One column's values prepared for the database, each distinct value once.
 
     A lake column holds one type (Arrow), so equal values prepare alike: an amount column's
@@ -260,10 +263,17 @@ def _prepared(column: str, field: Any, values: list[Any]) -> list[Any]:
     times, nearly all distinct, and the categories' lists skip the memo."""
 
     def prep(value: Any) -> Any:
-        return field.get_db_prep_value(_stored(column, value), connection, prepared=False)
+        return field.get_db_prep_value(_stored(column, value), db, prepared=False)
 
     empty = prep(None)
-    if column in ("categories", "loyalty_components") or isinstance(field, DateTimeField):
+    if isinstance(field, DateTimeField):
+        # an aware time is what DateTimeField.get_prep_value returns unchanged (it only
+        # makes naive ones aware, with a warning): straight to the backend's adapter
+        adapt = db.ops.adapt_datetimefield_value
+        return [
+            empty if v is None else adapt(v) if v.tzinfo is not None else prep(v) for v in values
+        ]
+    if column in ("categories", "loyalty_components"):
         return [empty if v is None else prep(v) for v in values]
     memo: dict[Any, Any] = {}
     out: list[Any] = []
