@@ -283,7 +283,7 @@ def customer_facts(
         )
     # Full outer joins, each part read once: a union of the parts' keys joined back to
     # every part made Ibis inline the order facts (a grouped pass over every order) once per
-    # use — three times here, six times in the standing's query.
+    # use — twice here, six times in the standing's query.
     out = parts[0]
     for part in parts[1:]:
         out = out.outer_join(part, "customer_key")
