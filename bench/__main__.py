@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, each against its baselines in the same run.
 
-    python -m bench [--only store|import|customers|agents|first-response|startup|pages|
+    python -m bench [--only store|import|customers|crm|agents|first-response|startup|pages|
                             derived|derived-report|derived-build|derived-refresh|
                             derived-upkeep|derived-spark|derived-spark-reports|members]
                     [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
@@ -175,6 +175,76 @@ def customer_creation(count: int, rounds: int, before: str | None = None) -> int
         )
     )
     return 0
+
+
+def crm(scale: str, rounds: int, as_of: str | None, recompute: bool) -> int:
+    """Issue 15: every customer's standing (facts, classes, RFM, and loyalty when the tree
+    has it) — the product against vectorised pandas and hand-written DuckDB SQL, interleaved
+    rounds, each sample a fresh process; the three must give the same rows. With
+    ``recompute``: ``customers.standing.recompute`` end to end on a copy of the shop's app
+    database, split into its lake part and its database part."""
+    import datetime as dt
+
+    from bench import crm as bench_crm
+    from bench import shop
+
+    day = dt.date.fromisoformat(as_of) if as_of else bench_crm.AS_OF
+    root = str(shop.lake_root(scale))
+    cases = [
+        harness.Case(
+            name,
+            functools.partial(getattr(bench_crm, f"run_{name}"), root, day),
+            baseline=name != "ibis",
+            warm_up=False,
+            setup=bench_crm.setup,
+        )
+        for name in ("ibis", "pandas", "sql")
+    ]
+    rows = harness.interleaved(cases, rounds)
+    by = {r.name: bench_crm.canonical(r.result) for r in rows}
+    status = 0
+    for name in ("pandas", "sql"):
+        wrong = bench_crm.differences(by["ibis"], by[name])
+        if wrong:
+            print(f"MISMATCH ibis != {name}:", *wrong, sep="\n  ", file=sys.stderr)
+            status = 1
+    seen = bench_crm.summary(by["ibis"])
+    stages = [s for s in bench_crm.STAGES if s != "loyalty" or seen["loyalty"] is not None]
+    note = (
+        f"{rounds} samples per case, interleaved, each in a fresh process (imports untimed); "
+        f"as of {day}; stages: {', '.join(stages)}; {seen['customers']:,} customers "
+        f"({seen['rfm_customers']:,} with RFM); classes {seen['classes']}; loyalty "
+        f"{seen['loyalty']}; rows equal: {'no' if status else 'yes'}."
+    )
+    print(
+        harness.samples_table(
+            f"Customers' standing, {scale} demo shop", rows, against=("pandas", "sql"), note=note
+        )
+    )
+    print()
+    if recompute:
+        database = bench_crm.recompute_copy(scale)
+        case = harness.Case(
+            "standing.recompute",
+            functools.partial(bench_crm.run_recompute, day),
+            setup=functools.partial(bench_crm.setup_recompute, scale, database),
+        )
+        runs = [harness.measure(case, 1) for _ in range(rounds)]
+        print(f"### customers.standing.recompute, {scale} demo shop (as of {day})\n")
+        print(
+            f"{rounds} samples, each in a fresh process after an untimed warm-up recompute "
+            f"(so each timed one replaces a full table) on a copy of the app database.\n"
+        )
+        print("| sample | lake s | database s | total s | customers | peak MB |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for n, m in enumerate(runs, 1):
+            r = m.result
+            print(
+                f"| {n} | {r['lake']:.1f} | {r['database']:.1f} | {r['total']:.1f} | "
+                f"{r['customers']:,} | {m.peak_mb:,.0f} |"
+            )
+        print()
+    return status
 
 
 def startup(repeats: int) -> int:
@@ -496,6 +566,7 @@ def main(argv: list[str] | None = None) -> int:
             "store",
             "import",
             "customers",
+            "crm",
             "agents",
             "first-response",
             "startup",
@@ -543,6 +614,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="derived-report: samples of the year's raw-row cases (default: --rounds)",
     )
+    parser.add_argument("--as-of", default=None, help="crm: the as-of date (default 2025-12-20)")
+    parser.add_argument(
+        "--recompute",
+        action="store_true",
+        help="crm: also time customers.standing.recompute on a copy of the app database",
+    )
     parser.add_argument("--customers", type=int, default=1_000_000, help="new customers to create")
     parser.add_argument(
         "--before",
@@ -584,6 +661,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "import"):
         status |= imports(args.rows, args.repeats, args.before)
         print()
+    if args.only in (None, "crm"):
+        status |= crm(args.scale, rounds, args.as_of, args.recompute)
     if args.only in (None, "startup"):
         status |= startup(args.repeats)
     if args.only in (None, "pages"):

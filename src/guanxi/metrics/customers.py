@@ -281,12 +281,15 @@ def customer_facts(
                 dsr_logistics=d.logistics.cast("float64").mean(),
             )
         )
-    keys = parts[0].select("customer_key")
+    # Full outer joins, each part read once: a union of the parts' keys joined back to
+    # every part made Ibis inline the order facts (a grouped pass over every order) once per
+    # use — twice here, six times in the standing's query.
+    out = parts[0]
     for part in parts[1:]:
-        keys = keys.union(part.select("customer_key"))
-    out = keys.distinct()
-    for part in parts:
-        out = out.left_join(part, "customer_key").drop("customer_key_right")
+        out = out.outer_join(part, "customer_key")
+        out = out.mutate(customer_key=out.customer_key.fill_null(out.customer_key_right)).drop(
+            "customer_key_right"
+        )
     counts = [
         "orders",
         "paid_orders",
@@ -412,10 +415,60 @@ def customer_classes(facts: ibis.Table, rules: ClassRules = ClassRules()) -> ibi
       (``potential_chat``) or an unpaid order (``potential_unpaid_order``). (SPEC's "one
       order with high predicted value" waits for the CLV model.)
     - ordinary: everyone else (figure: the trailing paid amount)."""
-    b = _buyers(facts, rules)
-    limits = _thresholds(b)
-    f = facts.left_join(b.select("customer_key", "vip"), "customer_key").drop("customer_key_right")
-    f = f.cross_join(limits)
+    return with_classes(facts, rules).select(
+        "customer_key",
+        "customer_class",
+        "rule",
+        "figure",
+        "threshold",
+        "trailing_paid_orders",
+        "trailing_paid_amount",
+        "buyers",
+        "vip_threshold",
+        "median_amount",
+    )
+
+
+def with_classes(facts: ibis.Table, rules: ClassRules = ClassRules()) -> ibis.Table:
+    """``facts`` with ``customer_classes``' columns added (``customer_class, rule, figure,
+    threshold, buyers, vip_threshold, median_amount``): the same classes, for a caller that
+    wants the facts beside them (the standing) without joining the facts to themselves.
+
+    The buyers' ranks, count, VIP threshold and median are window functions over ``facts``
+    (ranks within the buyers' partition, filtered sums over the whole table), so ``facts``
+    is read once: a join back to the facts made Ibis repeat the facts' whole query (every
+    order grouped again) for each use."""
+    buyer = facts.trailing_paid_orders > 0
+    amount = facts.trailing_paid_amount
+    f = facts.mutate(
+        _buyer=buyer,
+        _above=ibis.rank().over(group_by=buyer, order_by=ibis.desc(amount)),
+        _position=ibis.row_number().over(group_by=buyer, order_by=amount),
+        buyers=facts.customer_key.count(where=buyer).over(ibis.window()),
+    )
+    share = Fraction(rules.vip_top_share)
+    low, high = (f.buyers - 1) // 2, f.buyers // 2
+    f = f.mutate(
+        _vip=f._buyer & (f._above * share.denominator < f.buyers * share.numerator),
+        _low=f.trailing_paid_amount.sum(where=f._buyer & (f._position == low)).over(ibis.window()),
+        _high=f.trailing_paid_amount.sum(where=f._buyer & (f._position == high)).over(
+            ibis.window()
+        ),
+    )
+    f = f.mutate(
+        vip_threshold=f.trailing_paid_amount.min(where=f._vip).over(ibis.window()),
+        median_amount=(
+            (f._low + f._high).cast(REASON_DECIMAL) * ibis.literal(0.5, type=REASON_DECIMAL)
+        ).cast(REASON_DECIMAL),
+    )
+    f = f.mutate(vip=f._vip)
+    out = _classified(f, rules)
+    return out.drop("_buyer", "_above", "_position", "_vip", "_low", "_high", "vip")
+
+
+def _classified(f: ibis.Table, rules: ClassRules) -> ibis.Table:
+    """``f`` (facts with ``vip``, ``vip_threshold``, ``median_amount``) with the class, the
+    rule, its figure and threshold."""
     amount = f.trailing_paid_amount
     is_vip = f.vip.fill_null(False)
     is_core = (f.trailing_paid_orders >= rules.core_min_paid_orders) & (
@@ -434,10 +487,8 @@ def customer_classes(facts: ibis.Table, rules: ClassRules = ClassRules()) -> ibi
     f = f.mutate(rule=rule)
     owner = {r.key: r.customer_class for r in CLASS_RULES}
     money = f.trailing_paid_amount.cast(REASON_DECIMAL)
-    return f.select(
-        "customer_key",
+    return f.mutate(
         customer_class=f.rule.substitute(owner),
-        rule=f.rule,
         figure=ibis.cases(
             (f.rule == "potential_chat", f.trailing_sessions.cast(REASON_DECIMAL)),
             (f.rule == "potential_unpaid_order", f.trailing_unpaid_orders.cast(REASON_DECIMAL)),
@@ -448,11 +499,6 @@ def customer_classes(facts: ibis.Table, rules: ClassRules = ClassRules()) -> ibi
             (f.rule == "core_orders_and_spend", f.median_amount),
             else_=ibis.null(REASON_DECIMAL),
         ),
-        trailing_paid_orders=f.trailing_paid_orders,
-        trailing_paid_amount=f.trailing_paid_amount,
-        buyers=f.buyers,
-        vip_threshold=f.vip_threshold,
-        median_amount=f.median_amount,
     )
 
 
