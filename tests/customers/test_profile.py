@@ -274,3 +274,31 @@ def test_a_large_lake_reads_directly_while_the_index_is_built_in_the_background(
     indexed = timeline.timeline_page(KEY, 2)
     assert (direct.total, direct.number) == (indexed.total, indexed.number) == (24, 2)
     assert direct.rows == indexed.rows
+
+
+def test_loyalty_components_in_words() -> None:
+    from guanxi.customers.models import CustomerStanding
+    from guanxi.customers.profile_presenters import loyalty_components
+
+    def part(figure, level, high, medium):
+        return {"figure": figure, "level": level, "high_at": high, "medium_at": medium}
+
+    standing = CustomerStanding(
+        loyalty="medium",
+        loyalty_components={
+            "frequency": part(3.0, "medium", 4.0, 2.0),
+            "amount": part(1250.5, "high", 1200.0, 500.0),
+            "recommend": part(None, "unknown", 9.0, 7.0),
+            "after_sales": part(3.25, "low", 4.5, 3.5),
+            # (medium 1 + high 2 + low 0) ÷ 3 known components = 1.00
+            "points": 1.0,
+        },
+    )
+    assert loyalty_components(standing) == [
+        ("购买频率", "中 · 3 （高 ≥ 4，中 ≥ 2）"),
+        ("购买金额", "高 · ¥1,250.50 （高 ≥ ¥1,200.00，中 ≥ ¥500.00）"),
+        ("推荐意愿", "未知 （高 ≥ 9，中 ≥ 7）"),
+        ("售后服务满意度", "低 · 3.25 （高 ≥ 4.5，中 ≥ 3.5）"),
+        ("平均得分（高 2、中 1、低 0）", "1.00"),
+    ]
+    assert loyalty_components(None) == []

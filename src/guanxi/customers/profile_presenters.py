@@ -114,18 +114,47 @@ def rfm_group_label(key: str) -> str:
     return key
 
 
+LOYALTY_COMPONENTS = ("frequency", "amount", "recommend", "after_sales")
+
+
+def _figure(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "amount":
+        return _amount(value)
+    if name == "frequency":
+        return f"{value:.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def loyalty_components(standing: CustomerStanding | None) -> list[tuple[str, str]]:
-    """The loyalty components as (name, value) pairs in the order stored (empty until the
-    loyalty work fills them)."""
+    """Each loyalty component as (name, "level · figure (high ≥ x, medium ≥ y)"), in the
+    order of SPEC §7, and the mean points that decide the level (``metrics.loyalty``)."""
+    from guanxi.customers.analytics_presenters import component_label, component_level_label
+
     if standing is None or not isinstance(standing.loyalty_components, dict):
         return []
-    rows = []
-    for name, value in standing.loyalty_components.items():
-        if isinstance(value, dict):
-            shown = value.get("label") or value.get("level") or value.get("value")
-            rows.append((str(name), "" if shown is None else str(shown)))
-        else:
-            rows.append((str(name), "" if value is None else str(value)))
+    parts = standing.loyalty_components
+    rows: list[tuple[str, str]] = []
+    for name in LOYALTY_COMPONENTS:
+        part = parts.get(name)
+        if not isinstance(part, dict):
+            continue
+        level = str(part.get("level") or "unknown")
+        known = level if level in ("high", "medium", "low") else "unknown"
+        text = str(component_level_label(known))
+        figure = _figure(name, part.get("figure"))
+        if figure:
+            text += f" · {figure}"
+        if part.get("high_at") is not None:
+            text += " " + _("（高 ≥ %(high)s，中 ≥ %(medium)s）") % {
+                "high": _figure(name, part.get("high_at")),
+                "medium": _figure(name, part.get("medium_at")),
+            }
+        rows.append((str(component_label(name)), text))
+    points = parts.get("points")
+    if isinstance(points, int | float):
+        rows.append((str(_("平均得分（高 2、中 1、低 0）")), f"{points:.2f}"))
     return rows
 
 
@@ -253,7 +282,7 @@ def ledger_rows(entries: list[PointsEntry]) -> list[LedgerRow]:
     """Ledger entries as shown (reasons were masked before they were stored)."""
     return [
         LedgerRow(
-            created_at=presenters.local_time(e.created_at),
+            created_at=presenters.local_time(e.earned_at or e.created_at),  # earned: when paid
             kind=str(EntryKind(e.kind).label),
             points=f"{e.points:+d}",
             order=e.order_id,
