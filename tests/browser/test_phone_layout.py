@@ -10,6 +10,7 @@ Screenshots (phone and desktop, Chinese and English) go to GUANXI_SHOTS or var/s
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,6 +97,12 @@ def _demo_pages(base: str, page) -> dict[str, str]:
         ("customers", f"{base}/customers/"),
         ("customer-detail", f"{base}/customers/{customer_key}/"),
         ("merges", f"{base}/customers/merges/"),
+        ("rfm", f"{base}/customers/rfm/"),
+        ("customer-analytics", f"{base}/customers/analytics/"),
+        ("customer-rules", f"{base}/customers/rules/"),
+        ("members", f"{base}/loyalty/members/"),
+        ("segments", f"{base}/segments/"),
+        ("segment-new", f"{base}/segments/new/"),
         ("roster", f"{base}/accounts/agents/"),
         ("imports-upload", f"{base}/imports/"),
         ("imports-history", f"{base}/imports/history/"),
@@ -115,7 +122,7 @@ def _check_menu(page) -> None:
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert logout.is_visible() and english.is_visible()
-    assert page.locator("nav.mainnav a", has_text="客户").is_visible()
+    assert page.locator("nav.mainnav a", has_text=re.compile("^客户$")).is_visible()
     assert _fits(page, "menu open") is None
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "false"

@@ -136,8 +136,8 @@ def default_as_of() -> dt.date:
     store = lake.get()
     if not store.exists("orders"):
         return today
-    latest = store.execute(store.table("orders").created_at.max())
-    if latest is None:
+    latest = store.arrow(store.table("orders").created_at.max()).as_py()
+    if latest is None:  # no orders in the table (every import undone)
         return today
     return min(today, timezone.localtime(latest).date())
 

@@ -17,7 +17,6 @@ from guanxi.core.audit import audit_record
 from guanxi.core.business_calendar import day_kind
 from guanxi.core.errors import UserInputError
 from guanxi.customers import services as customer_services
-from guanxi.customers import timeline
 from guanxi.customers.models import PERSONAL_FIELDS, Customer, Gender, PlatformIdentity
 from guanxi.imports import derived
 from guanxi.performance import figure_cache
@@ -237,6 +236,8 @@ def customer_erase(
             purged += shop.purge_history(name)
     purged += shop.derived.purge_history()
     figure_cache.clear()  # its entries may name the erased customers' keys
+    from guanxi.customers import timeline  # (pyarrow: not at start-up of `privacy --help`)
+
     timeline.clear()  # so may the profile's timeline index of earlier lake states
     people = Customer.objects.filter(customer_key__in=keys)
     with transaction.atomic():
