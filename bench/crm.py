@@ -113,7 +113,7 @@ def product_expr(lake: Any, as_of: dt.date, tz: str) -> Any:
     class_rules, rfm_rules = ClassRules(), RfmRules()
     orders = lake.table("orders")
     refunds = lake.table("refunds")
-    facts = m.customer_facts(
+    return m.standing(
         orders=orders,
         refunds=refunds,
         reviews=lake.table("reviews"),
@@ -121,20 +121,9 @@ def product_expr(lake: Any, as_of: dt.date, tz: str) -> Any:
         months=lake.derived.table("customer_months"),
         as_of=as_of,
         time_zone=tz,
-        trailing_months=class_rules.trailing_months,
+        class_rules=class_rules,
+        rfm_rules=rfm_rules,
     )
-    classed = m.with_classes(facts, class_rules).drop("buyers", "vip_threshold", "median_amount")
-    scores = m.rfm(orders, as_of=as_of, time_zone=tz, refunds=refunds, rules=rfm_rules).select(
-        "customer_key",
-        "recency_days",
-        "frequency",
-        "monetary",
-        "r_score",
-        "f_score",
-        "m_score",
-        "group_key",
-    )
-    return classed.left_join(scores, "customer_key").drop("customer_key_right")
 
 
 def run_ibis(root: str, as_of: dt.date = AS_OF) -> pa.Table:

@@ -161,7 +161,7 @@ def standing_rows(as_of: dt.date) -> Any:
     refunds = _table_or_empty(store, "refunds")
     reviews = _table_or_empty(store, "reviews")
     sessions, months = _sessions_and_months(store, as_of, fresh=figures_from_derived())
-    facts = m.customer_facts(
+    out = m.standing(
         orders=orders,
         refunds=refunds,
         reviews=reviews,
@@ -169,21 +169,9 @@ def standing_rows(as_of: dt.date) -> Any:
         months=months,
         as_of=as_of,
         time_zone=tz,
-        trailing_months=class_rules.trailing_months,
+        class_rules=class_rules,
+        rfm_rules=rfm_rules,
     )
-    # the facts with their classes beside them (``with_classes``: the facts read once)
-    classed = m.with_classes(facts, class_rules).drop("buyers", "vip_threshold", "median_amount")
-    scores = m.rfm(orders, as_of=as_of, time_zone=tz, refunds=refunds, rules=rfm_rules).select(
-        "customer_key",
-        "recency_days",
-        "frequency",
-        "monetary",
-        "r_score",
-        "f_score",
-        "m_score",
-        "group_key",
-    )
-    out = classed.left_join(scores, "customer_key").drop("customer_key_right")
     bought = _categories(store, orders, as_of, tz)
     if bought is not None:
         out = out.left_join(bought, "customer_key").drop("customer_key_right")

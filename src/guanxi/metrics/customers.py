@@ -633,3 +633,46 @@ def rfm(
     """RFM at ``as_of`` (SPEC §9): ``rfm_values`` scored and grouped by ``rfm_scores``."""
     values = rfm_values(orders, as_of=as_of, time_zone=time_zone, refunds=refunds, rules=rules)
     return rfm_scores(values, rules)
+
+
+STANDING_RFM = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "group_key",
+)
+"""RFM's columns the standing keeps (the highs and the Chinese group name follow from them)."""
+
+
+def standing(
+    *,
+    orders: ibis.Table,
+    refunds: ibis.Table,
+    reviews: ibis.Table,
+    sessions: ibis.Table,
+    months: ibis.Table | None,
+    as_of: dt.date,
+    time_zone: str,
+    class_rules: ClassRules = ClassRules(),
+    rfm_rules: RfmRules = RfmRules(),
+) -> ibis.Table:
+    """Every customer's facts, class and RFM at ``as_of`` (the standing's rows before the
+    categories and loyalty): ``customer_facts`` → ``with_classes`` (the facts read once),
+    joined with ``rfm``. The one composition the standing and its benchmark both count."""
+    facts = customer_facts(
+        orders=orders,
+        refunds=refunds,
+        reviews=reviews,
+        sessions=sessions,
+        months=months,
+        as_of=as_of,
+        time_zone=time_zone,
+        trailing_months=class_rules.trailing_months,
+    )
+    classed = with_classes(facts, class_rules).drop("buyers", "vip_threshold", "median_amount")
+    scores = rfm(orders, as_of=as_of, time_zone=time_zone, refunds=refunds, rules=rfm_rules)
+    scores = scores.select("customer_key", *STANDING_RFM)
+    return classed.left_join(scores, "customer_key").drop("customer_key_right")
