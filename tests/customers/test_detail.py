@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pyarrow as pa
 import pytest
 from django.test import Client
@@ -140,27 +137,3 @@ def test_manager_reveal_shows_plain_and_is_audited(
     recorded = " ".join(str(v) for v in AuditEntry.objects.values_list().get())
     for plain in (MOBILE, NAME, EMAIL):
         assert plain not in recorded
-
-
-def test_session_ids_are_kept_per_customer(zhang, lake: Lake) -> None:
-    from guanxi.customers import selectors
-
-    # 25 sessions: the latest 20 by last message, newest first.
-    rows = pa.table(
-        {
-            "platform": ["taobao"] * 25,
-            "message_id": [f"m{i}" for i in range(25)],
-            "session_id": [f"s{i}" for i in range(25)],
-            "customer_key": [KEY] * 25,
-            "agent_id": [None] * 25,
-            "sender": ["customer"] * 25,
-            "sent_at": [
-                dt.datetime(2024, 6, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i) for i in range(25)
-            ],
-            "text": ["hi"] * 25,
-        }
-    )
-    lake.write("chat_messages", rows)
-    facts = selectors.customer_facts(KEY)
-    assert [s.session_id for s in facts.sessions] == [f"s{i}" for i in range(24, 4, -1)]
-    assert facts.paid_amount == Decimal("0.00")

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from guanxi.core import pii
 from guanxi.customers import selectors
 from guanxi.customers.models import Customer
-from guanxi.ingest.pii import KnownValues, mask_free_text
 
 # The fields a reveal shows in plain text; also what the audit entry lists.
 REVEALED_FIELDS = ("name", "mobile", "email", "address", "birth_date", "notes")
@@ -176,105 +175,6 @@ def identities(customer: Customer, *, reveal: bool) -> list[IdentityRow]:
     ]
 
 
-@dataclass(frozen=True)
-class FactsView:
-    orders: list[dict[str, str]]
-    order_count: int
-    paid_count: int
-    paid_amount: str
-    sessions: list[dict[str, Any]]
-    refunds: list[dict[str, str]]
-    reviews: list[dict[str, str]]
-    ratings: list[dict[str, str]]
-
-
-def _masked(texts: list[str], known: KnownValues | None) -> list[str]:
-    return texts if known is None else mask_free_text(texts, known)
-
-
-def facts_view(
-    facts: selectors.CustomerFacts, agents: dict[str, str], *, known: KnownValues | None
-) -> FactsView:
-    """Lake rows as display strings: local times, labelled statuses, formatted money; free
-    text (chats, refund reasons, reviews) masked against ``known`` unless it is None."""
-    chat_texts = iter(_masked([m["text"] or "" for s in facts.sessions for m in s.messages], known))
-    reasons = _masked([r["reason"] or "" for r in facts.refunds], known)
-    review_texts = _masked([r["text"] or "" for r in facts.reviews], known)
-    return FactsView(
-        orders=[
-            {
-                "platform": _label(PLATFORM_LABELS, o["platform"]),
-                "order_id": o["order_id"],
-                "status": _label(ORDER_STATUS_LABELS, o["status"]),
-                "amount": money(o["amount"]),
-                "item_count": str(o["item_count"]),
-                "created_at": local_time(o["created_at"]),
-                "paid_at": local_time(o["paid_at"]),
-            }
-            for o in facts.orders
-        ],
-        order_count=facts.order_count,
-        paid_count=facts.paid_count,
-        paid_amount=money(facts.paid_amount),
-        sessions=[
-            {
-                "platform": _label(PLATFORM_LABELS, s.platform),
-                "session_id": s.session_id,
-                "started_at": local_time(s.started_at),
-                "last_at": local_time(s.last_at),
-                "messages": [
-                    {
-                        "sender": m["sender"],
-                        "sender_label": _label(SENDER_LABELS, m["sender"]),
-                        "agent": agents.get(m["agent_id"] or "", m["agent_id"] or ""),
-                        "sent_at": local_time(m["sent_at"]),
-                        "text": next(chat_texts),
-                    }
-                    for m in s.messages
-                ],
-            }
-            for s in facts.sessions
-        ],
-        refunds=[
-            {
-                "order_id": r["order_id"],
-                "kind": _label(REFUND_KIND_LABELS, r["kind"]),
-                "reason": reason,
-                "amount": money(r["amount"]),
-                "status": _label(REFUND_STATUS_LABELS, r["status"]),
-                "requested_at": local_time(r["requested_at"]),
-                "completed_at": local_time(r["completed_at"]),
-            }
-            for r, reason in zip(facts.refunds, reasons, strict=True)
-        ],
-        reviews=[
-            {
-                "order_id": r["order_id"] or "",
-                "product_id": r["product_id"] or "",
-                "rating": str(r["rating"]),
-                "text": text,
-                "created_at": local_time(r["created_at"]),
-            }
-            for r, text in zip(facts.reviews, review_texts, strict=True)
-        ],
-        ratings=[
-            {
-                "order_id": r["order_id"],
-                "description": str(r["description"]),
-                "service": str(r["service"]),
-                "logistics": str(r["logistics"]),
-                "rated_at": local_time(r["rated_at"]),
-            }
-            for r in facts.ratings
-        ],
-    )
-
-
-def chat_agent_ids(facts: selectors.CustomerFacts) -> set[str]:
-    return {m["agent_id"] for s in facts.sessions for m in s.messages if m["agent_id"]}
-
-
-# -- export ------------------------------------------------------------------------------
 EXPORT_COLUMNS = (
     ("customer_key", gettext_lazy("客户编号")),
     ("name", gettext_lazy("姓名")),

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
@@ -193,35 +192,6 @@ def audit_page(number: Any) -> Page[AuditEntry]:
 
 
 # -- facts from the lake -------------------------------------------------------------------
-ORDER_LIMIT = 20
-SESSION_LIMIT = 20
-MESSAGE_LIMIT = 1000  # per page view, across the sessions shown
-OTHER_LIMIT = 20
-
-
-@dataclass
-class ChatSession:
-    platform: str
-    session_id: str
-    started_at: Any
-    last_at: Any
-    messages: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class CustomerFacts:
-    """What the lake knows about one customer_key (plain Python rows, UTC datetimes)."""
-
-    orders: list[dict[str, Any]]
-    order_count: int
-    paid_count: int
-    paid_amount: Decimal
-    sessions: list[ChatSession]
-    refunds: list[dict[str, Any]]
-    reviews: list[dict[str, Any]]
-    ratings: list[dict[str, Any]]
-
-
 def _of(name: str, customer_key: str) -> ibis.Table | None:
     """Rows of lake table ``name`` for the customer, or None while the table does not exist
     (a new installation that has imported no refunds yet, say)."""
@@ -232,66 +202,6 @@ def _of(name: str, customer_key: str) -> ibis.Table | None:
     return table.filter(table.customer_key == customer_key)
 
 
-def _latest(name: str, customer_key: str, time_column: str, limit: int) -> list[dict[str, Any]]:
-    import ibis
-
-    rows = _of(name, customer_key)
-    if rows is None:
-        return []
-    expr = rows.order_by(ibis.desc(time_column)).limit(limit)
-    return list(lake.get().arrow(expr).to_pylist())
-
-
-def _order_totals(customer_key: str) -> tuple[int, int, Decimal]:
-    rows = _of("orders", customer_key)
-    if rows is None:
-        return 0, 0, Decimal("0.00")
-    paid = rows.paid_at.notnull()
-    expr = rows.aggregate(
-        orders=rows.count(),
-        paid_orders=paid.sum(),
-        paid_amount=rows.amount.sum(where=paid),
-    )
-    total = lake.get().arrow(expr).to_pylist()[0]
-    return (
-        int(total["orders"] or 0),
-        int(total["paid_orders"] or 0),
-        Decimal(total["paid_amount"] or 0).quantize(Decimal("0.01")),
-    )
-
-
-def _chat_sessions(customer_key: str) -> list[ChatSession]:
-    """The latest sessions (by their last message) with their messages, oldest first."""
-    import ibis
-
-    rows = _of("chat_messages", customer_key)
-    if rows is None:
-        return []
-    shop = lake.get()
-    latest = (
-        rows.group_by(["platform", "session_id"])
-        .aggregate(started_at=rows.sent_at.min(), last_at=rows.sent_at.max())
-        .order_by(ibis.desc("last_at"))
-        .limit(SESSION_LIMIT)
-    )
-    sessions = {
-        (s["platform"], s["session_id"]): ChatSession(**s) for s in shop.arrow(latest).to_pylist()
-    }
-    if not sessions:
-        return []
-    ids = sorted({session_id for _platform, session_id in sessions})
-    messages = (
-        rows.filter(rows.session_id.isin(ids))
-        .order_by(["sent_at", "message_id"])
-        .limit(MESSAGE_LIMIT)
-    )
-    for message in shop.arrow(messages).to_pylist():
-        session = sessions.get((message["platform"], message["session_id"]))
-        if session is not None:
-            session.messages.append(message)
-    return sorted(sessions.values(), key=lambda s: s.last_at, reverse=True)
-
-
 def agent_served(agent_id: str, customer_key: str) -> bool:
     """Whether ``agent_id`` sent a message in any session of ``customer_key``."""
     rows = _of("chat_messages", customer_key)
@@ -299,20 +209,6 @@ def agent_served(agent_id: str, customer_key: str) -> bool:
         return False
     mine = rows.filter((rows.sender == "agent") & (rows.agent_id == agent_id)).limit(1)
     return lake.get().arrow(mine.select("message_id")).num_rows > 0
-
-
-def customer_facts(customer_key: str) -> CustomerFacts:
-    order_count, paid_count, paid_amount = _order_totals(customer_key)
-    return CustomerFacts(
-        orders=_latest("orders", customer_key, "created_at", ORDER_LIMIT),
-        order_count=order_count,
-        paid_count=paid_count,
-        paid_amount=paid_amount,
-        sessions=_chat_sessions(customer_key),
-        refunds=_latest("refunds", customer_key, "requested_at", OTHER_LIMIT),
-        reviews=_latest("reviews", customer_key, "created_at", OTHER_LIMIT),
-        ratings=_latest("dsr_ratings", customer_key, "rated_at", OTHER_LIMIT),
-    )
 
 
 def agent_names(agent_ids: Iterable[str]) -> dict[str, str]:
