@@ -19,9 +19,11 @@ from ninja.security import django_auth
 
 from guanxi.customers.api_profile import router as customers
 from guanxi.customers.api_rfm import router as customers_rfm
+from guanxi.knowledge.api import router as knowledge
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
 from guanxi.segments.api import router as segments
+from guanxi.servicedesk.api import router as servicedesk
 from guanxi.store.api import router as store
 
 
@@ -51,4 +53,6 @@ api.add_router("/customers/", customers)
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)
 api.add_router("/segments/", segments)
+api.add_router("/servicedesk/", servicedesk)
+api.add_router("/knowledge/", knowledge)
 api.add_router("/store/", store)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "guanxi.privacy",
     "guanxi.loyalty",
     "guanxi.segments",
+    "guanxi.servicedesk",
+    "guanxi.knowledge",
     "guanxi.installation",
     "django_tasks_db",
     "guanxi.web",

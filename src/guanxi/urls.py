@@ -13,6 +13,8 @@ urlpatterns = [
     path("performance/", include("guanxi.performance.urls")),
     path("reports/", include("guanxi.reports.urls")),
     path("segments/", include("guanxi.segments.urls")),
+    path("servicedesk/", include("guanxi.servicedesk.urls")),
+    path("knowledge/", include("guanxi.knowledge.urls")),
     path("store/", include("guanxi.store.urls")),
     path("", include("guanxi.web.urls")),
 ]

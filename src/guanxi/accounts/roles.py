@@ -35,6 +35,18 @@ ROLES: dict[str, tuple[str, ...]] = {
         "segments.export_segment",
         # Member tiers (会员等级): bounds, perks, benefits, the monthly job's day.
         "loyalty.change_membersettings",
+        # Service desk (客服工作台): every queue, assignment, routing and SLA settings.
+        "servicedesk.view_ticket",
+        "servicedesk.add_ticket",
+        "servicedesk.change_ticket",
+        "servicedesk.view_all_tickets",
+        "servicedesk.assign_ticket",
+        "servicedesk.change_routing",
+        # Knowledge base (知识库): Q&A, quick replies, scripts, policies.
+        "knowledge.view_entry",
+        "knowledge.add_entry",
+        "knowledge.change_entry",
+        "knowledge.delete_entry",
         # User management (账号管理): add logins, change roles, deactivate, reset passwords.
         "auth.change_user",
     ),
@@ -61,9 +73,28 @@ ROLES: dict[str, tuple[str, ...]] = {
         "segments.delete_segment",
         "segments.export_segment",
         "loyalty.change_membersettings",
+        # Service desk (客服工作台): every queue, assignment, routing and SLA settings.
+        "servicedesk.view_ticket",
+        "servicedesk.add_ticket",
+        "servicedesk.change_ticket",
+        "servicedesk.view_all_tickets",
+        "servicedesk.assign_ticket",
+        "servicedesk.change_routing",
+        # Knowledge base (知识库): Q&A, quick replies, scripts, policies.
+        "knowledge.view_entry",
+        "knowledge.add_entry",
+        "knowledge.change_entry",
+        "knowledge.delete_entry",
     ),
     # Agents look customers up to serve them; figures: their own only.
-    AGENT: ("customers.view_customer",),
+    # Service desk: their own and their team's tickets; the knowledge base to answer from.
+    AGENT: (
+        "customers.view_customer",
+        "servicedesk.view_ticket",
+        "servicedesk.add_ticket",
+        "servicedesk.change_ticket",
+        "knowledge.view_entry",
+    ),
     # Marketing works on segments and exports, always masked: no reveal permission.
     MARKETING: (
         "accounts.view_shop_figures",
