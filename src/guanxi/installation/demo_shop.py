@@ -9,6 +9,7 @@ from django.conf import settings
 from guanxi import demo
 from guanxi.demo.industry import industry_averages
 from guanxi.imports import tasks as import_tasks
+from guanxi.installation.demo_desk import demo_tickets_create
 from guanxi.lake import Lake
 from guanxi.performance import shop_settings
 from guanxi.store import selectors as store_selectors
@@ -26,7 +27,9 @@ def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
     # Each customer's class, RFM and loyalty, and the points of the paid orders, as after
     # an import.
     import_tasks.customer_upkeep()
-    return dataclasses.replace(summary, counts=summary.counts | {"industry_dsr": months})
+    tickets = demo_tickets_create(scale=scale, seed=seed)
+    counts = summary.counts | {"industry_dsr": months, "tickets": tickets}
+    return dataclasses.replace(summary, counts=counts)
 
 
 def demo_industry_fill(*, seed: int) -> int:
