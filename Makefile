@@ -62,12 +62,12 @@ audit: deps
 
 # Everything, the Spark parity tests included (they need Java: .ci/run installs it).
 pytest: test-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30
 
 # The database-facing tests again, on a private PostgreSQL cluster started for the run
 # (their Spark runs read only the lake, which `make pytest` has covered).
 pytest-postgres: deps
-	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -q -m "(django_db or postgres) and not spark" -p no:cacheprovider
+	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -q -m "(django_db or postgres) and not spark" -p no:cacheprovider --durations=30
 
 test: lint typecheck
 	GUANXI_DATABASE_URL=sqlite:///$$(mktemp -d)/check.sqlite3 $(BIN)/guanxi makemigrations --check --dry-run
