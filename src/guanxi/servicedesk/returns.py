@@ -315,8 +315,7 @@ def _quality_reasons(
                 f"商品状况（{'、'.join(CONDITION_NAMES[c][0] for c in noted)}）："
                 "按质量问题处理需买家提供质量问题凭证",
                 f"the goods' condition ({', '.join(CONDITION_NAMES[c][1] for c in noted)}): "
-                "the buyer must evidence the 
-                "quality problem",
+                "the buyer must evidence the quality problem",
             )
         )
     reasons.append(
