@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.core.errors import UserInputError
 from guanxi.ingest.pii import mask_patterns
@@ -106,18 +107,21 @@ def case_save(*, ticket: Ticket, data: CaseInput, by: Any) -> AfterSalesCase:
     naming the field, and nothing is written.
     """
     if ticket.state == State.CLOSED:
-        raise AfterSalesError("ticket", "the ticket is closed; reopen it to change its case")
+        raise AfterSalesError("ticket", _("工单已关闭，重开后才能修改售后单。"))
     if data.amount is not None and data.amount < 0:
-        raise AfterSalesError("amount", "the amount must not be negative")
+        raise AfterSalesError("amount", _("金额不能为负数。"))
     try:
         decision = case_decide(data)
     except returns.ReturnsInputError as exc:
-        field = {"signed": "signed_at", "requested": "requested_at"}.get(exc.field, exc.field)
-        raise AfterSalesError(field, exc.detail) from exc
+        if exc.field == "requested":
+            raise AfterSalesError(
+                "requested_at", _("申请时间早于签收时间：请检查两个时间（申请应在签收之后）。")
+            ) from exc
+        raise AfterSalesError(exc.field, exc.detail) from exc
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.state == State.CLOSED:
-            raise AfterSalesError("ticket", "the ticket is closed; reopen it to change its case")
+            raise AfterSalesError("ticket", _("工单已关闭，重开后才能修改售后单。"))
         case = AfterSalesCase.objects.filter(ticket=locked).first()
         before = _summary(case)
         changed: list[str] = []
@@ -231,13 +235,13 @@ def link_refunds(*, order_ids: Iterable[str] | None = None) -> int:
     if not pending:
         return 0
     newest: dict[str, RefundRow] = {}
-    for refund in order_refunds(c.ticket.order_id for c in pending):
-        newest.setdefault(refund.order_id, refund)  # newest first
+    for row in order_refunds(c.ticket.order_id for c in pending):
+        newest.setdefault(row.order_id, row)  # newest first
     linked = 0
     now = timezone.now()
     for case in pending:
         refund = newest.get(case.ticket.order_id)
-        if refund is None:
+        if refund is None:  # no refund of this order (yet)
             continue
         with transaction.atomic():
             updated = AfterSalesCase.objects.filter(pk=case.pk, refund_id="").update(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from guanxi.customers.presenters import REFUND_KIND_LABELS, REFUND_STATUS_LABELS
 from guanxi.servicedesk import aftersales, penalties
 from guanxi.servicedesk.models import AfterSalesCase, Ticket, Tier
 
@@ -130,17 +131,30 @@ def _lake_signed_at(ticket: Ticket) -> dt.datetime | None:
     when the lake cannot be read (the panel must never break the ticket page)."""
     try:
         return aftersales.order_signed_at(ticket.order_id, ticket.platform)
-    except Exception:  # noqa: BLE001 — a lake problem leaves the field for the user
+    except Exception:
         logger.exception("after-sales: the signed time of order %s", ticket.order_id)
         return None
 
 
-def _refunds(ticket: Ticket) -> tuple[list[aftersales.RefundRow], bool]:
+def _refunds(ticket: Ticket) -> tuple[list[dict[str, Any]], bool]:
+    """The order's refunds with their kind and status in words; ``False`` when the lake
+    could not be read (said on the panel, never an error page)."""
     try:
-        return aftersales.order_refunds([ticket.order_id], ticket.platform), True
-    except Exception:  # noqa: BLE001
+        rows = aftersales.order_refunds([ticket.order_id], ticket.platform)
+    except Exception:
         logger.exception("after-sales: the refunds of order %s", ticket.order_id)
         return [], False
+    return [
+        {
+            "refund_id": r.refund_id,
+            "kind": REFUND_KIND_LABELS.get(r.kind, r.kind),
+            "status": REFUND_STATUS_LABELS.get(r.status, r.status),
+            "amount": r.amount,
+            "requested_at": r.requested_at,
+            "reason": r.reason,
+        }
+        for r in rows
+    ], True
 
 
 def decision_view(decision: dict[str, Any]) -> dict[str, Any] | None:
@@ -175,9 +189,7 @@ def _refusing() -> frozenset[str]:
 
 def _rules(rules: tuple[penalties.Rule, ...]) -> list[dict[str, Any]]:
     english = (get_language() or "").startswith("en")
-    return [
-        {"code": r.code, "text": r.en if english else r.zh, "points": r.points} for r in rules
-    ]
+    return [{"code": r.code, "text": r.en if english else r.zh, "points": r.points} for r in rules]
 
 
 def panel_context(
@@ -214,9 +226,7 @@ def panel_context(
     return context
 
 
-def _weighing(
-    request: HttpRequest, ticket: Ticket, case: AfterSalesCase | None
-) -> dict[str, Any]:
+def _weighing(request: HttpRequest, ticket: Ticket, case: AfterSalesCase | None) -> dict[str, Any]:
     amount = case.amount if case and case.amount is not None else None
     if "settle_cost" in request.GET:
         dispute_form = DisputeForm(request.GET)
