@@ -48,7 +48,7 @@ def test_json_in_english_with_conditions() -> None:
         "condition-tags-removed",
         "buyer-pays-shipping",
     ]
-    assert answer["reasons"][1]["text"] == "washed: not returnable without reason"
+    assert answer["reasons"][1]["text"] == "Washed: not returnable without reason"
 
 
 def test_table_output() -> None:

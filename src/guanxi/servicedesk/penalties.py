@@ -21,6 +21,11 @@ class Rule:
     en: str
     points: int = 0  # points deducted (描述不符), 0 where the rule deducts none
 
+    @property
+    def english(self) -> str:
+        """The English words as a sentence (kept in lower case to nest in other reasons)."""
+        return self.en[:1].upper() + self.en[1:]
+
 
 # 描述不符 (not as described): points by how far the goods differ from the listing.
 MISMATCH_RULES = (

@@ -105,8 +105,13 @@ class DecisionReason:
     zh: str
     en: str
 
+    @property
+    def english(self) -> str:
+        """The English words as a sentence (the rules' tables keep them in lower case)."""
+        return self.en[:1].upper() + self.en[1:]
+
     def text(self, language: str = "zh-hans") -> str:
-        return self.en if language.startswith("en") else self.zh
+        return self.english if language.startswith("en") else self.zh
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ class ReturnDecision:
             "eligible": self.eligible,
             "deadline": self.deadline.isoformat(),
             "shipping_paid_by": self.shipping_paid_by,
-            "reasons": [{"code": r.code, "text": r.zh, "text_en": r.en} for r in self.reasons],
+            "reasons": [{"code": r.code, "text": r.zh, "text_en": r.english} for r in self.reasons],
         }
 
 

@@ -189,7 +189,7 @@ def _refusing() -> frozenset[str]:
 
 def _rules(rules: tuple[penalties.Rule, ...]) -> list[dict[str, Any]]:
     english = (get_language() or "").startswith("en")
-    return [{"code": r.code, "text": r.en if english else r.zh, "points": r.points} for r in rules]
+    return [{"code": r.code, "text": r.english if english else r.zh, "points": r.points} for r in rules]
 
 
 def panel_context(
@@ -247,7 +247,7 @@ def _weighing(request: HttpRequest, ticket: Ticket, case: AfterSalesCase | None)
         english = (get_language() or "").startswith("en")
         result = {
             "weighing": weighing,
-            "advice": weighing.advice.en if english else weighing.advice.zh,
+            "advice": weighing.advice.english if english else weighing.advice.zh,
             "reasons": _rules(weighing.reasons),
         }
     return {"dispute_form": dispute_form, "weighing": result}
@@ -265,6 +265,7 @@ def case_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_for(request, ticket_id)
     context = panel_context(request, ticket, with_weighing=True)
     context["nav"] = "servicedesk"
+    context["on_case_page"] = True
     return render(request, "servicedesk/aftersales_case.html", context)
 
 
@@ -288,4 +289,5 @@ def case_save(request: HttpRequest, ticket_id: int) -> HttpResponse:
             return redirect(target)
     context = panel_context(request, ticket, form=form, with_weighing=True)
     context["nav"] = "servicedesk"
+    context["on_case_page"] = True
     return render(request, "servicedesk/aftersales_case.html", context, status=400)
