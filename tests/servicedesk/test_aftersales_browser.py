@@ -81,7 +81,9 @@ def test_manager_decides_a_case(browser: Any, live_server: Any, make_user: Any, 
     page.wait_for_selector("#aftersales-decision")
     # Within the window (ends 06-09 00:00) but the tags are off: refused, buyer pays.
     assert page.get_attribute("#aftersales-decision", "data-eligible") == "false"
-    codes = page.eval_on_selector_all("#aftersales-reasons li", "els => els.map(e => e.dataset.code)")
+    codes = page.eval_on_selector_all(
+        "#aftersales-reasons li", "els => els.map(e => e.dataset.code)"
+    )
     assert codes == ["window-open", "condition-tags-removed", "buyer-pays-shipping"]
     assert AfterSalesCase.objects.get(ticket=ticket).decision["eligible"] is False
 

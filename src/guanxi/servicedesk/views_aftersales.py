@@ -189,7 +189,9 @@ def _refusing() -> frozenset[str]:
 
 def _rules(rules: tuple[penalties.Rule, ...]) -> list[dict[str, Any]]:
     english = (get_language() or "").startswith("en")
-    return [{"code": r.code, "text": r.english if english else r.zh, "points": r.points} for r in rules]
+    return [
+        {"code": r.code, "text": r.english if english else r.zh, "points": r.points} for r in rules
+    ]
 
 
 def panel_context(
