@@ -135,3 +135,19 @@ def test_refunds_link_to_their_case_and_the_signed_time_comes_from_the_lake(
     assert AfterSalesCase.objects.get(ticket=t).refund_id == "r1"  # the newest of o1
     assert link_refunds() == 0
     assert TicketEvent.objects.filter(ticket=t, to_value="refund:r1").count() == 1
+
+
+def test_the_ticket_page_tag_renders_the_panel(rf: Any, make_user: Any) -> None:
+    from django.contrib.auth import get_user_model
+    from django.template import Context, Template
+
+    make_user("manager")
+    request = rf.get("/servicedesk/7/")
+    request.user = get_user_model().objects.get(username="manager1")
+    tag = Template("{% load sd_aftersales %}{% aftersales_panel ticket %}")
+    ordinary = tag.render(Context({"request": request, "ticket": ticket(tier="ordinary")}))
+    assert 'id="aftersales-form"' in ordinary
+    assert 'name="next" value="/servicedesk/7/"' in ordinary  # saving comes back here
+    assert "描述不符扣分" not in ordinary  # the penalty reference is for 疑难/升级 only
+    escalated = tag.render(Context({"request": request, "ticket": ticket(tier="escalated")}))
+    assert "描述不符扣分" in escalated and "打开售后单页面（含纠纷风险权衡）" in escalated
