@@ -151,3 +151,14 @@ def test_the_ticket_page_tag_renders_the_panel(rf: Any, make_user: Any) -> None:
     assert "描述不符扣分" not in ordinary  # the penalty reference is for 疑难/升级 only
     escalated = tag.render(Context({"request": request, "ticket": ticket(tier="escalated")}))
     assert "描述不符扣分" in escalated and "打开售后单页面（含纠纷风险权衡）" in escalated
+
+
+def test_an_agent_acts_on_their_team_s_ticket(client: Any, make_user: Any) -> None:
+    from guanxi.accounts.models import Agent
+
+    Agent.objects.create(agent_id="kf7", name="小七", team="售后组")
+    login(client, make_user, "agent", agent_id="kf7")
+    t = ticket(team="售后组")
+    assert client.get(f"/servicedesk/after-sales/{t.pk}/").status_code == 200
+    assert client.post(f"/servicedesk/after-sales/{t.pk}/save/", FORM).status_code == 302
+    assert AfterSalesCase.objects.filter(ticket=t).count() == 1

@@ -26,6 +26,7 @@ from guanxi.servicedesk.models import AfterSalesCase, State, Ticket, TicketEvent
 
 CHANGE_TICKET = "servicedesk.change_ticket"
 VIEW_ALL = "servicedesk.view_all_tickets"
+VIEW_TICKET = "servicedesk.view_ticket"
 
 
 class AfterSalesError(UserInputError):
@@ -41,26 +42,28 @@ class AfterSalesError(UserInputError):
 
 
 def ticket_actionable(user: Any, ticket: Ticket) -> bool:
-    """May ``user`` edit this ticket's case? ``servicedesk.change_ticket``, and either every
-    queue (``view_all_tickets``) or the ticket is theirs: assigned to their agent, in their
-    agent's team, or logged by them (an agent sees only their own and their team's)."""
+    """May ``user`` edit this ticket's case? ``servicedesk.change_ticket`` and the ticket in
+    their sight: every queue (``view_all_tickets``), else the tickets assigned to their
+    agent or to their agent's team — the rule of ``servicedesk.selectors.visible_tickets``
+    (kept identical here; at merge this can become that selector's ``.filter(pk=…)``)."""
     if not user.is_authenticated or not user.has_perm(CHANGE_TICKET):
         return False
+    if not user.has_perm(VIEW_TICKET):
+        return False
     if user.has_perm(VIEW_ALL):
-        return True
-    if ticket.created_by_id == user.pk:
         return True
     profile = getattr(user, "guanxi_profile", None)
     agent_id = getattr(profile, "agent_id", "") or ""
     if not agent_id:
         return False
-    assignee = ticket.assignee
-    if assignee is not None and assignee.agent_id == agent_id:
-        return True
     from guanxi.accounts.models import Agent
 
-    team = Agent.objects.filter(agent_id=agent_id).values_list("team", flat=True).first()
-    return bool(team) and ticket.team == team
+    agent = Agent.objects.filter(agent_id=agent_id).first()
+    if agent is None:
+        return False
+    if ticket.assignee_id == agent.pk:
+        return True
+    return bool(agent.team) and ticket.team == agent.team
 
 
 # -- saving a case -------------------------------------------------------------------------
