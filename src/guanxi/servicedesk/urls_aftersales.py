@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+"""After-sales cases: ``/servicedesk/after-sales/<ticket>/`` (the case) and ``…/save/``."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from guanxi.servicedesk import views_aftersales as views
+
+urlpatterns: list[URLPattern] = [
+    path("<int:ticket_id>/", views.case_page, name="aftersales_case"),
+    path("<int:ticket_id>/save/", views.case_save, name="aftersales_save"),
+]
