@@ -53,9 +53,10 @@ def customer_upkeep() -> None:
     """After the lake changed: every customer's standing (classes, RFM, loyalty) recounted,
     and the points of newly paid orders earned and of refunded ones taken back (both
     idempotent: an order earns once however often it is imported); the profiles' timeline
-    index rebuilt for the new lake state."""
+    index rebuilt for the new lake state; new refunds linked to their after-sales cases."""
     from guanxi.customers import standing, timeline
     from guanxi.loyalty import orders, services
+    from guanxi.servicedesk import aftersales
 
     standing.recompute()
     timeline.ensure_index()  # the profiles' timeline of the new lake state, built here
@@ -68,6 +69,8 @@ def customer_upkeep() -> None:
         analytics.analytics()
     services.earn_for_orders(orders.lake_paid_orders())
     services.claw_back_refunds(orders.lake_refunded_orders())
+    # Imported refunds join the after-sales cases of their orders (only cases without one).
+    aftersales.link_refunds()
 
 
 def queue_refresh() -> None:
