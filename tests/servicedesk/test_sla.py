@@ -25,13 +25,20 @@ def at(text: str) -> dt.datetime:
 
 def ticket(created: str, *, tier: str = Tier.ORDINARY, **fields) -> Ticket:
     return Ticket.objects.create(
-        kind="complaint", channel="chat", subject="物流太慢", tier=tier, created_at=at(created), **fields
+        kind="complaint",
+        channel="chat",
+        subject="物流太慢",
+        tier=tier,
+        created_at=at(created),
+        **fields,
     )
 
 
 def move(t: Ticket, when: str, to: str) -> None:
     """A state change in the history, and the ticket's state with it."""
-    TicketEvent.objects.create(ticket=t, at=at(when), action="state", from_value=t.state, to_value=to)
+    TicketEvent.objects.create(
+        ticket=t, at=at(when), action="state", from_value=t.state, to_value=to
+    )
     t.state = to
     t.save(update_fields=["state"])
 
@@ -151,10 +158,18 @@ def test_breach_counts_per_agent_team_and_tier():
         (None, "", Tier.ESCALATED, True, False),
     ]
     for agent, team, tier, fr, res in rows:
-        ticket("2025-06-10 10:00", tier=tier, assignee=agent, team=team,
-               first_response_breached=fr, resolution_breached=res)
-    got = {(r.dimension, r.key): (r.measured, r.first_response_breached, r.resolution_breached)
-           for r in breach_counts(Ticket.objects.all())}
+        ticket(
+            "2025-06-10 10:00",
+            tier=tier,
+            assignee=agent,
+            team=team,
+            first_response_breached=fr,
+            resolution_breached=res,
+        )
+    got = {
+        (r.dimension, r.key): (r.measured, r.first_response_breached, r.resolution_breached)
+        for r in breach_counts(Ticket.objects.all())
+    }
     assert got == {
         ("agent", ""): (1, 1, 0),
         ("agent", "kf1"): (2, 1, 2),  # fr: the ordinary one; res: both

@@ -59,7 +59,10 @@ def test_agent_sees_own_and_team_tickets_manager_all(client, make_user, queue):
     assert '<div class="value" id="count-breached">1</div>' in page
     assert "超时 30 分钟" in page  # 90 min used of 60
     csv = client.get("/servicedesk/sla/export.csv?which=breached").content.decode("utf-8-sig")
-    assert [line.split(",")[0] for line in csv.splitlines()] == ["工单", f"#{queue['mine_late'].pk}"]
+    assert [line.split(",")[0] for line in csv.splitlines()] == [
+        "工单",
+        f"#{queue['mine_late'].pk}",
+    ]
     # No rights to the targets.
     assert client.get("/servicedesk/sla/targets/").status_code == 403
 

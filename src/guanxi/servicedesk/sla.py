@@ -94,7 +94,9 @@ def _changes(events: Iterable[TicketEvent]) -> list[StateChange]:
 def state_events() -> Prefetch:
     only = TicketEvent.objects.filter(action=TicketEvent.Action.STATE)
     return Prefetch(
-        "events", queryset=only.only("ticket_id", "at", "from_value", "to_value"), to_attr="sla_events"
+        "events",
+        queryset=only.only("ticket_id", "at", "from_value", "to_value"),
+        to_attr="sla_events",
     )
 
 

@@ -77,7 +77,10 @@ class SlaTargetsForm(forms.Form):
         return [
             (
                 tier.label,
-                [self[f"{tier.value}_{part}"] for part in ("first_response", "resolution", "at_risk")],
+                [
+                    self[f"{tier.value}_{part}"]
+                    for part in ("first_response", "resolution", "at_risk")
+                ],
             )
             for tier in Tier
         ]

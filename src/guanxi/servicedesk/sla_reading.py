@@ -119,11 +119,8 @@ def periods(
             stop_from = None
     if wait_from is not None and state == State.WAITING:
         waiting.append((wait_from, now))
-    if state in STOPPED:
-        stop_from = stop_from or stopped_at or now
-    else:
-        stop_from = None
-    return waiting, resolved, stop_from
+    current_stop = (stop_from or stopped_at or now) if state in STOPPED else None
+    return waiting, resolved, current_stop
 
 
 def read(

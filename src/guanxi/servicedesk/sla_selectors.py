@@ -101,31 +101,31 @@ class BreachRow:
         return self.first_response_breached + self.resolution_breached
 
 
+def _counted(tickets: QuerySet[Ticket], *fields: str) -> list[dict[str, Any]]:
+    """Tickets measured, first-response and resolution breaches per value of ``fields``."""
+    grouped = tickets.order_by().values(*fields)
+    counted = grouped.annotate(
+        measured=Count("id"),
+        fr=Count("id", filter=Q(first_response_breached=True)),
+        res=Count("id", filter=Q(resolution_breached=True)),
+    )
+    return [dict(r) for r in counted.order_by(*fields)]
+
+
 def breach_counts(tickets: QuerySet[Ticket]) -> list[BreachRow]:
     """Per agent, per team and per tier of ``tickets`` (any filter: a period, a platform):
     tickets measured, first-response breaches, resolution breaches (a ticket late on both
     counts once in each). Agents by agent id (未分派 for none), teams by the ticket's team
     (未分组 for none), tiers in their order 普通, 疑难, 升级. Counted in the database."""
-    counts = {
-        "measured": Count("id"),
-        "fr": Count("id", filter=Q(first_response_breached=True)),
-        "res": Count("id", filter=Q(resolution_breached=True)),
-    }
     rows: list[BreachRow] = []
-    by_agent = (
-        tickets.order_by()
-        .values("assignee__agent_id", "assignee__name")
-        .annotate(**counts)
-        .order_by("assignee__agent_id")
-    )
-    for r in by_agent:
+    for r in _counted(tickets, "assignee__agent_id", "assignee__name"):
         agent_id = r["assignee__agent_id"] or ""
         label = f"{r['assignee__name']} ({agent_id})" if agent_id else _("未分派")
         rows.append(BreachRow("agent", agent_id, label, r["measured"], r["fr"], r["res"]))
-    for r in tickets.order_by().values("team").annotate(**counts).order_by("team"):
+    for r in _counted(tickets, "team"):
         label = r["team"] or _("未分组")
         rows.append(BreachRow("team", r["team"], label, r["measured"], r["fr"], r["res"]))
-    by_tier = {r["tier"]: r for r in tickets.order_by().values("tier").annotate(**counts)}
+    by_tier = {r["tier"]: r for r in _counted(tickets, "tier")}
     for tier in Tier:
         if tier.value in by_tier:
             r = by_tier[tier.value]

@@ -131,4 +131,6 @@ def sla_targets(request: HttpRequest) -> HttpResponse:
     else:
         form = SlaTargetsForm(initial=SlaTargetsForm.initial_from(sla.targets(), row))
     context = {"nav": "servicedesk", "form": form, "service": row}
-    return render(request, "servicedesk/sla_targets.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "servicedesk/sla_targets.html", context, status=400 if form.errors else 200
+    )
