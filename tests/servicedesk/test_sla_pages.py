@@ -96,7 +96,8 @@ def test_targets_form_refuses_bad_values_and_saves_good_ones(client, make_user, 
     assert "不能短于首次响应时限" in page
     assert 'data-field="difficult_at_risk">请填写 10–99 之间的百分比' in page
     assert 'data-field="workday_hours">“9点到18点”不是时间段' in page
-    assert SlaTarget.objects.get(tier="ordinary").resolution_minutes == 720  # untouched
+    assert not SlaTarget.objects.filter(resolution_minutes=30).exists()  # nothing saved
+    assert SlaSettings.objects.get().workday_hours == "00:00-24:00"
     # 15 min first response for 普通 makes the 50-min ticket breached at once.
     response = client.post("/servicedesk/sla/targets/", good | {"ordinary_first_response": "15"})
     assert response.status_code == 302

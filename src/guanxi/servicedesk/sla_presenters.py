@@ -8,10 +8,21 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.servicedesk.models import SlaState, Ticket, Tier
 from guanxi.servicedesk.sla_reading import ClockReading, Reading
 from guanxi.servicedesk.sla_selectors import AttentionRow, state_label
+
+# The states' words here, with a context: the model's 正常 is also the customer pages'
+# "Active" in English; an SLA is "on track".
+LABELS = {
+    SlaState.ON_TRACK: pgettext_lazy("sla", "正常"),
+    SlaState.AT_RISK: pgettext_lazy("sla", "即将超时"),
+    SlaState.BREACHED: pgettext_lazy("sla", "已超时"),
+    SlaState.PAUSED: pgettext_lazy("sla", "已暂停"),
+    SlaState.MET: pgettext_lazy("sla", "已达标"),
+}
 
 BADGES = {
     SlaState.ON_TRACK: "ok",
@@ -60,7 +71,7 @@ def attention_row(row: AttentionRow) -> dict[str, Any]:
         "tier_label": tier_label(t.tier),
         "state_label": state_label(t.state),
         "sla_state": row.reading.state.value,
-        "sla_label": str(row.reading.state.label),
+        "sla_label": str(LABELS[row.reading.state]),
         "badge": BADGES[row.reading.state],
         "assignee": f"{t.assignee.name} ({t.assignee.agent_id})" if t.assignee else "",
         "team": t.team,
@@ -102,7 +113,7 @@ def panel(ticket: Ticket, reading: Reading, at_risk_share: float, source: str) -
     return {
         "ticket": ticket,
         "sla_state": reading.state.value,
-        "sla_label": str(reading.state.label),
+        "sla_label": str(LABELS[reading.state]),
         "badge": BADGES[reading.state],
         "tier_label": tier_label(ticket.tier),
         "clocks": [
