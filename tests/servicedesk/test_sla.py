@@ -181,3 +181,23 @@ def test_breach_counts_per_agent_team_and_tier():
         ("tier", "difficult"): (1, 0, 1),
         ("tier", "escalated"): (1, 1, 0),
     }
+
+
+def test_background_task_sweeps_and_would_requeue():
+    from guanxi.servicedesk.models import SlaSettings
+    from guanxi.servicedesk.sla_tasks import schedule_sweep, sla_sweep_task
+
+    SlaSettings.objects.update_or_create(
+        pk=1, defaults={"workday_hours": "00:00-24:00", "restday_hours": "00:00-24:00"}
+    )
+    late = Ticket.objects.create(
+        kind="complaint",
+        channel="chat",
+        subject="未回复",
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=90),
+    )
+    result = sla_sweep_task.enqueue()  # the tests' backend runs it at once
+    assert result.return_value == "1 tickets"
+    late.refresh_from_db()
+    assert late.sla_state == SlaState.BREACHED  # 90 of 60 min, round the clock
+    assert schedule_sweep() is False  # the immediate backend cannot defer the next run
