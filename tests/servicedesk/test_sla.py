@@ -201,3 +201,24 @@ def test_background_task_sweeps_and_would_requeue():
     late.refresh_from_db()
     assert late.sla_state == SlaState.BREACHED  # 90 of 60 min, round the clock
     assert schedule_sweep() is False  # the immediate backend cannot defer the next run
+
+
+def test_sweep_leaves_a_ticket_changed_since_it_was_read(monkeypatch):
+    from guanxi.servicedesk import sla
+
+    t = ticket("2025-06-10 10:00")
+    real = sla._save_readings
+
+    def agent_answers_meanwhile(batch):
+        # Between the sweep's read and its write, the ticket is saved (updated_at moves).
+        Ticket.objects.get(pk=t.pk).save()
+        real(batch)
+
+    monkeypatch.setattr(sla, "_save_readings", agent_answers_meanwhile)
+    assert sweep(at("2025-06-10 11:30")) == 1
+    t.refresh_from_db()
+    assert (t.sla_state, t.first_response_seconds) == (SlaState.ON_TRACK, None)  # not written
+    monkeypatch.undo()
+    sweep(at("2025-06-10 11:30"))
+    t.refresh_from_db()
+    assert (t.sla_state, t.first_response_seconds) == (SlaState.BREACHED, 90 * 60)
