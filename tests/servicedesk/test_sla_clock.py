@@ -106,3 +106,14 @@ def test_inputs_in_any_zone_and_bad_inputs():
     with pytest.raises(ClockError, match="no shift"):
         add_business_minutes(utc, 5, schedule=Schedule(()), time_zone=TZ)
     assert seconds("2025-06-10 12:00", "2025-06-10 11:00") == 0
+
+
+def test_a_daylight_saving_day_elsewhere():
+    # New York, Sunday 2025-03-09 (a rest day in the Chinese calendar too): the clocks skip
+    # 02:00-03:00, so a 00:00-24:00 day lasts 23 h.
+    nyc = "America/New_York"
+    around = Schedule.parse("00:00-24:00", "00:00-24:00")
+    start = dt.datetime(2025, 3, 9, 5, tzinfo=dt.UTC)  # 00:00 EST
+    end = dt.datetime(2025, 3, 10, 4, tzinfo=dt.UTC)  # 00:00 EDT, 23 h later
+    assert business_seconds(start, end, schedule=around, time_zone=nyc) == 23 * 3600
+    assert add_business_minutes(start, 23 * 60, schedule=around, time_zone=nyc) == end

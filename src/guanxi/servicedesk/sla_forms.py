@@ -94,7 +94,7 @@ class SlaTargetsForm(forms.Form):
         for tier, target in targets.items():
             initial[f"{tier}_first_response"] = target.first_response_minutes
             initial[f"{tier}_resolution"] = target.resolution_minutes
-            initial[f"{tier}_at_risk"] = int(target.at_risk_share * 100)
+            initial[f"{tier}_at_risk"] = round(target.at_risk_share * 100)
         return initial
 
     def clean(self) -> dict[str, Any]:

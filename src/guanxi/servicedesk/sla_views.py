@@ -46,6 +46,7 @@ def sla_list(request: HttpRequest) -> HttpResponse:
         "sees_all": request.user.has_perm(sla_selectors.VIEW_ALL),
         "service": sla.service_settings(),
         "now": timezone.localtime(now),
+        "unofficial_years": sorted({y for r in found for y in r.reading.unofficial_years}),
     }
     return render(request, "servicedesk/sla_list.html", context)
 
