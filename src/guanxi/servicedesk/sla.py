@@ -5,7 +5,10 @@ same 排班 as the performance figures) when the ticket has an assignee with a r
 the shop's service hours, one ``SlaSettings`` row (migration 0002; default 09:00-24:00
 every day, the usual 客服在线时间 of a Taobao shop), edited on the SLA targets page beside
 the targets. The rota decides because an agent off duty cannot answer: a ticket handed to
-the night shift at 23:00 is measured on the night shift's hours.
+the night shift at 23:00 is measured on the night shift's hours. The current assignee's
+rota counts over the ticket's whole life: a reassigned ticket is re-read on the new rota
+(simpler to explain than a clock stitched from several rotas, and the new assignee is
+the one who must meet the target).
 
 ``refresh_ticket`` recomputes and saves a ticket's reading; the ticket services call it
 after every change to a ticket, and ``sweep`` (every few minutes, ``sla_tasks``; or
@@ -146,10 +149,6 @@ def refresh_ticket(ticket: Ticket, now: dt.datetime) -> None:
     them: ``updated_at`` is left alone, a clock reading is not a change of the ticket)."""
     _apply(ticket, reading_of(ticket, now))
     ticket.save(update_fields=SLA_FIELDS)
-
-
-def open_tickets() -> Iterable[Ticket]:
-    return Ticket.objects.exclude(state__in=OPEN_EXCLUDED)
 
 
 def sweep(now: dt.datetime) -> int:
