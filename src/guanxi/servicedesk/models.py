@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.accounts.models import validate_hours
 from guanxi.core.fields import EncryptedTextField
 
 
@@ -367,3 +368,27 @@ class MailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"mail {self.direction} {self.status}"
+
+
+class SlaSettings(models.Model):
+    """The shop's service hours (one row): the SLA clock of a ticket without an assignee,
+    or whose assignee has no rota, runs on these (servicedesk.sla). The default,
+    09:00-24:00 every day, is the usual 客服在线时间 of a Taobao shop."""
+
+    workday_hours = models.CharField(
+        _("工作日服务时间"), max_length=100, default="09:00-24:00", validators=[validate_hours]
+    )
+    restday_hours = models.CharField(
+        _("休息日服务时间"),
+        max_length=100,
+        blank=True,
+        default="09:00-24:00",
+        validators=[validate_hours],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("服务时间")
+
+    def __str__(self) -> str:
+        return f"{self.workday_hours} / {self.restday_hours}"
