@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import logging
 import re
 import statistics
@@ -138,7 +139,7 @@ def words(text: str) -> list[str]:
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
     tokens = [t.lower() for t in jieba.lcut(text) if not _NOISE.match(t)]
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
 
 
 # ---------------------------------------------------------------------------- the model
@@ -179,25 +180,33 @@ class TriageModel:
 
     def fit(self, texts: Sequence[str], labels: dict[str, Sequence[str]]) -> TriageModel:
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
 
         self.features_ = self._features()
         matrix = self.features_.fit_transform(list(texts))
         self.classifiers_: dict[str, Any] = {}
-        for name, values in labels.items():
-            # Balanced weights: escalated and positive messages are the rare classes, and
-            # the costly ones to miss.
-            classifier = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
-            self.classifiers_[name] = classifier.fit(matrix, list(values))
+        # One BLAS thread: the problem is tiny, and on a busy 2-core machine the default
+        # thread pool made lbfgs 70× slower (7 s instead of 0.1 s for the three labels).
+        with threadpool_limits(limits=1):
+            for name, values in labels.items():
+                # Balanced weights: escalated and positive messages are the rare classes,
+                # and the costly ones to miss.
+                classifier = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
+                self.classifiers_[name] = classifier.fit(matrix, list(values))
         return self
 
     def predict(self, texts: Sequence[str]) -> dict[str, list[Prediction]]:
         """Per label, one prediction per text."""
+        from threadpoolctl import threadpool_limits
+
         matrix = self.features_.transform(list(texts))
         out: dict[str, list[Prediction]] = {}
         for name, classifier in self.classifiers_.items():
             classes = [str(c) for c in classifier.classes_]
             out[name] = []
-            for row in classifier.predict_proba(matrix):
+            with threadpool_limits(limits=1):
+                probabilities_rows = classifier.predict_proba(matrix)
+            for row in probabilities_rows:
                 probabilities = {c: float(p) for c, p in zip(classes, row, strict=True)}
                 best = max(probabilities, key=lambda c: probabilities[c])
                 out[name].append(Prediction(best, probabilities[best], probabilities))
@@ -212,24 +221,68 @@ KEYWORDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "category": (
         (
             "logistics",
-            ("快递", "物流", "发货", "到货", "签收", "包裹", "配送", "单号", "顺丰", "送货",
-             "中通", "圆通", "韵达", "丢件", "少发", "漏发", "地址"),
+            (
+                "快递",
+                "物流",
+                "发货",
+                "到货",
+                "签收",
+                "包裹",
+                "配送",
+                "单号",
+                "顺丰",
+                "送货",
+                "中通",
+                "圆通",
+                "韵达",
+                "丢件",
+                "少发",
+                "漏发",
+                "地址",
+            ),
         ),
         ("service", ("客服", "态度", "回复", "退款", "发票", "优惠", "保价", "售后", "返现")),
     ),
     "tier": (
         (
             "escalated",
-            ("315", "12315", "消协", "消费者协会", "工商", "市场监管", "媒体", "记者", "曝光",
-             "平台介入", "小二", "律师", "起诉", "法院", "举报"),
+            (
+                "315",
+                "12315",
+                "消协",
+                "消费者协会",
+                "工商",
+                "市场监管",
+                "媒体",
+                "记者",
+                "曝光",
+                "平台介入",
+                "小二",
+                "律师",
+                "起诉",
+                "法院",
+                "举报",
+            ),
         ),
         ("difficult", ("维权", "差评", "拒绝退款", "不给退", "赔偿", "一星", "必须")),
     ),
     "sentiment": (
         (
             "positive",
-            ("谢谢", "感谢", "好评", "满意", "推荐", "回购", "很好", "不错", "给力", "点赞",
-             "耐心", "贴心"),
+            (
+                "谢谢",
+                "感谢",
+                "好评",
+                "满意",
+                "推荐",
+                "回购",
+                "很好",
+                "不错",
+                "给力",
+                "点赞",
+                "耐心",
+                "贴心",
+            ),
         ),
         ("neutral", ("请问", "吗", "能不能", "可以", "多久", "什么时候", "怎么")),
     ),
@@ -246,7 +299,9 @@ class KeywordBaseline:
     def predict(self, texts: Sequence[str]) -> dict[str, list[Prediction]]:
         out: dict[str, list[Prediction]] = {}
         for name, rules in KEYWORDS.items():
-            out[name] = [Prediction(_first_match(text, rules, DEFAULTS[name]), 1.0) for text in texts]
+            out[name] = [
+                Prediction(_first_match(text, rules, DEFAULTS[name]), 1.0) for text in texts
+            ]
         return out
 
 
@@ -290,9 +345,7 @@ def score(truth: Sequence[str], predicted: Sequence[str]) -> Score:
 
 def _scores(model: Any, test: LabelledSet) -> dict[str, Score]:
     predicted = model.predict(test.texts)
-    return {
-        name: score(test.labels[name], [p.value for p in predicted[name]]) for name in LABELS
-    }
+    return {name: score(test.labels[name], [p.value for p in predicted[name]]) for name in LABELS}
 
 
 def evaluate(data: LabelledSet, model: TriageModel | None = None) -> Evaluation:

@@ -48,9 +48,30 @@ SEED = 16
 
 SLOTS: dict[str, tuple[str, ...]] = {
     "p": (
-        "连衣裙", "运动鞋", "手机壳", "蓝牙耳机", "空气净化器", "坚果礼盒", "面霜", "羽绒服",
-        "保温杯", "儿童玩具", "四件套", "扫地机器人", "口红", "零食大礼包", "真皮皮鞋",
-        "衬衣", "牛仔裤", "电饭煲", "台灯", "行李箱", "卫衣", "洗面奶", "数据线", "茶叶",
+        "连衣裙",
+        "运动鞋",
+        "手机壳",
+        "蓝牙耳机",
+        "空气净化器",
+        "坚果礼盒",
+        "面霜",
+        "羽绒服",
+        "保温杯",
+        "儿童玩具",
+        "四件套",
+        "扫地机器人",
+        "口红",
+        "零食大礼包",
+        "真皮皮鞋",
+        "衬衣",
+        "牛仔裤",
+        "电饭煲",
+        "台灯",
+        "行李箱",
+        "卫衣",
+        "洗面奶",
+        "数据线",
+        "茶叶",
     ),
     "c": ("中通", "圆通", "韵达", "申通", "顺丰", "京东快递", "极兔", "邮政", "EMS", "德邦"),
     "d": ("两天", "三天", "四天", "五天", "一个星期", "十天", "半个月"),
@@ -116,14 +137,34 @@ TEMPLATES: tuple[tuple[str, str, str, str], ...] = (
     ("logistics", "difficult", "negative", "丢件了你们不管是吧，不给我[补发|退款]我就给差评"),
     ("logistics", "difficult", "negative", "快递{d}不到，我已经申请维权了，[等着吧|你们看着办]"),
     ("logistics", "difficult", "negative", "货压坏了还不给退，这个差评我是给定了"),
-    ("logistics", "difficult", "negative", "别跟我说找{c}，东西是你们发的，我只要全额退款，别的免谈"),
-    ("logistics", "difficult", "negative", "第{n}次找你们了，少发的{p}还没补，不解决就[一星|差评]伺候"),
+    (
+        "logistics",
+        "difficult",
+        "negative",
+        "别跟我说找{c}，东西是你们发的，我只要全额退款，别的免谈",
+    ),
+    (
+        "logistics",
+        "difficult",
+        "negative",
+        "第{n}次找你们了，少发的{p}还没补，不解决就[一星|差评]伺候",
+    ),
     ("logistics", "difficult", "negative", "没收到货凭什么[不让我|不给]退款，我要维权"),
-    ("logistics", "difficult", "negative", "不接受补发，也不要优惠券，[必须|一定要]赔偿，晚到的损失谁负责"),
+    (
+        "logistics",
+        "difficult",
+        "negative",
+        "不接受补发，也不要优惠券，[必须|一定要]赔偿，晚到的损失谁负责",
+    ),
     ("logistics", "difficult", "negative", "已经给了差评，物流慢成这样还[想要|要]好评？"),
     # ---- logistics, escalated, negative
     ("logistics", "escalated", "negative", "付了钱{d}不发货，我已经申请{pf}平台介入了"),
-    ("logistics", "escalated", "negative", "双十一买的{p}拆成好几个包裹，少了一件没人管，我要去315投诉"),
+    (
+        "logistics",
+        "escalated",
+        "negative",
+        "双十一买的{p}拆成好几个包裹，少了一件没人管，我要去315投诉",
+    ),
     ("logistics", "escalated", "negative", "假发货骗人，已经打12315举报了"),
     ("logistics", "escalated", "negative", "丢件推来推去，我找了消协，[等通知吧|你们等着]"),
     ("logistics", "escalated", "negative", "虚假发货，小二已经介入了，你们自己跟平台解释吧"),
@@ -173,10 +214,20 @@ TEMPLATES: tuple[tuple[str, str, str, str], ...] = (
     ("product", "ordinary", "positive", "{p}颜值[很高|在线]，用着[也顺手|很方便]，yyds"),
     ("product", "ordinary", "positive", "鞋子[很轻|很软]，穿了一天不累脚，好评"),
     # ---- product, difficult, negative
-    ("product", "difficult", "negative", "明明是质量问题，你们[却|还]说是我穿坏的，不给退我就给差评"),
+    (
+        "product",
+        "difficult",
+        "negative",
+        "明明是质量问题，你们[却|还]说是我穿坏的，不给退我就给差评",
+    ),
     ("product", "difficult", "negative", "真皮{p}有褶皱，质检证明我不看，必须退货退款"),
     ("product", "difficult", "negative", "东西跟描述完全不一样，我要申请维权"),
-    ("product", "difficult", "negative", "{p}坏了不给换，那我只能如实差评了，[让大家|让买家]都看看"),
+    (
+        "product",
+        "difficult",
+        "negative",
+        "{p}坏了不给换，那我只能如实差评了，[让大家|让买家]都看看",
+    ),
     ("product", "difficult", "negative", "别给我补偿{m}块，我就要退货，运费也得你们出"),
     ("product", "difficult", "negative", "[你们|店家]拒绝退款是什么意思，{p}明明就是次品"),
     ("product", "difficult", "negative", "我只试穿了一下，吊牌都在，凭什么只退一半"),
@@ -190,7 +241,12 @@ TEMPLATES: tuple[tuple[str, str, str, str], ...] = (
     ("product", "escalated", "negative", "用了你们的{p}过敏住院，我[找了律师|要去法院起诉]"),
     ("product", "escalated", "negative", "{p}漏电差点出事，我向市场监管局举报了"),
     ("product", "escalated", "negative", "三无产品还敢卖，我已经投诉到12315了"),
-    ("product", "escalated", "negative", "我在微博发了{p}的质量问题，[好多人|很多人]转发了，你们自己看吧"),
+    (
+        "product",
+        "escalated",
+        "negative",
+        "我在微博发了{p}的质量问题，[好多人|很多人]转发了，你们自己看吧",
+    ),
     ("product", "escalated", "negative", "过期食品都敢卖，已经向消费者协会反映了"),
     # ---- product, difficult, neutral
     ("product", "difficult", "neutral", "维权已经提交了，{p}的照片和检测报告在附件里，请查收"),
@@ -237,16 +293,31 @@ TEMPLATES: tuple[tuple[str, str, str, str], ...] = (
     ("service", "difficult", "negative", "说好的[保价|返现]不认账，我要维权"),
     ("service", "difficult", "negative", "你们拒绝退款还[挂我电话|不回消息]，这事没完"),
     ("service", "difficult", "negative", "客服让我改好评才给退款，[太恶心了|什么操作]"),
-    ("service", "difficult", "negative", "补偿{m}块打发谁呢，今天不给个说法我就[一直|天天]来找你们"),
+    (
+        "service",
+        "difficult",
+        "negative",
+        "补偿{m}块打发谁呢，今天不给个说法我就[一直|天天]来找你们",
+    ),
     ("service", "difficult", "negative", "退款纠纷拖着不处理，我已经在评价里写清楚了，差评"),
     ("service", "difficult", "negative", "我不管什么流程，必须今天就给我退，不然[一星|差评]"),
-    ("service", "difficult", "negative", "答应的赔偿又反悔，这次我不会再相信了，[我要维权|维权到底]"),
+    (
+        "service",
+        "difficult",
+        "negative",
+        "答应的赔偿又反悔，这次我不会再相信了，[我要维权|维权到底]",
+    ),
     # ---- service, escalated, negative
     ("service", "escalated", "negative", "再[不处理|拖下去]我就打315热线"),
     ("service", "escalated", "negative", "退款拖了{d}，我已经申请{pf}小二介入了"),
     ("service", "escalated", "negative", "客服辱骂顾客，聊天记录已经截图发给媒体了"),
     ("service", "escalated", "negative", "不退款我就去消协，[还要|顺便]在网上曝光"),
-    ("service", "escalated", "negative", "[平台客服|官方客服]已经介入了，你们[自己|等着]跟平台解释"),
+    (
+        "service",
+        "escalated",
+        "negative",
+        "[平台客服|官方客服]已经介入了，你们[自己|等着]跟平台解释",
+    ),
     ("service", "escalated", "negative", "霸王条款不给开发票，我向税务和工商[投诉|举报]了"),
     ("service", "escalated", "negative", "价格欺诈，先涨价再打折，我已经举报到12315"),
     ("service", "escalated", "negative", "我是记者，[想了解一下|来核实]你们拒绝退款的情况"),
@@ -288,9 +359,7 @@ def held_out_groups() -> set[str]:
             held.add(f"t{number:03d}")
     for key, count in seen.items():
         if count < 4:
-            first = next(
-                n for n, (c, t, _s, _x) in enumerate(TEMPLATES, 1) if (c, t) == key
-            )
+            first = next(n for n, (c, t, _s, _x) in enumerate(TEMPLATES, 1) if (c, t) == key)
             held.add(f"t{first:03d}")
     return held
 
