@@ -28,7 +28,7 @@ import logging
 import re
 import statistics
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,7 +178,7 @@ class TriageModel:
             ]
         )
 
-    def fit(self, texts: Sequence[str], labels: dict[str, Sequence[str]]) -> TriageModel:
+    def fit(self, texts: Sequence[str], labels: Mapping[str, Sequence[str]]) -> TriageModel:
         from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits
 
@@ -197,16 +197,14 @@ class TriageModel:
 
     def predict(self, texts: Sequence[str]) -> dict[str, list[Prediction]]:
         """Per label, one prediction per text."""
-        from threadpoolctl import threadpool_limits
-
         matrix = self.features_.transform(list(texts))
         out: dict[str, list[Prediction]] = {}
         for name, classifier in self.classifiers_.items():
             classes = [str(c) for c in classifier.classes_]
             out[name] = []
-            with threadpool_limits(limits=1):
-                probabilities_rows = classifier.predict_proba(matrix)
-            for row in probabilities_rows:
+            # A sparse product (no BLAS): no thread limit needed, and threadpoolctl's
+            # ~7 ms per call would be most of a suggestion's time.
+            for row in classifier.predict_proba(matrix):
                 probabilities = {c: float(p) for c, p in zip(classes, row, strict=True)}
                 best = max(probabilities, key=lambda c: probabilities[c])
                 out[name].append(Prediction(best, probabilities[best], probabilities))
@@ -293,7 +291,7 @@ DEFAULTS = {"category": "product", "tier": "ordinary", "sentiment": "negative"}
 class KeywordBaseline:
     """Keyword rules per label (``KEYWORDS``); ``fit`` learns nothing (kept for symmetry)."""
 
-    def fit(self, texts: Sequence[str], labels: dict[str, Sequence[str]]) -> KeywordBaseline:
+    def fit(self, texts: Sequence[str], labels: Mapping[str, Sequence[str]]) -> KeywordBaseline:
         return self
 
     def predict(self, texts: Sequence[str]) -> dict[str, list[Prediction]]:
