@@ -4,7 +4,8 @@ that ships beside this module (``data/tickets_labelled.csv``; how it was made:
 ``triage_templates`` and ``data/README.md``).
 
 The model: jieba words (and word bigrams) plus character 1–2-grams → TF-IDF (one shared
-vocabulary) → one multinomial logistic regression per label. Logistic regression rather
+vocabulary), plus the keyword rules' hits as features → one multinomial logistic regression
+per label. Logistic regression rather
 than a linear SVM because the ticket page shows a confidence, and its probabilities are
 usable as one. It trains on the ~650 rows in well under a second (after jieba's dictionary
 load, ~0.7 s once per process), so callers fit it lazily once per process rather than
@@ -158,25 +159,38 @@ class TriageModel:
     ``__init__`` stores hyperparameters only; ``fit`` returns ``self``; fitted attributes
     end in ``_`` (scikit-learn's conventions)."""
 
-    def __init__(self, *, c: float = 10.0, char_ngrams: tuple[int, int] = (1, 2)) -> None:
+    def __init__(
+        self,
+        *,
+        c: float = 10.0,
+        char_ngrams: tuple[int, int] = (1, 2),
+        keyword_weight: float = 0.5,
+    ) -> None:
         self.c = c
         self.char_ngrams = char_ngrams
+        # The keyword rules' hits as extra features (0 turns them off). Chosen, with C and
+        # the n-gram range, by 5-fold cross-validation over templates on the train split
+        # only (never the test split): accuracy category 0.704 → 0.778, tier 0.900 →
+        # 0.948, sentiment 0.878 → 0.898 with them at weight 0.5.
+        self.keyword_weight = keyword_weight
 
     def _features(self) -> Any:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.pipeline import FeatureUnion
+        from sklearn.preprocessing import FunctionTransformer
 
-        return FeatureUnion(
-            [
-                ("words", TfidfVectorizer(analyzer=words, sublinear_tf=True)),
-                (
-                    "chars",
-                    TfidfVectorizer(
-                        analyzer="char", ngram_range=self.char_ngrams, sublinear_tf=True
-                    ),
-                ),
-            ]
-        )
+        parts: list[tuple[str, Any]] = [
+            ("words", TfidfVectorizer(analyzer=words, sublinear_tf=True)),
+            (
+                "chars",
+                TfidfVectorizer(analyzer="char", ngram_range=self.char_ngrams, sublinear_tf=True),
+            ),
+        ]
+        weights = {"words": 1.0, "chars": 1.0}
+        if self.keyword_weight:
+            parts.append(("keywords", FunctionTransformer(keyword_hits)))
+            weights["keywords"] = self.keyword_weight
+        return FeatureUnion(parts, transformer_weights=weights)
 
     def fit(self, texts: Sequence[str], labels: Mapping[str, Sequence[str]]) -> TriageModel:
         from sklearn.linear_model import LogisticRegression
@@ -301,6 +315,17 @@ class KeywordBaseline:
                 Prediction(_first_match(text, rules, DEFAULTS[name]), 1.0) for text in texts
             ]
         return out
+
+
+def keyword_hits(texts: Iterable[str]) -> Any:
+    """One column per keyword list of ``KEYWORDS``: 1 where any of its words occurs."""
+    from scipy import sparse
+
+    lists = [keywords for rules in KEYWORDS.values() for _value, keywords in rules]
+    rows = [
+        [1.0 if any(k in text for k in keywords) else 0.0 for keywords in lists] for text in texts
+    ]
+    return sparse.csr_matrix(rows)
 
 
 def _first_match(text: str, rules: Iterable[tuple[str, tuple[str, ...]]], default: str) -> str:
