@@ -33,7 +33,7 @@ def ticket(id: int, kind: str, tier: str, created: str, **fields: object) -> Tic
     return TicketRow(id=id, kind=kind, tier=tier, created_at=utc(created), **values)  # type: ignore[arg-type]
 
 
-C, I, A = "complaint", "inquiry", "after_sales"
+C, INQ, A = "complaint", "inquiry", "after_sales"
 ROWS = [
     ticket(1, C, "ordinary", "2025-06-02 10:00:00", product_id="P1", agent_id="kf1", team="A",
            first_response_seconds=600, resolved_at="2025-06-03 10:00:00", resolution_seconds=7200),
@@ -43,7 +43,7 @@ ROWS = [
            resolution_breached=True, reopen_count=1),
     ticket(3, C, "difficult", "2025-06-09 08:00:00", category="logistics", product_id="P2",
            agent_id="kf2", team="A", first_response_seconds=900, resolution_breached=True),
-    ticket(4, I, "ordinary", "2025-06-15 22:00:00", category="service"),
+    ticket(4, INQ, "ordinary", "2025-06-15 22:00:00", category="service"),
     ticket(5, C, "escalated", "2025-05-20 10:00:00", category="service", product_id="P3",
            agent_id="kf2", team="B", first_response_seconds=300,
            resolved_at="2025-06-05 10:00:00", resolution_seconds=50000, reopen_count=2),
