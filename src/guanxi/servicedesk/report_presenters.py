@@ -459,3 +459,16 @@ def tiles(report: DeskReport) -> list[tuple[str, str, str]]:
         ("complaint_rate", _("每千单投诉率"), rates.texts[1][3]),
         ("csat_mean", _("满意度平均分"), text_value(report.csat_all.mean, "ratio")),
     ]
+
+
+def performance_tables(desk: dict[str, Any]) -> list[tuple[str, list[UnitRow], str]]:
+    """The performance page's tables of ``report_selectors.performance_desk``: (heading,
+    rows, key) for the view's units, then the tiers."""
+    if not desk:
+        return []
+    out = []
+    if desk["by"] in ("agent", "team"):
+        heading = _("客服") if desk["by"] == "agent" else _("客服组")
+        out.append((heading, unit_rows(desk["units"], desk["by"]), desk["by"]))
+    out.append((_("级别"), unit_rows(desk["tiers"], "tier"), "tier"))
+    return out

@@ -141,3 +141,25 @@ def default_period(tickets: QuerySet[Ticket], today: dt.date | None = None) -> P
     latest: Any = tickets.order_by("-created_at").values_list("created_at", flat=True).first()
     day = timezone.localtime(latest).date() if latest else (today or timezone.localdate())
     return month_period(day.year, day.month)
+
+
+def unit_desk(tickets: QuerySet[Ticket], period: Period, by: str) -> list[reports.UnitDesk]:
+    """SLA breaches and CSAT of ``period`` per agent, team or tier (the performance pages)."""
+    w = report_window(period)
+    return reports.unit_figures(ticket_rows(tickets, w), csat_rows(tickets, w), w, by)
+
+
+def performance_desk(user: Any, period: Period, view: str, only: str = "") -> dict[str, Any]:
+    """The service desk's figures beside the performance pages' ``view`` (agent, team or
+    shop): per unit of the view and per tier, over the tickets ``user`` may see; ``only``:
+    one agent's row (an agent sees their own row, as in the agent table). Empty for a user
+    without the service desk."""
+    from guanxi.servicedesk.selectors import visible_tickets
+
+    if not user.has_perm("servicedesk.view_ticket"):
+        return {}
+    tickets = visible_tickets(user)
+    if only:
+        tickets = tickets.filter(assignee__agent_id=only)
+    units = unit_desk(tickets, period, view) if view in ("agent", "team") else []
+    return {"by": view, "units": units, "tiers": unit_desk(tickets, period, "tier")}
