@@ -83,6 +83,12 @@ class Table:
     texts: list[list[str]]  # the page's text of each cell
     note: str = ""
 
+    @property
+    def cells(self) -> list[list[tuple[str, bool]]]:
+        """The page's rows: each cell's text and whether it is a number (right-aligned)."""
+        numeric = [c.kind != "text" for c in self.columns]
+        return [list(zip(row, numeric, strict=True)) for row in self.texts]
+
 
 def _row_texts(columns: Sequence[Column], values: Sequence[Any]) -> list[str]:
     out = []
