@@ -76,8 +76,8 @@ def csat_rows(tickets: QuerySet[Ticket], w: Window) -> list[CsatRow]:
     return [
         CsatRow(
             ticket_id=v["ticket_id"],
-            rating=v["rating"],
-            answered_at=v["answered_at"],
+            rating=v["rating"] or 0,  # filtered: answered, so set (1–5)
+            answered_at=v["answered_at"] or w.start,
             agent_id=v["ticket__assignee__agent_id"] or "",
             team=v["ticket__team"],
             tier=v["ticket__tier"],
