@@ -244,7 +244,7 @@ def csat_table(report: DeskReport, by: str) -> Table:
     heading = {"agent": _("客服"), "team": _("客服组"), "tier": _("级别")}[by]
     columns = [
         Column(heading, "text", 14),
-        Column(_("评价数"), "count", 10),
+        Column(_("回答数"), "count", 10),
         Column(_("平均分"), "ratio", 10),
         Column(_("4–5 分占比"), "percent", 12),
     ]

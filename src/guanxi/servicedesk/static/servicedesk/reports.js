@@ -5,11 +5,19 @@
   if (!source || typeof Plotly === "undefined") return;
   const d = JSON.parse(source.textContent);
   const margin = { t: 36, r: 10, b: 40, l: 44 };
+  // Counts are whole tickets: no 0.5 ticks on a small axis.
+  function counts(values) {
+    const top = Math.max.apply(null, [].concat.apply([1], values));
+    return { rangemode: "tozero", tickformat: ",d", dtick: top <= 5 ? 1 : null };
+  }
   const open = document.getElementById("open-chart");
   if (open) {
+    const stacked = d.open.tiers.map(function (_t, i) {
+      return d.open.bands.reduce(function (sum, band) { return sum + band.values[i]; }, 0);
+    });
     GuanxiCharts.plot(open, d.open.bands.map(function (band) {
       return { type: "bar", name: band.name, x: d.open.tiers, y: band.values };
-    }), { title: { text: d.open.title }, barmode: "stack", margin: margin, yaxis: { rangemode: "tozero" } });
+    }), { title: { text: d.open.title }, barmode: "stack", margin: margin, yaxis: counts([stacked]) });
   }
   const sla = document.getElementById("sla-chart");
   if (sla) {
@@ -21,6 +29,6 @@
   if (weeks) {
     GuanxiCharts.plot(weeks, d.weeks.series.map(function (s) {
       return { type: "scatter", mode: "lines+markers", name: s.name, x: d.weeks.weeks, y: s.values };
-    }), { title: { text: d.weeks.title }, margin: margin, xaxis: { type: "category" }, yaxis: { rangemode: "tozero" } });
+    }), { title: { text: d.weeks.title }, margin: margin, xaxis: { type: "category" }, yaxis: counts(d.weeks.series.map(function (s) { return s.values; })) });
   }
 })();
