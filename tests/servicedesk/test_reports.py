@@ -243,3 +243,28 @@ def test_whole_report_totals() -> None:
     assert report.has_data
     empty = reports.desk_report([], [], W, orders=None)
     assert not empty.has_data and empty.open[-1].total == 0
+
+
+def test_durations_read_in_minutes_under_an_hour_and_the_json_keeps_numbers() -> None:
+    from guanxi.servicedesk import report_presenters as presenters
+
+    assert presenters.duration_text(Decimal("900.0")) == "15.0 分钟"  # 900 / 60
+    assert presenters.duration_text(Decimal("3600.0")) == "1.00 小时"
+    assert presenters.duration_text(None) == "—"
+    data = presenters.as_json(reports.desk_report(ROWS, CSATS, W, orders=250))
+    assert data["complaint_rate_per_1000_orders"] == {
+        "numerator": 4,
+        "denominator": 250,
+        "value": 16.0,
+        "orders": 250,
+    }
+    assert data["first_response"][-1] == {
+        "tier": "all",
+        "tickets": 4,
+        "timed": 3,
+        "median_seconds": 900.0,
+        "mean_seconds": 1100.0,
+        "within": 2,
+        "within_share": 0.5,
+    }
+    assert [u["unit"] for u in data["csat"]["agent"]] == [None, "kf1", "kf2"]  # None: unassigned

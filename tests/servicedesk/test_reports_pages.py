@@ -124,7 +124,7 @@ def test_an_agent_sees_only_their_queue(client: Client, make_user, desk) -> None
     assert "kf2" not in page and "只含分派给你或你所在客服组的工单" in page
 
 
-def test_marketing_gets_no_service_desk_figures(client: Client, make_user, desk) -> None:
+def test_marketing_gets_no_service_desk_figures(client: Client, make_user) -> None:
     login(client, make_user, "marketing")
     assert client.get(f"/servicedesk/reports/{JUNE}").status_code == 403
     assert client.get(f"/servicedesk/reports/export.csv{JUNE}").status_code == 403
