@@ -189,4 +189,4 @@ def test_cli_json_and_one_agents_queue(desk) -> None:
     with pytest.raises(CommandError, match="--from/--to"):
         _cli(start="2025-06-30", end="2025-06-01")
     table = _cli(start="2025-06-01", end="2025-06-30", format="table")
-    assert "500.00‰" in table and "重开率" in table
+    assert "500.00‰" in table and "重开率" in table and "中位数（工作时长）" in table

@@ -64,8 +64,8 @@ def _print_tables(stdout: OutputWrapper, report: Any) -> None:
         console.print("No tickets in this period. 本期间没有工单。")
     for t in presenters.tables(report):
         table = Table(title=t.title)
-        for i, column in enumerate(t.columns):
-            table.add_column(column.header, justify="left" if i == 0 else "right")
+        for name, number in t.page_headers:  # the texts are the page's (minutes, hours)
+            table.add_column(name, justify="right" if number else "left")
         for row in t.texts:
             table.add_row(*row)
         console.print(table)

@@ -8,7 +8,7 @@ figure reads the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -82,6 +82,13 @@ class Table:
     rows: list[list[Any]]  # raw values (numbers stay numbers for XLSX/JSON)
     texts: list[list[str]]  # the page's text of each cell
     note: str = ""
+    headers: list[str] = field(default_factory=list)  # the page's, when not the columns'
+
+    @property
+    def page_headers(self) -> list[tuple[str, bool]]:
+        """The page's column headers and whether each is a number's (right-aligned)."""
+        names = self.headers or [c.header for c in self.columns]
+        return [(name, c.kind != "text") for name, c in zip(names, self.columns, strict=True)]
 
     @property
     def cells(self) -> list[list[tuple[str, bool]]]:
@@ -103,9 +110,15 @@ def _row_texts(columns: Sequence[Column], values: Sequence[Any]) -> list[str]:
 
 
 def _table(
-    key: str, title: str, columns: list[Column], rows: list[list[Any]], note: str = ""
+    key: str,
+    title: str,
+    columns: list[Column],
+    rows: list[list[Any]],
+    note: str = "",
+    headers: list[str] | None = None,
 ) -> Table:
-    return Table(key, title, columns, rows, [_row_texts(columns, r) for r in rows], note)
+    texts = [_row_texts(columns, r) for r in rows]
+    return Table(key, title, columns, rows, texts, note, headers or [])
 
 
 def open_table(report: DeskReport) -> Table:
@@ -122,6 +135,7 @@ def open_table(report: DeskReport) -> Table:
 
 
 def _time_table(key: str, title: str, rows: list[TimeRow], note: str) -> Table:
+    # The exports carry business seconds (numbers to sum); the page reads minutes or hours.
     columns = [
         Column(_("级别"), "text", 12),
         Column(_("工单数"), "count", 10),
@@ -143,7 +157,9 @@ def _time_table(key: str, title: str, rows: list[TimeRow], note: str) -> Table:
         ]
         for r in rows
     ]
-    return _table(key, title, columns, values, note)
+    headers = [c.header for c in columns]
+    headers[3:5] = [_("中位数（工作时长）"), _("平均（工作时长）")]
+    return _table(key, title, columns, values, note, headers)
 
 
 def first_response_table(report: DeskReport) -> Table:
@@ -199,7 +215,7 @@ def rates_table(report: DeskReport) -> Table:
     texts[1][3] = "—" if complaints.value is None else f"{complaints.value:.2f}‰"
     if report.orders is None:
         texts[1][2] = _("无法读取订单")
-    return Table(table.key, table.title, table.columns, table.rows, texts)
+    return Table(table.key, table.title, table.columns, table.rows, texts, table.note)
 
 
 def categories_table(report: DeskReport) -> Table:
