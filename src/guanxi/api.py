@@ -24,6 +24,7 @@ from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
 from guanxi.segments.api import router as segments
 from guanxi.servicedesk.api import router as servicedesk
+from guanxi.servicedesk.api_reports import router as servicedesk_reports
 from guanxi.store.api import router as store
 
 
@@ -53,6 +54,8 @@ api.add_router("/customers/", customers)
 api.add_router("/performance/", performance)
 api.add_router("/reports/", reports)
 api.add_router("/segments/", segments)
+# The reports first: their fixed paths before the tickets' /{id}.
+api.add_router("/servicedesk/reports", servicedesk_reports)
 api.add_router("/servicedesk/", servicedesk)
 api.add_router("/knowledge/", knowledge)
 api.add_router("/store/", store)

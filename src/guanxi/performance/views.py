@@ -23,6 +23,8 @@ from guanxi.performance import selectors as agent_selectors
 from guanxi.performance.access import may_view_trend, may_view_units
 from guanxi.performance.exports import unit_label
 from guanxi.performance.forms import VIEW_CHOICES, TrendChoice, TrendForm
+from guanxi.servicedesk import report_presenters as desk_presenters
+from guanxi.servicedesk import report_selectors as desk_selectors
 from guanxi.store import selectors as store_selectors
 from guanxi.web.forms import PeriodForm
 from guanxi.web.language import english, export_language
@@ -73,6 +75,8 @@ def agents_page(request: HttpRequest) -> HttpResponse:
     if table.shop is not None:
         before = [table.shop_previous] if table.shop_previous else []
         whole = presenters.rows([table.shop], before, {}, {}, metrics)[0]
+    # The service desk's SLA breaches and CSAT beside the chat figures (an agent: own row).
+    desk = desk_selectors.performance_desk(request.user, period, view, "" if sees_all else own)
     context = {
         "nav": "performance",
         "form": form,
@@ -83,6 +87,8 @@ def agents_page(request: HttpRequest) -> HttpResponse:
         "metrics": metrics,
         "rows": presenters.rows(table.rows, table.previous, names, table.findings, metrics),
         "shop_row": whole,
+        "desk": desk,
+        "desk_tables": desk_presenters.performance_tables(desk),
     }
     return render(request, "performance/agents.html", context)
 

@@ -4,6 +4,7 @@ show). The same rules as the page: an agent gets only their own row and score.""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -22,7 +23,8 @@ from guanxi.performance.schemas import (
     unit_out,
 )
 from guanxi.reports.monthly import default_month, monthly_report
-from guanxi.reports.views import scope_of
+from guanxi.reports.views import desk_scope, scope_of
+from guanxi.servicedesk import report_presenters as desk_presenters
 from guanxi.store.exports.dsr import dsr_json
 from guanxi.store.schemas import DsrMonthOut, FunnelPeriodOut, StoreOut, funnel_out, store_out
 
@@ -44,6 +46,8 @@ class MonthlyOut(Schema):
     teams: list[UnitOut]  # each 客服组's own figures, when the roster has teams
     scores: list[ScoreOut]
     dsr: list[DsrMonthOut]
+    # The service desk's month (as /api/servicedesk/reports), null without the desk.
+    servicedesk: dict[str, Any] | None
 
 
 @router.get("/monthly", response=MonthlyOut, summary="月度报告: the month's figures as JSON")
@@ -58,7 +62,7 @@ def monthly(request: HttpRequest, month: str = "") -> dict[str, object]:
         year, number = parse_month(month) if month else default_month(timezone.localdate())
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    report = monthly_report(year, number, shop=shop, agents=agents)
+    report = monthly_report(year, number, shop=shop, agents=agents, **desk_scope(request))
     teams = agent_teams()
     return {
         "month": f"{report.month.start:%Y-%m}",
@@ -75,4 +79,5 @@ def monthly(request: HttpRequest, month: str = "") -> dict[str, object]:
         "teams": [unit_out(r) for r in report.teams],
         "scores": [score_out(s) for s in report.scores],
         "dsr": dsr_json(report.dsr),
+        "servicedesk": desk_presenters.as_json(report.desk) if report.desk else None,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from guanxi.accounts.selectors import agent_teams
 from guanxi.core.timeutil import Period, month_period
@@ -24,6 +25,7 @@ from guanxi.metrics.store import StoreFigures
 from guanxi.performance import selectors as agent_selectors
 from guanxi.performance import shop_settings
 from guanxi.performance.scorecard import manual_scores
+from guanxi.servicedesk.reports import DeskReport
 from guanxi.store import selectors as store_selectors
 
 DSR_MONTHS = 6  # the trend shown: the report's month and the five before
@@ -46,6 +48,9 @@ class MonthlyReport:
     # Each 客服组's own figures (``agent_id`` is the team, or NO_TEAM), when the roster has
     # teams and the report shows every agent; empty otherwise.
     teams: list[AgentReport] = field(default_factory=list)
+    # The service desk's month (open tickets, SLA attainment, reopen and complaint rates,
+    # top categories, CSAT) over the tickets the reader may see; None without the desk.
+    desk: DeskReport | None = None
 
     @property
     def previous_month(self) -> Period:
@@ -57,7 +62,8 @@ class MonthlyReport:
         """False when the month has no traffic, chats, orders or ratings at all."""
         shop = self.store is not None and self.store.has_data
         ratings = any(m.ratings for m in self.dsr[-1:])
-        return shop or bool(self.agents) or ratings
+        desk = self.desk is not None and self.desk.has_data
+        return shop or bool(self.agents) or ratings or desk
 
 
 def default_month(today: dt.date) -> tuple[int, int]:
@@ -67,11 +73,20 @@ def default_month(today: dt.date) -> tuple[int, int]:
 
 
 def monthly_report(
-    year: int, month: int, *, shop: bool = True, agents: str = "all"
+    year: int,
+    month: int,
+    *,
+    shop: bool = True,
+    agents: str = "all",
+    desk: bool = True,
+    tickets: Any = None,
 ) -> MonthlyReport:
     """The report of one month. ``shop``: include the store, DSR and funnel; ``agents``:
-    "all", "none" or one agent id (that agent's row and score only)."""
+    "all", "none" or one agent id (that agent's row and score only); ``desk``: include the
+    service desk's section over ``tickets`` (the reader's ``visible_tickets``; None: every
+    ticket, as the command line reports)."""
     period = month_period(year, month)
+    desk_report = _desk(period, tickets) if desk else None
     before = period.start - dt.timedelta(days=1)
     previous = month_period(before.year, before.month)
     # The shop's scorecard, thresholds and the month's manual scores, as on the pages.
@@ -104,7 +119,20 @@ def monthly_report(
     )
     if not shop:
         return MonthlyReport(
-            period, own, None, None, [], shown, scores, card.name, [], None, None, findings, teams
+            period,
+            own,
+            None,
+            None,
+            [],
+            shown,
+            scores,
+            card.name,
+            [],
+            None,
+            None,
+            findings,
+            teams,
+            desk_report,
         )
     return MonthlyReport(
         month=period,
@@ -120,4 +148,14 @@ def monthly_report(
         funnel_previous=store_selectors.funnel(previous),
         findings=findings,
         teams=teams,
+        desk=desk_report,
+    )
+
+
+def _desk(period: Period, tickets: Any) -> DeskReport:
+    from guanxi.servicedesk import report_selectors
+    from guanxi.servicedesk.models import Ticket
+
+    return report_selectors.desk_report(
+        Ticket.objects.all() if tickets is None else tickets, period
     )

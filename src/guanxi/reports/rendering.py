@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from guanxi.accounts.models import Agent
 from guanxi.reports import presenters
 from guanxi.reports.monthly import MonthlyReport
+from guanxi.servicedesk import report_presenters as desk_presenters
 from guanxi.store import presenters as store_presenters
 
 
@@ -37,7 +38,19 @@ def context(report: MonthlyReport) -> dict[str, Any]:
         "has_dsr": any(m.ratings for m in report.dsr),
         "funnel_rows": funnel_rows,
         "charts": presenters.charts_for(report),
+        "desk_tables": desk_tables(report),
     }
+
+
+# The monthly report's service-desk section: the page's tables a manager reads first.
+DESK_TABLES = ("open", "first_response", "resolution", "rates", "categories", "csat_tier")
+
+
+def desk_tables(report: MonthlyReport) -> list[desk_presenters.Table]:
+    if report.desk is None:
+        return []
+    shown = {t.key: t for t in desk_presenters.tables(report.desk)}
+    return [shown[key] for key in DESK_TABLES]
 
 
 def standalone_html(report: MonthlyReport) -> str:

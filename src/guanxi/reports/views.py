@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from guanxi.core.timeutil import parse_month
 from guanxi.reports import rendering
 from guanxi.reports.monthly import MonthlyReport, default_month, monthly_report
 from guanxi.reports.pdf import PdfError, html_to_pdf
+from guanxi.servicedesk.selectors import visible_tickets
 
 
 def scope_of(request: HttpRequest) -> tuple[bool, str]:
@@ -38,7 +41,14 @@ def _report(request: HttpRequest) -> tuple[MonthlyReport, str]:
             year, month = parse_month(request.GET["month"])
         except ValueError as exc:
             error = str(exc)
-    return monthly_report(year, month, shop=shop, agents=agents), error
+    return monthly_report(year, month, shop=shop, agents=agents, **desk_scope(request)), error
+
+
+def desk_scope(request: HttpRequest) -> dict[str, Any]:
+    """The service desk's section: over the tickets the user may see, if any."""
+    if not request.user.has_perm("servicedesk.view_ticket"):
+        return {"desk": False}
+    return {"desk": True, "tickets": visible_tickets(request.user)}
 
 
 @login_required
