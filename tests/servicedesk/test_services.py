@@ -63,3 +63,19 @@ def test_a_second_claim_is_refused():
     services.claim(ticket.pk, a, by=None)
     with pytest.raises(services.AlreadyClaimedError):
         services.claim(ticket.pk, b, by=None)
+
+
+def test_a_new_ticket_gets_the_mood_of_its_words():
+    angry = services.create_ticket(
+        kind="complaint",
+        channel="chat",
+        subject="太差了",
+        description="东西坏了客服也不理人，我要差评",
+    )
+    glad = services.create_ticket(
+        kind="inquiry",
+        channel="chat",
+        subject="谢谢",
+        description="客服很耐心，问题解决了，非常满意",
+    )
+    assert (angry.sentiment, glad.sentiment) == ("negative", "positive")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Agent
 from guanxi.core.errors import UserInputError
-from guanxi.servicedesk import routing, sla, states
+from guanxi.servicedesk import routing, sla, states, triage
 from guanxi.servicedesk.models import (
     Category,
     Channel,
@@ -152,6 +152,9 @@ def create_ticket(
         created_by=by if getattr(by, "pk", None) else None,
         created_at=at,
     )
+    # The customer's mood, read by the triage model from their words (a suggestion the
+    # agent can see beside the text; category and tier stay the agent's decision).
+    ticket.sentiment = triage.suggest(f"{ticket.subject}\n{description}").sentiment.value
     ticket.save()
     _event(ticket, Action.CREATED, by=by, at=at, after=ticket.state)
     _route(ticket, by=by, at=at)
