@@ -65,9 +65,10 @@ pytest: test-deps
 	$(BIN)/python -m pytest -q --durations=30
 
 # The database-facing tests again, on a private PostgreSQL cluster started for the run
-# (their Spark runs read only the lake, which `make pytest` has covered).
+# (their Spark runs read only the lake, which `make pytest` has covered; the browser tests
+# drive the same views the client tests check on PostgreSQL, and would double the time).
 pytest-postgres: deps
-	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -q -m "(django_db or postgres) and not spark" -p no:cacheprovider --durations=30
+	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -q -m "(django_db or postgres) and not spark and not browser" -p no:cacheprovider --durations=30
 
 test: lint typecheck
 	GUANXI_DATABASE_URL=sqlite:///$$(mktemp -d)/check.sqlite3 $(BIN)/guanxi makemigrations --check --dry-run
