@@ -61,7 +61,9 @@ def _refused(request: HttpRequest, exc: csat.CsatError) -> HttpResponse:
     return render(request, "servicedesk/csat_refused.html", context, status=status)
 
 
-def _back(request: HttpRequest, ticket: Ticket) -> HttpResponseRedirect:
+def back_to_panel(
+    request: HttpRequest, ticket: Ticket, anchor: str = "#csat-panel"
+) -> HttpResponseRedirect:
     """Back to the page the panel was on (its ``next``), never to another site."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -70,7 +72,7 @@ def _back(request: HttpRequest, ticket: Ticket) -> HttpResponseRedirect:
         target = request.headers.get("referer", "") or "/"
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = "/"
-    return HttpResponseRedirect(target + "#csat-panel" if "#" not in target else target)
+    return HttpResponseRedirect(target if "#" in target else target + anchor)
 
 
 def _visible(request: HttpRequest, ticket_id: int) -> Ticket:
@@ -86,21 +88,21 @@ def send_link(request: HttpRequest, ticket_id: int) -> HttpResponse:
     link = csat.request_for(ticket)
     if link is None:
         messages.error(request, _("只有已解决且尚未评价的工单可以发送满意度链接。"))
-        return _back(request, ticket)
+        return back_to_panel(request, ticket)
     url = request.build_absolute_uri(csat.path_for(link))
     if request.POST.get("by") != "mail":
         messages.success(request, _("满意度链接已生成，可复制后发给客户。"))
-        return _back(request, ticket)
+        return back_to_panel(request, ticket)
     try:
         sent = mail_out.send_csat_link(ticket.pk, url, by=request.user)
     except mail_out.TicketError as exc:
         messages.error(request, _("无法发送：%(error)s") % {"error": exc})
-        return _back(request, ticket)
+        return back_to_panel(request, ticket)
     if sent.ok:
         messages.success(request, _("满意度链接已通过邮件发送。"))
     else:
         messages.error(request, _("邮件发送失败：%(error)s") % {"error": sent.entry.error})
-    return _back(request, ticket)
+    return back_to_panel(request, ticket)
 
 
 @login_required
@@ -119,5 +121,5 @@ def call_entry(request: HttpRequest, ticket_id: int) -> HttpResponse:
         messages.error(request, _("未保存：%(error)s") % {"error": exc})
     else:
         messages.success(request, _("已记录客户在电话中的评分。"))
-    return _back(request, ticket)
+    return back_to_panel(request, ticket)
 
