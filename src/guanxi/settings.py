@@ -224,6 +224,7 @@ if GUANXI_AGENT_CHAT_SCOPE not in ("own", "customer"):
         f"GUANXI_AGENT_CHAT_SCOPE={GUANXI_AGENT_CHAT_SCOPE!r}: set it to own or customer"
     )
 
+
 # --- Service desk mail and CSAT (servicedesk/mail_in.py, mail_out.py, csat.py) ---------
 # Intake: unseen mail of GUANXI_IMAP_MAILBOX becomes tickets, fetched every
 # GUANXI_IMAP_EVERY_MINUTES by the worker once GUANXI_IMAP_HOST is set (and by

@@ -38,13 +38,13 @@ class SmtpHandler:
     received: list[Any] = field(default_factory=list)
     refused_domain: str = "refused.example"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.lower().endswith("@" + self.refused_domain):
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.received.append(envelope)
         return "250 Message accepted for delivery"
 

@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.core.errors import UserInputError
-from guanxi.servicedesk import services, states
+from guanxi.servicedesk import states
 from guanxi.servicedesk.models import CsatRequest, State, Ticket, TicketEvent
 
 SALT = "guanxi.servicedesk.csat"
@@ -105,7 +105,9 @@ def request_of_token(token: str, at: dt.datetime | None = None) -> CsatRequest:
     try:
         nonce = signing.loads(token, salt=SALT)
     except signing.BadSignature:
-        raise CsatError("this link is not valid (it was altered or cut short)", "tampered") from None
+        raise CsatError(
+            "this link is not valid (it was altered or cut short)", "tampered"
+        ) from None
     request = CsatRequest.objects.select_related("ticket").filter(nonce=nonce).first()
     if request is None or request.source != CsatRequest.Source.LINK:
         raise CsatError("this link is not valid (it was altered or cut short)", "tampered")
@@ -155,6 +157,9 @@ def _record(request: CsatRequest, rating: int, comment: str, by: Any, at: dt.dat
         note=comment,
     )
     if request.ticket.state == State.RESOLVED:
+        # Imported here: services imports this module (its resolve hook calls request_for).
+        from guanxi.servicedesk import services
+
         services.transition(request.ticket_id, State.FEEDBACK, by=by, at=at, note="CSAT")
 
 
@@ -263,9 +268,7 @@ def csat_summary(tickets: QuerySet[Ticket]) -> list[CsatRow]:
     if total["asked"]:
         rows.append(_row("all", "", "", total))
     for dimension, key_field, label_field in _GROUPS:
-        grouped = (
-            requests.values(key_field, label_field).annotate(**measures).order_by(key_field)
-        )
+        grouped = requests.values(key_field, label_field).annotate(**measures).order_by(key_field)
         for values in grouped:
             key = values[key_field] or ""
             rows.append(_row(dimension, key, values[label_field] or "", values))

@@ -122,4 +122,3 @@ def call_entry(request: HttpRequest, ticket_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已记录客户在电话中的评分。"))
     return back_to_panel(request, ticket)
-

@@ -20,6 +20,7 @@ up first, so fetching twice, or a message left unseen after a crash, adds nothin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import imaplib
@@ -121,10 +122,8 @@ def fetch(now: dt.datetime | None = None) -> FetchResult:
     except (OSError, imaplib.IMAP4.error) as exc:
         raise MailConfigError(f"IMAP: {exc} (after {result})") from exc
     finally:
-        try:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
             conn.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
     return result
 
 
@@ -207,14 +206,22 @@ def _take(raw: bytes, message: EmailMessage, key: str, now: dt.datetime) -> Mail
         return _bounce(message, key, now, sender, subject)
     if not sender:
         return _log(
-            key, Status.MALFORMED, now, subject=subject, error="no sender: the From header is "
-            "missing or holds no address, so there is nobody to answer"
+            key,
+            Status.MALFORMED,
+            now,
+            subject=subject,
+            error="no sender: the From header is "
+            "missing or holds no address, so there is nobody to answer",
         )
     try:
         body = _body_text(message)
     except (LookupError, UnicodeError, ValueError) as exc:
         return _log(
-            key, Status.MALFORMED, now, address=sender, subject=subject,
+            key,
+            Status.MALFORMED,
+            now,
+            address=sender,
+            subject=subject,
             error=f"the body cannot be decoded: {exc}",
         )
     ticket = _thread_ticket(message, subject)
@@ -291,7 +298,9 @@ def _bounce(
     )
     if original:
         error += f" (message {original})"
-    return _log(key, Status.BOUNCE, now, ticket=ticket, address=sender, subject=subject, error=error)
+    return _log(
+        key, Status.BOUNCE, now, ticket=ticket, address=sender, subject=subject, error=error
+    )
 
 
 class _TextOfHtml(HTMLParser):
@@ -371,8 +380,9 @@ def _customer_key_of(email: str) -> str:
     from guanxi.customers.services import email_index
 
     keys = list(
-        Customer.objects.filter(email_index=email_index(email), merged_into__isnull=True)
-        .values_list("customer_key", flat=True)[:2]
+        Customer.objects.filter(
+            email_index=email_index(email), merged_into__isnull=True
+        ).values_list("customer_key", flat=True)[:2]
     )
     return keys[0] if len(keys) == 1 else ""
 

@@ -78,9 +78,7 @@ def _domain() -> str:
     return sender.rpartition("@")[2].strip("> ") or "localhost"
 
 
-def _send(
-    ticket: Ticket, to: str, subject: str, body: str, at: dt.datetime
-) -> MailMessage:
+def _send(ticket: Ticket, to: str, subject: str, body: str, at: dt.datetime) -> MailMessage:
     message_id = make_msgid(domain=_domain())
     thread = _thread_ids(ticket)
     headers = {"Message-ID": message_id}

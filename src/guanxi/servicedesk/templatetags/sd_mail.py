@@ -21,9 +21,7 @@ def mail_panel(context: Any, ticket: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     entries = list(ticket.mail.order_by("at", "id"))
-    texts = masked_text(
-        ticket, [text for m in entries for text in (m.subject, m.body)], context
-    )
+    texts = masked_text(ticket, [text for m in entries for text in (m.subject, m.body)], context)
     revealed = bool(context.get("revealed")) and bool(
         user and user.has_perm("customers.reveal_personal")
     )
