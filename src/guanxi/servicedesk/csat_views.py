@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -22,15 +22,15 @@ CHANGE = "servicedesk.change_ticket"
 _REFUSALS = {
     "tampered": (
         404,
-        _lazy("链接无效"),
-        _lazy("这个链接不完整或被改动过，请打开邮件或短信里的原始链接。"),
+        gettext_lazy("链接无效"),
+        gettext_lazy("这个链接不完整或被改动过，请打开邮件或短信里的原始链接。"),
     ),
     "expired": (
         410,
-        _lazy("链接已过期"),
-        _lazy("这个评价链接已过期。如需评价，请联系客服为您重新发送。"),
+        gettext_lazy("链接已过期"),
+        gettext_lazy("这个评价链接已过期。如需评价，请联系客服为您重新发送。"),
     ),
-    "used": (410, _lazy("已经评价过了"), _lazy("这个链接已经使用过，您的评价我们已收到，谢谢！")),
+    "used": (410, gettext_lazy("已经评价过了"), gettext_lazy("这个链接已经使用过，您的评价我们已收到，谢谢！")),
 }
 
 
