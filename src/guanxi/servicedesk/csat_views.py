@@ -30,7 +30,11 @@ _REFUSALS = {
         gettext_lazy("链接已过期"),
         gettext_lazy("这个评价链接已过期。如需评价，请联系客服为您重新发送。"),
     ),
-    "used": (410, gettext_lazy("已经评价过了"), gettext_lazy("这个链接已经使用过，您的评价我们已收到，谢谢！")),
+    "used": (
+        410,
+        gettext_lazy("已经评价过了"),
+        gettext_lazy("这个链接已经使用过，您的评价我们已收到，谢谢！"),
+    ),
 }
 
 
