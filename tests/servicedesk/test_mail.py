@@ -132,8 +132,13 @@ def test_intake_makes_tickets_threads_replies_and_never_crashes(mailbox, setting
             in_reply_to="<a1@example.com>",
         )
     )
+    # A stranger naming the ticket's number starts a new ticket instead.
+    mailbox.deliver(
+        _mail(f"[#{cup.pk}] 我也要", "x", sender="z@spam.example", message_id="<s1@spam.example>")
+    )
     second = mail_in.fetch()
-    assert second.counts == {"appended": 2}
+    assert second.counts == {"appended": 2, "created": 1}
+    assert Ticket.objects.get(mail__message_id="<s1@spam.example>").pk != cup.pk
     cup.refresh_from_db()
     assert cup.state == State.IN_PROGRESS  # the customer answered while we waited on them
     notes = list(cup.events.filter(action=TicketEvent.Action.MAIL).values_list("note", flat=True))
@@ -144,21 +149,26 @@ def test_intake_makes_tickets_threads_replies_and_never_crashes(mailbox, setting
         entry[1].clear()
     before = (Ticket.objects.count(), MailMessage.objects.count(), TicketEvent.objects.count())
     third = mail_in.fetch()
-    assert (third.total, third.duplicates) == (0, 8)
+    assert (third.total, third.duplicates) == (0, 9)
     after = (Ticket.objects.count(), MailMessage.objects.count(), TicketEvent.objects.count())
     assert after == before
     assert "STORE" in mailbox.commands and "LOGOUT" in mailbox.commands
 
 
-def test_imap_login_refused_is_a_clear_error(mailbox, settings):
+def test_imap_login_refused_is_a_clear_error_and_the_task_goes_on(mailbox, settings):
+    mailbox.deliver(_mail("尺码", "M 还是 L？", message_id="<t1@example.com>"))
+    assert mail_in.fetch_periodically.call() == "created 1, already taken 0"
     settings.GUANXI_IMAP_PASSWORD = "wrong"
     with pytest.raises(mail_in.MailConfigError, match=r"IMAP 127\.0\.0\.1"):
         mail_in.fetch()
+    # The background run logs the failure and returns; it does not raise.
+    assert mail_in.fetch_periodically.call().startswith("failed: IMAP 127.0.0.1")
 
 
 def test_smtp_reply_has_its_headers_and_is_the_first_response(smtp, settings):
-    ticket = services.create_ticket(kind="inquiry", channel="email", subject="发票怎么开")
-    mail_in.receive(_mail(f"发票 [#{ticket.pk}]", "在吗", message_id="<q1@example.com>"))
+    first = mail_in.receive(_mail("发票怎么开", "在吗", message_id="<q1@example.com>"))
+    assert first is not None and first.ticket is not None
+    ticket = first.ticket
 
     sent = mail_out.send_reply(ticket.pk, "您好，可以开电子发票。", by=None)
 
@@ -189,6 +199,7 @@ def test_a_refused_send_is_logged_and_changes_nothing_else(smtp):
 
     assert not sent.ok
     assert sent.entry.status == Status.FAILED and "550" in sent.entry.error
+    assert "nobody@" not in sent.entry.error and "n***@refused.example" in sent.entry.error
     ticket.refresh_from_db()
     assert (ticket.first_response_at, ticket.events.count()) == (None, events)
     assert smtp.received == []

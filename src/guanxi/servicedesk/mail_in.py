@@ -39,6 +39,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from guanxi.core.errors import UserInputError
+from guanxi.ingest.pii import mask_patterns
 from guanxi.servicedesk import services
 from guanxi.servicedesk.models import Kind, MailMessage, State, Ticket, TicketEvent
 
@@ -159,7 +160,8 @@ def receive(raw: bytes, now: dt.datetime | None = None) -> MailMessage | None:
         with transaction.atomic():
             return _take(raw, message, key, now)
     except Exception as exc:
-        logger.exception("mail %s could not be taken", key)
+        # The type only: the message of an exception about a mail can quote the mail.
+        logger.error("mail %s could not be taken: %s", key, type(exc).__name__)
         return _log(key, Status.MALFORMED, now, error=f"{type(exc).__name__}: {exc}")
 
 
@@ -182,7 +184,9 @@ def _log(
         address=address,
         subject=subject,
         body=body,
-        error=error[:2000],
+        # The error column is plain text (it is read on the log and in the CLI): a server's
+        # words can quote an address or a phone, masked like any free text.
+        error=mask_patterns(error)[:2000],
         at=at,
     )
 
@@ -224,16 +228,20 @@ def _take(raw: bytes, message: EmailMessage, key: str, now: dt.datetime) -> Mail
             subject=subject,
             error=f"the body cannot be decoded: {exc}",
         )
-    ticket = _thread_ticket(message, subject)
+    ticket = _thread_ticket(message, subject, sender)
     if ticket is not None and ticket.state != State.CLOSED:
         _append(ticket, sender, subject, body, now)
         return _log(
             key, Status.APPENDED, now, ticket=ticket, address=sender, subject=subject, body=body
         )
-    # A closed ticket is not reopened by mail: the message starts a new ticket that names it.
+    # A closed ticket is not reopened by mail, and a stranger's "[#123]" is not threaded:
+    # the message starts a new ticket that names the number it mentioned.
     description = body
+    mentioned = TICKET_IN_SUBJECT.search(subject)
     if ticket is not None:
         description = f"[#{ticket.pk}] {body}"
+    elif mentioned:
+        description = f"{mentioned.group(0)} {body}"
     ticket = services.create_ticket(
         kind=Kind.COMPLAINT if COMPLAINT_WORDS.search(f"{subject}\n{body}") else Kind.INQUIRY,
         channel="email",
@@ -340,9 +348,10 @@ def _body_text(message: EmailMessage) -> str:
     return content[:BODY_CHARS]
 
 
-def _thread_ticket(message: EmailMessage, subject: str) -> Ticket | None:
-    """The ticket a message answers: a known Message-ID in In-Reply-To/References first
-    (it cannot be typed by mistake), then "[#123]" in the subject."""
+def _thread_ticket(message: EmailMessage, subject: str, sender: str) -> Ticket | None:
+    """The ticket a message answers: a Message-ID of the ticket's mail in In-Reply-To or
+    References first (ours are random: not guessable), then "[#123]" in the subject from
+    a sender the ticket knows."""
     referenced = " ".join(
         str(message.get(name, "") or "") for name in ("In-Reply-To", "References")
     )
@@ -357,8 +366,20 @@ def _thread_ticket(message: EmailMessage, subject: str) -> Ticket | None:
             return known.ticket
     found = TICKET_IN_SUBJECT.search(subject)
     if found:
-        return Ticket.objects.filter(pk=int(found.group(1))).first()
+        ticket = Ticket.objects.select_related("customer").filter(pk=int(found.group(1))).first()
+        if ticket is not None and _known_sender(ticket, sender):
+            return ticket
     return None
+
+
+def _known_sender(ticket: Ticket, sender: str) -> bool:
+    """Ticket numbers are short and guessable: "[#123]" threads a message only from an
+    address the ticket already knows (an earlier mail, or the customer's in the master).
+    Anyone else starts a new ticket, which names the number in its text."""
+    if ticket.customer is not None and ticket.customer.email == sender:
+        return True
+    # The addresses are encrypted (no equality in SQL): compare the ticket's few in Python.
+    return any(address == sender for address in ticket.mail.values_list("address", flat=True))
 
 
 def _append(ticket: Ticket, sender: str, subject: str, body: str, at: dt.datetime) -> None:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, InvalidMailer
 from django.utils import timezone
 
+from guanxi.ingest.pii import mask_patterns
 from guanxi.servicedesk import services
 from guanxi.servicedesk.models import MailMessage, State, Ticket, TicketEvent
 from guanxi.servicedesk.services import TicketError
@@ -96,7 +97,9 @@ def _send(ticket: Ticket, to: str, subject: str, body: str, at: dt.datetime) -> 
     try:
         email.send(using="default")
     except (smtplib.SMTPException, OSError, ValueError, InvalidMailer) as exc:
-        status, error = MailMessage.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+        # Masked: a refusal quotes the recipient's address, and the column is plain text.
+        error = mask_patterns(f"{type(exc).__name__}: {exc}")[:2000]
+        status = MailMessage.Status.FAILED
     return MailMessage.objects.create(
         direction=MailMessage.Direction.OUT,
         status=status,
