@@ -102,7 +102,9 @@ def test_mail_and_csat_panels_and_the_public_page(
         page.click('#csat-send button[value="mail"]')
         page.wait_for_selector(".flash.success")
         mailed = email.message_from_bytes(smtp.received[-1].content, policy=policy.default)
-        body = mailed.get_body().get_content()
+        text_part = mailed.get_body()
+        assert text_part is not None
+        body = text_part.get_content()
     link = re.search(r"http://\S+/servicedesk/csat/\S+/", body)
     assert link is not None
     customer = browser.new_context(locale="zh-CN", viewport=PHONE)

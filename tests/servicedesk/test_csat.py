@@ -30,6 +30,7 @@ def test_a_link_is_answered_once_and_moves_the_ticket_to_feedback():
     ticket = _resolved()
     (made,) = ticket.csat.all()  # resolving made the link (services.transition's hook)
     request = csat.request_for(ticket, T0)
+    assert request is not None
     assert request == made and request.expires_at == T0 + dt.timedelta(days=7)
     assert csat.request_for(ticket, T0 + dt.timedelta(hours=1)) == request  # the open one
     token = csat.token_for(request)
