@@ -1,20 +1,30 @@
-"""Real mail servers on 127.0.0.1 for the mail tests: SMTP by aiosmtpd, IMAP by a small
-IMAP4rev1 server written here.
+"""Real mail servers on 127.0.0.1 for the mail tests: SMTP by aiosmtpd; IMAP by Debian's
+dovecot (``dovecot-imapd``, .ci/run installs it) run from a throw-away configuration, and by
+a small IMAP4rev1 server written here.
 
-Why our own IMAP server: Debian's dovecot needs a system user, a mail location and a
-privileged install step in CI; the tests need one mailbox with the commands a client like
-``imaplib`` sends (CAPABILITY, LOGIN, SELECT, SEARCH UNSEEN, FETCH BODY.PEEK[]/BODY[]/
-RFC822, STORE ±FLAGS, NOOP, LOGOUT) over a real socket, with the protocol's literals and
-tagged responses. Anything else is answered ``BAD`` — a client relying on more fails here.
+Dovecot is the real thing the intake meets in a shop. The small server runs where dovecot is
+not installed, starts in milliseconds, and records the commands it was sent: it speaks what
+a client like ``imaplib`` sends (CAPABILITY, LOGIN, SELECT, SEARCH UNSEEN, FETCH
+BODY.PEEK[]/BODY[]/RFC822, STORE ±FLAGS, NOOP, LOGOUT) over a real socket, with the
+protocol's literals and tagged responses; anything else is answered ``BAD``, so a client
+relying on more fails here.
 """
 
 from __future__ import annotations
 
+import grp
+import os
+import pwd
 import re
+import shutil
 import socket
 import socketserver
+import subprocess
+import tempfile
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +88,11 @@ class Mailbox:
 
     def seen(self) -> list[bool]:
         return ["\\Seen" in flags for _raw, flags in self.messages]
+
+    def mark_all_unseen(self) -> None:
+        with self.lock:
+            for _raw, flags in self.messages:
+                flags.discard("\\Seen")
 
 
 _COMMAND = re.compile(rb"^(\S+) (\S+)(?: (.*))?$")
@@ -239,3 +254,145 @@ def imap_server() -> Iterator[tuple[Mailbox, int]]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# --- dovecot -------------------------------------------------------------------------------
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+_DOVECOT_CONF = """
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+mail_location = maildir:{root}/Maildir
+first_valid_uid = 1
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+# No growing delay after failed logins (the test logs in wrongly on purpose).
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid={mail_uid} gid={mail_gid} home={root}/home
+}}
+"""
+
+
+@dataclass
+class Maildir:
+    """The dovecot mailbox as files: messages are delivered into new/, and their flags read
+    back from the names dovecot gives them in cur/ (":2,S" is \\Seen)."""
+
+    root: Path
+    uid: int
+    gid: int
+    user: str = "desk"
+    password: str = "s3cret-pass"  # passdb static args split on spaces
+    delivered: int = 0
+
+    def deliver(self, raw: bytes) -> None:
+        self.delivered += 1
+        name = f"{self.delivered:04d}.guanxi-test"
+        temporary = self.root / "Maildir" / "tmp" / name
+        temporary.write_bytes(raw)
+        os.chown(temporary, self.uid, self.gid)
+        temporary.rename(self.root / "Maildir" / "new" / name)
+
+    def _files(self) -> list[Path]:
+        found = [*(self.root / "Maildir" / "new").iterdir()]
+        found += [*(self.root / "Maildir" / "cur").iterdir()]
+        return sorted(found, key=lambda f: f.name)
+
+    def seen(self) -> list[bool]:
+        return ["S" in f.name.partition(":2,")[2] for f in self._files()]
+
+    def mark_all_unseen(self) -> None:
+        for file in self._files():
+            base, _, flags = file.name.partition(":2,")
+            if "S" in flags:
+                file.rename(file.with_name(f"{base}:2,{flags.replace('S', '')}"))
+
+
+@contextmanager
+def dovecot_server() -> Iterator[tuple[Maildir, int]]:
+    """dovecot on a free port of 127.0.0.1 with one mailbox in a temporary folder. As
+    root its login and mail processes run as Debian's dovenull and dovecot users (dovecot
+    refuses mail access as root); as anyone else, as that user."""
+    root = Path(tempfile.mkdtemp(prefix="guanxi-dovecot-"))
+    if os.geteuid() == 0:
+        login_user, internal_user = "dovenull", "dovecot"
+        mail_uid, mail_gid = pwd.getpwnam("dovecot").pw_uid, grp.getgrnam("dovecot").gr_gid
+    else:
+        login_user = internal_user = pwd.getpwuid(os.getuid()).pw_name
+        mail_uid, mail_gid = os.getuid(), os.getgid()
+    for folder in ("run", "state", "home", "Maildir/new", "Maildir/cur", "Maildir/tmp"):
+        (root / folder).mkdir(parents=True)
+    for folder in ("home", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"):
+        os.chown(root / folder, mail_uid, mail_gid)
+    root.chmod(0o755)
+    box = Maildir(root, mail_uid, mail_gid)
+    port = free_port()
+    conf = root / "dovecot.conf"
+    conf.write_text(
+        _DOVECOT_CONF.format(
+            root=root,
+            port=port,
+            login_user=login_user,
+            internal_user=internal_user,
+            internal_group=grp.getgrgid(mail_gid).gr_name,
+            password=box.password,
+            mail_uid=mail_uid,
+            mail_gid=mail_gid,
+        )
+    )
+    process = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        _wait_for(port, process, root / "dovecot.log")
+        yield box, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            text = log.read_text() if log.exists() else ""
+            raise RuntimeError(f"dovecot stopped at start ({process.returncode}): {text}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"dovecot did not listen on 127.0.0.1:{port} within 15 s")
