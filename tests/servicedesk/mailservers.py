@@ -24,9 +24,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
