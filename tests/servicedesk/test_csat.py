@@ -150,6 +150,9 @@ def test_the_public_page_works_without_login(client):
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert b'name="rating"' in page.content
+    wrong = client.post(url, {"rating": "9", "comment": "很好"})
+    assert wrong.status_code == 400 and b'id="csat-error"' in wrong.content
+    assert "很好" in wrong.content.decode()  # what the customer typed is kept
     done = client.post(url, {"rating": "5", "comment": "很好"})
     assert done.status_code == 200
     assert CsatRequest.objects.get(pk=request.pk).rating == 5

@@ -188,6 +188,12 @@ def test_smtp_reply_has_its_headers_and_is_the_first_response(smtp, settings):
     assert ticket.first_response_at is not None
     assert ticket.events.filter(action="reply").count() == 1
 
+    # A delivery report quoting our reply marks it failed and lands on the ticket.
+    bounce = mail_in.receive(_bounce(sent.entry.message_id))
+    assert bounce is not None and (bounce.status, bounce.ticket_id) == ("bounce", ticket.pk)
+    sent.entry.refresh_from_db()
+    assert sent.entry.status == Status.FAILED and "user unknown" in sent.entry.error
+
     # The customer's answer to our reply threads back by its In-Reply-To.
     entry = mail_in.receive(
         _mail("好的", "谢谢", message_id="<q2@x>", in_reply_to=sent.entry.message_id)
