@@ -224,6 +224,78 @@ if GUANXI_AGENT_CHAT_SCOPE not in ("own", "customer"):
         f"GUANXI_AGENT_CHAT_SCOPE={GUANXI_AGENT_CHAT_SCOPE!r}: set it to own or customer"
     )
 
+
+# --- Service desk mail and CSAT (servicedesk/mail_in.py, mail_out.py, csat.py) ---------
+# Intake: unseen mail of GUANXI_IMAP_MAILBOX becomes tickets, fetched every
+# GUANXI_IMAP_EVERY_MINUTES by the worker once GUANXI_IMAP_HOST is set (and by
+# `guanxi mail fetch`). Replies and CSAT links go out by SMTP through Django's default
+# mailer (MAILERS), set from GUANXI_EMAIL_*. Passwords may be given in a file
+# (…_PASSWORD_FILE, first line) rather than in the environment.
+def _env_int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number from {low} to {high}")
+    return value
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected true or false")
+    return raw in ("true", "1", "yes")
+
+
+def _env_secret(name: str) -> str:
+    path = os.environ.get(name + "_FILE", "").strip()
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").splitlines()[0].strip()
+        except (OSError, IndexError) as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r}: cannot read it ({exc})") from exc
+    return os.environ.get(name, "")
+
+
+GUANXI_IMAP_HOST = os.environ.get("GUANXI_IMAP_HOST", "").strip()
+GUANXI_IMAP_SSL = _env_bool("GUANXI_IMAP_SSL", True)
+GUANXI_IMAP_PORT = _env_int("GUANXI_IMAP_PORT", 993 if GUANXI_IMAP_SSL else 143, 1, 65535)
+GUANXI_IMAP_USER = os.environ.get("GUANXI_IMAP_USER", "").strip()
+GUANXI_IMAP_PASSWORD = _env_secret("GUANXI_IMAP_PASSWORD")
+GUANXI_IMAP_MAILBOX = os.environ.get("GUANXI_IMAP_MAILBOX", "INBOX").strip() or "INBOX"
+GUANXI_IMAP_EVERY_MINUTES = _env_int("GUANXI_IMAP_EVERY_MINUTES", 5, 1, 1440)
+# A message larger than this is logged as malformed and not made into a ticket.
+GUANXI_MAIL_MAX_BYTES = _env_int("GUANXI_MAIL_MAX_MB", 10, 1, 100) * 1024 * 1024
+_EMAIL_STARTTLS = _env_bool("GUANXI_EMAIL_STARTTLS", False)
+_EMAIL_SSL = _env_bool("GUANXI_EMAIL_SSL", False)
+if _EMAIL_STARTTLS and _EMAIL_SSL:
+    raise ImproperlyConfigured("GUANXI_EMAIL_STARTTLS and GUANXI_EMAIL_SSL: set only one")
+# Django 6.1's MAILERS (the EMAIL_HOST… settings are deprecated): one SMTP mailer.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("GUANXI_EMAIL_HOST", "localhost").strip() or "localhost",
+            "port": _env_int("GUANXI_EMAIL_PORT", 465 if _EMAIL_SSL else 25, 1, 65535),
+            "username": os.environ.get("GUANXI_EMAIL_USER", "").strip() or None,
+            "password": _env_secret("GUANXI_EMAIL_PASSWORD") or None,
+            "use_tls": _EMAIL_STARTTLS,
+            "use_ssl": _EMAIL_SSL,
+            "timeout": 30,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("GUANXI_EMAIL_FROM", "service@localhost").strip()
+# Days a CSAT link can be answered (servicedesk/csat.py).
+GUANXI_CSAT_DAYS = _env_int("GUANXI_CSAT_DAYS", 7, 1, 90)
+# --- end of service desk mail and CSAT ----------------------------------------------------
+
 STATIC_URL = "/static/"
 STATIC_ROOT = GUANXI.static_root
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when unused

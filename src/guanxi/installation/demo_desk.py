@@ -11,7 +11,6 @@ as an agent's clicks would, so the history and the SLA fields are what the produ
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import numpy as np
 from django.utils import timezone
@@ -19,8 +18,8 @@ from django.utils import timezone
 from guanxi import lake as lake_module
 from guanxi.accounts.models import Agent
 from guanxi.customers.models import Customer
-from guanxi.servicedesk import services
-from guanxi.servicedesk.models import CsatRequest, State, Ticket, Tier
+from guanxi.servicedesk import csat, services
+from guanxi.servicedesk.models import State, Ticket, Tier
 
 # How many tickets per demo size (the services write each change with its event and SLA
 # reading: about 10 ms a change).
@@ -149,17 +148,9 @@ def _one(
         )
         services.transition(pk, State.IN_PROGRESS, by=None, at=later(0.1, 2))
         services.transition(pk, State.RESOLVED, by=None, at=later(1, 24))
-    if rng.random() < 0.6:
-        answered = later(2, 30)
+    link = csat.open_request(Ticket.objects.get(pk=pk), clock)  # made at resolution
+    if link is not None and rng.random() < 0.6:
         rating = int(rng.choice([5, 5, 5, 4, 4, 3, 2, 1]))
-        CsatRequest.objects.create(
-            ticket_id=pk,
-            source=CsatRequest.Source.LINK,
-            nonce=secrets.token_hex(16),
-            created_at=answered - dt.timedelta(hours=1),
-            expires_at=answered + dt.timedelta(days=7),
-            answered_at=answered,
-            rating=rating,
-        )
-        services.transition(pk, State.FEEDBACK, by=None, note=f"满意度 {rating}", at=answered)
+        # The customer answers the link; the ticket moves to feedback given.
+        csat.answer(csat.token_for(link), rating, "", at=later(2, 30))
     services.transition(pk, State.CLOSED, by=None, at=later(24, 72))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Agent
 from guanxi.core.errors import UserInputError
-from guanxi.servicedesk import routing, sla, states, triage
+from guanxi.servicedesk import csat, routing, sla, states, triage
 from guanxi.servicedesk.models import (
     Category,
     Channel,
@@ -194,6 +194,8 @@ def transition(
     ticket.save()
     _event(ticket, Action.STATE, by=by, at=at, before=before, after=target, note=note)
     sla.refresh_ticket(ticket, at)
+    if target == State.RESOLVED:  # CSAT after resolution: the satisfaction link (csat.py)
+        csat.request_for(ticket, at)
     return ticket
 
 

@@ -17,7 +17,7 @@ from guanxi.imports import services as import_services
 from guanxi.imports import tasks as import_tasks
 from guanxi.installation.demo_shop import demo_shop_create
 from guanxi.loyalty import tasks as loyalty_tasks
-from guanxi.servicedesk import sla_tasks
+from guanxi.servicedesk import mail_in, sla_tasks
 from guanxi.web.cli import GuanxiCommand
 
 
@@ -40,6 +40,7 @@ class Command(GuanxiCommand):
         import_tasks.schedule_purge()  # the daily deletion of expired import files
         loyalty_tasks.schedule_monthly()  # the member scores, on the configured day
         sla_tasks.schedule_sweep()  # the service desk's SLA marks, every few minutes
+        mail_in.schedule_fetch()  # tickets from the IMAP mailbox, when one is configured
         shop = lake.get()
         if options["demo_scale"] != "none":
             if demo.has_data(shop):
