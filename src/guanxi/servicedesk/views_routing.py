@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from guanxi.servicedesk import routing
 from guanxi.servicedesk.forms import DepartmentForm, RoutingRuleForm
 from guanxi.servicedesk.models import Department, RoutingRule
 
@@ -53,7 +54,10 @@ def routing_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request)
     what = request.POST.get("what", "")
-    if what == "department":
+    if what == "defaults":
+        if routing.defaults_ensure():
+            messages.success(request, _("已添加默认的部门和分派规则。"))
+    elif what == "department":
         pk = request.POST.get("pk", "")
         instance = get_object_or_404(Department, pk=pk) if pk else None
         prefix = f"d{pk}" if pk else "dnew"
