@@ -70,8 +70,18 @@ def queue(user: Any, filters: QueueFilters) -> QuerySet[Ticket]:
     """The tickets of one queue, newest first. ``mine``: assigned to the user's agent;
     ``team``: the agent's team's; ``unassigned``: the visible ones nobody holds (what an
     agent may claim); ``all``: everything the user may see (managers: every queue)."""
-    tickets = visible_tickets(user)
-    agent = agent_of(user)
+    return _filtered(visible_tickets(user), agent_of(user), filters)
+
+
+def queue_all(filters: QueueFilters) -> QuerySet[Ticket]:
+    """``queue`` for the installation's operator (the CLI without ``--as``): every ticket."""
+    tickets = Ticket.objects.select_related("assignee", "department", "customer")
+    return _filtered(tickets, None, filters)
+
+
+def _filtered(
+    tickets: QuerySet[Ticket], agent: Agent | None, filters: QueueFilters
+) -> QuerySet[Ticket]:
     if filters.scope == "mine":
         tickets = tickets.filter(assignee=agent) if agent else tickets.none()
     elif filters.scope == "team":
