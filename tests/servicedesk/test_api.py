@@ -48,7 +48,9 @@ def test_api_visibility_and_changes(desk, signed_in):
     assert _post(manager, f"{API}/{ours.pk}/assign", {"agent": "nobody"}).json()["field"] == "agent"
     # create: unknown order refused naming the field, nothing saved
     before = Ticket.objects.count()
-    bad = _post(agent, API, {"kind": "complaint", "channel": "chat", "subject": "x", "order_id": "NOPE"})
+    bad = _post(
+        agent, API, {"kind": "complaint", "channel": "chat", "subject": "x", "order_id": "NOPE"}
+    )
     assert bad.status_code == 422 and bad.json()["field"] == "order_id"
     assert Ticket.objects.count() == before
     made = _post(agent, API, {"kind": "complaint", "channel": "chat", "subject": "破损"})

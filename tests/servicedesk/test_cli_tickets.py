@@ -23,8 +23,21 @@ def _run(*args: str) -> str:
 
 def test_cli_logs_works_and_lists_tickets_with_role_checks(desk):
     made = json.loads(
-        _run("new", "--kind", "complaint", "--channel", "phone", "--subject", "少发配件",
-             "--category", "product", "--format", "json", "--as", "agent_a")
+        _run(
+            "new",
+            "--kind",
+            "complaint",
+            "--channel",
+            "phone",
+            "--subject",
+            "少发配件",
+            "--category",
+            "product",
+            "--format",
+            "json",
+            "--as",
+            "agent_a",
+        )
     )
     assert (made["state"], made["history"][0]["action"]) == ("classified", "created")
     ticket_id = str(made["id"])
@@ -34,7 +47,11 @@ def test_cli_logs_works_and_lists_tickets_with_role_checks(desk):
     _run("note", ticket_id, "已补发配件", "--reply", "--as", "agent_a")
     shown = json.loads(_run("show", ticket_id, "--format", "json"))
     assert [h["action"] for h in shown["history"]] == [
-        "created", "assign", "state", "tier", "reply"
+        "created",
+        "assign",
+        "state",
+        "tier",
+        "reply",
     ]
     assert shown["tier"] == "difficult" and shown["escalation_reason"] == "坚持全额退款"
     listed = json.loads(_run("list", "--as", "agent_a", "--scope", "mine", "--format", "json"))

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 def test_erasure_wipes_the_tickets_free_text_and_keeps_the_numbers(lake: Lake) -> None:
     person = customer()
     ticket = services.create_ticket(
-        kind="complaint", channel="chat", subject=f"{MOBILE} 的包裹", description="地址：文三路",
+        kind="complaint",
+        channel="chat",
+        subject=f"{MOBILE} 的包裹",
+        description="地址：文三路",
         customer_key=KEY,
     )
     other = services.create_ticket(kind="inquiry", channel="phone", subject="别人的发票")
@@ -26,8 +29,13 @@ def test_erasure_wipes_the_tickets_free_text_and_keeps_the_numbers(lake: Lake) -
     services.add_note(ticket.pk, "已回电", by=None, reply=True)
     services.add_attachment(ticket.pk, name="面单.jpg", content=b"label", by=None)
     MailMessage.objects.create(
-        direction="in", status="appended", ticket=ticket, address="a@example.com",
-        subject="退货", body=f"电话 {MOBILE}", at=ticket.created_at,
+        direction="in",
+        status="appended",
+        ticket=ticket,
+        address="a@example.com",
+        subject="退货",
+        body=f"电话 {MOBILE}",
+        at=ticket.created_at,
     )
     privacy.customer_erase(customer=person, by="manager1")
     ticket.refresh_from_db()

@@ -3,7 +3,7 @@ what they refuse), so a page and the API/CLI refuse the same things the same way
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,14 +22,16 @@ from guanxi.servicedesk.models import (
 
 
 def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
-    return [("", label), *[(v, l) for v, l in choices if v]]
+    return [("", label), *[(v, label) for v, label in choices if v]]
 
 
 class TicketForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.COMPLAINT)
     channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.CHAT)
     subject = forms.CharField(label=_("标题"), max_length=300)
-    description = forms.CharField(label=_("描述"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(
+        label=_("描述"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     customer_key = forms.CharField(label=_("客户编号"), max_length=32, required=False)
     platform = forms.CharField(label=_("平台"), max_length=16, required=False)
     order_id = forms.CharField(label=_("订单号"), max_length=64, required=False)
@@ -40,12 +42,24 @@ class TicketForm(forms.Form):
 
 
 class QueueForm(forms.Form):
-    state = forms.ChoiceField(label=_("状态"), choices=_blank(_("全部状态"), State.choices), required=False)
-    tier = forms.ChoiceField(label=_("级别"), choices=_blank(_("全部级别"), Tier.choices), required=False)
-    category = forms.ChoiceField(label=_("问题分类"), choices=_blank(_("全部分类"), Category.choices), required=False)
-    kind = forms.ChoiceField(label=_("类型"), choices=_blank(_("全部类型"), Kind.choices), required=False)
-    channel = forms.ChoiceField(label=_("渠道"), choices=_blank(_("全部渠道"), Channel.choices), required=False)
-    sla_state = forms.ChoiceField(label=_("时效"), choices=_blank(_("全部时效"), SlaState.choices), required=False)
+    state = forms.ChoiceField(
+        label=_("状态"), choices=_blank(_("全部状态"), State.choices), required=False
+    )
+    tier = forms.ChoiceField(
+        label=_("级别"), choices=_blank(_("全部级别"), Tier.choices), required=False
+    )
+    category = forms.ChoiceField(
+        label=_("问题分类"), choices=_blank(_("全部分类"), Category.choices), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=_blank(_("全部类型"), Kind.choices), required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("渠道"), choices=_blank(_("全部渠道"), Channel.choices), required=False
+    )
+    sla_state = forms.ChoiceField(
+        label=_("时效"), choices=_blank(_("全部时效"), SlaState.choices), required=False
+    )
     status = forms.ChoiceField(
         label=_("开闭"),
         choices=[("open", _("未完结")), ("closed", _("已完结")), ("any", _("全部"))],
@@ -58,12 +72,14 @@ class QueueForm(forms.Form):
 
     def __init__(self, *args: Any, teams: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("全部部门"))] + [
+        choice = cast(dict[str, forms.ChoiceField], self.fields)
+        choice["department"].choices = [("", _("全部部门"))] + [
             (str(d.pk), d.name) for d in Department.objects.all()
         ]
-        self.fields["team"].choices = [("", _("全部客服组"))] + [(t, t) for t in teams]
-        self.fields["agent"].choices = [("", _("全部处理人"))] + [
-            (a.agent_id, f"{a.agent_id} {a.name}".strip()) for a in Agent.objects.order_by("agent_id")
+        choice["team"].choices = [("", _("全部客服组"))] + [(t, t) for t in teams]
+        choice["agent"].choices = [("", _("全部处理人"))] + [
+            (a.agent_id, f"{a.agent_id} {a.name}".strip())
+            for a in Agent.objects.order_by("agent_id")
         ]
 
 
@@ -113,13 +129,20 @@ class RoutingRuleForm(_RowForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(active=True)
+        department = cast(forms.ModelChoiceField, self.fields["department"])
+        department.queryset = Department.objects.filter(active=True)
         for name in ("kind", "category", "tier", "channel"):
-            field = self.fields[name]
-            field.choices = [("", _("任意")), *[(v, l) for v, l in field.choices if v]]
+            field = cast(forms.ChoiceField, self.fields[name])
+            model_choices = {
+                "kind": Kind.choices,
+                "category": Category.choices,
+                "tier": Tier.choices,
+                "channel": Channel.choices,
+            }[name]
+            field.choices = [("", _("任意")), *[(v, label) for v, label in model_choices if v]]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("department") or data.get("team") or data.get("agent")):
             raise forms.ValidationError(
                 _("请至少选择部门、客服组或客服之一：规则要把工单分派到某处。"),

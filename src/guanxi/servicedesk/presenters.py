@@ -56,7 +56,11 @@ def queue_rows(tickets: list[Ticket], *, reveal: bool) -> list[Row]:
     known = {} if reveal else known_for([t.customer_key for t in tickets])
     rows = []
     for t in tickets:
-        subject = t.subject if reveal else masked([t.subject], known.get(t.customer_key, KnownValues()))[0]
+        subject = (
+            t.subject
+            if reveal
+            else masked([t.subject], known.get(t.customer_key, KnownValues()))[0]
+        )
         agent = f"{t.assignee.agent_id} {t.assignee.name}".strip() if t.assignee else ""
         rows.append(Row(t, subject, agent, sla_class(t.sla_state)))
     return rows
@@ -93,7 +97,7 @@ def history(events: list[TicketEvent], known: KnownValues | None) -> list[dict[s
     return out
 
 
-def moves(ticket: Ticket) -> list[tuple[str, str]]:
+def moves(ticket: Ticket) -> list[tuple[str, Any]]:
     """The states the ticket may go to next, as (value, label), in life-cycle order."""
     allowed = states.MOVES.get(ticket.state, frozenset())
     return [(value, label) for value, label in State.choices if value in allowed]

@@ -28,7 +28,11 @@ def rule_for(ticket: Ticket) -> RoutingRule | None:
 # difficult tickets to 客户关系部 (the manager's), everything else to 客户服务部 (catch-all,
 # last). 市场部 gets no rule: a manager sends it a public bad review by hand.
 DEFAULT_DEPARTMENTS = (("客户服务部", 1), ("客户关系部", 2), ("市场部", 3))
-DEFAULT_RULES = ((10, Tier.ESCALATED, "客户关系部"), (20, Tier.DIFFICULT, "客户关系部"), (90, "", "客户服务部"))
+DEFAULT_RULES = (
+    (10, Tier.ESCALATED, "客户关系部"),
+    (20, Tier.DIFFICULT, "客户关系部"),
+    (90, "", "客户服务部"),
+)
 
 
 @transaction.atomic

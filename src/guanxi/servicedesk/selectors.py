@@ -140,8 +140,9 @@ def order_lookup(order_id: str, platform: str = "") -> dict[str, Any] | None:
     if platform:
         wanted = wanted.filter(wanted.platform == platform)
     rows = shop.arrow(
-        wanted.select("platform", "order_id", "customer_key", "status", "amount", "signed_at")
-        .limit(1)
+        wanted.select(
+            "platform", "order_id", "customer_key", "status", "amount", "signed_at"
+        ).limit(1)
     ).to_pylist()
     return rows[0] if rows else None
 

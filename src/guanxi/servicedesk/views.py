@@ -94,8 +94,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "all_queues": all_queues,
         "page": page,
         "rows": rows,
-        "state_counts": [(v, l, figures["state"].get(v, 0)) for v, l in State.choices],
-        "tier_counts": [(v, l, figures["tier"].get(v, 0)) for v, l in Tier.choices],
+        "state_counts": [(v, label, figures["state"].get(v, 0)) for v, label in State.choices],
+        "tier_counts": [(v, label, figures["tier"].get(v, 0)) for v, label in Tier.choices],
         "total": page.paginator.count,
         "agents": agent_choices(),
         "may_bulk": request.user.has_perm("servicedesk.assign_ticket"),
@@ -110,7 +110,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     agent = Agent.objects.filter(agent_id=request.POST.get("agent", "")).first()
     ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
-    visible = set(selectors.visible_tickets(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    visible = set(
+        selectors.visible_tickets(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
     back = request.POST.get("next") or "/servicedesk/"
     if agent is None:
         messages.error(request, _("处理人：请选择要分派给的客服。"))
@@ -175,14 +177,16 @@ def render_ticket(
         "history": presenters.history(events, known),
         "moves": presenters.moves(ticket),
         "closed": ticket.state == State.CLOSED,
-        "categories": [(v, l) for v, l in Category.choices if v],
+        "categories": [(v, label) for v, label in Category.choices if v],
         "tiers": Tier.choices,
         "agents": agent_choices(),
         "departments": Department.objects.filter(active=True),
         "may_edit": request.user.has_perm("servicedesk.change_ticket"),
         "may_assign": request.user.has_perm("servicedesk.assign_ticket"),
         "may_claim": me is not None and ticket.assignee_id is None,
-        "attachments": list(ticket.attachments.select_related("uploaded_by").order_by("uploaded_at")),
+        "attachments": list(
+            ticket.attachments.select_related("uploaded_by").order_by("uploaded_at")
+        ),
         "max_mb": services.attachment_max_bytes() / 1024 / 1024,
         "session_link": _session_link(request, ticket),
         "sla_class": presenters.sla_class(ticket.sla_state),
@@ -269,7 +273,10 @@ def attachment_upload(request: HttpRequest, ticket_id: int) -> HttpResponse:
         if upload.size and upload.size > limit:
             # Refused before reading it into memory.
             raise services.TicketError(
-                _("附件：文件 %(name)s 有 %(size)s 字节，超过上限 %(limit)s 字节（%(mb)s MB）；请压缩或拆分后再上传。")
+                _(
+                    "附件：文件 %(name)s 有 %(size)s 字节，超过上限 %(limit)s 字节（%(mb)s MB）；"
+                    "请压缩或拆分后再上传。"
+                )
                 % {
                     "name": upload.name,
                     "size": f"{upload.size:,}",
@@ -344,5 +351,3 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         {"nav": "servicedesk", "form": form, "errors": errors},
         status=status,
     )
-
-

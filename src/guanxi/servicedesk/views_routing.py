@@ -76,11 +76,11 @@ def routing_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("规则已删除。"))
             return redirect("servicedesk:routing")
         prefix = f"r{pk}" if pk else "rnew"
-        form = RoutingRuleForm(request.POST, instance=rule, prefix=prefix)
-        if not form.is_valid():
+        rule_form = RoutingRuleForm(request.POST, instance=rule, prefix=prefix)
+        if not rule_form.is_valid():
             if rule is None:
-                return _page(request, rule_form=form)
-            return _page(request, bound={prefix: form})
-        form.save()
+                return _page(request, rule_form=rule_form)
+            return _page(request, bound={prefix: rule_form})
+        rule_form.save()
         messages.success(request, _("规则已保存。"))
     return redirect("servicedesk:routing")

@@ -65,7 +65,7 @@ class Command(GuanxiCommand):
             names += ",report"
         sub = parser.add_subparsers(dest="action", required=True, metavar="{" + names + "}")
         # --as and --format may also follow the subcommand (``tickets list --as kf1``).
-        common = argparse.ArgumentParser(add_help=False)
+        common = CommandParser(add_help=False)
         common.add_argument("--as", dest="as_user", default=argparse.SUPPRESS)
         common.add_argument("--format", default=argparse.SUPPRESS)
         listing = sub.add_parser("list", parents=[common], help="tickets of a queue, newest first")
@@ -92,26 +92,36 @@ class Command(GuanxiCommand):
         new.add_argument("--product", default="")
         new.add_argument("--category", default="", choices=Category.values)
         new.add_argument("--tier", default=Tier.ORDINARY, choices=Tier.values)
-        assign = sub.add_parser("assign", parents=[common], help="assign to an agent, team or department")
+        assign = sub.add_parser(
+            "assign", parents=[common], help="assign to an agent, team or department"
+        )
         assign.add_argument("ticket", type=int)
         assign.add_argument("--agent", default="")
         assign.add_argument("--team", default=None)
         assign.add_argument("--department", default="")
-        claim = sub.add_parser("claim", parents=[common], help="take an unassigned ticket (needs --as)")
+        claim = sub.add_parser(
+            "claim", parents=[common], help="take an unassigned ticket (needs --as)"
+        )
         claim.add_argument("ticket", type=int)
         move = sub.add_parser("move", parents=[common], help="move to another state")
         move.add_argument("ticket", type=int)
         move.add_argument("state", choices=State.values)
         move.add_argument("--note", default="")
-        escalate = sub.add_parser("escalate", parents=[common], help="change the tier, with a reason")
+        escalate = sub.add_parser(
+            "escalate", parents=[common], help="change the tier, with a reason"
+        )
         escalate.add_argument("ticket", type=int)
         escalate.add_argument("tier", choices=Tier.values)
         escalate.add_argument("--reason", default="")
-        note = sub.add_parser("note", parents=[common], help="an internal note, or --reply: a reply given")
+        note = sub.add_parser(
+            "note", parents=[common], help="an internal note, or --reply: a reply given"
+        )
         note.add_argument("ticket", type=int)
         note.add_argument("text")
         note.add_argument("--reply", action="store_true")
-        sub.add_parser("defaults", parents=[common], help="add the default departments and rules (empty desk)")
+        sub.add_parser(
+            "defaults", parents=[common], help="add the default departments and rules (empty desk)"
+        )
         if _REPORT is not None:
             _REPORT[0](sub.add_parser("report", parents=[common], help="the service-desk report"))
 
@@ -135,8 +145,11 @@ class Command(GuanxiCommand):
         tickets = selectors.visible_tickets(user) if user is not None else Ticket.objects.all()
         ticket = tickets.select_related("assignee", "department").filter(pk=ticket_id).first()
         if ticket is None:
-            raise CommandError(f"ticket #{ticket_id}: no such ticket in the queues of "
-                               f"{user.username if user else 'this installation'}", returncode=1)
+            raise CommandError(
+                f"ticket #{ticket_id}: no such ticket in the queues of "
+                f"{user.username if user else 'this installation'}",
+                returncode=1,
+            )
         return ticket
 
     # -- output --------------------------------------------------------------------------
@@ -220,15 +233,20 @@ class Command(GuanxiCommand):
             from guanxi.servicedesk.routing import defaults_ensure
 
             done = defaults_ensure()
-            self.stdout.write("default departments and rules added" if done else
-                              "the desk already has departments or rules: nothing changed")
+            self.stdout.write(
+                "default departments and rules added"
+                if done
+                else "the desk already has departments or rules: nothing changed"
+            )
         else:
             self._need(user, "change_ticket")
             ticket = self._ticket(user, options["ticket"])
             self._change(action, ticket, user, options)
             self._show(fmt, ticket)
 
-    def _change(self, action: str, ticket: Ticket, user: User | None, options: dict[str, Any]) -> None:
+    def _change(
+        self, action: str, ticket: Ticket, user: User | None, options: dict[str, Any]
+    ) -> None:
         if action == "assign":
             self._need(user, "assign_ticket")
             agent = None
@@ -245,7 +263,9 @@ class Command(GuanxiCommand):
                     )
             if agent is None and department is None and options["team"] is None:
                 raise CommandError("assign: give --agent, --team or --department", returncode=1)
-            services.assign(ticket.pk, by=user, agent=agent, team=options["team"], department=department)
+            services.assign(
+                ticket.pk, by=user, agent=agent, team=options["team"], department=department
+            )
         elif action == "claim":
             agent = selectors.agent_of(user) if user is not None else None
             if agent is None:
@@ -269,10 +289,7 @@ class Command(GuanxiCommand):
             team=options["team"],
             status="" if options["status"] == "any" else options["status"],
         )
-        if user is None:
-            tickets = selectors.queue_all(filters)
-        else:
-            tickets = selectors.queue(user, filters)
+        tickets = selectors.queue_all(filters) if user is None else selectors.queue(user, filters)
         rows = [_row(t) for t in tickets[: max(options["limit"], 1)]]
         table = [
             f"#{r['id']:<6} {r['state']:<12} {r['tier']:<10} {r['sla_state']:<9} "
