@@ -7,8 +7,10 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import Agent
+from guanxi.servicedesk.labels import SLA_LABELS, STATE_LABELS
 from guanxi.servicedesk.models import (
     Category,
     Channel,
@@ -36,14 +38,18 @@ class TicketForm(forms.Form):
     platform = forms.CharField(label=_("平台"), max_length=16, required=False)
     order_id = forms.CharField(label=_("订单号"), max_length=64, required=False)
     chat_session_id = forms.CharField(label=_("会话"), max_length=128, required=False)
-    product_id = forms.CharField(label=_("商品"), max_length=64, required=False)
+    product_id = forms.CharField(
+        label=pgettext_lazy("ticket field", "商品"), max_length=64, required=False
+    )
     category = forms.ChoiceField(label=_("问题分类"), choices=Category.choices, required=False)
     tier = forms.ChoiceField(label=_("级别"), choices=Tier.choices, initial=Tier.ORDINARY)
 
 
 class QueueForm(forms.Form):
     state = forms.ChoiceField(
-        label=_("状态"), choices=_blank(_("全部状态"), State.choices), required=False
+        label=_("状态"),
+        choices=[("", _("全部状态")), *[(v, STATE_LABELS[v]) for v in State.values]],
+        required=False,
     )
     tier = forms.ChoiceField(
         label=_("级别"), choices=_blank(_("全部级别"), Tier.choices), required=False
@@ -58,7 +64,9 @@ class QueueForm(forms.Form):
         label=_("渠道"), choices=_blank(_("全部渠道"), Channel.choices), required=False
     )
     sla_state = forms.ChoiceField(
-        label=_("时效"), choices=_blank(_("全部时效"), SlaState.choices), required=False
+        label=_("时效"),
+        choices=[("", _("全部时效")), *[(v, SLA_LABELS[v]) for v in SlaState.values]],
+        required=False,
     )
     status = forms.ChoiceField(
         label=_("开闭"),

@@ -13,17 +13,18 @@ from guanxi.core import pii
 from guanxi.customers import selectors as customer_selectors
 from guanxi.ingest.pii import KnownValues, mask_free_text
 from guanxi.servicedesk import states
+from guanxi.servicedesk.labels import SLA_LABELS, STATE_CHOICES, STATE_LABELS
 from guanxi.servicedesk.models import (
     Category,
     SlaState,
-    State,
     Ticket,
     TicketEvent,
     Tier,
 )
 
 LABELS: dict[str, dict[str, Any]] = {
-    TicketEvent.Action.STATE: dict(State.choices),
+    TicketEvent.Action.CREATED: STATE_LABELS,
+    TicketEvent.Action.STATE: STATE_LABELS,
     TicketEvent.Action.TIER: dict(Tier.choices),
     TicketEvent.Action.CATEGORY: dict(Category.choices),
 }
@@ -50,6 +51,8 @@ class Row:
     subject: str
     agent: str
     sla: str  # the badge's CSS class
+    state_label: Any
+    sla_label: Any
 
 
 def queue_rows(tickets: list[Ticket], *, reveal: bool) -> list[Row]:
@@ -62,7 +65,16 @@ def queue_rows(tickets: list[Ticket], *, reveal: bool) -> list[Row]:
             else masked([t.subject], known.get(t.customer_key, KnownValues()))[0]
         )
         agent = f"{t.assignee.agent_id} {t.assignee.name}".strip() if t.assignee else ""
-        rows.append(Row(t, subject, agent, sla_class(t.sla_state)))
+        rows.append(
+            Row(
+                t,
+                subject,
+                agent,
+                sla_class(t.sla_state),
+                STATE_LABELS.get(t.state, t.state),
+                SLA_LABELS.get(t.sla_state, t.sla_state),
+            )
+        )
     return rows
 
 
@@ -100,7 +112,7 @@ def history(events: list[TicketEvent], known: KnownValues | None) -> list[dict[s
 def moves(ticket: Ticket) -> list[tuple[str, Any]]:
     """The states the ticket may go to next, as (value, label), in life-cycle order."""
     allowed = states.MOVES.get(ticket.state, frozenset())
-    return [(value, label) for value, label in State.choices if value in allowed]
+    return [(value, label) for value, label in STATE_CHOICES if value in allowed]
 
 
 def customer_label(ticket: Ticket, *, reveal: bool) -> str:

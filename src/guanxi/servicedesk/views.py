@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanxi.accounts.models import Agent
 from guanxi.servicedesk import presenters, selectors, services
 from guanxi.servicedesk.forms import QueueForm, TicketForm, agent_choices
+from guanxi.servicedesk.labels import SLA_LABELS, STATE_CHOICES, STATE_LABELS
 from guanxi.servicedesk.models import (
     Attachment,
     Category,
@@ -94,7 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "all_queues": all_queues,
         "page": page,
         "rows": rows,
-        "state_counts": [(v, label, figures["state"].get(v, 0)) for v, label in State.choices],
+        "state_counts": [(v, label, figures["state"].get(v, 0)) for v, label in STATE_CHOICES],
         "tier_counts": [(v, label, figures["tier"].get(v, 0)) for v, label in Tier.choices],
         "total": page.paginator.count,
         "agents": agent_choices(),
@@ -190,6 +191,8 @@ def render_ticket(
         "max_mb": services.attachment_max_bytes() / 1024 / 1024,
         "session_link": _session_link(request, ticket),
         "sla_class": presenters.sla_class(ticket.sla_state),
+        "state_label": STATE_LABELS.get(ticket.state, ticket.state),
+        "sla_label": SLA_LABELS.get(ticket.sla_state, ticket.sla_state),
         "errors": errors or {},
     }
     return render(request, "servicedesk/ticket.html", context, status=422 if errors else 200)
