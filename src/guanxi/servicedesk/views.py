@@ -174,7 +174,7 @@ def render_ticket(
         "subject": subject,
         "description": description,
         "escalation_reason": reason,
-        "customer_name": presenters.customer_label(ticket, reveal=reveal),
+        "customer_name": presenters.customer_label(ticket),
         "history": presenters.history(events, known),
         "moves": presenters.moves(ticket),
         "closed": ticket.state == State.CLOSED,
