@@ -94,7 +94,8 @@ def test_a_chat_complaint_is_logged_routed_escalated_and_resolved(
     assert page.locator("#ticket-state").get_attribute("data-state") == "resolved"
     ticket.refresh_from_db()
     # manually claimed: the escalation kept the team and agent (rules only route the unassigned)
-    assert (ticket.tier, ticket.assignee.agent_id, ticket.team) == ("escalated", "kf_a", "售后组")
+    assert ticket.assignee is not None and ticket.assignee.agent_id == "kf_a"
+    assert (ticket.tier, ticket.team, ticket.department) == ("escalated", "售后组", service)
     history = page.locator("#ticket-history li").all_inner_texts()
     assert any("升级" in line and "买家申请平台介入" in line for line in history)
     assert page.evaluate("window.__csp || []") == []
