@@ -229,3 +229,23 @@ def test_the_default_departments_and_rules_are_offered_on_an_empty_desk(desk, si
     assert str(_ticket().department) == "客户服务部"
     client.post("/servicedesk/routing/", {"what": "defaults"})  # a second time: no change
     assert RoutingRule.objects.count() == 3
+
+
+def test_queue_exports_mask_the_subject_for_every_role(desk, signed_in):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    customer()
+    ticket = _ticket(f"回电 {MOBILE}", customer_key=KEY)
+    services.assign(ticket.pk, by=desk.manager, agent=desk.a)
+    _ticket("别组的")
+    client = signed_in("mgr")  # may reveal on the page, never in a file
+    body = client.get("/servicedesk/export.csv?scope=all&status=any").content.decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert len(lines) == 3 and MOBILE not in body and f"{ticket.pk},回电 " in lines[2]
+    response = signed_in("agent_a").get("/servicedesk/export.xlsx?scope=mine")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    table = sheet.get_sheet_by_index(0).to_python()
+    assert [row[0] for row in table[2:]] == [ticket.pk]  # the title row, the header, one ticket
+    assert MOBILE not in repr(table)

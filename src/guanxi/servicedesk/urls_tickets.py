@@ -7,6 +7,7 @@ from guanxi.servicedesk import views, views_routing
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.ticket_new, name="new"),
+    path("export.<str:file_format>", views.queue_export, name="export"),
     path("assign/", views.bulk_assign, name="bulk_assign"),
     path("routing/", views_routing.routing_page, name="routing"),
     path("<int:ticket_id>/", views.ticket_detail, name="ticket"),
