@@ -21,9 +21,6 @@ from guanxi.accounts.models import Agent
 from guanxi.servicedesk import exports, presenters, selectors, services
 from guanxi.servicedesk.forms import QueueForm, TicketForm, agent_choices
 from guanxi.servicedesk.labels import SLA_LABELS, STATE_CHOICES, STATE_LABELS
-from guanxi.web.exports.safe import csv_text
-from guanxi.web.exports.xlsx import Sheet, workbook
-from guanxi.web.responses import xlsx_response
 from guanxi.servicedesk.models import (
     Attachment,
     Category,
@@ -32,6 +29,9 @@ from guanxi.servicedesk.models import (
     Ticket,
     Tier,
 )
+from guanxi.web.exports.safe import csv_text
+from guanxi.web.exports.xlsx import Sheet, workbook
+from guanxi.web.responses import xlsx_response
 
 PAGE_SIZE = 50
 
