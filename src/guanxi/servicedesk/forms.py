@@ -139,6 +139,8 @@ class RoutingRuleForm(_RowForm):
         super().__init__(*args, **kwargs)
         department = cast(forms.ModelChoiceField, self.fields["department"])
         department.queryset = Department.objects.filter(active=True)
+        department.empty_label = "—"
+        cast(forms.ModelChoiceField, self.fields["agent"]).empty_label = "—"
         for name in ("kind", "category", "tier", "channel"):
             field = cast(forms.ChoiceField, self.fields[name])
             model_choices = {
