@@ -4,6 +4,8 @@ size-limited), routing settings."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 
@@ -23,6 +25,13 @@ pytestmark = pytest.mark.django_db
 
 def _ticket(subject: str = "快递破损", **fields) -> Ticket:
     return services.create_ticket(kind="complaint", channel="chat", subject=subject, **fields)
+
+
+def _count(page: str, kind: str, value: str) -> int:
+    """The figure on the queue's count pill ``data-<kind>="<value>"``."""
+    found = re.search(rf'data-{kind}="{value}"[^>]*>[^<]*<b>(\d+)</b>', page)
+    assert found, (kind, value)
+    return int(found.group(1))
 
 
 def test_an_agent_sees_own_and_team_tickets_only(desk, signed_in):
@@ -52,6 +61,10 @@ def test_an_agent_sees_own_and_team_tickets_only(desk, signed_in):
 def test_queue_filters_and_bulk_assignment(desk, signed_in):
     first, second, third = _ticket("一"), _ticket("二"), _ticket("三", category="logistics")
     client = signed_in("mgr")
+    page = client.get("/servicedesk/?scope=all").content.decode()
+    # two received (no category), one classified (created with one); all three ordinary
+    assert _count(page, "state", "received") == 2 and _count(page, "state", "classified") == 1
+    assert _count(page, "tier", "ordinary") == 3 and _count(page, "tier", "escalated") == 0
     page = client.get("/servicedesk/?scope=all&state=classified").content.decode()
     assert f'data-ticket="{third.pk}"' in page and f'data-ticket="{first.pk}"' not in page
     page = client.get(f"/servicedesk/?scope=all&number={second.pk}").content.decode()
