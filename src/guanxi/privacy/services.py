@@ -246,6 +246,11 @@ def customer_erase(
         if request is not None:
             request.customer = None
             request.save(update_fields=["customer"])
+        # The service desk keeps the customers' tickets (numbers, states, times count in
+        # its figures) but wipes every free text they hold: subject, notes, mail, files.
+        from guanxi.servicedesk.services import erase_customer_text
+
+        erase_customer_text(keys)
         # Duplicates first: they point at the survivor (merged_into).
         people.exclude(pk=customer.pk).delete()
         Customer.objects.filter(pk=customer.pk).delete()

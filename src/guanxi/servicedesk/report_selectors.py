@@ -30,6 +30,7 @@ _TICKET_FIELDS = (
     "resolved_at",
     "closed_at",
     "reopen_count",
+    "first_response_at",
     "first_response_seconds",
     "resolution_seconds",
     "first_response_breached",
@@ -56,8 +57,12 @@ def ticket_rows(tickets: QuerySet[Ticket], w: Window) -> list[TicketRow]:
             resolved_at=v["resolved_at"],
             closed_at=v["closed_at"],
             reopen_count=v["reopen_count"],
-            first_response_seconds=v["first_response_seconds"],
-            resolution_seconds=v["resolution_seconds"],
+            # The SLA clock stores the running time of an open clock too; the report times
+            # only clocks that stopped (answered, resolved).
+            first_response_seconds=(
+                v["first_response_seconds"] if v["first_response_at"] is not None else None
+            ),
+            resolution_seconds=v["resolution_seconds"] if v["resolved_at"] is not None else None,
             first_response_breached=v["first_response_breached"],
             resolution_breached=v["resolution_breached"],
         )

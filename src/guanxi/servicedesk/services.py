@@ -16,6 +16,7 @@ from guanxi.accounts.models import Agent
 from guanxi.core.errors import UserInputError
 from guanxi.servicedesk import csat, routing, sla, states, triage
 from guanxi.servicedesk.models import (
+    Attachment,
     Category,
     Channel,
     Department,
@@ -135,6 +136,21 @@ def create_ticket(
                 "customer list or leave it empty",
                 "customer_key",
             )
+    order_id = order_id.strip()
+    if order_id:
+        order = order_found(order_id, platform)
+        if order is None:
+            raise TicketError(
+                f"order_id: no order {order_id!r}"
+                + (f" on {platform}" if platform else "")
+                + " in the imported orders; check the number or leave it empty",
+                "order_id",
+            )
+        # The order names its shop and buyer: fill what the form left empty.
+        platform = platform or order["platform"]
+        if not customer_key and order.get("customer_key"):
+            customer_key = order["customer_key"]
+            customer = Customer.objects.filter(customer_key=customer_key).first()
     ticket = Ticket(
         kind=_choice(kind, Kind, "kind"),
         channel=_choice(channel, Channel, "channel"),
@@ -146,7 +162,7 @@ def create_ticket(
         customer=customer,
         customer_key=customer_key,
         platform=platform,
-        order_id=order_id.strip(),
+        order_id=order_id,
         chat_session_id=chat_session_id,
         product_id=product_id,
         created_by=by if getattr(by, "pk", None) else None,
@@ -322,3 +338,98 @@ def add_note(
     _event(ticket, Action.REPLY if reply else Action.NOTE, by=by, at=at, note=note.strip())
     sla.refresh_ticket(ticket, at)
     return ticket
+
+
+def order_found(order_id: str, platform: str = "") -> dict[str, Any] | None:
+    """The lake's order ``order_id`` (on ``platform`` when given) as a dict, or None."""
+    from guanxi.servicedesk.selectors import order_lookup
+
+    return order_lookup(order_id, platform)
+
+
+def attachment_max_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "GUANXI_TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+
+
+@transaction.atomic
+def add_attachment(
+    ticket_id: int,
+    *,
+    name: str,
+    content: bytes,
+    content_type: str = "",
+    by: Any,
+    at: dt.datetime | None = None,
+) -> Attachment:
+    """Keep a file on the ticket, sealed with the field cipher (a parcel label's photo
+    holds an address). Too large or empty → ``TicketError`` and nothing is saved."""
+    import base64
+
+    from guanxi.core.crypto import cipher
+
+    at = _now(at)
+    limit = attachment_max_bytes()
+    if not content:
+        raise TicketError("attachment: the file is empty", "attachment")
+    if len(content) > limit:
+        raise TicketError(
+            f"attachment: {name} is {len(content):,} bytes; files up to {limit:,} bytes "
+            f"({limit / 1024 / 1024:.0f} MB) are accepted — send a smaller or compressed file",
+            "attachment",
+        )
+    ticket = _locked(ticket_id)
+    sealed = cipher().encrypt(base64.b64encode(content).decode()).encode()
+    attachment = Attachment.objects.create(
+        ticket=ticket,
+        name=(name or "attachment")[:200],
+        content_type=content_type[:100],
+        size=len(content),
+        content=sealed,
+        uploaded_at=at,
+        uploaded_by=by if getattr(by, "pk", None) else None,
+    )
+    _event(ticket, Action.EDIT, by=by, at=at, after="attachment", note=attachment.name)
+    return attachment
+
+
+def attachment_content(attachment: Attachment) -> bytes:
+    """The plain bytes of an attachment (for a download by a user who may see the ticket)."""
+    import base64
+
+    from guanxi.core.crypto import cipher
+
+    return base64.b64decode(cipher().decrypt(bytes(attachment.content).decode()))
+
+
+@transaction.atomic
+def erase_customer_text(customer_keys: Iterable[str]) -> int:
+    """The privacy erasure's part of the service desk: every free text of the customers'
+    tickets (subject, description, escalation reason, notes, attachments, mail) is wiped;
+    the ticket numbers, states, times and tiers stay, so the figures keep counting them.
+    Returns how many tickets were wiped."""
+    from guanxi.servicedesk.models import CsatRequest, MailMessage
+
+    keys = [k for k in customer_keys if k]
+    tickets = Ticket.objects.filter(customer_key__in=keys)
+    ids = list(tickets.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    # Encrypted fields are written one row at a time (the field seals each value).
+    for ticket in Ticket.objects.filter(pk__in=ids):
+        ticket.subject = "—"
+        ticket.description = ""
+        ticket.escalation_reason = ""
+        ticket.save(update_fields=["subject", "description", "escalation_reason"])
+    for event in TicketEvent.objects.filter(ticket_id__in=ids):
+        event.note = ""
+        event.save(update_fields=["note"])
+    Attachment.objects.filter(ticket_id__in=ids).delete()
+    for mail in MailMessage.objects.filter(ticket_id__in=ids):
+        mail.address = mail.subject = mail.body = ""
+        mail.save(update_fields=["address", "subject", "body"])
+    for answer in CsatRequest.objects.filter(ticket_id__in=ids):
+        answer.comment = ""
+        answer.save(update_fields=["comment"])
+    return len(ids)
