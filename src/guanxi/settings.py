@@ -294,6 +294,10 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("GUANXI_EMAIL_FROM", "service@localhost").strip()
 # Days a CSAT link can be answered (servicedesk/csat.py).
 GUANXI_CSAT_DAYS = _env_int("GUANXI_CSAT_DAYS", 7, 1, 90)
+# A ticket's attachment (a photo of the parcel, a screenshot of the chat): larger is refused.
+GUANXI_TICKET_ATTACHMENT_MAX_BYTES = (
+    _env_int("GUANXI_TICKET_ATTACHMENT_MAX_MB", 5, 1, 50) * 1024 * 1024
+)
 # --- end of service desk mail and CSAT ----------------------------------------------------
 
 STATIC_URL = "/static/"

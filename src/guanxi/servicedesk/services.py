@@ -350,7 +350,7 @@ def order_found(order_id: str, platform: str = "") -> dict[str, Any] | None:
 def attachment_max_bytes() -> int:
     from django.conf import settings
 
-    return int(getattr(settings, "GUANXI_TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+    return int(settings.GUANXI_TICKET_ATTACHMENT_MAX_BYTES)
 
 
 @transaction.atomic

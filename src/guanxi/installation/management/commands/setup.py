@@ -17,7 +17,7 @@ from guanxi.imports import services as import_services
 from guanxi.imports import tasks as import_tasks
 from guanxi.installation.demo_shop import demo_shop_create
 from guanxi.loyalty import tasks as loyalty_tasks
-from guanxi.servicedesk import mail_in, sla_tasks
+from guanxi.servicedesk import mail_in, routing, sla_tasks
 from guanxi.web.cli import GuanxiCommand
 
 
@@ -35,6 +35,7 @@ class Command(GuanxiCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         roles_ensure()
+        routing.defaults_ensure()  # the service desk's departments and rules, when it has none
         for run in import_services.recover():
             self.stdout.write(f"Import #{run.pk} ({run.file_name}) was interrupted; lake restored.")
         import_tasks.schedule_purge()  # the daily deletion of expired import files
