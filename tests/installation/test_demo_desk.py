@@ -8,7 +8,7 @@ from guanxi.accounts.models import Agent
 from guanxi.installation.demo_desk import OPEN_NOW, demo_tickets_create
 from guanxi.servicedesk import states
 from guanxi.servicedesk.models import Ticket, TicketEvent
-from tests.factories import refunds_table
+from tests.factories import orders_table, refunds_table
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 def test_demo_tickets_come_from_refunds_and_leave_a_history(lake):
     rows = [(f"o{i}", f"2025-03-{1 + i % 28:02d} 10:00:00") for i in range(40)]
     lake.write("refunds", refunds_table(rows))
+    # The tickets name their orders, which must be in the lake.
+    lake.write(
+        "orders",
+        orders_table([(o, "c1", f"{day[:10]} 08:00:00", None, "10.00") for o, day in rows]),
+    )
     Agent.objects.create(agent_id="kf05", name="大伟", team="售后组")
     assert demo_tickets_create(scale="small", seed=7) == 40
     assert demo_tickets_create(scale="small", seed=7) == 0  # once only

@@ -13,7 +13,6 @@ from django.utils import timezone
 from guanxi.accounts.models import Agent
 from guanxi.servicedesk import sla
 from guanxi.servicedesk.models import SlaSettings, Ticket, TicketEvent
-from tests.browser.conftest import browser, page  # noqa: F401 (the fixtures)
 from tests.browser.test_content_security_policy import LISTEN
 from tests.browser.test_foundation import _login
 from tests.browser.test_phone_layout import DESKTOP, MEASURE, PHONE, SHOTS

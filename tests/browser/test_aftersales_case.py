@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from guanxi.lake import Lake
 from guanxi.servicedesk.models import AfterSalesCase, Ticket
-from tests.browser.conftest import browser  # noqa: F401 — the session's Chromium
 from tests.browser.test_foundation import _login
 from tests.browser.test_phone_layout import DESKTOP, MEASURE, PHONE, SHOTS
 from tests.factories import refunds_table, utc
