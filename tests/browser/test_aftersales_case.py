@@ -53,7 +53,7 @@ def _shots(page: Any, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_manager_decides_a_case(browser: Any, live_server: Any, make_user: Any, lake: Lake) -> None:  # noqa: F811
+def test_manager_decides_a_case(browser: Any, live_server: Any, make_user: Any, lake: Lake) -> None:
     _orders(lake)
     ticket = Ticket.objects.create(
         kind="after_sales",

@@ -1,11 +1,13 @@
 """The service desk in a real browser: an agent opens a chat transcript, logs a complaint
 from it (the form comes pre-filled), the rules route it to the agent's team, the agent
-claims it, works it, escalates it with a reason and resolves it; then every ticket page
+claims it, works it, escalates it with a reason and resolves it; the customer answers
+the satisfaction link and the report counts it; then every ticket page
 fits a phone and reads in both languages. Screenshots at 1440 and 390 px, zh and en."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from guanxi.accounts.models import Agent
 from guanxi.lake import Lake
@@ -99,6 +101,25 @@ def test_a_chat_complaint_is_logged_routed_escalated_and_resolved(
     history = page.locator("#ticket-history li").all_inner_texts()
     assert any("升级" in line and "买家申请平台介入" in line for line in history)
     assert page.evaluate("window.__csp || []") == []
+
+    # The customer answers the satisfaction link made at resolution, without a login.
+    link = page.input_value("#csat-link")
+    customer_page = page.context.browser.new_context(locale="zh-CN").new_page()
+    customer_page.goto(link)
+    customer_page.click("label[for=r4]")
+    with customer_page.expect_navigation():
+        customer_page.click("#csat-form button[type=submit]")
+    assert customer_page.locator("#csat-thanks").is_visible()
+    customer_page.context.close()
+    ticket.refresh_from_db()
+    assert ticket.state == "feedback"
+
+    # The report of today counts it: one ticket created, one rated 4 → CSAT 100 %.
+    today = timezone.localdate().isoformat()
+    page.goto(f"{base}/servicedesk/reports/?start={today}&end={today}")
+    agent_row = page.locator("#csat_agent-table tbody tr").first.inner_text()
+    assert "kf_a" in agent_row or "小安" in agent_row
+    assert "4.00" in agent_row and "100" in agent_row
 
     # Every page in both languages, on a desktop and a phone (the manager sees them all).
     page.click("header button.link")

@@ -66,7 +66,7 @@ def _tickets() -> Ticket:
 
 
 def test_sla_pages_in_both_languages_and_on_a_phone(
-    page,  # noqa: F811
+    page,
     live_server,
     make_user,
     audit_log_emptied_afterwards,
