@@ -2,7 +2,8 @@
 
     python -m bench [--only store|import|customers|crm|agents|first-response|startup|pages|
                             derived|derived-report|derived-build|derived-refresh|
-                            derived-upkeep|derived-spark|derived-spark-reports|members]
+                            derived-upkeep|derived-spark|derived-spark-reports|members|
+                            knowledge]
                     [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
                     [--rounds N] [--port P] [--before FOLDER]
 
@@ -558,6 +559,12 @@ def members(scale: str, rounds: int) -> int:
     return member_bench.run(scale, rounds)
 
 
+def knowledge(rounds: int) -> int:
+    from bench import knowledge as knowledge_bench
+
+    return knowledge_bench.run(rounds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -579,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
             "derived-spark",
             "derived-spark-reports",
             "members",
+            "knowledge",
         ),
     )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
@@ -669,6 +677,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= pages(args.scale, args.rounds or 20, args.port)
     if args.only in (None, "members"):
         status |= members(args.scale, rounds)
+    if args.only in (None, "knowledge"):
+        status |= knowledge(rounds)
     return status
 
 

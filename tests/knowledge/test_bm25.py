@@ -42,7 +42,8 @@ def test_bm25_scores_match_the_hand_computation() -> None:
 def test_a_synonym_group_is_one_concept() -> None:
     # N = 3, lengths 2, 1, 1, avgdl 4/3. The concept {退货, 退回}: n = max(1, 1) = 1,
     # idf = ln(1 + (3 − 1 + 0.5) / 1.5) = ln 2.666667 = 0.980829.
-    # D0 (退回 once, |D| 2): k1·(0.25 + 0.75·2/(4/3)) = 1.2·1.375 = 1.65 → 0.980829·2.2/2.65 = 0.814273
+    # D0 (退回 once, |D| 2): k1·(0.25 + 0.75·2/(4/3)) = 1.2·1.375 = 1.65
+    #     → 0.980829·2.2/2.65 = 0.814273
     # D1 (退货 once, |D| 1): 1.2·(0.25 + 0.75·0.75) = 0.975 → 0.980829·2.2/1.975 = 1.092570
     index = bm25.build([["退回", "地址"], ["退货"], ["发货"]])
     scores = bm25.scores(index, [["退货", "退回"]])

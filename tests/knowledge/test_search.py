@@ -63,9 +63,8 @@ def test_kind_and_scene_filters(corpus) -> None:
 
 def test_suggestions_on_the_ticket_page(corpus, make_user) -> None:
     ticket = SimpleNamespace(subject="要退货", description="衣服不合适，想退回去，运费谁出？")
-    assert [h.id for h in search.suggest(search.ticket_text(ticket.subject, ticket.description))] == [
-        corpus["return"].id
-    ]
+    about = search.ticket_text(ticket.subject, ticket.description)
+    assert [h.id for h in search.suggest(about)] == [corpus["return"].id]
     from django.contrib.auth import get_user_model
 
     request = RequestFactory().get("/")

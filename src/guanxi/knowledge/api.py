@@ -106,9 +106,7 @@ def entry_search(
                 **{k: getattr(h, k) for k in ("id", "kind", "question", "answer", "scene")},
                 "uses": h.uses,
                 "score": h.score,
-                "matched": sorted(
-                    {p for p, hit in h.question_parts + h.answer_parts if hit}
-                ),
+                "matched": sorted({p for p, hit in h.question_parts + h.answer_parts if hit}),
             }
             for h in result.hits
         ],
@@ -168,9 +166,7 @@ def _save(request: HttpRequest, body: EntryIn, entry: Entry | None) -> Status[An
     return Status(200 if entry else 201, saved)
 
 
-@router.post(
-    "/entries", response={201: EntryOut, 422: ValidationOut}, summary="Create an entry"
-)
+@router.post("/entries", response={201: EntryOut, 422: ValidationOut}, summary="Create an entry")
 def entry_create(request: HttpRequest, body: EntryIn) -> Status[Any]:
     _require(request, "add_entry")
     return _save(request, body, None)

@@ -1,6 +1,6 @@
 """A small in-memory BM25 index (Okapi BM25, Robertson & Zaragoza 2009) over token lists.
 
-    score(D, Q) = Σ_{c ∈ Q} idf(c) · tf(c, D) · (k1 + 1) / (tf(c, D) + k1 · (1 − b + b · |D| / avgdl))
+    score(D, Q) = Σ_{c ∈ Q} idf(c) · tf(c,D) · (k1 + 1) / (tf(c,D) + k1 · (1 − b + b·|D|/avgdl))
     idf(c)      = ln(1 + (N − n(c) + 0.5) / (n(c) + 0.5))
 
 with k1 = 1.2, b = 0.75 (the usual defaults; Lucene's too), |D| the document's token count and

@@ -43,11 +43,12 @@ SHOP_WORDS = (
     "京东物流",
 )
 
-STOPWORDS = frozenset(
+_STOPWORDS = (
     "的 了 吗 呢 吧 啊 呀 哦 嗯 么 是 我 你 您 他 她 它 我们 你们 在 有 和 与 及 就 都 也 还 "
     "这 那 这个 那个 怎么 怎么办 怎样 如何 什么 哪 哪里 请问 一下 可以 能 能不能 会 要 "
-    "想 把 被 给 对 从 到 为 又 很 太 啦 亲 嘛".split()
+    "想 把 被 给 对 从 到 为 又 很 太 啦 亲 嘛"
 )
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]", re.IGNORECASE)
 _lock = threading.Lock()

@@ -54,7 +54,7 @@ class RowError:
         }
 
 
-class ImportRejected(ValueError):
+class ImportRejectedError(ValueError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
@@ -106,7 +106,7 @@ def _header_row(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
                     found[column] = col
         if all(c in found for c in REQUIRED):
             return number, found
-    raise ImportRejected(
+    raise ImportRejectedError(
         [RowError(1, "类型", _("找不到表头：前 5 行中需要有“类型”“问题”“答案”三列。"))]
     )
 
@@ -119,22 +119,22 @@ def read_rows(path: Path, name: str) -> list[list[Any]]:
         book = CalamineWorkbook.from_path(str(path))
         return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except FileRejectedError as exc:
-        raise ImportRejected([RowError(1, "-", str(exc))]) from exc
+        raise ImportRejectedError([RowError(1, "-", str(exc))]) from exc
     except (CalamineError, ValueError, OSError) as exc:
-        raise ImportRejected(
+        raise ImportRejectedError(
             [RowError(1, "-", _("无法读取这个文件（需要 .xlsx 工作簿）：%(e)s") % {"e": exc})]
         ) from exc
 
 
 def check_rows(rows: list[list[Any]]) -> list[dict[str, str]]:
-    """The rows as Entry field values; raises ``ImportRejected`` listing every bad cell."""
+    """The rows as Entry field values; raises ``ImportRejectedError`` listing every bad cell."""
     start, columns = _header_row(rows)
     errors: list[RowError] = []
     records: list[dict[str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     body = rows[start + 1 :]
     if len(body) > MAX_ROWS:
-        raise ImportRejected(
+        raise ImportRejectedError(
             [RowError(start + 2 + MAX_ROWS, "-", _("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})]
         )
     for offset, row in enumerate(body):
@@ -165,9 +165,7 @@ def check_rows(rows: list[list[Any]]) -> list[dict[str, str]]:
         for column, (_names, field) in COLUMNS.items():
             limit = LIMITS.get(field)
             if limit and len(record[field]) > limit:
-                errors.append(
-                    RowError(number, column, _("最多 %(n)s 个字符。") % {"n": limit})
-                )
+                errors.append(RowError(number, column, _("最多 %(n)s 个字符。") % {"n": limit}))
         key = (record["kind"], record["question"])
         if kind is not None and record["question"]:
             if key in seen:
@@ -183,9 +181,9 @@ def check_rows(rows: list[list[Any]]) -> list[dict[str, str]]:
         if len(errors) >= MAX_ERRORS:
             break
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejectedError(errors)
     if not records:
-        raise ImportRejected([RowError(start + 2, "类型", _("表中没有条目。"))])
+        raise ImportRejectedError([RowError(start + 2, "类型", _("表中没有条目。"))])
     return records
 
 

@@ -122,7 +122,8 @@ def entry_active(request: HttpRequest, entry_id: int) -> HttpResponse:
     if active:
         messages.success(request, _("已重新启用“%(q)s”。") % {"q": entry.question})
     else:
-        messages.success(request, _("已停用“%(q)s”：它不再出现在搜索和推荐中。") % {"q": entry.question})
+        text = _("已停用“%(q)s”：它不再出现在搜索和推荐中。")
+        messages.success(request, text % {"q": entry.question})
     return redirect(_back(request))
 
 
@@ -179,7 +180,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
                 out.write(chunk)
         try:
             summary = transfer.import_file(path, upload.name or "upload.xlsx", request.user)
-        except transfer.ImportRejected as exc:
+        except transfer.ImportRejectedError as exc:
             messages.error(
                 request,
                 _("没有导入任何条目，请改正后重新导入：%(errors)s")
