@@ -49,7 +49,8 @@ class RowError:
     def __str__(self) -> str:
         return _("第 %(row)s 行，“%(column)s”列：%(message)s") % {
             "row": self.row,
-            "column": self.column,
+            # The column's header in the page's language (类型 → Kind), as the export writes it.
+            "column": _(self.column) if self.column != "-" else "-",
             "message": self.message,
         }
 
