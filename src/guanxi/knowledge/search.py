@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Count, Max
 
-from guanxi.knowledge import bm25, text
+from guanxi.knowledge import bm25
+from guanxi.knowledge import text as segment
 from guanxi.knowledge.models import Entry, EntryKind, Synonym, split_words
 
 Token = tuple[int, dt.datetime | None, int, dt.datetime | None]
@@ -114,14 +115,14 @@ def version_token() -> Token:
 
 
 def doc_tokens(doc: Doc) -> list[str]:
-    question = text.tokens(doc.question)
-    keywords = text.tokens(" ".join(split_words(doc.keywords)))
+    question = segment.tokens(doc.question)
+    keywords = segment.tokens(" ".join(split_words(doc.keywords)))
     return (
         question * QUESTION_WEIGHT
         + keywords * KEYWORD_WEIGHT
-        + text.tokens(doc.scene)
-        + text.tokens(doc.product_id)
-        + text.tokens(doc.answer)
+        + segment.tokens(doc.scene)
+        + segment.tokens(doc.product_id)
+        + segment.tokens(doc.answer)
     )
 
 
@@ -141,7 +142,7 @@ def build_snapshot(
     token: Token,
     tokens_of: Callable[[Doc], list[str]] = doc_tokens,
 ) -> Snapshot:
-    text.add_words(w for g in groups for w in g)
+    segment.add_words(w for g in groups for w in g)
     index = bm25.build(tokens_of(d) for d in docs)
     return Snapshot(
         token=token,
@@ -196,7 +197,7 @@ def concepts(snapshot: Snapshot, query: str) -> list[list[str]]:
     A synonym group's words are also cut by jieba when they are longer than one token."""
     seen: set[str] = set()
     found: list[list[str]] = []
-    for word in text.tokens(query):
+    for word in segment.tokens(query):
         if word in seen:
             continue
         seen.add(word)
@@ -233,8 +234,8 @@ def run(
             product_id=d.product_id,
             uses=d.uses,
             score=round(float(score[p]), 3),
-            question_parts=text.highlight(d.question, words),
-            answer_parts=text.highlight(d.answer, words),
+            question_parts=segment.highlight(d.question, words),
+            answer_parts=segment.highlight(d.answer, words),
         )
         for p in positions
         for d in (snapshot.docs[p],)
@@ -258,11 +259,11 @@ def search(query: str, *, kind: str = "", scene: str = "", limit: int = 20) -> R
 SUGGEST_CHARS = 400
 
 
-def suggest(text_: str, limit: int = 5) -> list[Hit]:
-    """The entries that best answer ``text_`` (a ticket's subject and description)."""
-    if not text_.strip():
+def suggest(text: str, limit: int = 5) -> list[Hit]:
+    """The entries that best answer ``text`` (a ticket's subject and description)."""
+    if not text.strip():
         return []
-    return search(text_[:SUGGEST_CHARS], limit=limit).hits
+    return search(text[:SUGGEST_CHARS], limit=limit).hits
 
 
 def ticket_text(subject: str, description: str) -> str:
