@@ -89,6 +89,16 @@ def test_manager_creates_edits_and_deactivates(client: Client, make_user) -> Non
     entry.refresh_from_db()
     assert entry.active is False
     assert client.post(f"/knowledge/{entry.id}/use/").status_code == 404
+    # The API: 422 naming the field, 201 with the entry, listed by scene.
+    post = lambda body: client.post(  # noqa: E731
+        "/api/knowledge/entries", json.dumps(body), content_type="application/json"
+    )
+    refused = post({"kind": "faq", "question": "", "answer": "x"}).json()
+    assert sorted(e["field"] for e in refused["errors"]) == ["kind", "question"]
+    made = post({"kind": "script", "question": "催付：最后一天", "answer": "今晚", "scene": "催付"})
+    assert made.status_code == 201 and made.json()["uses"] == 0
+    listed = client.get("/api/knowledge/entries", {"scene": "催付"}).json()
+    assert listed["count"] == 4  # the starter set's three 催付 scripts and this one
     bad = client.post("/knowledge/synonyms/", {"groups": "快递、物流\n孤单"})
     assert bad.status_code == 422 and "第 2 行" in bad.context["error"]
 
