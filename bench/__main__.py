@@ -3,7 +3,7 @@
     python -m bench [--only store|import|customers|crm|agents|first-response|startup|pages|
                             derived|derived-report|derived-build|derived-refresh|
                             derived-upkeep|derived-spark|derived-spark-reports|members|
-                            triage]
+                            triage|knowledge]
                     [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
                     [--rounds N] [--port P] [--before FOLDER]
 
@@ -565,6 +565,12 @@ def triage(repeats: int) -> int:
     return triage_bench.run(repeats)
 
 
+def knowledge(rounds: int) -> int:
+    from bench import knowledge as knowledge_bench
+
+    return knowledge_bench.run(rounds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -587,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
             "derived-spark-reports",
             "members",
             "triage",
+            "knowledge",
         ),
     )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
@@ -679,6 +686,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= members(args.scale, rounds)
     if args.only in (None, "triage"):
         status |= triage(args.repeats)
+    if args.only in (None, "knowledge"):
+        status |= knowledge(rounds)
     return status
 
 

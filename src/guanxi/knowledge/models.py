@@ -7,6 +7,8 @@ information and are stored in the clear so that they can be indexed.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,39 @@ class Entry(models.Model):
     class Meta:
         ordering = ["kind", "question"]
         verbose_name = _("知识条目")
+        # The search's version token reads max(updated_at) before every search: an index
+        # makes it one B-tree lookup instead of a scan of every entry.
+        indexes = [models.Index(fields=["updated_at"], name="knowledge_entry_updated")]
 
     def __str__(self) -> str:
         return self.question
+
+
+class Synonym(models.Model):
+    """A group of words a customer uses for the same thing (退货/退换/退回, 快递/物流/包裹).
+    A query word found in a group also matches the group's other words (``knowledge.search``);
+    the words are kept in ``words`` separated by spaces, commas or 、."""
+
+    words = models.CharField(_("同义词组"), max_length=300)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("同义词组")
+
+    def __str__(self) -> str:
+        return self.words
+
+    def word_list(self) -> list[str]:
+        return split_words(self.words)
+
+
+def split_words(text: str) -> list[str]:
+    """The words of a group or a keyword list: split on spaces, commas (both widths), 、 ; /,
+    lower-cased, blanks and repeats dropped, order kept."""
+    seen: dict[str, None] = {}
+    for word in re.split(r"[\s,，、;；/]+", text):
+        word = word.strip().lower()
+        if word:
+            seen.setdefault(word, None)
+    return list(seen)
