@@ -49,7 +49,7 @@ def tickets(lake: Lake) -> None:
 
 def _cells(page: str, table: str, unit: str) -> list[str]:
     start = page.index(f'id="desk-{table}-table"')
-    row = page.index(f'data-unit="{unit}"', start)
+    row = page.index(f'data-desk-unit="{unit}"', start)
     text = page[row : page.index("</tr>", row)]
     return [c.split(">", 1)[1].split("</td>")[0] for c in text.split("<td")[1:]]
 
@@ -81,6 +81,6 @@ def test_an_agent_sees_only_their_own_desk_figures(
     page = client.get(f"/performance/agents/{Q}").content.decode()
     assert _cells(page, "agent", "kf2")[1:4] == ["1", "0", "1"]
     desk = page[page.index('id="desk-figures"') :]
-    assert 'data-unit="kf1"' not in desk
+    assert 'data-desk-unit="kf1"' not in desk
     # the tiers over kf2's own tickets only: one ordinary June ticket
     assert _cells(page, "tier", "ordinary")[1:4] == ["1", "0", "1"]
