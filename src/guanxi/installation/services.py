@@ -57,8 +57,20 @@ MANIFEST = "manifest.json"
 # Logins are not carried over: a restored installation starts with everyone signed out.
 SKIPPED_TABLES = frozenset({"django_session"})
 # Tables that `migrate` fills by itself; an empty home may have them, the backup's replace them.
+# Tables `migrate` fills (Django's, and the data migrations' defaults: the knowledge base's
+# starter entries and synonyms, the SLA targets and service hours): a backup's rows replace
+# them, and they do not make a home "not empty".
 PREFILLED_TABLES = frozenset(
-    {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+    {
+        "django_content_type",
+        "auth_permission",
+        "auth_group",
+        "auth_group_permissions",
+        "knowledge_entry",
+        "knowledge_synonym",
+        "servicedesk_slatarget",
+        "servicedesk_slasettings",
+    }
 )
 _LOG_FILE = re.compile(r"^(\d{20})\.(json|checkpoint(\.\d+\.\d+)?\.parquet)$")
 BATCH = 2000
