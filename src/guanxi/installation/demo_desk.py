@@ -87,6 +87,22 @@ def _refunds() -> list[dict]:
         .to_pyarrow()
         .to_pylist()
     )
+    # The product complained about: the order's first line (the report ranks categories by
+    # product).
+    try:
+        lines = shop.table("order_items")
+    except Exception:  # no order lines imported
+        return rows
+    first = (
+        lines.group_by("order_id")
+        .aggregate(product_id=lines.product_id.argmin(lines.line_no))
+        .to_pyarrow()
+    )
+    products = dict(
+        zip(first["order_id"].to_pylist(), first["product_id"].to_pylist(), strict=True)
+    )
+    for row in rows:
+        row["product_id"] = products.get(row["order_id"]) or ""
     return rows
 
 
@@ -112,6 +128,7 @@ def _one(
         customer_key=key,
         platform=refund["platform"],
         order_id=refund["order_id"],
+        product_id=refund.get("product_id", ""),
         category=category,
         at=at,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import validate_hours
 from guanxi.core.fields import EncryptedTextField
@@ -36,7 +37,7 @@ class Category(models.TextChoices):
     """The three causes the seeds sort complaints by (SPEC §4): product, logistics, service."""
 
     UNSET = "", _("未分类")
-    PRODUCT = "product", _("商品")
+    PRODUCT = "product", pgettext_lazy("ticket field", "商品")  # not the menu's "Products"
     LOGISTICS = "logistics", _("物流")
     SERVICE = "service", _("服务")
 
