@@ -119,6 +119,9 @@ def test_access_export_holds_master_identities_and_every_lake_fact(lake: Lake) -
         "points",
         "tags",
         "changes",
+        "tickets",
+        "after_sales",
+        "satisfaction",
     ]
     master = book.get_sheet_by_name("master").to_python()
     assert ["mobile", MOBILE] in master
@@ -157,6 +160,37 @@ def test_access_export_holds_what_the_crm_recorded(lake: Lake) -> None:
         ("earn", "88", "o1")  # ⌊88.00 × 1 point per yuan⌋
     ]
     assert crm["member_scores"] == [] and crm["changes"] == []
+
+
+def test_access_export_holds_the_customers_tickets_in_their_own_words(lake: Lake) -> None:
+    """The service desk's records are the customer's data: their complaints (in the clear,
+    for them), the after-sales cases and the ratings they gave."""
+    from guanxi.servicedesk import csat
+    from guanxi.servicedesk import services as desk
+
+    person = customer()
+    mine = desk.create_ticket(
+        kind="complaint",
+        channel="phone",
+        subject="快递丢件",
+        description="请回电 13800001234",
+        customer_key=KEY,
+    )
+    desk.create_ticket(kind="inquiry", channel="chat", subject="别人的问题")
+    for state in ("in_progress", "resolved"):
+        desk.transition(mine.pk, state, by=None)
+    link = csat.open_request(mine)
+    assert link is not None
+    csat.answer(csat.token_for(link), 5, "很快解决了")
+
+    crm = json.loads(selectors.export_json(selectors.access_export(person)))["crm"]
+    assert [(t["id"], t["subject"], t["description"]) for t in crm["tickets"]] == [
+        (str(mine.pk), "快递丢件", "请回电 13800001234")
+    ]
+    assert [(r["ticket_id"], r["rating"], r["comment"]) for r in crm["satisfaction"]] == [
+        (str(mine.pk), "5", "很快解决了")
+    ]
+    assert crm["after_sales"] == []
 
 
 def test_correction_keeps_history_and_search_finds_the_new_value() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from guanxi import lake
@@ -150,12 +150,44 @@ CRM_COLUMNS: dict[str, list[str]] = {
     ],
     "tags": ["name"],
     "changes": ["field", "old_masked", "new_masked", "changed_by", "changed_at"],
+    # The service desk: the customer's tickets (their own words in the clear: this export is
+    # for them), the after-sales cases and the satisfaction answers.
+    "tickets": [
+        "id",
+        "kind",
+        "channel",
+        "category",
+        "tier",
+        "state",
+        "subject",
+        "description",
+        "platform",
+        "order_id",
+        "created_at",
+        "resolved_at",
+        "closed_at",
+    ],
+    "after_sales": [
+        "ticket_id",
+        "case_kind",
+        "reason",
+        "signed_at",
+        "requested_at",
+        "refund_id",
+        "amount",
+    ],
+    "satisfaction": ["ticket_id", "rating", "comment", "answered_at"],
 }
 
 
 def _crm_records(customer: Customer) -> dict[str, list[dict[str, str]]]:
     from guanxi.customers.models import ClassPin, CustomerChange, CustomerStanding
     from guanxi.loyalty.models import MemberScore, PointsEntry
+    from guanxi.servicedesk.models import AfterSalesCase, CsatRequest, Ticket
+
+    tickets = Ticket.objects.filter(
+        Q(customer=customer) | Q(customer_key__in=customer_keys(customer))
+    )
 
     def rows(queryset: Any, columns: list[str]) -> list[dict[str, str]]:
         return [{c: _text(getattr(obj, c, "")) for c in columns} for obj in queryset]
@@ -175,6 +207,17 @@ def _crm_records(customer: Customer) -> dict[str, list[dict[str, str]]]:
         ),
         "tags": rows(customer.tags.all(), CRM_COLUMNS["tags"]),
         "changes": rows(CustomerChange.objects.filter(customer=customer), CRM_COLUMNS["changes"]),
+        "tickets": rows(tickets.order_by("pk"), CRM_COLUMNS["tickets"]),
+        "after_sales": rows(
+            AfterSalesCase.objects.filter(ticket__in=tickets).order_by("pk"),
+            CRM_COLUMNS["after_sales"],
+        ),
+        "satisfaction": rows(
+            CsatRequest.objects.filter(ticket__in=tickets, answered_at__isnull=False).order_by(
+                "pk"
+            ),
+            CRM_COLUMNS["satisfaction"],
+        ),
     }
 
 
