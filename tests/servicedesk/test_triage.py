@@ -48,3 +48,29 @@ def test_the_panel_shows_the_suggestions_and_the_held_out_accuracy() -> None:
 def test_the_panel_of_a_ticket_without_text_says_so() -> None:
     html = _panel(Ticket(subject="", description=""))
     assert "工单没有标题或描述，无法给出建议。" in html
+
+
+@pytest.mark.django_db
+def test_an_agent_accepts_the_suggested_category_and_tier(signed_in, lake) -> None:
+    from guanxi.servicedesk import services
+    from guanxi.servicedesk.models import Ticket
+
+    ticket = services.create_ticket(
+        kind="complaint", channel="chat", subject="我要打315投诉你们", description="快递丢了没人管"
+    )
+    client = signed_in("mgr")
+    page = client.get(f"/servicedesk/{ticket.pk}/").content.decode()
+    suggested = triage.suggest("我要打315投诉你们\n快递丢了没人管")
+    assert 'id="accept-category"' in page and 'id="accept-tier"' in page
+    client.post(
+        f"/servicedesk/{ticket.pk}/act/",
+        {"action": "classify", "category": suggested.category.value},
+    )
+    client.post(
+        f"/servicedesk/{ticket.pk}/act/",
+        {"action": "escalate", "tier": suggested.tier.value, "reason": "采纳分诊建议：升级"},
+    )
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert (ticket.category, ticket.tier) == ("logistics", "escalated")
+    page = client.get(f"/servicedesk/{ticket.pk}/").content.decode()
+    assert 'id="accept-category"' not in page and 'id="accept-tier"' not in page

@@ -1,5 +1,6 @@
 """The triage panel on the ticket page: the model's suggestions for the ticket's text and
-its held-out accuracy (the accept buttons belong to the ticket page)."""
+its held-out accuracy, with a button to accept a suggested category or tier that differs
+from the ticket's (the agent's click, recorded in the history like any other change)."""
 
 from typing import Any
 
@@ -7,6 +8,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.servicedesk import triage
+from guanxi.servicedesk.models import State
 
 register = template.Library()
 
@@ -18,11 +20,24 @@ def triage_panel(context: Any, ticket: Any) -> dict[str, Any]:
     text = "\n".join(t for t in (ticket.subject, ticket.description) if t and t.strip())
     suggestion = triage.suggest(text) if text else None
     evaluation = triage.accuracy()
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    may_change = bool(
+        user is not None
+        and user.has_perm("servicedesk.change_ticket")
+        and ticket.state != State.CLOSED
+    )
     rows = []
     for name in triage.CHOICES:
         suggested = getattr(suggestion, name) if suggestion else None
         rows.append(
             {
+                "key": name,
+                # Category and tier can be taken over; the sentiment is stored already.
+                "accept": may_change
+                and name in ("category", "tier")
+                and suggested is not None
+                and suggested.value != getattr(ticket, name),
                 "name": NAMES[name],
                 "suggested": suggested,
                 "percent": round(suggested.confidence * 100) if suggested else None,
@@ -32,6 +47,8 @@ def triage_panel(context: Any, ticket: Any) -> dict[str, Any]:
             }
         )
     return {
+        "ticket": ticket,
+        "csrf_token": context.get("csrf_token"),
         "rows": rows,
         "has_text": bool(text),
         "evaluation": evaluation,
