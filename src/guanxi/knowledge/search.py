@@ -24,13 +24,17 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.db.models import Count, Max
 
-from guanxi.knowledge import bm25
 from guanxi.knowledge import text as segment
 from guanxi.knowledge.models import Entry, EntryKind, Synonym, split_words
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from guanxi.knowledge import bm25
 
 Token = tuple[int, dt.datetime | None, int, dt.datetime | None]
 
@@ -142,6 +146,12 @@ def build_snapshot(
     token: Token,
     tokens_of: Callable[[Doc], list[str]] = doc_tokens,
 ) -> Snapshot:
+    # numpy and the index here, not at import: the URL map loads this module, and commands
+    # that never search (migrate, check) should not pay for numpy.
+    import numpy as np
+
+    from guanxi.knowledge import bm25
+
     segment.add_words(w for g in groups for w in g)
     index = bm25.build(tokens_of(d) for d in docs)
     return Snapshot(
@@ -211,6 +221,10 @@ def run(
     snapshot: Snapshot, query: str, *, kind: str = "", scene: str = "", limit: int = 20
 ) -> Result:
     """The ranked hits of ``query`` in ``snapshot`` (pure: no database)."""
+    import numpy as np
+
+    from guanxi.knowledge import bm25
+
     wanted = concepts(snapshot, query)
     if not wanted or not snapshot.docs:
         return Result(query, wanted, [], 0)
