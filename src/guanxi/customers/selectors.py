@@ -162,8 +162,11 @@ def known_values(customer_keys: Iterable[str]) -> dict[str, KnownValues]:
     found: dict[str, KnownValues] = {}
     for start in range(0, len(wanted), KNOWN_CHUNK):
         chunk = wanted[start : start + KNOWN_CHUNK]
+        # Two indexed look-ups, not one OR across the merge join: SQLite answers the OR by
+        # scanning every customer (0.7 s per call on 300,000 customers).
+        owners = list(Customer.objects.filter(customer_key__in=chunk).only("pk"))
         records = Customer.objects.filter(
-            Q(customer_key__in=chunk) | Q(merged_into__customer_key__in=chunk)
+            Q(pk__in=[o.pk for o in owners]) | Q(merged_into__in=[o.pk for o in owners])
         ).prefetch_related("identities")
         people: dict[str, list[Customer]] = {}
         for record in records.select_related("merged_into"):
