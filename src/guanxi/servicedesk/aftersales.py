@@ -25,8 +25,6 @@ from guanxi.servicedesk import returns
 from guanxi.servicedesk.models import AfterSalesCase, State, Ticket, TicketEvent
 
 CHANGE_TICKET = "servicedesk.change_ticket"
-VIEW_ALL = "servicedesk.view_all_tickets"
-VIEW_TICKET = "servicedesk.view_ticket"
 
 
 class AfterSalesError(UserInputError):
@@ -43,27 +41,10 @@ class AfterSalesError(UserInputError):
 
 def ticket_actionable(user: Any, ticket: Ticket) -> bool:
     """May ``user`` edit this ticket's case? ``servicedesk.change_ticket`` and the ticket in
-    their sight: every queue (``view_all_tickets``), else the tickets assigned to their
-    agent or to their agent's team — the rule of ``servicedesk.selectors.visible_tickets``
-    (kept identical here; at merge this can become that selector's ``.filter(pk=…)``)."""
-    if not user.is_authenticated or not user.has_perm(CHANGE_TICKET):
-        return False
-    if not user.has_perm(VIEW_TICKET):
-        return False
-    if user.has_perm(VIEW_ALL):
-        return True
-    profile = getattr(user, "guanxi_profile", None)
-    agent_id = getattr(profile, "agent_id", "") or ""
-    if not agent_id:
-        return False
-    from guanxi.accounts.models import Agent
+    their sight (``selectors.visible_tickets``, the one rule of who sees which ticket)."""
+    from guanxi.servicedesk.selectors import visible_tickets
 
-    agent = Agent.objects.filter(agent_id=agent_id).first()
-    if agent is None:
-        return False
-    if ticket.assignee_id == agent.pk:
-        return True
-    return bool(agent.team) and ticket.team == agent.team
+    return user.has_perm(CHANGE_TICKET) and visible_tickets(user).filter(pk=ticket.pk).exists()
 
 
 # -- saving a case -------------------------------------------------------------------------

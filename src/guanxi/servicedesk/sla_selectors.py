@@ -11,30 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Agent
-from guanxi.servicedesk import sla
+from guanxi.servicedesk import selectors, sla
 from guanxi.servicedesk.models import SlaState, State, Ticket, Tier
 from guanxi.servicedesk.sla_reading import ClockReading, Reading
 
 VIEW_ALL = "servicedesk.view_all_tickets"
 LIST_LIMIT = 300
 """Rows shown on the page (the most urgent first); the export has them all."""
-
-
-def scoped(tickets: QuerySet[Ticket], user: Any) -> QuerySet[Ticket]:
-    """What ``user`` may see: every ticket with ``servicedesk.view_all_tickets``; else the
-    tickets assigned to their agent or to their agent's team; else none."""
-    if user.has_perm(VIEW_ALL):
-        return tickets
-    profile = getattr(user, "guanxi_profile", None)
-    agent_id = getattr(profile, "agent_id", "") or ""
-    if not agent_id:
-        return tickets.none()
-    mine = Q(assignee__agent_id=agent_id)
-    team = Agent.objects.filter(agent_id=agent_id).values_list("team", flat=True).first()
-    if team:
-        mine |= Q(team=team)
-    return tickets.filter(mine)
 
 
 @dataclass(frozen=True)
@@ -72,8 +55,10 @@ def attention(user: Any, now: dt.datetime, which: str = "all") -> tuple[list[Att
     see, read again live at ``now``: breached first, then the least time left. Returns
     every row (the page shows the first ``LIST_LIMIT``) and how many there are."""
     states = WHICH.get(which, WHICH["all"])
-    tickets = scoped(
-        Ticket.objects.exclude(state__in=sla.OPEN_EXCLUDED).filter(sla_state__in=states), user
+    tickets = (
+        selectors.visible_tickets(user)
+        .exclude(state__in=sla.OPEN_EXCLUDED)
+        .filter(sla_state__in=states)
     )
     tickets = tickets.select_related("assignee").prefetch_related(sla.state_events())
     tier_targets = sla.targets()
