@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "guanxi.segments",
     "guanxi.servicedesk",
     "guanxi.knowledge",
+    "guanxi.satisfaction",
     "guanxi.installation",
     "django_tasks_db",
     "guanxi.web",

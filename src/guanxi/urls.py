@@ -15,6 +15,7 @@ urlpatterns = [
     path("segments/", include("guanxi.segments.urls")),
     path("servicedesk/", include("guanxi.servicedesk.urls")),
     path("knowledge/", include("guanxi.knowledge.urls")),
+    path("satisfaction/", include("guanxi.satisfaction.urls")),
     path("store/", include("guanxi.store.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -47,6 +47,15 @@ ROLES: dict[str, tuple[str, ...]] = {
         "knowledge.add_entry",
         "knowledge.change_entry",
         "knowledge.delete_entry",
+        # Satisfaction (满意度): surveys, their results, bad-review alerts.
+        "satisfaction.view_survey",
+        "satisfaction.add_survey",
+        "satisfaction.change_survey",
+        "satisfaction.delete_survey",
+        "satisfaction.view_results",
+        "satisfaction.enter_answer",
+        "satisfaction.view_reviewalert",
+        "satisfaction.change_reviewalert",
         # User management (账号管理): add logins, change roles, deactivate, reset passwords.
         "auth.change_user",
     ),
@@ -85,6 +94,15 @@ ROLES: dict[str, tuple[str, ...]] = {
         "knowledge.add_entry",
         "knowledge.change_entry",
         "knowledge.delete_entry",
+        # Satisfaction (满意度): surveys, their results, bad-review alerts.
+        "satisfaction.view_survey",
+        "satisfaction.add_survey",
+        "satisfaction.change_survey",
+        "satisfaction.delete_survey",
+        "satisfaction.view_results",
+        "satisfaction.enter_answer",
+        "satisfaction.view_reviewalert",
+        "satisfaction.change_reviewalert",
     ),
     # Agents look customers up to serve them; figures: their own only.
     # Service desk: their own and their team's tickets; the knowledge base to answer from.
@@ -94,6 +112,11 @@ ROLES: dict[str, tuple[str, ...]] = {
         "servicedesk.add_ticket",
         "servicedesk.change_ticket",
         "knowledge.view_entry",
+        # Satisfaction: key in a phone interview; answer the bad reviews they are given.
+        "satisfaction.view_survey",
+        "satisfaction.enter_answer",
+        "satisfaction.view_reviewalert",
+        "satisfaction.change_reviewalert",
     ),
     # Marketing works on segments and exports, always masked: no reveal permission.
     MARKETING: (
@@ -106,6 +129,11 @@ ROLES: dict[str, tuple[str, ...]] = {
         "segments.change_segment",
         "segments.delete_segment",
         "segments.export_segment",
+        # Satisfaction: surveys sent to their segments, and what came back.
+        "satisfaction.view_survey",
+        "satisfaction.add_survey",
+        "satisfaction.change_survey",
+        "satisfaction.view_results",
     ),
 }
 
