@@ -22,6 +22,8 @@ from guanxi.customers.api_rfm import router as customers_rfm
 from guanxi.knowledge.api import router as knowledge
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
+from guanxi.satisfaction.api_results import router as satisfaction_results
+from guanxi.satisfaction.api_reviews import router as satisfaction_reviews
 from guanxi.segments.api import router as segments
 from guanxi.servicedesk.api import router as servicedesk
 from guanxi.servicedesk.api_reports import router as servicedesk_reports
@@ -58,4 +60,6 @@ api.add_router("/segments/", segments)
 api.add_router("/servicedesk/reports", servicedesk_reports)
 api.add_router("/servicedesk/", servicedesk)
 api.add_router("/knowledge/", knowledge)
+api.add_router("/satisfaction/", satisfaction_results)
+api.add_router("/satisfaction/reviews/", satisfaction_reviews)
 api.add_router("/store/", store)

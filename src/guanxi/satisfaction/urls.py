@@ -9,5 +9,6 @@ urlpatterns = [
     path("surveys/", include("guanxi.satisfaction.urls_surveys")),
     path("results/", include("guanxi.satisfaction.urls_results")),
     path("reviews/", include("guanxi.satisfaction.urls_reviews")),
+    path("sentiment/", include("guanxi.satisfaction.urls_sentiment")),
     path("s/", include("guanxi.satisfaction.urls_answer")),
 ]

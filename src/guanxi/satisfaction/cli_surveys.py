@@ -1,0 +1,7 @@
+"""Subcommands of ``guanxi surveys`` owned by this part (registered by the command module)."""
+
+from __future__ import annotations
+
+from guanxi.satisfaction.cli_registry import Subcommand
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
