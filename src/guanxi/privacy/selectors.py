@@ -24,6 +24,7 @@ from guanxi.privacy.models import (
     PrivacyRequest,
     RequestStatus,
 )
+from guanxi.satisfaction import privacy as satisfaction_privacy
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
 
 FIND_LIMIT = 20
@@ -177,6 +178,8 @@ CRM_COLUMNS: dict[str, list[str]] = {
         "amount",
     ],
     "satisfaction": ["ticket_id", "rating", "comment", "answered_at"],
+    # Survey answers (satisfaction.privacy), in the customer's own words.
+    "survey_answers": satisfaction_privacy.ANSWER_COLUMNS,
 }
 
 
@@ -218,6 +221,7 @@ def _crm_records(customer: Customer) -> dict[str, list[dict[str, str]]]:
             ),
             CRM_COLUMNS["satisfaction"],
         ),
+        "survey_answers": satisfaction_privacy.answers_of(customer_keys(customer)),
     }
 
 

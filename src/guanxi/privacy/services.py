@@ -251,6 +251,10 @@ def customer_erase(
         from guanxi.servicedesk.services import erase_customer_text
 
         erase_customer_text(keys)
+        # Surveys likewise keep the scores and wipe the words (satisfaction.privacy).
+        from guanxi.satisfaction import privacy as satisfaction
+
+        satisfaction.erase_customer_text(keys)
         # Duplicates first: they point at the survivor (merged_into).
         people.exclude(pk=customer.pk).delete()
         Customer.objects.filter(pk=customer.pk).delete()
