@@ -11,7 +11,9 @@ Every source the shop has is put on one 0–100 scale so that the sides can be c
 - a 1–5 rating r (a survey's rating5 item, a DSR score, a CSAT answer) → (r − 1) ÷ 4 × 100,
   so 1 → 0, 3 → 50, 5 → 100;
 - a 0–10 rating r (a survey's rating10 item) → r × 10;
-- a share s (好评率) → s × 100.
+- a share s (好评率) → s × 100;
+- a SERVQUAL item's Likert answer r on 1–top (7 in the instrument) → (r − 1) ÷ (top − 1) × 100;
+  its *perceived* score feeds the service side, its *expected* score the expectation side.
 
 Each value side is the plain mean of its *available* sources (a source without data is left
 out, never counted as 0). The perceived value is the seed's sum brought back to the 0–100
@@ -43,6 +45,7 @@ SIDES = (PRODUCT, SERVICE, EXPECTATION)
 RATING5 = "rating5"  # 1–5 (survey item, DSR score, CSAT answer)
 RATING10 = "rating10"  # 0–10 (survey item)
 SHARE = "share"  # 0–1 (好评率)
+LIKERT = "likert"  # 1–top (a SERVQUAL item, 7 points in the instrument)
 
 # Seed 001: "满意的购物经历分享至少12个人, 不满意的购物经历分享至少20个人".
 TELLS_SATISFIED = 12
@@ -72,11 +75,13 @@ def normalise(value: float, scale: str) -> float:
 
 @dataclass(frozen=True)
 class Tally:
-    """Answers of one scale: how many and the sum of their raw values."""
+    """Answers of one scale: how many and the sum of their raw values (``top``: a Likert
+    scale's highest point)."""
 
     scale: str
     n: int
     total: float
+    top: int = 0
 
 
 def mean_of_tallies(tallies: Iterable[Tally]) -> tuple[float | None, int]:
@@ -93,6 +98,8 @@ def mean_of_tallies(tallies: Iterable[Tally]) -> tuple[float | None, int]:
             points += (t.total - t.n) / 4 * 100
         elif t.scale == RATING10:
             points += t.total * 10
+        elif t.scale == LIKERT and t.top >= 2:
+            points += (t.total - t.n) / (t.top - 1) * 100
         else:
             raise ScaleError(f"answers on scale {t.scale} cannot be tallied")
     return (points / n if n else None), n
