@@ -25,6 +25,8 @@ def test_mixed_survey_answers_each_weigh_one() -> None:
     mean, n = d.mean_of_tallies([d.Tally(d.RATING5, 3, 12), d.Tally(d.RATING10, 2, 14)])
     assert (mean, n) == (pytest.approx(73.0), 5)
     assert d.mean_of_tallies([]) == (None, 0)
+    # SERVQUAL 7-point answers 7 and 4 → 100 and 50: ((11 − 2) ÷ 6 × 100) ÷ 2 = 75
+    assert d.mean_of_tallies([d.Tally(d.LIKERT, 2, 11, top=7)]) == (pytest.approx(75.0), 2)
 
 
 def _sources(expect_raw: float | None) -> list[d.Source]:

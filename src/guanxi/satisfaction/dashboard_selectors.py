@@ -111,10 +111,9 @@ def review_figures(period: Period) -> ReviewFigures:
 
 def _review_figures(period: Period) -> ReviewFigures:
     shop = lake.get()
-    try:
-        reviews = shop.table("reviews")
-    except Exception:  # no reviews imported: every review figure is "no data"
+    if not shop.exists("reviews"):  # no reviews imported: every review figure is "no data"
         return ReviewFigures(0, 0, 0, None, 0, 0, None)
+    reviews = shop.table("reviews")
     current = review_metrics.in_period(reviews, period, settings.TIME_ZONE)
     row = shop.arrow(review_metrics.good_rate(current)).to_pylist()[0]
     start, _end = period.utc_bounds(settings.TIME_ZONE)
@@ -151,6 +150,8 @@ class DsrFigures:
 def dsr_figures(period: Period) -> DsrFigures:
     """The rolling DSR (the shop's window) of the period's last month, or of the latest
     month with ratings when the period ends after it."""
+    if not lake.get().exists("dsr_ratings"):
+        return DsrFigures(None, 0, {})
     latest = store_selectors.latest_dsr_month()
     if latest is None:
         return DsrFigures(None, 0, {})
