@@ -98,7 +98,7 @@ def test_word_of_mouth_hand_computed() -> None:
     assert (w.reach_satisfied, w.reach_unsatisfied, w.reach) == (444, 100, 544)
     assert w.unsatisfied_share == pytest.approx(100 / 544)
     assert d.word_of_mouth(0, 0).unsatisfied_share is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         d.word_of_mouth(-1, 0)
 
 

@@ -4,7 +4,6 @@ desk CSAT and orders, each figure computed by hand below; the page and its expor
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pyarrow as pa
 import pytest
@@ -113,7 +112,9 @@ def _survey() -> None:
         r = Response.objects.create(
             survey=s, invitation=inv, channel="link", customer_key=f"K{i}", submitted_at=utc(at)
         )
-        for key, value in zip(("product", "value", "service", "expect", "overall"), numbers):
+        for key, value in zip(
+            ("product", "value", "service", "expect", "overall"), numbers, strict=True
+        ):
             Answer.objects.create(response=r, question=q[key], number=value)
         Answer.objects.create(response=r, question=q["sq"], number=perceived, expected=expected)
 
@@ -193,7 +194,9 @@ def test_page_and_exports(client, make_user, shop: Lake) -> None:
     assert client.get(reverse("satisfaction:dashboard")).status_code == 403
     client.logout()
     login(client, make_user, "manager")
-    page = client.get(reverse("satisfaction:dashboard"), {"start": "2026-06-01", "end": "2026-06-30"})
+    page = client.get(
+        reverse("satisfaction:dashboard"), {"start": "2026-06-01", "end": "2026-06-30"}
+    )
     html = page.content.decode()
     assert page.status_code == 200
     assert 'id="balance" data-verdict="below"' in html
@@ -201,7 +204,9 @@ def test_page_and_exports(client, make_user, shop: Lake) -> None:
     assert "75.0%" in html  # churn tile
     bad = client.get(reverse("satisfaction:dashboard"), {"start": "2026-06-31", "end": "x"})
     assert bad.status_code == 200 and "flash error" in bad.content.decode()
-    xlsx = client.get(reverse("satisfaction:dashboard_export"), {"start": "2026-06-01", "end": "2026-06-30"})
+    xlsx = client.get(
+        reverse("satisfaction:dashboard_export"), {"start": "2026-06-01", "end": "2026-06-30"}
+    )
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     csv = client.get(
         reverse("satisfaction:dashboard_export"),

@@ -49,11 +49,27 @@ MOODS = ("happy", "neutral", "unhappy")
 MOOD_P = (0.55, 0.27, 0.18)
 SPAN_DAYS = 45  # invitations go out over the last 45 days of the demo's data
 
-_R5 = {"happy": (5, 5, 5, 4), "neutral": (4, 4, 3, 3), "unhappy": (1, 2, 2, 3)}
-_RECOMMEND = {"happy": (9, 10, 10, 9, 10), "neutral": (7, 8, 8, 6), "unhappy": (2, 3, 5, 6, 4, 0)}
-_VALUE = {"happy": (8, 9, 10, 9), "neutral": (6, 7, 8, 7), "unhappy": (3, 4, 5, 6)}
+_R5: dict[str, tuple[int, ...]] = {
+    "happy": (5, 5, 5, 4),
+    "neutral": (4, 4, 3, 3),
+    "unhappy": (1, 2, 2, 3),
+}
+_RECOMMEND: dict[str, tuple[int, ...]] = {
+    "happy": (9, 10, 10, 9, 10),
+    "neutral": (7, 8, 8, 6),
+    "unhappy": (2, 3, 5, 6, 4, 0),
+}
+_VALUE: dict[str, tuple[int, ...]] = {
+    "happy": (8, 9, 10, 9),
+    "neutral": (6, 7, 8, 7),
+    "unhappy": (3, 4, 5, 6),
+}
 # Unhappy buyers had expected more (seed 001: an inflated detail page → a letdown).
-_EXPECT = {"happy": (7, 8, 8, 9), "neutral": (8, 9, 9, 8), "unhappy": (9, 10, 9, 10)}
+_EXPECT: dict[str, tuple[int, ...]] = {
+    "happy": (7, 8, 8, 9),
+    "neutral": (8, 9, 9, 8),
+    "unhappy": (9, 10, 9, 10),
+}
 _TEXT = {
     "happy": (
         "衣服质量很好，面料舒服，尺码标准，会回购",
@@ -95,10 +111,10 @@ class Item:
 # SERVQUAL (five dimensions, 20 items, a 7-point scale); the perceived score's shift against
 # the expected one per dimension, before the respondent's mood.
 _SERVQUAL_SHIFT = {
-    "tangibles": 0.1,
+    "tangibles": 0.4,
     "reliability": -1.3,
     "responsiveness": -1.8,
-    "assurance": 0.2,
+    "assurance": 0.5,
     "empathy": -0.3,
 }
 _SERVQUAL_ITEMS: tuple[tuple[str, str, str, str], ...] = (
@@ -106,11 +122,21 @@ _SERVQUAL_ITEMS: tuple[tuple[str, str, str, str], ...] = (
     ("tangibles", "商品实拍图与实物一致", "1.2", ""),
     ("tangibles", "包装整洁、与商品价值相称", "0.8", ""),
     ("tangibles", "客服的头像、话术专业统一", "0.6", ""),
-    ("reliability", "承诺的发货时间能做到", "1.5", "大促前按预售量备货，超过 48 小时未发货自动提醒仓库并主动告知买家"),
+    (
+        "reliability",
+        "承诺的发货时间能做到",
+        "1.5",
+        "大促前按预售量备货，超过 48 小时未发货自动提醒仓库并主动告知买家",
+    ),
     ("reliability", "发出的商品与订单一致，不错发漏发", "1.4", ""),
     ("reliability", "尺码推荐准确", "1.1", ""),
     ("reliability", "退款在承诺时间内到账", "1.2", ""),
-    ("responsiveness", "咨询后客服很快回复", "1.6", "高峰时段（20:00–23:00）增加一名客服值班，首次响应目标 30 秒"),
+    (
+        "responsiveness",
+        "咨询后客服很快回复",
+        "1.6",
+        "高峰时段（20:00–23:00）增加一名客服值班，首次响应目标 30 秒",
+    ),
     ("responsiveness", "售后问题处理迅速", "1.4", "退换货申请当天审核，工单超时自动升级给组长"),
     ("responsiveness", "物流异常时主动告知", "1.0", ""),
     ("responsiveness", "大促期间也能及时答复", "1.3", ""),
@@ -161,7 +187,9 @@ PLANS: tuple[Plan, ...] = (
         "推荐意愿调查",
         "您会把本店推荐给朋友吗？",
         (
-            Item(QuestionKind.RATING10, "您有多大可能把本店推荐给朋友或同事？（0–10）", "recommend"),
+            Item(
+                QuestionKind.RATING10, "您有多大可能把本店推荐给朋友或同事？（0–10）", "recommend"
+            ),
             Item(QuestionKind.TEXT, "打这个分数的主要原因是？", required=False),
         ),
         160,
@@ -189,7 +217,11 @@ PLANS: tuple[Plan, ...] = (
         "购物体验与期望调查",
         "买之前您期待什么，收到后感觉如何？",
         (
-            Item(QuestionKind.RATING10, "下单前，看了详情页和图片，您对这件衣服的期待有多高？", "expectation"),
+            Item(
+                QuestionKind.RATING10,
+                "下单前，看了详情页和图片，您对这件衣服的期待有多高？",
+                "expectation",
+            ),
             Item(QuestionKind.RATING5, "收到后，您对商品质量满意吗？", "product"),
             Item(QuestionKind.RATING10, "您觉得这件衣服的性价比如何？", "value"),
             Item(QuestionKind.RATING5, "您对客服和售后服务满意吗？", "service"),
@@ -287,9 +319,8 @@ def _survey(
         else:
             expires = sent + dt.timedelta(days=survey.link_days)
             at = sent + dt.timedelta(days=float(rng.exponential(1.5)))
-            if rng.random() >= 0.6 or at > end:  # 60 % answer their link, within its life
-                at = None
-            elif at > expires:
+            # 60 % answer their link, within its life and before the data ends
+            if rng.random() >= 0.6 or at > end or at > expires:
                 at = None
         invitations.append(
             Invitation(
@@ -353,7 +384,9 @@ def _answer(item: Item, mood: str, rng: np.random.Generator) -> dict[str, Any] |
         return None
     if item.kind == QuestionKind.SERVQUAL:
         expected = int(_pick((6, 7, 7, 7, 6, 5), rng))
-        shift = _SERVQUAL_SHIFT[item.dimension] + {"happy": 0.4, "neutral": -0.3, "unhappy": -1.6}[mood]
+        shift = (
+            _SERVQUAL_SHIFT[item.dimension] + {"happy": 0.4, "neutral": -0.3, "unhappy": -1.6}[mood]
+        )
         perceived = int(np.clip(round(expected + shift + rng.normal(0, 0.6)), 1, 7))
         return {"number": perceived, "expected": expected}
     tables: dict[str, dict[str, tuple[int, ...]]] = {

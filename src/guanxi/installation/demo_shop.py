@@ -31,7 +31,10 @@ def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
     tickets = demo_tickets_create(scale=scale, seed=seed)
     surveys = demo_satisfaction_create(scale=scale, seed=seed)
     counts = summary.counts | {"industry_dsr": months, "tickets": tickets}
-    counts |= {"surveys": surveys.get("surveys", 0), "survey_responses": surveys.get("responses", 0)}
+    counts |= {
+        "surveys": surveys.get("surveys", 0),
+        "survey_responses": surveys.get("responses", 0),
+    }
     return dataclasses.replace(summary, counts=counts)
 
 

@@ -18,7 +18,10 @@ from guanxi.web.language import english
 def source_names() -> dict[str, tuple[str, str]]:
     """key → (name, where it comes from)."""
     return {
-        "survey_product": (_("问卷：商品质量与性价比"), _("问卷中指标为“商品质量”“性价比”的评分题")),
+        "survey_product": (
+            _("问卷：商品质量与性价比"),
+            _("问卷中指标为“商品质量”“性价比”的评分题"),
+        ),
         "dsr_description": (_("DSR 宝贝与描述相符"), _("店铺动态评分，店铺的滚动窗口")),
         "good_rate": (_("好评率"), _("期间内的评价：4–5 星 ÷ 全部")),
         "survey_service": (_("问卷：服务与物流"), _("问卷中指标为“服务”“物流”的评分题")),
@@ -139,7 +142,8 @@ def tiles(board: Dashboard) -> list[dict[str, Any]]:
             "label": _("店铺评分 DSR"),
             "value": " · ".join(dsr_parts) if dsr_parts else _("无数据"),
             "note": (
-                _("%(month)s 的滚动窗口，%(n)s 条评分") % {"month": f"{d.month:%Y-%m}", "n": d.ratings}
+                _("%(month)s 的滚动窗口，%(n)s 条评分")
+                % {"month": f"{d.month:%Y-%m}", "n": d.ratings}
                 if d.month
                 else _("还没有评分数据")
             ),
@@ -207,7 +211,15 @@ def export_sheet(board: Dashboard) -> Sheet:
         model.EXPECTATION: _("客户预期"),
     }
     rows: list[list[Any]] = [
-        [side_names[s.side], names[s.key][0], names[s.key][1], scale_text(s.scale), s.raw, s.n, s.value]
+        [
+            side_names[s.side],
+            names[s.key][0],
+            names[s.key][1],
+            scale_text(s.scale),
+            s.raw,
+            s.n,
+            s.value,
+        ]
         for s in board.sources
     ]
     b, w = board.balance, board.word_of_mouth

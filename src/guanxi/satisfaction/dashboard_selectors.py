@@ -31,7 +31,7 @@ from guanxi.store import selectors as store_selectors
 CHURN_MONTHS = 12  # the customers area's default retention window
 
 # Survey indicators per side of the balance (OVERALL and RECOMMEND are outcomes, not inputs).
-_INDICATOR_SIDE = {
+_INDICATOR_SIDE: dict[str, str] = {
     Indicator.PRODUCT: model.PRODUCT,
     Indicator.VALUE: model.PRODUCT,
     Indicator.SERVICE: model.SERVICE,
@@ -76,16 +76,16 @@ def survey_tallies(period: Period) -> dict[str, list[model.Tally]]:
         )
         .order_by("question__scale_max")
     )
-    for row in servqual:
-        top = row["question__scale_max"]
+    for sq in servqual:
+        top = sq["question__scale_max"]
         out["servqual_perceived"] = [
             *out.get("servqual_perceived", []),
-            model.Tally(model.LIKERT, row["n"], float(row["perceived"]), top),
+            model.Tally(model.LIKERT, sq["n"], float(sq["perceived"]), top),
         ]
-        if row["n_expected"]:
+        if sq["n_expected"]:
             out["servqual_expected"] = [
                 *out.get("servqual_expected", []),
-                model.Tally(model.LIKERT, row["n_expected"], float(row["expected"]), top),
+                model.Tally(model.LIKERT, sq["n_expected"], float(sq["expected"]), top),
             ]
     return out
 
@@ -275,7 +275,11 @@ def build_sources(
             "servqual_expected", model.EXPECTATION, tallies.get("servqual_expected", [])
         ),
         model.source(
-            "past_ratings", model.EXPECTATION, model.RATING5, reviews.past_mean, reviews.past_reviews
+            "past_ratings",
+            model.EXPECTATION,
+            model.RATING5,
+            reviews.past_mean,
+            reviews.past_reviews,
         ),
     ]
 
