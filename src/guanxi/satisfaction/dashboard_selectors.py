@@ -28,7 +28,9 @@ from guanxi.servicedesk import csat
 from guanxi.servicedesk.models import CsatRequest, Ticket
 from guanxi.store import selectors as store_selectors
 
-CHURN_MONTHS = 12  # the customers area's default retention window
+# The customers area's retention windows, longest first: the dashboard shows the longest
+# one whose previous window had buyers (a shop with one year of data has no 12-month churn).
+CHURN_WINDOWS = sorted(customer_analytics.RETENTION_WINDOWS, reverse=True)
 
 # Survey indicators per side of the balance (OVERALL and RECOMMEND are outcomes, not inputs).
 _INDICATOR_SIDE: dict[str, str] = {
@@ -200,16 +202,23 @@ class ChurnFigures:
 
 
 def churn_figures(period: Period) -> ChurnFigures | None:
-    r = customer_analytics.retention(period.end, CHURN_MONTHS)
-    if r is None:
-        return None
-    return ChurnFigures(
-        period.end,
-        CHURN_MONTHS,
-        r.previous_buyers,
-        r.retained,
-        model.churn_rate(r.previous_buyers, r.retained),
-    )
+    """流失率 at the period's end from ``customers.analytics.retention`` (客户保持度), over
+    the longest of its windows with buyers in the window before; ``None`` without orders."""
+    found = None
+    for months in CHURN_WINDOWS:
+        r = customer_analytics.retention(period.end, months)
+        if r is None:
+            return None
+        found = ChurnFigures(
+            period.end,
+            months,
+            r.previous_buyers,
+            r.retained,
+            model.churn_rate(r.previous_buyers, r.retained),
+        )
+        if r.previous_buyers:
+            break
+    return found
 
 
 @dataclass(frozen=True)
