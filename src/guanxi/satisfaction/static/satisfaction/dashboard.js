@@ -26,5 +26,12 @@
     yaxis: { autorange: "reversed", automargin: true, fixedrange: true },
     legend: { orientation: "h", y: -0.2 },
   };
+  // On a phone, long source names would squeeze the bars: shorten the ticks (the full names
+  // are in the hover and in the table under the chart).
+  if (target.clientWidth < 560) {
+    const labels = d.bars.map(function (b) { return b.label; });
+    layout.yaxis.tickvals = labels;
+    layout.yaxis.ticktext = labels.map(function (l) { return l.length > 16 ? l.slice(0, 15) + "…" : l; });
+  }
   GuanxiCharts.plot(target, traces, layout);
 })();
