@@ -40,7 +40,10 @@ def test_dashboard_balance_in_both_languages_and_on_a_phone(
     # Both sides carry figures (the demo has surveys, reviews and ratings), never "0" for none
     assert page.inner_text("#perceived-value").strip() not in ("", "无数据")
     assert page.inner_text("#expectation-value").strip() not in ("", "无数据")
-    assert page.locator("#expectation tr[data-source=survey_expectation] .value").inner_text() != "无数据"
+    assert (
+        page.locator("#expectation tr[data-source=survey_expectation] .value").inner_text()
+        != "无数据"
+    )
     assert "课程资料的经验值" in page.inner_text("#wom-assumption")
     page.wait_for_selector("#sat-chart .main-svg")
     _shot(page, "satisfaction-dashboard-zh-1440")

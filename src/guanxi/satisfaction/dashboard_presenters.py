@@ -199,7 +199,6 @@ def chart(board: Dashboard) -> dict[str, Any]:
     return {
         "bars": bars + [t for t in totals if t["value"] is not None],
         "sides": side_names | {"perceived": _("感知价值（合计）"), "total": _("客户预期（合计）")},
-        "axis": _("0–100 分"),
     }
 
 

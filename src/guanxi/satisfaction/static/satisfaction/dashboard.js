@@ -22,9 +22,9 @@
   const layout = {
     barmode: "group", margin: { t: 10, r: 10, b: 40, l: 10 },
     font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
-    xaxis: { range: [0, 100], title: { text: d.axis }, fixedrange: true },
+    xaxis: { range: [0, 100], fixedrange: true },  // the scale is in the heading above
     yaxis: { autorange: "reversed", automargin: true, fixedrange: true },
-    legend: { orientation: "h", y: -0.2 },
+    legend: { orientation: "h", y: -0.12, yanchor: "top" },
   };
   // On a phone, long source names would squeeze the bars: shorten the ticks (the full names
   // are in the hover and in the table under the chart).
