@@ -48,7 +48,8 @@ def test_dashboard_balance_in_both_languages_and_on_a_phone(
     page.wait_for_selector("#sat-chart .main-svg")
     _shot(page, "satisfaction-dashboard-zh-1440")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(300)
+    page.reload()  # as a phone loads it (the chart shortens its labels when drawn narrow)
+    page.wait_for_selector("#sat-chart .main-svg")
     assert page.evaluate(OVERFLOW) <= 0
     _shot(page, "satisfaction-dashboard-zh-390")
     page.set_viewport_size({"width": 1440, "height": 900})  # the language buttons show
@@ -58,6 +59,7 @@ def test_dashboard_balance_in_both_languages_and_on_a_phone(
     assert "Perceived value" in page.inner_text("#perceived")
     _shot(page, "satisfaction-dashboard-en-1440")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(300)
+    page.reload()
+    page.wait_for_selector("#sat-chart .main-svg")
     assert page.evaluate(OVERFLOW) <= 0
     _shot(page, "satisfaction-dashboard-en-390")

@@ -22,7 +22,7 @@
   const layout = {
     barmode: "group", margin: { t: 10, r: 10, b: 40, l: 10 },
     font: { family: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' },
-    xaxis: { range: [0, 100], fixedrange: true },  // the scale is in the heading above
+    xaxis: { range: [0, 101], dtick: 20, fixedrange: true },  // the scale is in the heading above
     yaxis: { autorange: "reversed", automargin: true, fixedrange: true },
     legend: { orientation: "h", y: -0.12, yanchor: "top" },
   };
@@ -30,6 +30,7 @@
   // are in the hover and in the table under the chart).
   if (target.clientWidth < 560) {
     const labels = d.bars.map(function (b) { return b.label; });
+    layout.xaxis.dtick = 50;
     layout.yaxis.tickvals = labels;
     layout.yaxis.ticktext = labels.map(function (l) { return l.length > 16 ? l.slice(0, 15) + "…" : l; });
   }
