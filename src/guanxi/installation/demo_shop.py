@@ -10,6 +10,7 @@ from guanxi import demo
 from guanxi.demo.industry import industry_averages
 from guanxi.imports import tasks as import_tasks
 from guanxi.installation.demo_desk import demo_tickets_create
+from guanxi.installation.demo_satisfaction import demo_satisfaction_create
 from guanxi.lake import Lake
 from guanxi.performance import shop_settings
 from guanxi.store import selectors as store_selectors
@@ -28,7 +29,12 @@ def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
     # an import.
     import_tasks.customer_upkeep()
     tickets = demo_tickets_create(scale=scale, seed=seed)
+    surveys = demo_satisfaction_create(scale=scale, seed=seed)
     counts = summary.counts | {"industry_dsr": months, "tickets": tickets}
+    counts |= {
+        "surveys": surveys.get("surveys", 0),
+        "survey_responses": surveys.get("responses", 0),
+    }
     return dataclasses.replace(summary, counts=counts)
 
 
