@@ -182,8 +182,11 @@ def close_survey(survey: Survey, at: dt.datetime | None = None) -> Survey:
     return survey
 
 
+@transaction.atomic
 def delete_draft(survey: Survey) -> None:
-    """Only a draft is deleted: an open or closed survey has invitations and answers."""
+    """Only a draft is deleted: an open or closed survey has invitations and answers. The
+    state is read from the locked row (the caller's object may be stale)."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
     _check_draft(survey)
     survey.delete()
 
