@@ -116,7 +116,13 @@ def invitation_row(invitation: Invitation, at: dt.datetime) -> InvitationRow:
 
 
 def questions_of(survey: Survey) -> list[Question]:
-    return list(survey.questions.order_by("position", "id"))
+    """The survey's questions in order, each with ``dimension_label`` (translated)."""
+    from guanxi.satisfaction.dimensions import label
+
+    questions = list(survey.questions.order_by("position", "id"))
+    for q in questions:
+        q.dimension_label = label(q.dimension) if q.dimension else ""  # type: ignore[attr-defined]
+    return questions
 
 
 def link_export_rows(
