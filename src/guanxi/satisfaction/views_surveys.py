@@ -406,6 +406,7 @@ def phone_entry(request: HttpRequest, survey_id: int) -> HttpResponse:
         "items": _items(questions, answers, errors),
         "customer": customer_key,
         "customer_error": customer_error,
+        "post": request.POST,
         "open": survey.state == SurveyState.OPEN,
     }
     failed = bool(errors or customer_error)
