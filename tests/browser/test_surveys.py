@@ -36,9 +36,7 @@ def _english(context, base: str) -> None:
 
 def test_build_send_answer_and_count(browser, live_server, make_user) -> None:
     for i in (1, 2):
-        customer_create(
-            CustomerRecord(name=f"张{i}号", mobile=f"1391234567{i}", province="浙江")
-        )
+        customer_create(CustomerRecord(name=f"张{i}号", mobile=f"1391234567{i}", province="浙江"))
     segment_save(name="浙江客户", filters={"provinces": ["浙江"]}, by="test")
     manager = make_user("manager")
     base = live_server.url

@@ -118,5 +118,7 @@ def test_phone_entry_answers_the_customers_link_and_records_who_keyed_it(make_us
     other = customer(name="李雷", mobile="13900000000")
     fresh = services.phone_invitation(survey, other.customer_key, by=staff, at=T1)
     assert fresh.channel == "phone"
-    answering.submit(fresh, full_answers(survey), "phone", entered_by=staff, at=T0 + dt.timedelta(days=60))
+    answering.submit(
+        fresh, full_answers(survey), "phone", entered_by=staff, at=T0 + dt.timedelta(days=60)
+    )
     assert Response.objects.filter(channel="phone").count() == 2

@@ -43,7 +43,13 @@ pytestmark_db = pytest.mark.django_db
 def test_templates_become_draft_surveys_with_their_indicators():
     csat = services.create_from_template("csat", "售后回访")
     assert csat.state == SurveyState.DRAFT and csat.kind == "csat"
-    assert [q.indicator for q in questions(csat)] == ["overall", "service", "product", "logistics", ""]
+    assert [q.indicator for q in questions(csat)] == [
+        "overall",
+        "service",
+        "product",
+        "logistics",
+        "",
+    ]
     nps = services.create_from_template("nps", "推荐")
     first = questions(nps)[0]
     assert (first.kind, first.indicator) == ("rating10", "recommend")

@@ -20,9 +20,9 @@ from tests.satisfaction.helpers import customer, full_answers, invitation, open_
 pytestmark = pytest.mark.django_db
 
 
-def _post_answers(client: Client, url: str, survey: Survey, **override: object):
+def _post_answers(client: Client, url: str, survey: Survey, **override: str):
     r5, r10, single, multiple, text, sq = questions(survey)
-    data = {
+    data: dict[str, str | list[str]] = {
         f"q{r5.pk}": "5",
         f"q{r10.pk}": "10",
         f"q{single.pk}": "淘宝",
@@ -31,7 +31,7 @@ def _post_answers(client: Client, url: str, survey: Survey, **override: object):
         f"q{sq.pk}_e": "7",
         f"q{sq.pk}_p": "6",
     }
-    data.update({k: v for k, v in override.items()})
+    data.update(override)
     return client.post(url, data)
 
 
@@ -73,7 +73,9 @@ def test_build_open_and_send_through_the_pages(client: Client, make_user):
     segment = segment_save(name="浙江", filters={"provinces": ["浙江"]}, by="t")
     for expected in ("2", "0"):
         response = client.post(
-            reverse("satisfaction:send_segment", args=[survey.pk]), {"segment": segment.pk}, follow=True
+            reverse("satisfaction:send_segment", args=[survey.pk]),
+            {"segment": segment.pk},
+            follow=True,
         )
         assert f"发出 {expected} 份新邀请".encode() in response.content
     page = client.get(detail)
@@ -139,18 +141,27 @@ def test_who_may_do_what(client: Client, make_user):
     assert client.get(reverse("satisfaction:links_export", args=[survey.pk])).status_code == 403
     # An agent keys in a phone interview only for a customer they served (none here).
     r5, r10, *_rest, sq = questions(survey)
-    data = {"customer": who.customer_key, f"q{r5.pk}": "4", f"q{r10.pk}": "8", f"q{sq.pk}_e": "5", f"q{sq.pk}_p": "5"}
+    data = {
+        "customer": who.customer_key,
+        f"q{r5.pk}": "4",
+        f"q{r10.pk}": "8",
+        f"q{sq.pk}_e": "5",
+        f"q{sq.pk}_p": "5",
+    }
     refused = client.post(reverse("satisfaction:phone_entry", args=[survey.pk]), data)
     assert refused.status_code == 400 and b'data-error-for="customer"' in refused.content
     assert not Response.objects.exists()
     client.logout()
     login(client, make_user, "manager")
-    missing = client.post(reverse("satisfaction:phone_entry", args=[survey.pk]), {**data, f"q{r10.pk}": ""})
+    missing = client.post(
+        reverse("satisfaction:phone_entry", args=[survey.pk]), {**data, f"q{r10.pk}": ""}
+    )
     assert missing.status_code == 400 and f'data-error-for="q{r10.pk}"'.encode() in missing.content
     saved = client.post(reverse("satisfaction:phone_entry", args=[survey.pk]), data)
     assert saved.status_code == 302
     response = Response.objects.get()
-    assert response.channel == "phone" and response.entered_by.username == "manager1"
+    assert response.channel == "phone" and response.entered_by is not None
+    assert response.entered_by.get_username() == "manager1"
     client.logout()
     login(client, make_user, "marketing")
     assert client.get(reverse("satisfaction:phone_entry", args=[survey.pk])).status_code == 403
