@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from guanxi.customers.services import CustomerRecord, customer_create
+from guanxi.satisfaction import services
 from guanxi.satisfaction.models import Answer, Survey
 from guanxi.segments.services import segment_save
 from tests.browser.test_foundation import _login, _shot
@@ -57,7 +58,6 @@ def test_build_send_answer_and_count(browser, live_server, make_user) -> None:
     survey = Survey.objects.get(name="六月售后回访")
     assert survey.questions.count() == 5
     detail = f"{base}/satisfaction/surveys/{survey.pk}/"
-    draft_shot = staff.url
     staff.click("#survey-open")
     staff.wait_for_selector('#survey-state[data-state="open"]')
     staff.select_option("#id_segment", label="浙江客户")
@@ -105,7 +105,13 @@ def test_build_send_answer_and_count(browser, live_server, make_user) -> None:
     staff.goto(detail)
     assert staff.locator("#count-answered").inner_text() == "1"
     assert staff.locator('tr[data-status="answered"]').count() == 1
+    # A draft with its question form open, and a question's edit page.
+    draft = services.create_from_template("servqual", "服务质量调查", "ten")
+    item = draft.questions.order_by("position").first()
+    assert item is not None
     pages = {
+        "draft": f"{base}/satisfaction/surveys/{draft.pk}/?add=1",
+        "question": f"{base}/satisfaction/surveys/{draft.pk}/questions/{item.pk}/",
         "list": f"{base}/satisfaction/surveys/",
         "new": f"{base}/satisfaction/surveys/new/",
         "detail": detail,
@@ -120,7 +126,6 @@ def test_build_send_answer_and_count(browser, live_server, make_user) -> None:
                 staff.goto(url)
                 problems.append(_fits(staff, f"{name} [{language} {size}]") or "")
                 _shot(staff, f"sv-{name}-{language}-{size}")
-    assert draft_shot
     staff.context.close()
     assert [p for p in problems if p] == []
     assert alerts == []
