@@ -377,11 +377,9 @@ def send_to_segment(
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     _check_sendable(survey)
     members = list(segment_selectors.members(segment).values_list("pk", "customer_key"))
-    invited = set(
-        survey.invitations.filter(customer_key__in=[k for _, k in members]).values_list(
-            "customer_key", flat=True
-        )
-    )
+    # All of the survey's invited keys (no IN list: a segment may hold more keys than a
+    # database accepts as parameters).
+    invited = set(survey.invitations.values_list("customer_key", flat=True))
     fresh = [
         _invitation(
             survey, at, by, channel=Channel.LINK, customer_id=pk, customer_key=key, segment=segment
