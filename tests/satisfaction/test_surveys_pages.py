@@ -166,3 +166,15 @@ def test_who_may_do_what(client: Client, make_user):
     login(client, make_user, "marketing")
     assert client.get(reverse("satisfaction:phone_entry", args=[survey.pk])).status_code == 403
     assert client.post(reverse("satisfaction:survey_delete", args=[survey.pk])).status_code == 403
+
+
+def test_a_refusal_for_the_surveys_state_is_said_as_a_flash(client: Client, make_user):
+    login(client, make_user, "manager")
+    survey = open_survey()
+    response = client.post(
+        reverse("satisfaction:question_add", args=[survey.pk]),
+        {"kind": "text", "text": "新题"},
+        follow=True,
+    )
+    assert b"flash error" in response.content and "只有草稿可以修改".encode() in response.content
+    assert survey.questions.count() == 6

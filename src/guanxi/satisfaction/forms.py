@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from guanxi.satisfaction import dimensions, templates_library
 from guanxi.satisfaction.models import DimensionSet, Indicator, QuestionKind, Survey
@@ -69,7 +70,7 @@ def _int_or_none(value: Any, field: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise SurveyError(f"{field}: a ticket number, e.g. 1024", field) from None
+        raise SurveyError(_("ticket: 请填工单号，例如 1024"), field) from None
 
 
 def credit(post: Any) -> Credit:

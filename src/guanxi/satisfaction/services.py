@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.core.errors import UserInputError
 from guanxi.satisfaction import dimensions, templates_library
@@ -76,33 +77,44 @@ class SurveyInput:
 def clean_survey(name: Any, intro: Any, link_days: Any, dimension_set: Any) -> SurveyInput:
     text = str(name or "").strip()
     if not text:
-        raise SurveyError("name: give the survey a name", "name")
+        raise SurveyError(_("name: 请给问卷起个名字"), "name")
     if len(text) > NAME_LENGTH:
-        raise SurveyError(f"name: {len(text)} characters; keep it to {NAME_LENGTH}", "name")
+        raise SurveyError(
+            _("name: 共 %(n)s 字，请控制在 %(max)s 字以内") % {"n": len(text), "max": NAME_LENGTH},
+            "name",
+        )
     try:
         days = int(str(link_days).strip())
     except ValueError:
-        raise SurveyError("link_days: a whole number of days, e.g. 14", "link_days") from None
+        raise SurveyError(_("link_days: 请填整数天数，例如 14"), "link_days") from None
     if not 1 <= days <= MAX_LINK_DAYS:
-        raise SurveyError(f"link_days: {days} is not between 1 and {MAX_LINK_DAYS}", "link_days")
+        raise SurveyError(
+            _("link_days: %(days)s 不在 1 到 %(max)s 之间") % {"days": days, "max": MAX_LINK_DAYS},
+            "link_days",
+        )
     dset = str(dimension_set or DimensionSet.FIVE)
     if dset not in DimensionSet.values:
-        raise SurveyError(f"dimension_set: {dset!r} is not one of five, ten", "dimension_set")
+        raise SurveyError(
+            _("dimension_set: “%(value)s”不是 five 或 ten") % {"value": dset}, "dimension_set"
+        )
     return SurveyInput(text, str(intro or "").strip(), days, dset)
 
 
 def _check_draft(survey: Survey) -> None:
     if survey.state != SurveyState.DRAFT:
         raise SurveyError(
-            "state: only a draft can be edited; an open or closed survey's questions are "
-            "frozen because answers refer to them (copy it into a new survey instead)",
+            _("state: 只有草稿可以修改；开始收集后题目冻结（答复引用这些题目）"),
             "state",
         )
 
 
 def create_survey(data: SurveyInput, kind: str = SurveyKind.CUSTOM, by: Any = None) -> Survey:
     if kind not in SurveyKind.values:
-        raise SurveyError(f"kind: {kind!r} is not one of {', '.join(SurveyKind.values)}", "kind")
+        raise SurveyError(
+            _("kind: “%(value)s”不是问卷类型之一（%(all)s）")
+            % {"value": kind, "all": ", ".join(SurveyKind.values)},
+            "kind",
+        )
     return Survey.objects.create(
         name=data.name,
         kind=kind,
@@ -123,8 +135,7 @@ def update_survey(survey: Survey, data: SurveyInput) -> Survey:
         stray = survey.questions.filter(kind=QuestionKind.SERVQUAL).exclude(dimension__in=allowed)
         if stray.exists():
             raise SurveyError(
-                "dimension_set: some SERVQUAL items use a dimension of the other set; "
-                "change their dimension first",
+                _("dimension_set: 有 SERVQUAL 条目使用另一套维度，请先修改这些条目的维度"),
                 "dimension_set",
             )
     survey.name, survey.intro = data.name, data.intro
@@ -140,7 +151,9 @@ def create_from_template(
     """A draft survey holding the question set ``kind`` (csat, nps, servqual, model)."""
     if kind not in templates_library.CODES:
         raise SurveyError(
-            f"template: {kind!r} is not one of {', '.join(templates_library.CODES)}", "template"
+            _("template: “%(value)s”不是模板之一（%(all)s）")
+            % {"value": kind, "all": ", ".join(templates_library.CODES)},
+            "template",
         )
     spec = templates_library.template(kind, str(dimension_set))
     data = clean_survey(name, spec.intro, 14, dimension_set)
@@ -163,9 +176,9 @@ def create_from_template(
 def open_survey(survey: Survey, at: dt.datetime | None = None) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.state != SurveyState.DRAFT:
-        raise SurveyError(f"state: the survey is {survey.state}; only a draft opens", "state")
+        raise SurveyError(_("state: 只有草稿可以开始收集"), "state")
     if not survey.questions.exists():
-        raise SurveyError("questions: add at least one question before opening", "questions")
+        raise SurveyError(_("questions: 开始收集前请至少添加一道题"), "questions")
     survey.state, survey.opened_at = SurveyState.OPEN, _now(at)
     survey.save(update_fields=["state", "opened_at"])
     return survey
@@ -176,7 +189,7 @@ def close_survey(survey: Survey, at: dt.datetime | None = None) -> Survey:
     """Stop collecting: links still unanswered are refused from now on (410 closed)."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.state != SurveyState.OPEN:
-        raise SurveyError(f"state: the survey is {survey.state}; only an open one closes", "state")
+        raise SurveyError(_("state: 只有收集中的问卷可以结束"), "state")
     survey.state, survey.closed_at = SurveyState.CLOSED, _now(at)
     survey.save(update_fields=["state", "closed_at"])
     return survey
@@ -225,29 +238,43 @@ def clean_question(
     """One question checked against its survey; ``SurveyError`` names the field at fault."""
     kind = str(kind or "")
     if kind not in QuestionKind.values:
-        raise SurveyError(f"kind: choose one of {', '.join(QuestionKind.values)}", "kind")
+        raise SurveyError(
+            _("kind: 请选择题型之一（%(all)s）") % {"all": ", ".join(QuestionKind.values)}, "kind"
+        )
     words = str(text or "").strip()
     if not words:
-        raise SurveyError("text: write the question", "text")
+        raise SurveyError(_("text: 请填写题目"), "text")
     if len(words) > TEXT_LENGTH:
-        raise SurveyError(f"text: {len(words)} characters; keep it to {TEXT_LENGTH}", "text")
+        raise SurveyError(
+            _("text: 共 %(n)s 字，请控制在 %(max)s 字以内") % {"n": len(words), "max": TEXT_LENGTH},
+            "text",
+        )
     indicator = str(indicator or "")
     if indicator not in Indicator.values:
-        raise SurveyError(f"indicator: {indicator!r} is not a known indicator", "indicator")
+        raise SurveyError(
+            _("indicator: “%(value)s”不是已知的指标") % {"value": indicator}, "indicator"
+        )
     options: list[str] = []
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         options = parse_choices(choices)
         if len(options) < 2:
-            raise SurveyError("choices: give at least two choices, one per line", "choices")
+            raise SurveyError(_("choices: 请至少填写两个选项，每行一个"), "choices")
         if len(options) > MAX_CHOICES:
-            raise SurveyError(f"choices: {len(options)} choices; at most {MAX_CHOICES}", "choices")
+            raise SurveyError(
+                _("choices: 共 %(n)s 个选项，最多 %(max)s 个")
+                % {"n": len(options), "max": MAX_CHOICES},
+                "choices",
+            )
         seen: set[str] = set()
         for option in options:
             if option in seen:
-                raise SurveyError(f"choices: {option!r} is listed twice", "choices")
+                raise SurveyError(
+                    _("choices: 选项“%(value)s”重复了") % {"value": option}, "choices"
+                )
             if len(option) > CHOICE_LENGTH:
                 raise SurveyError(
-                    f"choices: {option[:20]!r}… is longer than {CHOICE_LENGTH} characters",
+                    _("choices: 选项“%(value)s…”超过 %(max)s 字")
+                    % {"value": option[:20], "max": CHOICE_LENGTH},
                     "choices",
                 )
             seen.add(option)
@@ -257,25 +284,26 @@ def clean_question(
         dim = str(dimension or "")
         if dim not in allowed:
             raise SurveyError(
-                f"dimension: choose one of {', '.join(allowed)} (the survey's "
-                f"{survey.dimension_set} dimensions)",
+                _("dimension: 请选择本问卷维度（%(all)s）之一")
+                % {"all": ", ".join(str(v) for v in allowed.values())},
                 "dimension",
             )
         try:
             top = int(str(scale_max).strip())
         except ValueError:
-            raise SurveyError("scale_max: 5 or 7", "scale_max") from None
+            raise SurveyError(_("scale_max: 请选择 5 或 7"), "scale_max") from None
         if top not in (5, 7):
-            raise SurveyError(f"scale_max: {top} is not 5 or 7", "scale_max")
+            raise SurveyError(_("scale_max: %(value)s 不是 5 或 7") % {"value": top}, "scale_max")
         try:
             weight = Decimal(str(importance).strip())
         except InvalidOperation:
             raise SurveyError(
-                "importance: a number above 0, e.g. 1 or 0.25", "importance"
+                _("importance: 请填大于 0 的数，例如 1 或 0.25"), "importance"
             ) from None
         if not weight.is_finite() or weight <= 0 or weight >= 1000:
             raise SurveyError(
-                f"importance: {importance} must be above 0 (and below 1000)", "importance"
+                _("importance: %(value)s 必须大于 0（且小于 1000）") % {"value": importance},
+                "importance",
             )
         weight = weight.quantize(Decimal("0.001"))
     return QuestionInput(kind, words, options, bool(required), indicator, dim, top, weight)
@@ -327,7 +355,7 @@ def move_question(question: Question, direction: str) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
     _check_draft(survey)
     if direction not in ("up", "down"):
-        raise SurveyError("direction: up or down", "direction")
+        raise SurveyError(_("direction: 只能上移或下移"), "direction")
     ordered = list(survey.questions.order_by("position", "id"))
     index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -348,9 +376,7 @@ class SendResult:
 
 def _check_sendable(survey: Survey) -> None:
     if survey.state != SurveyState.OPEN:
-        raise SurveyError(
-            f"state: the survey is {survey.state}; open it before sending invitations", "state"
-        )
+        raise SurveyError(_("state: 问卷开始收集后才能发送邀请"), "state")
 
 
 def _invitation(survey: Survey, at: dt.datetime, by: Any, **fields: Any) -> Invitation:
@@ -417,7 +443,7 @@ def _credit_fields(credit: Credit) -> dict[str, Any]:
     if credit.ticket_id is not None:
         ticket = Ticket.objects.filter(pk=credit.ticket_id).first()
         if ticket is None:
-            raise SurveyError(f"ticket: ticket #{credit.ticket_id} does not exist", "ticket")
+            raise SurveyError(_("ticket: 工单 #%(id)s 不存在") % {"id": credit.ticket_id}, "ticket")
         fields["ticket"] = ticket
         # A ticket brings its agent and team unless they were given.
         if not credit.agent_id and ticket.assignee_id:
@@ -426,7 +452,9 @@ def _credit_fields(credit: Credit) -> dict[str, Any]:
     if credit.agent_id:
         agent = Agent.objects.filter(agent_id=credit.agent_id.strip()).first()
         if agent is None:
-            raise SurveyError(f"agent: no agent with id {credit.agent_id!r}", "agent")
+            raise SurveyError(
+                _("agent: 没有工号为“%(id)s”的客服") % {"id": credit.agent_id}, "agent"
+            )
         fields["agent"] = agent
         fields["team"] = fields["team"] or agent.team or ""
     return fields
@@ -437,10 +465,10 @@ def _customer(customer_key: str) -> Any:
 
     key = str(customer_key or "").strip()
     if not key:
-        raise SurveyError("customer: give the customer key (客户编号)", "customer")
+        raise SurveyError(_("customer: 请填写客户编号"), "customer")
     customer = Customer.objects.filter(customer_key=key, merged_into__isnull=True).first()
     if customer is None:
-        raise SurveyError(f"customer: no customer with key {key!r}", "customer")
+        raise SurveyError(_("customer: 没有编号为“%(key)s”的客户") % {"key": key}, "customer")
     return customer
 
 
@@ -494,7 +522,8 @@ def phone_invitation(
     if existing is not None:
         if existing.answered_at is not None:
             raise SurveyError(
-                f"customer: {customer.customer_key} already answered this survey", "customer"
+                _("customer: 客户 %(key)s 已经回答过这份问卷") % {"key": customer.customer_key},
+                "customer",
             )
         return existing
     fields = _credit_fields(credit or Credit())

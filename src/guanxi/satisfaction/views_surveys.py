@@ -32,6 +32,7 @@ from guanxi.satisfaction import answering, forms, services, survey_selectors
 from guanxi.satisfaction.links import LinkError
 from guanxi.satisfaction.models import Channel, Question, Survey, SurveyState
 from guanxi.satisfaction.services import SurveyError
+from guanxi.satisfaction.views_answer import REFUSALS, items
 from guanxi.web.exports.safe import csv_text
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
 from guanxi.web.responses import xlsx_response
@@ -62,6 +63,15 @@ def _question(survey: Survey, question_id: int) -> Question:
 
 def _back(survey: Survey, anchor: str = "") -> HttpResponse:
     return redirect(reverse("satisfaction:survey", args=[survey.pk]) + anchor)
+
+
+def _state_refused(request: HttpRequest, survey: Survey, exc: SurveyError) -> HttpResponse | None:
+    """A refusal because of the survey's state (edited after opening, sent while a draft):
+    the form it came from is no longer on the page, so it is said as a flash instead."""
+    if exc.field != "state":
+        return None
+    messages.error(request, _("未完成：%(error)s") % {"error": exc})
+    return _back(survey)
 
 
 @login_required
@@ -154,7 +164,8 @@ def survey_edit(request: HttpRequest, survey_id: int) -> HttpResponse:
     try:
         services.update_survey(survey, forms.survey_input(request.POST))
     except SurveyError as exc:
-        return _detail(request, survey, 400, survey_errors={exc.field: str(exc)})
+        refused = _state_refused(request, survey, exc)
+        return refused or _detail(request, survey, 400, survey_errors={exc.field: str(exc)})
     messages.success(request, _("问卷设置已保存。"))
     return _back(survey)
 
@@ -168,8 +179,9 @@ def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
     try:
         services.add_question(survey, **fields)
     except SurveyError as exc:
-        shown = {**fields, "required": fields["required"]}
-        return _detail(request, survey, 400, question=shown, question_errors={exc.field: str(exc)})
+        refused = _state_refused(request, survey, exc)
+        errors = {exc.field: str(exc)}
+        return refused or _detail(request, survey, 400, question=fields, question_errors=errors)
     messages.success(request, _("题目已添加。"))
     return _back(survey, "#questions")
 
@@ -290,7 +302,8 @@ def send_segment(request: HttpRequest, survey_id: int) -> HttpResponse:
     try:
         result = services.send_to_segment(survey, segment, by=request.user)
     except SurveyError as exc:
-        return _detail(request, survey, 400, send_errors={"segment": str(exc)})
+        refused = _state_refused(request, survey, exc)
+        return refused or _detail(request, survey, 400, send_errors={"segment": str(exc)})
     messages.success(
         request,
         _("已向分群“%(name)s”发出 %(new)s 份新邀请；%(already)s 位客户此前已邀请，不会重复打扰。")
@@ -313,7 +326,9 @@ def send_customer(request: HttpRequest, survey_id: int) -> HttpResponse:
             survey, values["customer"], forms.credit(request.POST), by=request.user
         )
     except SurveyError as exc:
-        return _detail(request, survey, 400, send_errors={exc.field: str(exc)}, send_values=values)
+        refused = _state_refused(request, survey, exc)
+        errors = {exc.field: str(exc)}
+        return refused or _detail(request, survey, 400, send_errors=errors, send_values=values)
     if created:
         messages.success(
             request, _("已为客户 %(key)s 生成问卷链接。") % {"key": invitation.customer_key}
@@ -391,7 +406,9 @@ def phone_entry(request: HttpRequest, survey_id: int) -> HttpResponse:
         except SurveyError as exc:
             customer_error = str(exc)
         except LinkError as exc:
-            customer_error = _("customer: %(error)s") % {"error": exc}
+            # Used or closed: say it as the customer's page would.
+            title = REFUSALS.get(exc.code, REFUSALS["used"])[1]
+            customer_error = _("customer: %(error)s") % {"error": title}
         except answering.AnswerError as exc:
             errors = exc.errors
         else:
@@ -417,6 +434,4 @@ def _items(
     questions: list[Question], answers: dict[int, Any], errors: dict[int, str]
 ) -> list[dict[str, Any]]:
     """Each question with what was typed and its error, for the shared question partial."""
-    from guanxi.satisfaction.views_answer import items
-
     return items(questions, answers, errors)
