@@ -31,6 +31,13 @@ def _fail(message: str) -> CommandError:
     return CommandError(message, returncode=2)
 
 
+def _reason(exc: SurveyError) -> str:
+    """The error without its leading ``field: `` (the CLI names the option instead)."""
+    text = str(exc)
+    prefix = f"{exc.field}: "
+    return text[len(prefix) :] if exc.field and text.startswith(prefix) else text
+
+
 def _survey(value: Any) -> Survey:
     survey = survey_selectors.survey_get(int(value))
     if survey is None:
@@ -94,7 +101,7 @@ def _create(options: dict[str, Any], out: OutputWrapper) -> None:
             options["template"], options["name"], options["dimensions"]
         )
     except SurveyError as exc:
-        raise _fail(f"--{exc.field or 'name'}: {exc}") from None
+        raise _fail(f"--{exc.field or 'name'}: {_reason(exc)}") from None
     data = _summary(survey)
     _print(
         out, options, data, f"Created draft survey #{survey.pk} ({data['questions']} questions)."
@@ -109,7 +116,7 @@ def _state_change(action: str) -> Any:
                 services.open_survey(survey) if action == "open" else services.close_survey(survey)
             )
         except SurveyError as exc:
-            raise _fail(f"ID: {exc}") from None
+            raise _fail(f"ID: {_reason(exc)}") from None
         _print(out, options, _summary(survey), f"Survey #{survey.pk} is now {survey.state}.")
 
     return handle
@@ -139,7 +146,7 @@ def _send(options: dict[str, Any], out: OutputWrapper) -> None:
             new, already = (1, 0) if created else (0, 1)
     except SurveyError as exc:
         option = "--customer" if exc.field == "customer" else "ID"
-        raise _fail(f"{option}: {exc}") from None
+        raise _fail(f"{option}: {_reason(exc)}") from None
     data = {"survey": survey.pk, "new": new, "already_invited": already}
     _print(out, options, data, f"{new} new invitation(s); {already} customer(s) already invited.")
 
