@@ -12,7 +12,7 @@ from django.db import connection
 from guanxi.satisfaction import answering, links, services
 from guanxi.satisfaction.links import LinkError
 from guanxi.satisfaction.models import Answer, Invitation, Response
-from tests.satisfaction.helpers import (
+from tests.satisfaction.survey_helpers import (
     T0,
     customer,
     full_answers,

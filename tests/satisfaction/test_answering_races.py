@@ -14,7 +14,7 @@ from django.db import connection, connections
 from guanxi.satisfaction import answering
 from guanxi.satisfaction.links import LinkError
 from guanxi.satisfaction.models import Answer, Response
-from tests.satisfaction.helpers import T0, full_answers, invitation, open_survey
+from tests.satisfaction.survey_helpers import T0, full_answers, invitation, open_survey
 
 POSTGRES = "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
 HOLD_SECONDS = 0.3  # how long the first submitter holds the locked row

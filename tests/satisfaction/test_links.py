@@ -10,7 +10,7 @@ from django.core import signing
 
 from guanxi.satisfaction import answering, links, services
 from guanxi.satisfaction.links import LinkError
-from tests.satisfaction.helpers import T0, full_answers, invitation, open_survey
+from tests.satisfaction.survey_helpers import T0, full_answers, invitation, open_survey
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from guanxi.satisfaction import dimensions, services, templates_library
 from guanxi.satisfaction.models import Invitation, SurveyState
 from guanxi.satisfaction.services import SurveyError
 from guanxi.segments.services import segment_save
-from tests.satisfaction.helpers import T0, customer, open_survey, questions
+from tests.satisfaction.survey_helpers import T0, customer, open_survey, questions
 
 
 def test_the_servqual_template_has_the_22_items_in_the_1988_grouping():

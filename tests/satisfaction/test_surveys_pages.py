@@ -15,7 +15,13 @@ from guanxi.satisfaction import answering, links
 from guanxi.satisfaction.models import Invitation, Response, Survey
 from guanxi.segments.services import segment_save
 from tests.customers.helpers import login
-from tests.satisfaction.helpers import customer, full_answers, invitation, open_survey, questions
+from tests.satisfaction.survey_helpers import (
+    customer,
+    full_answers,
+    invitation,
+    open_survey,
+    questions,
+)
 
 pytestmark = pytest.mark.django_db
 
