@@ -446,9 +446,11 @@ def _credit_fields(credit: Credit) -> dict[str, Any]:
             raise SurveyError(_("ticket: 工单 #%(id)s 不存在") % {"id": credit.ticket_id}, "ticket")
         fields["ticket"] = ticket
         # A ticket brings its agent and team unless they were given.
-        if not credit.agent_id and ticket.assignee_id:
+        if not credit.agent_id and ticket.assignee is not None:
             fields["agent"] = ticket.assignee
         fields["team"] = fields["team"] or ticket.team or ""
+        if not fields["team"] and "agent" in fields:
+            fields["team"] = fields["agent"].team or ""
     if credit.agent_id:
         agent = Agent.objects.filter(agent_id=credit.agent_id.strip()).first()
         if agent is None:
