@@ -1,5 +1,9 @@
-"""Pages of the satisfaction area (answer); filled by its owner."""
+"""The customer's public answer page behind a signed link (no login)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from guanxi.satisfaction import views_answer
+
+urlpatterns = [
+    path("<str:token>/", views_answer.answer, name="answer"),
+]
