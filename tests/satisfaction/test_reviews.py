@@ -5,8 +5,10 @@ CLI and the drivers' words."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -90,36 +92,36 @@ def test_analytics_page_by_hand(client: Client, make_user, lake: Lake) -> None:
 
 @pytest.mark.django_db
 def test_churn_beside_is_the_customer_analytics_retention(lake: Lake, roles: None) -> None:
-    import datetime as dt
-
     from guanxi.core.timeutil import Period
 
     # The window ends 2024-07-31: current 2023-08-01 … 2024-07-31, previous 2022-08-01 …
     # 2023-07-31. a, b, c paid in the previous one; only a paid again in the current one →
     # retention 1 / 3, churn (3 − 1) / 3 = 66.67 %.
-    utc = dt.UTC
-    paid = [("a", dt.datetime(2022, 9, 1, 4, tzinfo=utc)), ("b", dt.datetime(2022, 10, 1, 4, tzinfo=utc))]
-    paid += [("c", dt.datetime(2023, 7, 1, 4, tzinfo=utc)), ("a", dt.datetime(2024, 3, 1, 4, tzinfo=utc))]
+    paid = [
+        ("a", dt.datetime(2022, 9, 1, 4, tzinfo=dt.UTC)),
+        ("b", dt.datetime(2022, 10, 1, 4, tzinfo=dt.UTC)),
+        ("c", dt.datetime(2023, 7, 1, 4, tzinfo=dt.UTC)),
+        ("a", dt.datetime(2024, 3, 1, 4, tzinfo=dt.UTC)),
+    ]
     _orders(lake, paid)
     churn = review_selectors.churn_beside(Period(dt.date(2024, 6, 1), dt.date(2024, 7, 31)))
     assert (churn.months, churn.previous_buyers, churn.lost) == (12, 3, 2)
-    assert round(churn.rate * 100, 2) == 66.67
+    assert churn.rate is not None and round(churn.rate * 100, 2) == 66.67
 
 
-def _orders(lake: Lake, paid) -> None:
+def _orders(lake: Lake, paid: list[tuple[str, dt.datetime]]) -> None:
     from guanxi.lake.schema import TABLES
 
     schema = TABLES["orders"].schema
     rows = []
     for i, (customer, at) in enumerate(paid):
-        row = {name: None for name in schema.names}
-        row.update(
-            platform="taobao", order_id=f"o{i}", customer_key=customer, created_at=at,
-            paid_at=at, status="paid",
-        )  # fmt: skip
-        for field in schema:
+        row: dict[str, Any] = dict.fromkeys(schema.names)
+        given = {"platform": "taobao", "order_id": f"o{i}", "customer_key": customer}
+        row.update(given, created_at=at, paid_at=at, status="paid")
+        for field in schema:  # the other required columns: any value (not read here)
             if row[field.name] is None and not field.nullable:
-                row[field.name] = 1 if pa.types.is_integer(field.type) or pa.types.is_decimal(field.type) else "x"
+                number = pa.types.is_integer(field.type) or pa.types.is_decimal(field.type)
+                row[field.name] = 1 if number else "x"
         rows.append(row)
     lake.write("orders", pa.Table.from_pylist(rows, schema=schema))
 
@@ -130,7 +132,7 @@ def test_api_numbers_and_role_check(client: Client, make_user, lake: Lake) -> No
     review_facts.refresh(lake)
     login(client, make_user, "marketing")
     assert client.get(f"/api/satisfaction/reviews/good-rate?{Q}").status_code == 403
-    assert client.get(f"/api/satisfaction/reviews/alerts").status_code == 403
+    assert client.get("/api/satisfaction/reviews/alerts").status_code == 403
     client.logout()
     login(client, make_user, "manager")
     body = client.get(f"/api/satisfaction/reviews/good-rate?{Q}").json()
@@ -155,7 +157,8 @@ def test_api_numbers_and_role_check(client: Client, make_user, lake: Lake) -> No
 def test_cli_goodrate_by_product_json(lake: Lake) -> None:
     write_reviews(lake, texts=TEXTS)
     out = StringIO()
-    call_command("reviews", "goodrate", "--from", "2024-06-01", "--to", "2024-07-31", "--by", "product", "--format", "json", stdout=out)  # fmt: skip
+    args = ["--from", "2024-06-01", "--to", "2024-07-31", "--by", "product", "--format", "json"]
+    call_command("reviews", "goodrate", *args, stdout=out)
     data = json.loads(out.getvalue())
     assert data["total"]["good_rate"] == pytest.approx(4 / 7, abs=1e-6)
     assert [(r["product_id"], r["good"], r["reviews"]) for r in data["rows"]] == [

@@ -102,8 +102,9 @@ def raise_alerts() -> Raised:
     existing = set(ReviewAlert.objects.values_list("platform", "review_id"))
     new = []
     for row in rows:
-        if (row["platform"], row["review_id"]) in existing:
-            continue
+        reason = reason_for(int(row["rating"]), row["sentiment"])
+        if reason is None or (row["platform"], row["review_id"]) in existing:
+            continue  # (no reason cannot happen: the query keeps bad reviews only)
         new.append(
             ReviewAlert(
                 platform=row["platform"],
@@ -115,7 +116,7 @@ def raise_alerts() -> Raised:
                 rating=int(row["rating"]),
                 sentiment=row["sentiment"] or "",
                 score=row["score"],
-                reason=reason_for(int(row["rating"]), row["sentiment"]),
+                reason=reason,
             )
         )
     # ignore_conflicts: a refresh running at the same time may have raised the same alert.
@@ -267,12 +268,8 @@ def tracking(alerts: QuerySet[ReviewAlert], now: dt.datetime | None = None) -> T
     now = now or timezone.now()
     waiting = alerts.filter(status__in=[AlertStatus.OPEN, AlertStatus.IN_PROGRESS])
     waiting = waiting.filter(responded_at__isnull=True)
-    times = [
-        (responded - created).total_seconds() / 3600
-        for created, responded in alerts.filter(responded_at__isnull=False).values_list(
-            "created_at", "responded_at"
-        )
-    ]
+    pairs = alerts.filter(responded_at__isnull=False).values_list("created_at", "responded_at")
+    times = [(r - c).total_seconds() / 3600 for c, r in pairs if c is not None and r is not None]
     return Tracking(
         total=alerts.count(),
         open=waiting.count(),

@@ -29,14 +29,12 @@ def _goodrate_arguments(parser: CommandParser) -> None:
 
 
 def _rate_json(key: str, value: Any, row: Any) -> dict[str, Any]:
-    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    data: dict[str, Any] = row if isinstance(row, dict) else row.__dict__
+    rate = data["good_rate"]
     return {
         key: value,
-        "reviews": get("reviews"),
-        "good": get("good"),
-        "neutral": get("neutral"),
-        "bad": get("bad"),
-        "good_rate": None if get("good_rate") is None else round(get("good_rate"), 6),
+        **{k: data[k] for k in ("reviews", "good", "neutral", "bad")},
+        "good_rate": None if rate is None else round(float(rate), 6),
     }
 
 

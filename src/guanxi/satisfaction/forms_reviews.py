@@ -3,7 +3,7 @@ names its field and how to put it right (the form shows it beside the field)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -33,7 +33,7 @@ class AlertFilterForm(PeriodForm):
         self.fields["start"].required = False
         self.fields["end"].required = False
         people = [(str(u.pk), u.get_username()) for u in alerts.owners()]
-        self.fields["owner"].choices = [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", _("全部")),
             ("me", _("我负责的")),
             ("none", _("未分配")),
@@ -82,7 +82,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = [(str(u.pk), u.get_username()) for u in alerts.owners()]
-        self.fields["owner"].choices = [("", _("未分配")), *people]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", _("未分配")), *people]
 
 
 class MoveForm(forms.Form):

@@ -268,13 +268,13 @@ def negative_drivers(period: Period, *, top: int = 8, min_count: int = 2) -> lis
         bad, other = per.setdefault(row["product_id"], ([], []))
         target = bad if metric.is_bad(row["rating"], row["sentiment"] or "") else other
         target.append(words[text])
-    out = []
+    out: list[dict[str, Any]] = []
     for product, (bad, other) in per.items():
         if not bad:
             continue
         found = metric.drivers(bad, other, min_count=min_count, top=top)
         out.append({"product_id": product, "bad": len(bad), "others": len(other), "drivers": found})
-    out.sort(key=lambda x: (-x["bad"], x["product_id"]))
+    out.sort(key=lambda x: (-int(x["bad"]), str(x["product_id"])))
     return out
 
 
