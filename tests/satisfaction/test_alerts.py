@@ -166,3 +166,27 @@ def test_agents_see_their_own_and_marketing_none(client: Client, make_user, shop
     login(client, make_user, "marketing")
     assert client.get("/satisfaction/reviews/alerts/").status_code == 403
     assert client.get("/satisfaction/reviews/").status_code == 403
+
+
+def test_negative_drivers_of_a_product_by_hand(lake: Lake, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from guanxi.core.timeutil import Period
+    from guanxi.satisfaction import review_selectors
+
+    monkeypatch.setattr(sentiment_service, "classify", _fake)
+    at = dt.datetime(2024, 6, 10, 4, tzinfo=dt.UTC)
+    rows = [("a", at, "P1", 1), ("b", at, "P1", 2), ("c", at, "P1", 5), ("d", at, "P1", 5)]
+    texts = {"a": "物流太慢", "b": "物流太慢，包装破损", "c": "物流很快", "d": "质量好"}
+    write_reviews(lake, rows, texts=texts)
+    alerts.upkeep()
+    found = review_selectors.negative_drivers(Period(dt.date(2024, 6, 1), dt.date(2024, 6, 30)))
+    (p1,) = found
+    assert (p1["product_id"], p1["bad"], p1["others"]) == ("P1", 2, 2)
+    # Bad N = 2 (a, b), others M = 2 (c, d). 太慢: a = 2, b = 0 →
+    # ln(2.5/0.5) − ln(0.5/2.5) = 1.6094 + 1.6094 = 3.2189. 物流: a = 2, b = 1 →
+    # ln(2.5/0.5) − ln(1.5/1.5) = 1.6094. 包装, 破损: one bad review only (< 2) → out.
+    assert [(d.word, d.negative, d.others, d.log_odds) for d in p1["drivers"]] == [
+        ("太慢", 2, 0, 3.2189),
+        ("物流", 2, 1, 1.6094),
+    ]

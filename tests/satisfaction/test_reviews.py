@@ -79,7 +79,8 @@ def test_analytics_page_by_hand(client: Client, make_user, lake: Lake) -> None:
     assert '<td class="num" data-col="good_rate">75.00%</td>' in page
     assert '<td class="num" data-col="good_rate">33.33%</td>' in page
     assert 'data-metric="good_rate"' in page and "57.14%" in page
-    assert 'id="rate-chart"' in page and 'id="theme-table"' in page and 'id="drivers"' in page
+    assert 'id="rate-chart"' in page and 'id="theme-table"' in page
+    assert 'id="drivers"' in page or 'id="no-drivers"' in page  # the model decides
     # No review text goes into the page's chart data (numbers and labels only).
     assert "<script>alert(1)" not in page and "alert(1)" not in page
     english = client.get(f"/satisfaction/reviews/?{Q}", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.satisfaction import alerts
 from guanxi.satisfaction.models import AlertReason, AlertStatus
@@ -20,12 +21,20 @@ class AlertFilterForm(PeriodForm):
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
-        choices=[("", _("未关闭")), ("all", _("全部")), *AlertStatus.choices],
+        choices=[
+            ("", pgettext_lazy("alert filter", "未关闭")),
+            ("all", pgettext_lazy("alert filter", "全部")),
+            *AlertStatus.choices,
+        ],
     )
     reason = forms.ChoiceField(
-        label=_("原因"), required=False, choices=[("", _("全部")), *AlertReason.choices]
+        label=_("原因"),
+        required=False,
+        choices=[("", pgettext_lazy("alert filter", "全部")), *AlertReason.choices],
     )
-    product = forms.CharField(label=_("商品"), required=False, max_length=64)
+    product = forms.CharField(
+        label=pgettext_lazy("review field", "商品"), required=False, max_length=64
+    )
     owner = forms.ChoiceField(label=_("负责人"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -34,7 +43,7 @@ class AlertFilterForm(PeriodForm):
         self.fields["end"].required = False
         people = [(str(u.pk), u.get_username()) for u in alerts.owners()]
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", _("全部")),
+            ("", pgettext_lazy("alert filter", "全部")),
             ("me", _("我负责的")),
             ("none", _("未分配")),
             *people,

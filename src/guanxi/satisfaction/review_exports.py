@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.core.timeutil import Period
 from guanxi.satisfaction.models import AlertReason, AlertStatus, ReviewAlert
@@ -21,7 +22,7 @@ from guanxi.web.exports.xlsx import Column, Sheet, workbook
 def _rate_columns(first: str) -> list[Column]:
     return [
         Column(first, "text", 16),
-        Column(_("评价数"), "count", 10),
+        Column(pgettext("review count", "评价数"), "count", 10),
         Column(_("好评"), "count", 10),
         Column(_("中评"), "count", 10),
         Column(_("差评"), "count", 10),
@@ -42,7 +43,10 @@ def analytics_xlsx(
     language: str,
 ) -> bytes:
     span = f"{period.start} – {period.end}"
-    theme_columns = [Column(_("商品"), "text", 16), Column(_("评价数"), "count", 10)]
+    theme_columns = [
+        Column(pgettext("review field", "商品"), "text", 16),
+        Column(pgettext("review count", "评价数"), "count", 10),
+    ]
     theme_columns.append(Column(_("差评/负面评价"), "count", 12))
     for t in THEMES:
         theme_columns.append(Column(label(t, language), "count", 12))
@@ -73,7 +77,7 @@ def analytics_xlsx(
         Sheet(
             _("按商品"),
             f"{_('好评率')} {span}",
-            _rate_columns(_("商品")),
+            _rate_columns(pgettext("review field", "商品")),
             [_rate_row(ExcelText(r["product_id"] or "—"), r) for r in products],
         ),
         Sheet(_("主题"), f"{_('评价主题')} {span}", theme_columns, theme_rows),
@@ -81,7 +85,7 @@ def analytics_xlsx(
             _("差评驱动词"),
             f"{_('差评驱动词')} {span}",
             [
-                Column(_("商品"), "text", 16),
+                Column(pgettext("review field", "商品"), "text", 16),
                 Column(_("词"), "text", 14),
                 Column(_("差评中出现"), "count", 12),
                 Column(_("其他评价中出现"), "count", 12),
@@ -94,12 +98,22 @@ def analytics_xlsx(
 
 
 def analytics_csv(months: list[dict[str, Any]], products: list[dict[str, Any]]) -> str:
-    header = [_("维度"), _("月份或商品"), _("评价数"), _("好评"), _("中评"), _("差评"), _("好评率")]
+    header = [
+        _("维度"),
+        _("月份或商品"),
+        pgettext("review count", "评价数"),
+        _("好评"),
+        _("中评"),
+        _("差评"),
+        _("好评率"),
+    ]
     rows: list[list[Any]] = [header]
     for r in months:
         rows.append([_("月份"), *_rate_row(f"{r['month']:%Y-%m}", r)])
     for r in products:
-        rows.append([_("商品"), *_rate_row(ExcelText(r["product_id"] or "—"), r)])
+        rows.append(
+            [pgettext("review field", "商品"), *_rate_row(ExcelText(r["product_id"] or "—"), r)]
+        )
     return csv_text(rows)
 
 
@@ -107,7 +121,7 @@ def _alert_header() -> list[Column]:
     return [
         Column(_("平台"), "text", 10),
         Column(_("评价编号"), "text", 18),
-        Column(_("商品"), "text", 14),
+        Column(pgettext("review field", "商品"), "text", 14),
         Column(_("评价时间"), "text", 18),
         Column(_("星级"), "count", 6),
         Column(_("情感"), "text", 10),

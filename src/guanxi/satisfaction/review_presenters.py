@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from guanxi.satisfaction.alerts import OVERDUE_AFTER, Tracking
@@ -23,6 +23,11 @@ def pct(value: float | None) -> str:
 
 def count(value: int | None) -> str:
     return text_value(value, "count")
+
+
+def sentiment_label(value: str) -> str:
+    labels = {"positive": _("正面"), "neutral": _("中性"), "negative": _("负面")}
+    return labels.get(value, value)
 
 
 def theme_labels() -> list[dict[str, str]]:
@@ -50,7 +55,12 @@ def tiles(summary: GoodRate, churn: Churn, unscored: int) -> list[Tile]:
             pct(summary.good_rate),
             _("好评率 = 4–5 星评价 ÷ 全部评价"),
         ),
-        Tile("reviews", _("评价数"), count(summary.reviews), _("本期间的全部评价")),
+        Tile(
+            "reviews",
+            pgettext("review count", "评价数"),
+            count(summary.reviews),
+            _("本期间的全部评价"),
+        ),
         Tile(
             "counts",
             _("好评 / 中评 / 差评"),

@@ -252,9 +252,13 @@ def review_words(text: str) -> list[str]:
     ]
 
 
-def negative_drivers(period: Period, *, top: int = 8, min_count: int = 2) -> list[dict[str, Any]]:
+def negative_drivers(
+    period: Period, *, top: int = 8, min_count: int = 2, products: int = 12
+) -> list[dict[str, Any]]:
     """Per product with bad reviews in ``period``: ``metrics.reviews.drivers`` of its bad
-    reviews (≤ 2 stars or negative) against its other reviews, most bad reviews first."""
+    reviews (≤ 2 stars or negative) against its other reviews — the ``products`` products
+    with the most bad reviews that have a driver at all (a page of forty cards saying
+    "none" helps no one)."""
     if not _has_reviews():
         return []
     s = scored(period)
@@ -273,9 +277,11 @@ def negative_drivers(period: Period, *, top: int = 8, min_count: int = 2) -> lis
         if not bad:
             continue
         found = metric.drivers(bad, other, min_count=min_count, top=top)
+        if not found:
+            continue
         out.append({"product_id": product, "bad": len(bad), "others": len(other), "drivers": found})
     out.sort(key=lambda x: (-int(x["bad"]), str(x["product_id"])))
-    return out
+    return out[:products]
 
 
 # -- churn beside ----------------------------------------------------------------------------

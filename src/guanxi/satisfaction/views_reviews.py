@@ -156,6 +156,7 @@ def _render_alert(request: HttpRequest, alert: ReviewAlert, *, reveal: bool) -> 
         "text": text,
         "themes": [present.label(t, request.LANGUAGE_CODE) for t in themes_of(text)],
         "response": present.masked_response(alert, reveal=reveal),
+        "sentiment_label": present.sentiment_label(alert.sentiment),
         "revealed": reveal,
         "may_reveal": request.user.has_perm(REVEAL),
         "may_change": request.user.has_perm(CHANGE),

@@ -13,12 +13,12 @@
       { type: "bar", name: L.bad, x: d.months, y: d.bad, marker: { color: "#b42318" } },
       { type: "scatter", mode: "lines+markers+text", name: L.rate, x: d.months, y: d.rate, yaxis: "y2",
         text: d.rate.map(function (v) { return v === null ? "" : v.toFixed(2) + "%"; }), textposition: "top center",
-        line: { color: "#2563eb" } },
+        line: { color: "#2563eb" }, cliponaxis: false },
     ], {
-      barmode: "stack", margin: { t: 20, r: 50, b: 30, l: 50 },
+      barmode: "stack", margin: { t: 36, r: 50, b: 30, l: 50 },
       xaxis: { type: "category" },
       yaxis: { rangemode: "tozero" },
-      yaxis2: { overlaying: "y", side: "right", range: [0, 105], ticksuffix: "%", showgrid: false },
+      yaxis2: { overlaying: "y", side: "right", range: [0, 105], tickmode: "linear", tick0: 0, dtick: 25, ticksuffix: "%", showgrid: false },
     });
   }
   const sentiment = document.getElementById("sentiment-chart");
