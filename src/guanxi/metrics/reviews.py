@@ -132,13 +132,36 @@ def drivers(
     Words in fewer than ``min_count`` bad reviews are left out (one angry review is not a
     driver), and so are words not over-represented (ratio ≤ 0). Highest ratio first; ties
     by more bad reviews, then by the word."""
-    n, m = len(bad_docs), len(other_docs)
+    return weighted_drivers(
+        [(doc, 1) for doc in bad_docs],
+        [(doc, 1) for doc in other_docs],
+        min_count=min_count,
+        alpha=alpha,
+        top=top,
+    )
+
+
+def weighted_drivers(
+    bad_docs: Sequence[tuple[Iterable[str], int]],
+    other_docs: Sequence[tuple[Iterable[str], int]],
+    *,
+    min_count: int = 2,
+    alpha: float = 0.5,
+    top: int = 10,
+) -> list[Driver]:
+    """``drivers`` over distinct texts with their number of reviews (``(words, n)``): the
+    same figures, counted from a shop's few thousand distinct texts instead of its
+    hundreds of thousands of reviews."""
+    n = sum(w for _doc, w in bad_docs)
+    m = sum(w for _doc, w in other_docs)
     in_bad: Counter[str] = Counter()
     in_others: Counter[str] = Counter()
-    for doc in bad_docs:
-        in_bad.update(set(doc))
-    for doc in other_docs:
-        in_others.update(set(doc))
+    for doc, weight in bad_docs:
+        for word in set(doc):
+            in_bad[word] += weight
+    for doc, weight in other_docs:
+        for word in set(doc):
+            in_others[word] += weight
     found = []
     for word, a in in_bad.items():
         if a < min_count:

@@ -226,7 +226,12 @@ def _months(period: Period) -> list[Period]:
 
 
 def unscored() -> int:
-    return review_facts.unscored(lake.get()) if _has_reviews() else 0
+    """Reviews without a stored sentiment yet (counted once per state of both tables)."""
+
+    def count() -> int:
+        return review_facts.unscored(lake.get()) if _has_reviews() else 0
+
+    return figure_cache.cached("sat_unscored", (), count, depends=_depends())
 
 
 # -- the words behind bad reviews -------------------------------------------------------------
@@ -262,24 +267,29 @@ def negative_drivers(
     if not _has_reviews():
         return []
     s = scored(period)
-    rows = lake.get().arrow(s.select("product_id", "rating", "sentiment", "text")).to_pylist()
+    # Counted in the engine per product, text and bad-or-not: Python sees each distinct
+    # text once per product, not every review (a large shop repeats "好评" 100,000 times).
+    flag = (s.rating.cast("int64") <= metric.BAD_TO) | (s.sentiment == "negative")
+    s = s.mutate(bad=flag.fill_null(False), text=s.text.fill_null(""))
+    grouped = s.group_by(["product_id", "text", "bad"]).aggregate(n=s.count())
+    rows = lake.get().arrow(grouped).to_pylist()
     words: dict[str, list[str]] = {}
-    per: dict[str, tuple[list[list[str]], list[list[str]]]] = {}
+    per: dict[str, tuple[list[tuple[list[str], int]], list[tuple[list[str], int]]]] = {}
     for row in rows:
-        text = row["text"] or ""
+        text = row["text"]
         if text not in words:
             words[text] = review_words(text)
         bad, other = per.setdefault(row["product_id"], ([], []))
-        target = bad if metric.is_bad(row["rating"], row["sentiment"] or "") else other
-        target.append(words[text])
+        (bad if row["bad"] else other).append((words[text], int(row["n"])))
     out: list[dict[str, Any]] = []
     for product, (bad, other) in per.items():
         if not bad:
             continue
-        found = metric.drivers(bad, other, min_count=min_count, top=top)
+        found = metric.weighted_drivers(bad, other, min_count=min_count, top=top)
         if not found:
             continue
-        out.append({"product_id": product, "bad": len(bad), "others": len(other), "drivers": found})
+        n_bad, n_other = sum(w for _d, w in bad), sum(w for _d, w in other)
+        out.append({"product_id": product, "bad": n_bad, "others": n_other, "drivers": found})
     out.sort(key=lambda x: (-int(x["bad"]), str(x["product_id"])))
     return out[:products]
 
