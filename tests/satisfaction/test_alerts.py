@@ -190,3 +190,29 @@ def test_negative_drivers_of_a_product_by_hand(lake: Lake, monkeypatch: pytest.M
         ("太慢", 2, 0, 3.2189),
         ("物流", 2, 1, 1.6094),
     ]
+
+
+def test_a_draft_is_not_a_response_and_the_cli_refreshes(lake: Lake, monkeypatch) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr(sentiment_service, "classify", _fake)
+    write_reviews(lake, texts=TEXTS)
+    out = StringIO()
+    call_command("reviews", "alerts", "--refresh", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["refresh"] == {
+        "reviews": 7, "classified": 7, "distinct_texts": 7, "bad_reviews": 3, "alerts_created": 3,
+    }  # fmt: skip
+    assert (data["alerts"]["total"], data["alerts"]["open"]) == (3, 3)
+    r6 = _alert("r6")
+    alerts.move(r6.pk, AlertStatus.IN_PROGRESS, response="草稿")
+    assert _alert("r6").responded_at is None and _alert("r6").response == "草稿"
+    alerts.move(r6.pk, AlertStatus.RESPONDED)  # the draft is the response now
+    first = _alert("r6").responded_at
+    assert first is not None
+    alerts.move(r6.pk, AlertStatus.IN_PROGRESS)
+    alerts.move(r6.pk, AlertStatus.RESPONDED, response="更正后的回复")
+    assert _alert("r6").responded_at == first  # time to respond counts the first reply

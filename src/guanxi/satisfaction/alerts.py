@@ -203,9 +203,12 @@ def move(
     if status == AlertStatus.RESPONDED and not (response or alert.response):
         raise AlertError(_("回复内容：标记为已回复前，请填写给买家的回复。"), "response")
     if response:
-        alert.response = response
-        if alert.responded_at is None or status == AlertStatus.RESPONDED:
-            alert.responded_at = at or timezone.now()
+        alert.response = response  # a draft while in progress, or the reply itself
+    # The clock stops at the first response sent (a later edit keeps the first time); a
+    # draft saved "in progress" is not a response yet.
+    sent = status == AlertStatus.RESPONDED or (status == AlertStatus.CLOSED and alert.response)
+    if sent and alert.responded_at is None:
+        alert.responded_at = at or timezone.now()
     alert.status = status
     alert.save(update_fields=["status", "response", "responded_at", "updated_at"])
     return alert
