@@ -79,6 +79,7 @@ def test_analytics_page_by_hand(client: Client, make_user, lake: Lake) -> None:
     assert '<td class="num" data-col="good_rate">75.00%</td>' in page
     assert '<td class="num" data-col="good_rate">33.33%</td>' in page
     assert 'data-metric="good_rate"' in page and "57.14%" in page
+    assert '<td class="num" data-col="churn">—</td>' in page  # no orders: no churn figure
     assert 'id="rate-chart"' in page and 'id="theme-table"' in page
     assert 'id="drivers"' in page or 'id="no-drivers"' in page  # the model decides
     # No review text goes into the page's chart data (numbers and labels only).
@@ -108,6 +109,17 @@ def test_churn_beside_is_the_customer_analytics_retention(lake: Lake, roles: Non
     churn = review_selectors.churn_beside(Period(dt.date(2024, 6, 1), dt.date(2024, 7, 31)))
     assert (churn.months, churn.previous_buyers, churn.lost) == (12, 3, 2)
     assert churn.rate is not None and round(churn.rate * 100, 2) == 66.67
+    # Month by month: at 2024-06-30 the previous window is 2022-07-01 … 2023-06-30 (a, b;
+    # c paid on 1 July 2023, in the current one) and a paid again → churn 1 / 2 = 50 %.
+    by_month = review_selectors.churn_by_month(Period(dt.date(2024, 6, 1), dt.date(2024, 7, 31)))
+    june, july = by_month[dt.date(2024, 6, 1)], by_month[dt.date(2024, 7, 1)]
+    assert (june.as_of, june.previous_buyers, june.lost, june.rate) == (
+        dt.date(2024, 6, 30),
+        2,
+        1,
+        0.5,
+    )
+    assert (july.as_of, july.previous_buyers, july.lost) == (dt.date(2024, 7, 31), 3, 2)
 
 
 def _orders(lake: Lake, paid: list[tuple[str, dt.datetime]]) -> None:

@@ -71,9 +71,10 @@ def tiles(summary: GoodRate, churn: Churn, unscored: int) -> list[Tile]:
     ]
 
 
-def month_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def month_rows(rows: list[dict[str, Any]], churn: dict[Any, Churn]) -> list[dict[str, Any]]:
     return [
         {
+            "churn": pct(churn[r["month"]].rate) if r["month"] in churn else "—",
             "month": f"{r['month']:%Y-%m}",
             "reviews": count(r["reviews"]),
             "good": count(r["good"]),
@@ -146,6 +147,7 @@ def chart(
     months: list[dict[str, Any]],
     sentiments: list[dict[str, Any]],
     themes: list[dict[str, Any]],
+    churn: dict[Any, Churn],
 ) -> dict[str, Any]:
     """The three charts' data and labels (numbers only: no review text goes to the page's JSON)."""
     shop = themes[0]["themes"] if themes and themes[0]["product_id"] is None else {}
@@ -157,6 +159,7 @@ def chart(
         "rate": [
             None if r["good_rate"] is None else round(r["good_rate"] * 100, 2) for r in months
         ],
+        "churn": [_percent_points(churn.get(r["month"])) for r in months],
         "s_months": [f"{r['month']:%Y-%m}" for r in sentiments],
         "positive": [r["positive"] for r in sentiments],
         "s_neutral": [r["neutral"] for r in sentiments],
@@ -169,6 +172,7 @@ def chart(
             "neutral": _("中评"),
             "bad": _("差评"),
             "rate": _("好评率 (%)"),
+            "churn": _("客户流失率 (%)"),
             "positive": _("正面"),
             "s_neutral": _("中性"),
             "negative": _("负面"),
@@ -176,6 +180,10 @@ def chart(
             "theme_bad": _("差评/负面评价"),
         },
     }
+
+
+def _percent_points(found: Churn | None) -> float | None:
+    return None if found is None or found.rate is None else round(found.rate * 100, 2)
 
 
 # -- the alert queue --------------------------------------------------------------------------

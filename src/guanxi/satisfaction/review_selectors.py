@@ -320,3 +320,9 @@ def churn_beside(period: Period) -> Churn:
         return Churn(period.end, months, 0, 0, None)
     lost = found.previous_buyers - found.retained
     return Churn(period.end, months, found.previous_buyers, lost, lost / found.previous_buyers)
+
+
+def churn_by_month(period: Period) -> dict[dt.date, Churn]:
+    """The churn rate at the end of each month of ``period`` (the part of it inside the
+    period), keyed by the month's first day: satisfaction and churn month by month."""
+    return {month.start.replace(day=1): churn_beside(month) for month in _months(period)}

@@ -52,6 +52,7 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
     sentiments = review_selectors.sentiment_by_month(period)
     themes = review_selectors.themes_by_product(period)
     unscored = review_selectors.unscored()
+    churn = review_selectors.churn_by_month(period)
     context = {
         "nav": "satisfaction",
         "sat_tab": "reviews",
@@ -60,13 +61,13 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
         "summary": summary,
         "tiles": present.tiles(summary, review_selectors.churn_beside(period), unscored),
         "unscored": unscored,
-        "months": present.month_rows(months),
+        "months": present.month_rows(months, churn),
         "products": present.product_rows(products, review_selectors.sentiment_by_product(period)),
         "sentiments": present.sentiment_rows(sentiments),
         "theme_labels": present.theme_labels(),
         "themes": present.theme_rows(themes),
         "drivers": review_selectors.negative_drivers(period),
-        "chart": present.chart(months, sentiments, themes),
+        "chart": present.chart(months, sentiments, themes, churn),
         "query": f"start={period.start}&end={period.end}",
     }
     return render(request, "satisfaction/reviews.html", context)

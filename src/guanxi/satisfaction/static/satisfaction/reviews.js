@@ -14,6 +14,8 @@
       { type: "scatter", mode: "lines+markers+text", name: L.rate, x: d.months, y: d.rate, yaxis: "y2",
         text: d.rate.map(function (v) { return v === null ? "" : v.toFixed(2) + "%"; }), textposition: "top center",
         line: { color: "#2563eb" }, cliponaxis: false },
+      { type: "scatter", mode: "lines+markers", name: L.churn, x: d.months, y: d.churn, yaxis: "y2",
+        line: { color: "#d97706", dash: "dot" } },
     ], {
       barmode: "stack", margin: { t: 36, r: 50, b: 30, l: 50 },
       xaxis: { type: "category" },
