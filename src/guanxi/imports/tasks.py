@@ -53,7 +53,8 @@ def customer_upkeep() -> None:
     """After the lake changed: every customer's standing (classes, RFM, loyalty) recounted,
     and the points of newly paid orders earned and of refunded ones taken back (both
     idempotent: an order earns once however often it is imported); the profiles' timeline
-    index rebuilt for the new lake state; new refunds linked to their after-sales cases."""
+    index rebuilt for the new lake state; new refunds linked to their after-sales cases;
+    new reviews' sentiment stored and their bad-review alerts raised."""
     from guanxi.customers import standing, timeline
     from guanxi.loyalty import orders, services
     from guanxi.servicedesk import aftersales
@@ -71,6 +72,10 @@ def customer_upkeep() -> None:
     services.claw_back_refunds(orders.lake_refunded_orders())
     # Imported refunds join the after-sales cases of their orders (only cases without one).
     aftersales.link_refunds()
+    # New reviews scored once (satisfaction.review_facts); bad ones get an alert and an owner.
+    from guanxi.satisfaction import alerts
+
+    alerts.upkeep()
 
 
 def queue_refresh() -> None:
