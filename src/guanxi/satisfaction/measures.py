@@ -122,7 +122,7 @@ def nps_of_counts(promoters: int, passives: int, detractors: int) -> Nps:
 
 
 def nps_group(score: int) -> str:
-    """"promoter" (9–10), "passive" (7–8) or "detractor" (0–6) for a 0–10 score."""
+    """ "promoter" (9–10), "passive" (7–8) or "detractor" (0–6) for a 0–10 score."""
     if not 0 <= score <= 10:
         raise ValueError(f"an NPS score is 0 to 10, not {score}")
     if score >= PROMOTER:
