@@ -63,7 +63,7 @@ def test_response_rate_counts_expired_invitations():
     # 40 sent (6 of them expired unanswered), 14 answered → 14/40 = .35
     assert m.response_rate(40, 14).rate == pytest.approx(0.35)
     assert m.response_rate(0, 0).rate is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a response count"):
         m.response_rate(3, 4)
 
 
