@@ -211,18 +211,36 @@ def question_tables(qfs: Sequence[sel.QuestionFigures]) -> list[tuple[sel.Questi
             note = _("多选题：占比为各选项被选次数 ÷ 全部选择次数。")
         if q.kind == QuestionKind.SERVQUAL:
             note = _("SERVQUAL 条目：此处为实际感受分数的分布。")
-        out.append((qf, Table(f"q{q.pk}", q.text, columns, rows, note)))
+        out.append(
+            (qf, Table(f"q{q.pk}", q.text, columns, rows, f"{question_summary(qf)} {note}".strip()))
+        )
     return out
 
 
-def nps_groups(n: measures.Nps) -> list[tuple[str, int, float | None]]:
-    """The NPS bars: (label, count, share)."""
+def nps_groups(n: measures.Nps) -> list[tuple[str, int, str]]:
+    """The NPS bars: (label, count, share as text)."""
     total = n.n
+
+    def share(count: int) -> str:
+        return cell_text(count / total if total else None, "percent")
+
     return [
-        (_("推荐者（9–10）"), n.promoters, n.promoters / total if total else None),
-        (_("被动者（7–8）"), n.passives, n.passives / total if total else None),
-        (_("贬损者（0–6）"), n.detractors, n.detractors / total if total else None),
+        (_("推荐者（9–10）"), n.promoters, share(n.promoters)),
+        (_("被动者（7–8）"), n.passives, share(n.passives)),
+        (_("贬损者（0–6）"), n.detractors, share(n.detractors)),
     ]
+
+
+def question_summary(qf: sel.QuestionFigures) -> str:
+    """ "12 answered · mean 4.25 · CSAT 75.00% · NPS 30.00 [−18.41, 78.41]"."""
+    parts = [_("%(n)s 人作答") % {"n": qf.answered}]
+    if qf.mean is not None:
+        parts.append(_("平均分 %(m)s") % {"m": points(qf.mean)})
+    if qf.csat is not None and qf.csat.share is not None:
+        parts.append(f"CSAT {cell_text(qf.csat.share, 'percent')}")
+    if qf.nps is not None and qf.nps.nps is not None:
+        parts.append(f"NPS {nps_text(qf.nps)}")
+    return " · ".join(parts)
 
 
 # ---------------------------------------------------------------- SERVQUAL
@@ -491,4 +509,17 @@ def servqual_json(sq: measures.Servqual, questions: dict[Any, Any]) -> dict[str,
             for d in sq.dimensions
         ],
         "fix_first": [i.key for i in sq.ranking],
+    }
+
+
+def tile_texts(f: sel.Figures) -> dict[str, str]:
+    """The page's headline texts: shares as percentages with two decimals."""
+    return {
+        "rate": cell_text(f.rate.rate, "percent") if f.rate else "—",
+        "csat": cell_text(f.csat.share, "percent") if f.csat else "—",
+        "csat_mean": points(f.csat.mean) if f.csat else "—",
+        "nps": points(f.nps.nps) if f.nps else "—",
+        "low": points(f.nps.low) if f.nps else "—",
+        "high": points(f.nps.high) if f.nps else "—",
+        "servqual": points(f.servqual),
     }
