@@ -92,8 +92,12 @@ def feedback_survey() -> Feedback:
         survey=survey, position=2, kind="rating5", text="总体满意度", indicator="overall"
     )
     choice = Question.objects.create(
-        survey=survey, position=3, kind="single", text="最需要改进的方面", choices=["物流", "客服", "质量"]
-    )  # fmt: skip
+        survey=survey,
+        position=3,
+        kind="single",
+        text="最需要改进",
+        choices=["物流", "客服", "质量"],
+    )
     text = Question.objects.create(
         survey=survey, position=4, kind="text", text="其他意见", required=False
     )
@@ -133,8 +137,13 @@ def servqual_survey() -> tuple[Survey, list[Question]]:
     q5   assurance   0
     """
     survey = Survey.objects.create(name="服务质量调查", kind="servqual", state="open")
-    spec = [("有形设施", "tangibles", 1), ("按时发货", "reliability", 3),
-            ("描述准确", "reliability", 2), ("关心顾客", "empathy", 2), ("值得信赖", "assurance", 0)]  # fmt: skip
+    spec = [
+        ("有形设施", "tangibles", 1),
+        ("按时发货", "reliability", 3),
+        ("描述准确", "reliability", 2),
+        ("关心顾客", "empathy", 2),
+        ("值得信赖", "assurance", 0),
+    ]
     qs = [
         Question.objects.create(
             survey=survey, position=n, kind="servqual", text=t, dimension=d, importance=w

@@ -25,6 +25,7 @@ OCT_NOV = Period(*map(__import__("datetime").date.fromisoformat, ("2026-10-01", 
 def test_overall_figures_by_hand():
     fb = feedback_survey()
     f = sel.figures(sel.survey_data(fb.survey))
+    assert f.csat is not None and f.nps is not None and f.nps.low is not None
     # response rate: 5 answered of 8 sent (the expired one included) = .625
     assert (f.rate.sent, f.rate.answered, f.rate.rate) == (8, 5, 0.625)
     # CSAT: 5, 4, 3, 2, 5 → 3 of 5 are 4–5 = .6; mean 19 / 5 = 3.8
@@ -70,6 +71,7 @@ def test_breakdowns_by_month_agent_team_product():
     # P1: r1, r2, r5 + the kf_a unanswered → 4 sent, 3 answered; P2: r3, r4 + expired;
     # "" : the last unanswered invitation only (no responses: no NPS)
     by_product = {g.key: g.figures for g in sel.breakdown(data, "product")}
+    assert by_product["P2"].nps is not None and by_product[""].nps is not None
     assert (by_product["P1"].rate.sent, by_product["P1"].rate.answered) == (4, 3)
     assert by_product["P2"].nps.nps == -50.0
     assert by_product[""].responses == 0 and by_product[""].nps.nps is None
@@ -94,6 +96,7 @@ def test_breakdown_by_segment_uses_membership_by_customer_key():
     # → NPS (1 − 1)/2 = 0, CSAT 1/2; the empty segment is left out
     assert [g.label for g in groups] == ["老客户"]
     f = groups[0].figures
+    assert f.nps is not None and f.csat is not None
     assert (f.responses, f.nps.nps, f.csat.share) == (2, 0.0, 0.5)
 
 

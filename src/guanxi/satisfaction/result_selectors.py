@@ -191,7 +191,7 @@ class Figures:
     """The figures of a set of responses (a survey, or one group of its breakdown)."""
 
     responses: int
-    rate: measures.Rate | None  # None where invitations cannot be told apart (segments do)
+    rate: measures.Rate  # of the invitations of the same group
     csat: measures.Csat | None  # None when the survey has no 1–5 question
     nps: measures.Nps | None  # None when it has no 0–10 question
     servqual: float | None  # the SERVQUAL score, when it has items

@@ -126,7 +126,7 @@ def _save_remedies(request: HttpRequest, survey: Survey) -> HttpResponse:
             q.remedy = text
             changed.append(q)
     if errors:
-        posted = {k: v for k, v in request.POST.items() if k.startswith("remedy-")}
+        posted = {k: str(v) for k, v in request.POST.items() if k.startswith("remedy-")}
         context = _context(request, survey, posted)
         context["errors"] = errors
         return render(request, "satisfaction/servqual.html", context, status=400)
