@@ -11,7 +11,7 @@ from guanxi.satisfaction import measures as m
 
 def r2(value: float | None) -> float:
     assert value is not None
-    return r2(value)
+    return round(value, 2)
 
 
 def test_nps_of_ten_answers_and_its_interval():
