@@ -12,9 +12,11 @@
   }
   const by = document.getElementById("by-chart");
   if (by) {
-    const traces = [{ type: "bar", name: d.by.responses_name, x: d.by.labels, y: d.by.responses, yaxis: "y2", marker: { color: "#cbd5e1" } }];
+    // responses as pale bars on the right-hand axis underneath; CSAT % and NPS (points, with
+    // the 95 % interval as error bars) as lines drawn over them on the −100..100 axis
+    const traces = [{ type: "bar", name: d.by.responses_name, x: d.by.labels, y: d.by.responses, marker: { color: "#cbd5e1" }, opacity: 0.6 }];
     d.by.series.forEach(function (s) {
-      const trace = { type: "scatter", mode: "lines+markers", name: s.name, x: d.by.labels, y: s.values, connectgaps: false };
+      const trace = { type: "scatter", mode: "lines+markers", name: s.name, x: d.by.labels, y: s.values, yaxis: "y2", connectgaps: false };
       if (s.low) {
         trace.error_y = {
           type: "data", symmetric: false,
@@ -26,8 +28,8 @@
     });
     GuanxiCharts.plot(by, traces, {
       title: { text: d.by.title }, margin: margin, xaxis: { type: "category" },
-      yaxis: { range: [-100, 100], zeroline: true },
-      yaxis2: Object.assign({ overlaying: "y", side: "right", showgrid: false }, counts(d.by.responses)),
+      yaxis: Object.assign({ side: "right", showgrid: false }, counts(d.by.responses)),
+      yaxis2: { overlaying: "y", side: "left", range: [-105, 105], tickvals: [-100, -50, 0, 50, 100], zeroline: true },
     });
   }
   d.questions.forEach(function (q) {
