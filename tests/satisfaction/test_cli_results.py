@@ -97,3 +97,43 @@ def test_many_bad_rows_are_counted_and_a_missing_file_is_named(tmp_path: Path) -
         nps(path)
     with pytest.raises(CommandError, match="no such file"):
         nps(tmp_path / "none.csv")
+
+
+@pytest.mark.django_db
+def test_results_command_json_and_xlsx(tmp_path: Path) -> None:
+    from tests.satisfaction.results_data import feedback_survey
+
+    fb = feedback_survey()
+    out = StringIO()
+    call_command(
+        "surveys", "results", str(fb.survey.pk), "--from", "2026-10-01", "--to", "2026-11-30",
+        "--format", "json", stdout=out,
+    )  # fmt: skip
+    body = json.loads(out.getvalue())
+    assert body["period"] == {"start": "2026-10-01", "end": "2026-11-30"}
+    # 5 of 8 answered; NPS (3 − 1)/5 = 40 (see test_results for the interval)
+    assert body["overall"]["response_rate"] == 0.625 and body["overall"]["nps"]["nps"] == 40.0
+    months = {g["key"]: g["nps"]["nps"] for g in body["by"]["period"]}
+    assert months == {"2026-10": 100.0, "2026-11": 0.0}
+    target = tmp_path / "r.xlsx"
+    call_command(
+        "surveys",
+        "results",
+        str(fb.survey.pk),
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+        stdout=StringIO(),
+    )
+    assert target.read_bytes()[:2] == b"PK"
+    table = StringIO()
+    call_command("surveys", "results", str(fb.survey.pk), stdout=table)
+    assert "十月回访" in table.getvalue() and "62.50%" in table.getvalue()
+    with pytest.raises(CommandError, match="no survey 999999") as caught:
+        call_command("surveys", "results", "999999", stdout=StringIO())
+    assert caught.value.returncode == 2
+    with pytest.raises(CommandError, match="give both days"):
+        call_command(
+            "surveys", "results", str(fb.survey.pk), "--from", "2026-10-01", stdout=StringIO()
+        )

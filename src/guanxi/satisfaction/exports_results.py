@@ -18,8 +18,10 @@ from guanxi.web.exports.xlsx import workbook
 
 
 def results_tables(survey: Survey, data: sel.SurveyData) -> list[presenters.Table]:
-    """Every table of the survey's results page: each breakdown, each question, SERVQUAL."""
-    tables = [
+    """Every table of the survey's results page: the overall figures, each breakdown, each
+    question, SERVQUAL."""
+    tables = [presenters.overall_table(survey, data)]
+    tables += [
         presenters.breakdown_table(survey, data, sel.breakdown(data, by), by) for by in sel.BY
     ]
     tables += [t for _qf, t in presenters.question_tables(sel.question_figures(data))]

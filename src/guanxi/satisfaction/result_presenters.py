@@ -142,7 +142,7 @@ def breakdown_table(
     has_csat = sel.csat_question(data.questions) is not None
     has_nps = sel.nps_question(data.questions) is not None
     has_sq = bool(sel.servqual_questions(data.questions))
-    columns = [Column(by_label(by), "text", 22)]
+    columns = [Column(by_label(by) if by != "all" else _("范围"), "text", 22)]
     if by != "segment":
         columns += [Column(_("邀请数"), "count", 10), Column(_("回收率"), "percent", 10)]
     columns.append(Column(_("答复数"), "count", 10))
@@ -186,7 +186,15 @@ def breakdown_table(
     )
     if by == "segment":
         note += " " + _("一位答卷人可属于多个分群；分群按客户编号（假名）匹配。")
+    if by == "all":
+        return Table("overall", _("总体"), columns, rows, note)
     return Table(f"by-{by}", _("按%(by)s") % {"by": by_label(by)}, columns, rows, note)
+
+
+def overall_table(survey: Survey, data: sel.SurveyData) -> Table:
+    """The survey's figures over the whole period, as one row of the breakdown's columns."""
+    label = _("全部答复") if data.period is None else f"{data.period.start} – {data.period.end}"
+    return breakdown_table(survey, data, [sel.Group("all", label, sel.figures(data))], "all")
 
 
 def question_tables(qfs: Sequence[sel.QuestionFigures]) -> list[tuple[sel.QuestionFigures, Table]]:
