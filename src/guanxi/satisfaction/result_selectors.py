@@ -30,7 +30,6 @@ from guanxi.satisfaction.models import (
     QuestionKind,
     Response,
     Survey,
-    SurveyKind,
 )
 
 BY = ("period", "agent", "team", "product", "segment")
@@ -427,13 +426,6 @@ def overview(period: Period | None = None) -> list[SurveyRow]:
         data = survey_data(survey, period)
         rows.append(SurveyRow(survey, len(data.invitations), figures(data)))
     return rows
-
-
-def headline_kind(survey: Survey) -> str:
-    """Which figure heads the survey: its kind's, or for a custom survey what it can show."""
-    if survey.kind in (SurveyKind.CSAT, SurveyKind.NPS, SurveyKind.SERVQUAL):
-        return str(survey.kind)
-    return ""
 
 
 # ---------------------------------------------------------------- for the dashboard

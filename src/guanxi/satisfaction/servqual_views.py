@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.satisfaction import dimensions, exports_results
+from guanxi.satisfaction import exports_results
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
 from guanxi.satisfaction.models import Question, QuestionKind, Survey, SurveyKind
@@ -91,7 +91,6 @@ def _context(
         "ranking": ranking,
         "chart": presenters.servqual_chart(sq),
         "respondents": sq.respondents,
-        "dimension_names": [str(v) for v in dimensions.of_set(view).values()],
         "remedy_length": REMEDY_LENGTH,
         "may_change": request.user.has_perm(CHANGE),
     }
