@@ -82,7 +82,7 @@ def test_breakdowns_by_month_agent_team_product():
 
 def test_breakdown_by_segment_uses_membership_by_customer_key():
     fb = feedback_survey()
-    for key in ("K1", "K4"):
+    for key in ("K1", "K4", "K6"):  # K6 was invited and did not answer
         customer(customer_key=key, mobile="", email="", name="", identities=(), tags=("老客户",))
     customer(customer_key="K3", mobile="", email="", name="", identities=(), tags=())
     Segment.objects.create(
@@ -93,11 +93,13 @@ def test_breakdown_by_segment_uses_membership_by_customer_key():
     )
     groups = sel.breakdown(sel.survey_data(fb.survey), "segment")
     # members among the respondents: K1 (NPS 10, CSAT 5) and K4 (NPS 3, CSAT 2)
-    # → NPS (1 − 1)/2 = 0, CSAT 1/2; the empty segment is left out
+    # → NPS (1 − 1)/2 = 0, CSAT 1/2; invited members K1, K4, K6 → 2 of 3 answered;
+    # the empty segment is left out
     assert [g.label for g in groups] == ["老客户"]
     f = groups[0].figures
     assert f.nps is not None and f.csat is not None
     assert (f.responses, f.nps.nps, f.csat.share) == (2, 0.0, 0.5)
+    assert (f.rate.sent, f.rate.answered) == (3, 2)
 
 
 def test_question_figures_and_dashboard_functions():

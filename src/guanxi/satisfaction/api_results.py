@@ -76,7 +76,8 @@ def results(
     by: Literal["period", "agent", "team", "product", "segment"] = "period",
 ) -> dict[str, Any]:
     """The survey's figures overall and per month (``by=period``), agent, team, product or
-    saved segment (a respondent counts in every segment they belong to; no response rate)."""
+    saved segment (a respondent counts in every segment they belong to today; its response
+    rate is that of the invitations sent to its members)."""
     survey = _survey(request, survey_id)
     period = _period(query)
     data = sel.survey_data(survey, period)
@@ -91,7 +92,6 @@ def results(
                 "key": g.key or None,
                 "label": g.label or None,
                 **presenters.figures_json(g.figures),
-                **({"invitations": None, "response_rate": None} if by == "segment" else {}),
             }
             for g in groups
         ],

@@ -143,8 +143,7 @@ def breakdown_table(
     has_nps = sel.nps_question(data.questions) is not None
     has_sq = bool(sel.servqual_questions(data.questions))
     columns = [Column(by_label(by) if by != "all" else _("范围"), "text", 22)]
-    if by != "segment":
-        columns += [Column(_("邀请数"), "count", 10), Column(_("回收率"), "percent", 10)]
+    columns += [Column(_("邀请数"), "count", 10), Column(_("回收率"), "percent", 10)]
     columns.append(Column(_("答复数"), "count", 10))
     if has_csat:
         columns += [
@@ -167,8 +166,7 @@ def breakdown_table(
     for g in groups:
         f = g.figures
         row: list[Any] = [g.label if g.key != sel.NOBODY else _none_label(by)]
-        if by != "segment":
-            row += [f.rate.sent if f.rate else 0, f.rate.rate if f.rate else None]
+        row += [f.rate.sent, f.rate.rate]
         row.append(f.responses)
         if has_csat:
             c = f.csat or measures.csat([])

@@ -295,9 +295,8 @@ def breakdown(data: SurveyData, by: str) -> list[Group]:
     """The figures per month of the period, agent, team, product or saved segment.
 
     Invitations are counted where they were sent (month) or whom they credit (agent, team,
-    product); a respondent is in every segment they are a member of, so segment rows may
-    overlap and have no response rate of their own unless their invitations were sent to
-    that segment."""
+    product); a respondent is in every segment they are a member of today, so segment rows
+    may overlap; a segment's response rate is that of the invitations sent to its members."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
     if by == "period":

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from guanxi.core.audit import audit_record
@@ -32,15 +33,8 @@ def _period(request: HttpRequest, default: Period | None) -> tuple[PeriodForm, P
     """The ``?start=&end=`` period; ``default`` None: all answers until a period is asked."""
     if default is None and "start" not in request.GET and "end" not in request.GET:
         return PeriodForm(), None
-    form, period = period_from_query(request.GET, default or Period(*_today_pair()))
-    return form, period
-
-
-def _today_pair() -> tuple[Any, Any]:
-    from django.utils import timezone
-
     today = timezone.localdate()
-    return today, today
+    return period_from_query(request.GET, default or Period(today, today))
 
 
 def _by(request: HttpRequest) -> str:
