@@ -88,6 +88,9 @@ def test_page_remedies_and_export(make_user):
     assert q2.remedy_at is not None
     assert Question.objects.get(pk=qs[0].pk).remedy_at is None  # unchanged: not stamped
     assert "与快递签约次日达" in manager.get(url).content.decode()
+    # the survey's results page shows its score and each item's perceived distribution
+    results = manager.get(f"/satisfaction/results/{survey.pk}/").content.decode()
+    assert 'data-metric="servqual"' in results and "-0.67" in results.replace("−", "-")
     # marketing may change surveys (their remedies too); an agent sees nothing
     assert _client(make_user, "agent").get(url).status_code == 403
     xlsx = manager.get(url + "export.xlsx")
