@@ -113,6 +113,11 @@ class Question(models.Model):
     scale_max = models.PositiveSmallIntegerField(_("量表上限"), default=7)
     importance = models.DecimalField(_("重要性权重"), max_digits=6, decimal_places=3, default=1)
     remedy = models.TextField(_("改进措施"), blank=True, default="")
+    # Who wrote the remedy last, and when (the SERVQUAL page shows it beside the remedy).
+    remedy_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    remedy_at = models.DateTimeField(_("改进措施更新时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["survey", "position", "id"]
