@@ -105,6 +105,15 @@ def test_build_send_answer_and_count(browser, live_server, make_user) -> None:
     staff.goto(detail)
     assert staff.locator("#count-answered").inner_text() == "1"
     assert staff.locator('tr[data-status="answered"]').count() == 1
+    # ... and its results read it: 1 answered of 2 sent; the overall rating was 5, so CSAT
+    # (4–5 ÷ all) is 1 / 1 = 100 %; the typed script is a text answer, shown as text.
+    staff.click("#survey-results")
+    staff.wait_for_selector("#result-tiles")
+    assert staff.locator('[data-metric="responses"] .value').inner_text().strip() == "1"
+    assert staff.locator('[data-metric="rate"] .value').inner_text().strip() == "1 / 2"
+    assert "1 / 1" in staff.locator('[data-metric="csat"] .formula').inner_text()
+    assert "100" in staff.locator('[data-metric="csat"] .value').inner_text()
+    _shot(staff, "sv-results-zh-hans-1440")
     # A draft with its question form open, and a question's edit page.
     draft = services.create_from_template("servqual", "服务质量调查", "ten")
     item = draft.questions.order_by("position").first()
@@ -116,6 +125,7 @@ def test_build_send_answer_and_count(browser, live_server, make_user) -> None:
         "new": f"{base}/satisfaction/surveys/new/",
         "detail": detail,
         "phone-entry": f"{detail}phone/",
+        "results": f"{base}/satisfaction/results/{survey.pk}/",
     }
     for language in ("zh-hans", "en"):
         if language == "en":

@@ -193,8 +193,10 @@ def _lake_root() -> Path:
 
 
 def _delta_tables(root: Path) -> list[Path]:
-    """The raw tables of the lake at ``root``. The derived tables (``_derived/``) are left
-    out: they are rebuilt from the raw ones after a restore."""
+    """The raw tables of the lake at ``root``, and the reviews' stored sentiment
+    (``_satisfaction/``: the model's reading the bad-review alerts were raised from, kept as
+    it was rather than re-scored by whatever model the restored home has). The derived tables
+    (``_derived/``) are left out: they are rebuilt from the raw ones after a restore."""
     if not root.is_dir():
         return []
     return sorted(
