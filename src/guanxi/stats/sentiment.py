@@ -81,6 +81,7 @@ class Split:
     sha256: str  # of the source bytes
     classes: tuple[str, ...]
     test_groups: int = 0
+    train_groups: tuple[str, ...] = ()  # one per training row (the shop set only)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -108,6 +109,7 @@ def load_shop(path: Path = SHOP_DATA) -> Split:
         "train": ([], [], set()),
         "test": ([], [], set()),
     }
+    train_groups: list[str] = []
     for line, row in enumerate(reader, 2):
         if not row["text"].strip():
             raise SentimentDataError(f"{path}, line {line}, column text: empty review")
@@ -124,6 +126,8 @@ def load_shop(path: Path = SHOP_DATA) -> Split:
         texts.append(row["text"])
         labels.append(row["label"])
         groups.add(row["group"])
+        if row["split"] == "train":
+            train_groups.append(row["group"])
     shared = parts["train"][2] & parts["test"][2]
     if shared:
         raise SentimentDataError(
@@ -139,6 +143,7 @@ def load_shop(path: Path = SHOP_DATA) -> Split:
         hashlib.sha256(raw).hexdigest(),
         LABELS,
         len(parts["test"][2]),
+        tuple(train_groups),
     )
 
 
@@ -311,11 +316,14 @@ class SentimentModel:
         matrix: Any,
         labels: Sequence[str],
         weights: Sequence[float],
-        shop_train: tuple[Sequence[str], Sequence[str]] | None = None,
+        shop_rows: tuple[Sequence[int], Sequence[str]] | None = None,
     ) -> SentimentModel:
         """Fit on an already-transformed matrix (``features`` fitted on the same rows), so
-        the two designs share one vectorisation. ``band`` needs ``shop_train`` (texts,
-        labels) to tune its cut-offs."""
+        the two designs share one vectorisation. ``band`` needs ``shop_rows``: the matrix
+        rows of the shop set's train split and their groups, to tune its band on
+        out-of-fold probabilities (3 folds over groups: each shop row is scored by a
+        regression that never saw its group; tuned on in-sample probabilities the band
+        came out 0.05–0.95, useless)."""
         import numpy as np
         from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits
@@ -329,11 +337,35 @@ class SentimentModel:
                 matrix[keep], y[keep], sample_weight=w[keep]
             )
         if self.design == "band":
-            if shop_train is None:
-                raise ValueError("the band design needs the shop train split to tune its band")
-            texts, truth = shop_train
-            self.band = tune_band(self.probabilities(texts), truth)
+            if shop_rows is None:
+                raise ValueError("the band design needs the shop train rows to tune its band")
+            self.band = self._tune_out_of_fold(matrix, y, w, keep, shop_rows)
         return self
+
+    def _tune_out_of_fold(
+        self, matrix: Any, y: Any, w: Any, keep: Any, shop_rows: tuple[Sequence[int], Sequence[str]]
+    ) -> tuple[float, float]:
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
+        from threadpoolctl import threadpool_limits
+
+        rows = np.asarray(shop_rows[0])
+        groups = np.asarray(shop_rows[1])
+        scored: dict[int, dict[str, float]] = {}
+        for _fit_at, held_at in GroupKFold(n_splits=3).split(rows, groups=groups):
+            held = rows[held_at]
+            mask = keep.copy()
+            mask[held] = False
+            with threadpool_limits(limits=1):
+                fold = LogisticRegression(C=self.c, max_iter=3000).fit(
+                    matrix[mask], y[mask], sample_weight=w[mask]
+                )
+            classes = [str(c) for c in fold.classes_]
+            for i, p in zip(held, fold.predict_proba(matrix[held]), strict=True):
+                scored[int(i)] = dict(zip(classes, map(float, p), strict=True))
+        order = [int(i) for i in rows]
+        return tune_band([scored[i] for i in order], [str(y[i]) for i in order])
 
     def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         classes = [str(c) for c in self.classifier_.classes_]
@@ -567,9 +599,9 @@ def fit_designs(shop: Split, corpus: Split) -> dict[str, SentimentModel]:
     texts, labels, weights = _training_rows(shop, corpus, SentimentModel().shop_weight)
     matrix = features.fit_transform(texts)
     three = SentimentModel(design="three_class").fit_matrix(features, matrix, labels, weights)
-    band = SentimentModel(design="band").fit_matrix(
-        features, matrix, labels, weights, (shop.train_texts, shop.train_labels)
-    )
+    first = len(corpus.train_texts)  # the shop rows follow the corpus rows
+    shop_rows = (range(first, first + len(shop.train_texts)), shop.train_groups)
+    band = SentimentModel(design="band").fit_matrix(features, matrix, labels, weights, shop_rows)
     return {"three_class": three, "band": band}
 
 
