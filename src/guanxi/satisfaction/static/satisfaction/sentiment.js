@@ -1,5 +1,6 @@
-// The sentiment model page: macro-F1 per model, one group of bars per held-out set (the
-// table beside it has every figure).
+// The sentiment model page: macro-F1 per model, one bar per held-out set, as horizontal
+// bars so the models' long names stay readable on a phone (the table below has every
+// figure).
 (function () {
   const source = document.getElementById("sentiment-data");
   const target = document.getElementById("sentiment-chart");
@@ -8,12 +9,15 @@
   const colors = ["#2563eb", "#d97706"];
   const traces = d.sets.map(function (s, i) {
     return {
-      type: "bar", name: s.name, x: d.models, y: s.values, marker: { color: colors[i % 2] },
-      text: s.values.map(function (v) { return v === null ? "" : v.toFixed(3); }), textposition: "outside", cliponaxis: false,
+      type: "bar", orientation: "h", name: s.name, y: d.models, x: s.values,
+      marker: { color: colors[i % 2] },
+      text: s.values.map(function (v) { return v === null ? "" : v.toFixed(3); }),
+      textposition: "outside", cliponaxis: false,
     };
   });
   GuanxiCharts.plot(target, traces, {
-    barmode: "group", margin: { t: 20, r: 10, b: 40, l: 50 },
-    yaxis: { title: { text: d.axis }, range: [0, 1.1] },
+    barmode: "group", margin: { t: 10, r: 40, b: 40, l: 10 },
+    xaxis: { title: { text: d.axis }, range: [0, 1.05] },
+    yaxis: { automargin: true, autorange: "reversed" },
   });
 })();
