@@ -58,8 +58,16 @@ def run_fit_snownlp() -> int:
     from snownlp.sentiment import Sentiment
 
     corpus = _state["corpus"]
-    pos = [t for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True) if lab == "positive"]
-    neg = [t for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True) if lab == "negative"]
+    pos = [
+        t
+        for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True)
+        if lab == "positive"
+    ]
+    neg = [
+        t
+        for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True)
+        if lab == "negative"
+    ]
     Sentiment().train(neg, pos)
     return len(pos) + len(neg)
 
@@ -98,7 +106,10 @@ def _matrix_lines(name: str, where: str, m: Any) -> list[str]:
     out = [f"{name} on {where} (rows true, columns predicted; n={m.n}):", ""]
     out.append("| true \\ predicted | " + " | ".join(columns) + " |")
     out.append("|---|" + "---:|" * len(columns))
-    out += [f"| {c} | " + " | ".join(map(str, row)) + " |" for c, row in zip(m.classes, m.matrix, strict=True)]
+    out += [
+        f"| {c} | " + " | ".join(map(str, row)) + " |"
+        for c, row in zip(m.classes, m.matrix, strict=True)
+    ]
     return [*out, ""]
 
 
@@ -106,7 +117,7 @@ def run(rounds: int) -> int:
     from guanxi.stats import sentiment
 
     started = time.perf_counter()
-    model, report = sentiment.train_and_evaluate()
+    _model, report = sentiment.train_and_evaluate()
     evaluation_seconds = time.perf_counter() - started
     data = report.data
     print("### Review sentiment (issue 17): accuracy on held-out data")
@@ -125,34 +136,55 @@ def run(rounds: int) -> int:
     print("|---|---:|---:|---:|---:|")
     for name, sets in report.results.items():
         mark = " (kept)" if name == report.chosen else ""
-        s, c = sets["shop"], sets["corpus"]
-        print(f"| {name}{mark} | {s.accuracy:.3f} | {s.macro_f1:.3f} | {c.accuracy:.3f} | {c.macro_f1:.3f} |")
+        shop_m, corpus_m = sets["shop"], sets["corpus"]
+        print(
+            f"| {name}{mark} | {shop_m.accuracy:.3f} | {shop_m.macro_f1:.3f} | "
+            f"{corpus_m.accuracy:.3f} | {corpus_m.macro_f1:.3f} |"
+        )
     print()
     for name, sets in report.results.items():
         for where, m in sets.items():
             print("\n".join(_matrix_lines(name, where, m)))
-    print(f"Neutral band of the band design: {report.band[0]}–{report.band[1]} (tuned out of fold).")
-    for c in report.checks:
-        print(f"- {c['text']} → {c['label']} (P(positive) {c['score']:.2f}, want {c['expected']})")
+    print(
+        f"Neutral band of the band design: {report.band[0]}–{report.band[1]} (tuned out of fold)."
+    )
+    for check in report.checks:
+        print(
+            f"- {check['text']} → {check['label']} (P(positive) {check['score']:.2f}, "
+            f"want {check['expected']})"
+        )
     print(*report.notes, sep="\n")
     print(f"(train_and_evaluate: {evaluation_seconds:.1f} s, {report.seconds})")
     print()
     cases = [
         harness.Case("ours: fit", run_fit_ours, warm_up=False, setup=_setup_data),
-        harness.Case("snownlp: fit", run_fit_snownlp, warm_up=False, setup=_setup_data, baseline=True),
-        harness.Case(f"ours: classify {CLASSIFY_ROWS}", run_classify_ours, setup=_setup_ours_fitted),
         harness.Case(
-            f"snownlp: classify {CLASSIFY_ROWS}", run_classify_snownlp, setup=_setup_snownlp, baseline=True
+            "snownlp: fit", run_fit_snownlp, warm_up=False, setup=_setup_data, baseline=True
+        ),
+        harness.Case(
+            f"ours: classify {CLASSIFY_ROWS}", run_classify_ours, setup=_setup_ours_fitted
+        ),
+        harness.Case(
+            f"snownlp: classify {CLASSIFY_ROWS}",
+            run_classify_snownlp,
+            setup=_setup_snownlp,
+            baseline=True,
         ),
     ]
     samples = harness.interleaved(cases, rounds)
     print(f"| case | median s (n={rounds}) | samples s | rows/s (median) | peak MB |")
     print("|---|---:|---:|---:|---:|")
-    for s in samples:
-        print(f"| {s.name} | {s.median:.2f} | {s.spread} | {s.result / s.median:,.0f} | {s.peak_mb:,.0f} |")
+    for sample in samples:
+        print(
+            f"| {sample.name} | {sample.median:.2f} | {sample.spread} | "
+            f"{sample.result / sample.median:,.0f} | {sample.peak_mb:,.0f} |"
+        )
     record = {
         "report": report.as_dict(),
-        "timings": {s.name: {"seconds": list(s.seconds), "median": s.median, "rows": s.result} for s in samples},
+        "timings": {
+            s.name: {"seconds": list(s.seconds), "median": s.median, "rows": s.result}
+            for s in samples
+        },
     }
     ROOT.mkdir(parents=True, exist_ok=True)
     out = ROOT / "sentiment.json"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,8 @@ from tests.stats.sentiment_small import loaded
 
 
 @pytest.fixture
-def small_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def small_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sentiment_store, "_current", loaded())
-    yield
 
 
 def test_classify_keeps_its_interface(small_model: None) -> None:
@@ -39,7 +37,10 @@ def test_build_stores_and_current_loads_it(tmp_path: Path, monkeypatch: pytest.M
     assert got.model.predict(["不太好"])[0].label in sentiment_service.LABELS
     # A pickle from another scikit-learn is not trusted.
     path = tmp_path / "var" / "sentiment" / "model.json"
-    path.write_text(path.read_text(encoding="utf-8").replace(meta["versions"]["scikit-learn"], "0.1"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(meta["versions"]["scikit-learn"], "0.1"),
+        encoding="utf-8",
+    )
     got, note = sentiment_store.load_stored(tmp_path)
     assert got is None and "0.1" in note
     sentiment_store.forget()

@@ -80,14 +80,11 @@ def test_the_shop_set_is_split_by_group() -> None:
 
 def test_a_bad_shop_file_names_line_and_column(tmp_path: Path) -> None:
     bad = tmp_path / "reviews.csv"
-    bad.write_text(
-        "id,group,split,text,label,themes\n1,g1,train,很好,great,\n", encoding="utf-8"
-    )
+    bad.write_text("id,group,split,text,label,themes\n1,g1,train,很好,great,\n", encoding="utf-8")
     with pytest.raises(sentiment.SentimentDataError, match=r"line 2, column label: 'great'"):
         sentiment.load_shop(bad)
     bad.write_text(
-        "id,group,split,text,label,themes\n1,g1,train,很好,positive,\n"
-        "2,g1,test,好,positive,\n",
+        "id,group,split,text,label,themes\n1,g1,train,很好,positive,\n2,g1,test,好,positive,\n",
         encoding="utf-8",
     )
     with pytest.raises(sentiment.SentimentDataError, match="g1 in both train and test"):
@@ -100,8 +97,16 @@ def test_the_corpus_split_is_clean_and_fixed() -> None:
     assert corpus.test_texts == again.test_texts  # the seed fixes the split
     assert len(corpus.train_texts) == 320 and len(corpus.test_texts) == 80  # 80/20 per class
     assert set(corpus.train_texts).isdisjoint(corpus.test_texts)
-    positive = {t for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True) if lab == "positive"}
-    negative = {t for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True) if lab == "negative"}
+    positive = {
+        t
+        for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True)
+        if lab == "positive"
+    }
+    negative = {
+        t
+        for t, lab in zip(corpus.train_texts, corpus.train_labels, strict=True)
+        if lab == "negative"
+    }
     assert positive.isdisjoint(negative)
 
 

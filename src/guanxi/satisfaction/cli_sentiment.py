@@ -59,7 +59,9 @@ def report_table(meta: dict[str, Any]) -> str:
         )
     for name, sets in meta["results"].items():
         for where, m in sets.items():
-            columns = list(m["classes"]) + (["neutral"] if len(m["matrix"][0]) > len(m["classes"]) else [])
+            columns = list(m["classes"]) + (
+                ["neutral"] if len(m["matrix"][0]) > len(m["classes"]) else []
+            )
             lines += ["", f"{name} on {where} (rows true, columns predicted; n={m['n']}):"]
             lines.append("| true \\ predicted | " + " | ".join(columns) + " |")
             lines.append("|---|" + "---:|" * len(columns))
@@ -68,7 +70,10 @@ def report_table(meta: dict[str, Any]) -> str:
     lines += ["", "Check sentences:"]
     for c in meta["checks"]:
         ok = "ok" if c["ok"] else "WRONG"
-        lines.append(f"- {c['text']} → {c['label']} (P(positive) {c['score']:.2f}; want {c['expected']}: {ok})")
+        lines.append(
+            f"- {c['text']} → {c['label']} (P(positive) {c['score']:.2f}; "
+            f"want {c['expected']}: {ok})"
+        )
     lines += ["", *meta.get("notes", [])]
     return "\n".join(lines)
 

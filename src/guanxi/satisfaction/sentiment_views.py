@@ -58,8 +58,11 @@ def sentiment_page(request: HttpRequest) -> HttpResponse:
         "set_names": list(presenters.SET_NAMES.values()),
         "matrices": presenters.matrices(meta),
         "checks": [
-            {**c, "label_name": presenters.label_name(c["label"]),
-             "expected_name": presenters.label_name(c["expected"])}
+            {
+                **c,
+                "label_name": presenters.label_name(c["label"]),
+                "expected_name": presenters.label_name(c["expected"]),
+            }
             for c in meta["checks"]
         ],
         "chart": presenters.chart(meta),

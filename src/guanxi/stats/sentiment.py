@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import random
 import re
 import statistics
@@ -216,16 +217,17 @@ def corpus_stats() -> dict[str, int]:
 # ---------------------------------------------------------------------------- features
 
 # A negator: a word of its own, or the first part of a jieba word (不太好, 没什么 …).
-NEGATORS = frozenset(
-    "不 没 没有 别 无 未 非 不是 不太 不大 不很 不够 不算 不怎么 并不 并没有 毫无 从不 从没"
-    " 绝不 不会 不能 不再 无法 一点也不 一点都不 也不 都不 还不".split()
-)
+NEGATORS = frozenset((
+    "不", "没", "没有", "别", "无", "未", "非", "不是", "不太", "不大", "不很", "不够", "不算",
+    "不怎么", "并不", "并没有", "毫无", "从不", "从没", "绝不", "不会", "不能", "不再", "无法",
+    "一点也不", "一点都不", "也不", "都不", "还不",
+))  # fmt: skip
 NEGATOR_CHARS = "不没别无未"
 # Words that start with a negator but do not negate what follows.
-NOT_NEGATING = frozenset(
-    "不错 不过 不仅 不但 不少 无论 不断 不管 别人 别的 别家 没事 不用 不久 无线 无数 未来"
-    " 不禁 无限 不然 别说 没想到 无理由".split()
-)
+NOT_NEGATING = frozenset((
+    "不错", "不过", "不仅", "不但", "不少", "无论", "不断", "不管", "别人", "别的", "别家", "没事",
+    "不用", "不久", "无线", "无数", "未来", "不禁", "无限", "不然", "别说", "没想到", "无理由",
+))  # fmt: skip
 NEGATION_WINDOW = 3  # words after a negator that it reaches, stopping at punctuation
 _PUNCT = re.compile(r"^[\s\W_]+$")
 CONTRAST = ("但", "就是", "可是", "可惜", "不过", "只是")  # end a negation's reach, kept as words
@@ -256,7 +258,7 @@ def negated_words(text: str) -> list[str]:
         elif len(token) > 1 and token[0] in NEGATOR_CHARS and token not in NOT_NEGATING:
             out.append(f"NOT_{token[1:]}")  # 不太好 → NOT_太好, 不差 → NOT_差
             reach = NEGATION_WINDOW
-    bigrams = [f"{a} {b}" for a, b in zip(out, out[1:], strict=False)]
+    bigrams = [f"{a} {b}" for a, b in itertools.pairwise(out)]
     return out + bigrams
 
 
@@ -370,7 +372,10 @@ class SentimentModel:
     def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         classes = [str(c) for c in self.classifier_.classes_]
         matrix = self.features_.transform(list(texts))
-        return [dict(zip(classes, map(float, row), strict=True)) for row in self.classifier_.predict_proba(matrix)]
+        return [
+            dict(zip(classes, map(float, row), strict=True))
+            for row in self.classifier_.predict_proba(matrix)
+        ]
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         out = []
@@ -378,8 +383,10 @@ class SentimentModel:
             positive = p.get("positive", 0.0)
             if self.design == "band":
                 lo, hi = self.band
-                label = "neutral" if lo <= positive <= hi else (
-                    "positive" if positive > hi else "negative"
+                label = (
+                    "neutral"
+                    if lo <= positive <= hi
+                    else ("positive" if positive > hi else "negative")
                 )
             else:
                 label = max(p, key=lambda c: p[c])
@@ -395,7 +402,9 @@ class SentimentModel:
         ]
 
 
-def tune_band(probabilities: Sequence[dict[str, float]], truth: Sequence[str]) -> tuple[float, float]:
+def tune_band(
+    probabilities: Sequence[dict[str, float]], truth: Sequence[str]
+) -> tuple[float, float]:
     """The neutral band (lo, hi) on P(positive) with the best macro-F1 on ``truth``; a grid
     of 0.05 steps; ties go to the narrower band."""
     scores = [p.get("positive", 0.0) for p in probabilities]
@@ -431,9 +440,37 @@ def snownlp_label(score: float) -> str:
 
 
 POSITIVE_WORDS = (
-    "好", "满意", "喜欢", "不错", "舒服", "漂亮", "好看", "推荐", "值", "快", "耐心", "谢谢",
-    "感谢", "划算", "实惠", "精致", "合适", "赞", "棒", "给力", "贴心", "热情", "完美", "惊喜",
-    "超值", "正品", "好评", "回购", "开心", "柔软", "方便",
+    "好",
+    "满意",
+    "喜欢",
+    "不错",
+    "舒服",
+    "漂亮",
+    "好看",
+    "推荐",
+    "值",
+    "快",
+    "耐心",
+    "谢谢",
+    "感谢",
+    "划算",
+    "实惠",
+    "精致",
+    "合适",
+    "赞",
+    "棒",
+    "给力",
+    "贴心",
+    "热情",
+    "完美",
+    "惊喜",
+    "超值",
+    "正品",
+    "好评",
+    "回购",
+    "开心",
+    "柔软",
+    "方便",
 )
 NEGATIVE_WORDS = (
     "差", "慢", "失望", "后悔", "垃圾", "破", "坏", "退", "假", "贵", "薄", "色差", "起球",
@@ -507,7 +544,9 @@ def lexicon_features(texts: Sequence[str]) -> Any:
 # ---------------------------------------------------------------------------- metrics
 
 
-def confusion(truth: Sequence[str], predicted: Sequence[str], classes: Sequence[str]) -> list[list[int]]:
+def confusion(
+    truth: Sequence[str], predicted: Sequence[str], classes: Sequence[str]
+) -> list[list[int]]:
     """Rows: the true class; columns: the predicted class (both in ``classes`` order).
     A prediction outside ``classes`` (neutral on a two-class set) counts in no column but
     still in its row's total: it is an error."""
@@ -523,7 +562,7 @@ def confusion(truth: Sequence[str], predicted: Sequence[str], classes: Sequence[
             extra[at[t]] += 1
     if any(extra):
         # An extra column for predictions outside the classes, so totals stay right.
-        return [row + [e] for row, e in zip(matrix, extra, strict=True)]
+        return [[*row, e] for row, e in zip(matrix, extra, strict=True)]
     return matrix
 
 
@@ -586,7 +625,9 @@ class Report:
         return asdict(self)
 
 
-def _training_rows(shop: Split, corpus: Split, shop_weight: float) -> tuple[list[str], list[str], list[float]]:
+def _training_rows(
+    shop: Split, corpus: Split, shop_weight: float
+) -> tuple[list[str], list[str], list[float]]:
     texts = list(corpus.train_texts) + list(shop.train_texts)
     labels = list(corpus.train_labels) + list(shop.train_labels)
     weights = [1.0] * len(corpus.train_texts) + [shop_weight] * len(shop.train_texts)
@@ -626,7 +667,13 @@ class _SnowNLPBaseline:
 def check_sentences(classify: Callable[[Sequence[str]], list[Prediction]]) -> list[dict[str, Any]]:
     texts = [t for t, _ in CHECKS]
     return [
-        {"text": t, "expected": want, "label": p.label, "score": round(p.score, 4), "ok": p.label == want}
+        {
+            "text": t,
+            "expected": want,
+            "label": p.label,
+            "score": round(p.score, 4),
+            "ok": p.label == want,
+        }
         for (t, want), p in zip(CHECKS, classify(texts), strict=True)
     ]
 
@@ -677,7 +724,9 @@ def train_and_evaluate(
     if snownlp_limit != 0:
         results["snownlp"] = evaluate_model(_SnowNLPBaseline(), shop, snow_corpus)
     measured = time.perf_counter()
-    chosen = max(("three_class", "band"), key=lambda n: (results[n]["shop"].macro_f1, n == "three_class"))
+    chosen = max(
+        ("three_class", "band"), key=lambda n: (results[n]["shop"].macro_f1, n == "three_class")
+    )
     model = models[chosen]
     report = Report(
         chosen=chosen,
