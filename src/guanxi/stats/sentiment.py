@@ -12,8 +12,9 @@ The data:
 
 The model: jieba words with negation marking (a word after 不/没/别/无 … within a short
 window becomes ``NOT_word``, and a word that starts with a negator also yields the negated
-rest: 不太好 → ``NOT_太好``, so "不太好" never looks like "好") plus character 1–3-grams →
-TF-IDF (sublinear) → logistic regression. Two honest designs for the neutral class, both
+rest: 不太好 → ``NOT_太好``, so "不太好" never looks like "好"), character 1–3-grams
+with the same marking (不差 → 不 ¬差 不¬差, sharing no unigram with 差) and four lexicon
+cues → TF-IDF (sublinear) → logistic regression. Two honest designs for the neutral class, both
 trained on the corpus's train split plus the shop set's train split:
 - ``three_class``: one 3-class regression; neutral examples come only from the shop set
   (the corpus has none), and the shop rows weigh more (they are the shop's own style);
@@ -262,6 +263,38 @@ def negated_words(text: str) -> list[str]:
     return out + bigrams
 
 
+_CHAR_STOP = re.compile(r"[\s\W_]")
+
+
+def negated_chars(text: str) -> list[str]:
+    """Character 1–3-grams of ``text`` where the characters a negator reaches are marked
+    (差 after 不 becomes ¬差), so "不差" and "差" share no unigram: the same negation
+    marking as ``negated_words``, at the character level. A negator is one of
+    ``NEGATOR_CHARS`` not starting a word of ``NOT_NEGATING`` (不错 is praise); its reach
+    is ``NEGATION_WINDOW`` + 1 characters (不太好: 太 and 好), ended by punctuation or a
+    contrast word."""
+    units: list[str] = []
+    reach = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if _CHAR_STOP.match(ch) or text.startswith(CONTRAST, i):
+            reach = 0
+        if ch in NEGATOR_CHARS and not any(text.startswith(w, i) for w in NOT_NEGATING):
+            units.append(ch)
+            reach = NEGATION_WINDOW + 1
+        elif reach:
+            units.append("¬" + ch)
+            reach -= 1
+        else:
+            units.append(ch.lower())
+        i += 1
+    grams = list(units)
+    grams += [a + b for a, b in itertools.pairwise(units)]
+    grams += ["".join(units[k : k + 3]) for k in range(len(units) - 2)]
+    return grams
+
+
 # ---------------------------------------------------------------------------- the model
 
 
@@ -303,9 +336,7 @@ class SentimentModel:
                 ("words", TfidfVectorizer(analyzer=negated_words, sublinear_tf=True, min_df=2)),
                 (
                     "chars",
-                    TfidfVectorizer(
-                        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2
-                    ),
+                    TfidfVectorizer(analyzer=negated_chars, sublinear_tf=True, min_df=2),
                 ),
                 ("lexicon", FunctionTransformer(lexicon_features)),
             ],
