@@ -43,6 +43,9 @@ def test_sentiment_page_in_both_languages_and_on_a_phone(
             problems += [f"{width} {language}: {v}" for v in page.evaluate("window.__csp || []")]
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"sentiment-{width}-{language}.png"), full_page=True)
+            page.locator("#sentiment-chart").screenshot(
+                path=str(SHOTS / f"sentiment-chart-{width}-{language}.png")
+            )
     assert problems == []
     result = page.inner_text("#try-result")
     assert "P(positive)" in result and "Logistics" in result

@@ -133,6 +133,7 @@ def test_the_small_model_beats_snownlp_on_the_shop_set() -> None:
         ("不太好", "negative"),
         ("不是很满意", "negative"),
         ("没有想象中好", "negative"),
+        ("不差", "positive"),
         ("衣服质量很好，面料舒服", "positive"),
         ("质量不太好，不推荐", "negative"),
     ],

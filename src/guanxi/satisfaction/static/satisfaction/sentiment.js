@@ -17,7 +17,7 @@
   });
   GuanxiCharts.plot(target, traces, {
     barmode: "group", margin: { t: 10, r: 40, b: 40, l: 10 },
-    xaxis: { title: { text: d.axis }, range: [0, 1.05] },
+    xaxis: { range: [0, 1.05] },  // the axis is named above the chart, clear of the legend
     yaxis: { automargin: true, autorange: "reversed" },
   });
 })();
