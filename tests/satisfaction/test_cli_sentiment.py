@@ -60,9 +60,9 @@ def test_bad_input_names_the_file_and_the_column(tmp_path: Path) -> None:
 def test_report_as_json_and_table(small_model: None) -> None:
     out = StringIO()
     call_command("reviews", "sentiment", "--report", "--format", "json", stdout=out)
-    text = out.getvalue()
-    meta = json.loads(text[text.index("{") :])
+    meta = json.loads(out.getvalue())  # the whole output is one JSON document
     assert set(meta["results"]) >= {"three_class", "band", "lexicon", "snownlp"}
+    assert meta["stored"] is False and meta["chosen"] in ("three_class", "band")
     table = StringIO()
     call_command("reviews", "sentiment", "--report", stdout=table)
     assert "| model | shop accuracy |" in table.getvalue()

@@ -90,8 +90,8 @@ def _handle_sentiment(options: dict[str, Any], stdout: OutputWrapper) -> None:
         stdout.write(f"stored in {where} ({meta['train_seconds']} s)")
     else:
         loaded = sentiment_store.current()
-        meta = loaded.meta
-        if not loaded.stored:
+        meta = {**loaded.meta, "stored": loaded.stored, "note": loaded.note}
+        if not loaded.stored and fmt == "table":  # JSON says it in "stored" and stays JSON
             stdout.write(
                 "No stored model: these are the quick fallback's figures; "
                 "run `guanxi reviews sentiment --train` for the full model."
