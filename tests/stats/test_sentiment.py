@@ -154,3 +154,16 @@ def test_scores_are_probabilities_and_the_report_is_complete() -> None:
     assert report.results[report.chosen]["shop"].macro_f1 >= report.results[other]["shop"].macro_f1
     lo, hi = report.band
     assert 0 < lo <= hi < 1
+
+
+def test_themes_of_shop_reviews() -> None:
+    from guanxi.stats import review_themes
+
+    assert review_themes.themes("客服很耐心，谢谢") == ["service"]
+    assert review_themes.themes("申请退款一直拖着不处理") == ["service"]
+    assert review_themes.themes("料子一般，尺码偏小，快递倒是第二天就到") == [
+        "quality",
+        "as_described",
+        "logistics",
+    ]
+    assert review_themes.themes("一般般") == []
