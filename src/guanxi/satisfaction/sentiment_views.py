@@ -6,6 +6,8 @@ the form posts)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -51,6 +53,7 @@ def sentiment_page(request: HttpRequest) -> HttpResponse:
         "sat_tab": "sentiment",
         "meta": meta,
         "stored": loaded.stored,
+        "trained_at": dt.datetime.fromisoformat(meta["trained_at"]),  # shown in local time
         "note": loaded.note,
         "kind": presenters.KIND_NAMES.get(meta["kind"], meta["kind"]),
         "chosen_name": presenters.model_name(meta["chosen"]),
