@@ -26,7 +26,7 @@ def _add_sentiment(parser: CommandParser) -> None:
     what.add_argument(
         "--train",
         action="store_true",
-        help="train the full model (about a minute), evaluate it and store it under var/sentiment/",
+        help="train the full model (a few minutes), evaluate it and store it under var/sentiment/",
     )
     what.add_argument(
         "--report",
