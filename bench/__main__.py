@@ -3,7 +3,7 @@
     python -m bench [--only store|import|customers|crm|agents|first-response|startup|pages|
                             derived|derived-report|derived-build|derived-refresh|
                             derived-upkeep|derived-spark|derived-spark-reports|members|
-                            triage|knowledge]
+                            triage|knowledge|sentiment]
                     [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
                     [--rounds N] [--port P] [--before FOLDER]
 
@@ -571,6 +571,12 @@ def knowledge(rounds: int) -> int:
     return knowledge_bench.run(rounds)
 
 
+def sentiment(rounds: int) -> int:
+    from bench import sentiment as sentiment_bench
+
+    return sentiment_bench.run(rounds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -594,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
             "members",
             "triage",
             "knowledge",
+            "sentiment",
         ),
     )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
@@ -688,6 +695,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= triage(args.repeats)
     if args.only in (None, "knowledge"):
         status |= knowledge(rounds)
+    if args.only in (None, "sentiment"):
+        status |= sentiment(args.rounds or 3)
     return status
 
 

@@ -6,8 +6,9 @@ Each text gets a ``label`` (positive / neutral / negative), a ``score`` in [0, 1
 probability the text is positive) and its ``themes`` (``stats.review_themes``). Texts are
 classified once each per call (reviews repeat themselves: "好评", "不错").
 
-The engine today is the service desk's sentiment model (``stats.triage.sentiment``,
-trained on customer messages); the review model of issue 17 replaces it here.
+The engine is the review sentiment model of issue 17 (``stats.sentiment``): the one
+stored by ``guanxi reviews sentiment --train`` under var/, else a small one trained once
+per process (``sentiment_store.current``; a few seconds on the first call).
 """
 
 from __future__ import annotations
@@ -28,14 +29,21 @@ class SentimentResult:
 
 
 def classify(texts: Sequence[str]) -> list[SentimentResult]:
-    from guanxi.stats import triage  # numpy and scikit-learn load only when asked
+    from guanxi.satisfaction import sentiment_store  # scikit-learn loads only when asked
 
     distinct = list(dict.fromkeys(t or "" for t in texts))
-    scored = triage.sentiment(distinct)
-    by_text = {
-        text: SentimentResult(
-            s.label, round((s.score + 1) / 2, 4), tuple(review_themes.themes(text))
+    if not distinct:
+        return []
+    # An empty text has no sentiment to read: neutral, P(positive) one half, no themes.
+    readable = [t for t in distinct if t.strip()]
+    model = sentiment_store.current().model
+    predicted = dict(zip(readable, model.predict(readable), strict=True)) if readable else {}
+    by_text = {}
+    for text in distinct:
+        p = predicted.get(text)
+        by_text[text] = SentimentResult(
+            p.label if p else "neutral",
+            round(p.score, 4) if p else 0.5,
+            tuple(review_themes.themes(text)),
         )
-        for text, s in zip(distinct, scored, strict=True)
-    }
     return [by_text[t or ""] for t in texts]
