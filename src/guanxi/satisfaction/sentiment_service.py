@@ -28,6 +28,14 @@ class SentimentResult:
     themes: tuple[str, ...]
 
 
+def model_version() -> str:
+    """The model in use, by name (``satisfaction.review_facts`` scores every review again
+    when it changes)."""
+    from guanxi.satisfaction import sentiment_store
+
+    return sentiment_store.version(sentiment_store.current())
+
+
 def classify(texts: Sequence[str]) -> list[SentimentResult]:
     from guanxi.satisfaction import sentiment_store  # scikit-learn loads only when asked
 

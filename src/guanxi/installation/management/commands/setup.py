@@ -47,6 +47,14 @@ class Command(GuanxiCommand):
             if demo.has_data(shop):
                 self.stdout.write("Shop data present: demo shop not created.")
             else:
+                # The review sentiment model first: the demo's reviews are scored with it.
+                from guanxi.satisfaction import sentiment_store
+
+                if sentiment_store.ensure_stored():
+                    self.stdout.write(
+                        "Review sentiment model stored (the quick one; "
+                        "`guanxi reviews sentiment --train` builds the full one)."
+                    )
                 self.stdout.write(f"Creating the {options['demo_scale']} demo shop…")
                 summary = demo_shop_create(
                     scale=options["demo_scale"], seed=options["seed"], lake=shop
