@@ -19,6 +19,7 @@ from ninja.security import django_auth
 
 from guanxi.customers.api_profile import router as customers
 from guanxi.customers.api_rfm import router as customers_rfm
+from guanxi.insight.api import router as insight
 from guanxi.knowledge.api import router as knowledge
 from guanxi.performance.api import router as performance
 from guanxi.reports.api import router as reports
@@ -60,6 +61,7 @@ api.add_router("/segments/", segments)
 api.add_router("/servicedesk/reports", servicedesk_reports)
 api.add_router("/servicedesk/", servicedesk)
 api.add_router("/knowledge/", knowledge)
+api.add_router("/insight/", insight)
 api.add_router("/satisfaction/", satisfaction_results)
 api.add_router("/satisfaction/reviews/", satisfaction_reviews)
 api.add_router("/store/", store)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "guanxi.servicedesk",
     "guanxi.knowledge",
     "guanxi.satisfaction",
+    "guanxi.insight",
     "guanxi.installation",
     "django_tasks_db",
     "guanxi.web",

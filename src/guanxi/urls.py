@@ -16,6 +16,7 @@ urlpatterns = [
     path("servicedesk/", include("guanxi.servicedesk.urls")),
     path("knowledge/", include("guanxi.knowledge.urls")),
     path("satisfaction/", include("guanxi.satisfaction.urls")),
+    path("insight/", include("guanxi.insight.urls")),
     path("store/", include("guanxi.store.urls")),
     path("", include("guanxi.web.urls")),
 ]

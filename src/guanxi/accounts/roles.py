@@ -56,6 +56,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         "satisfaction.enter_answer",
         "satisfaction.view_reviewalert",
         "satisfaction.change_reviewalert",
+        # Customer insight (客户洞察): predictions' runs and results.
+        "insight.view_modelrun",
+        "insight.run_models",
         # User management (账号管理): add logins, change roles, deactivate, reset passwords.
         "auth.change_user",
     ),
@@ -103,6 +106,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         "satisfaction.enter_answer",
         "satisfaction.view_reviewalert",
         "satisfaction.change_reviewalert",
+        # Customer insight (客户洞察): predictions' runs and results.
+        "insight.view_modelrun",
+        "insight.run_models",
     ),
     # Agents look customers up to serve them; figures: their own only.
     # Service desk: their own and their team's tickets; the knowledge base to answer from.
@@ -134,6 +140,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "satisfaction.add_survey",
         "satisfaction.change_survey",
         "satisfaction.view_results",
+        # Customer insight: read the predictions (CLV, churn risk, clusters, bundles).
+        "insight.view_modelrun",
     ),
 }
 

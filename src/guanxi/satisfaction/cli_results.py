@@ -22,7 +22,7 @@ from rich.table import Table
 from guanxi.satisfaction import exports_results, measures
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
-from guanxi.satisfaction.cli_registry import Subcommand
+from guanxi.web.cli_subcommands import Subcommand
 from guanxi.satisfaction.models import Survey
 from guanxi.web.cli import cli_period, write_text, write_xlsx
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
-from guanxi.satisfaction.cli_registry import Subcommand
+from guanxi.web.cli_subcommands import Subcommand
 
 FORMATS = ("table", "json")
 

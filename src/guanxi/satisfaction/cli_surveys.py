@@ -20,7 +20,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
 from guanxi.satisfaction import services, survey_selectors, templates_library
-from guanxi.satisfaction.cli_registry import Subcommand
+from guanxi.web.cli_subcommands import Subcommand
 from guanxi.satisfaction.models import Survey
 from guanxi.satisfaction.services import SurveyError
 

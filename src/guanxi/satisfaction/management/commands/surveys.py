@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from guanxi.satisfaction import cli_results, cli_surveys
-from guanxi.satisfaction.cli_registry import add_subcommands
+from guanxi.web.cli_subcommands import add_subcommands
 from guanxi.web.cli import GuanxiCommand
 
 SUBCOMMANDS = {**cli_surveys.SUBCOMMANDS, **cli_results.SUBCOMMANDS}

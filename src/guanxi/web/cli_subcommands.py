@@ -1,6 +1,6 @@
-"""How the satisfaction commands are put together: ``guanxi surveys`` and ``guanxi reviews``
-each gather subcommands from several modules (one owner each). A subcommand is a help line,
-a function that adds its arguments to its own parser and one that runs it."""
+"""Commands made of subcommands gathered from several modules (one owner each): ``guanxi
+surveys``, ``guanxi reviews``, ``guanxi predict``. A subcommand is a help line, a function
+that adds its arguments to its own parser and one that runs it."""
 
 from __future__ import annotations
 
