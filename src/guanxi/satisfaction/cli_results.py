@@ -22,9 +22,9 @@ from rich.table import Table
 from guanxi.satisfaction import exports_results, measures
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
-from guanxi.web.cli_subcommands import Subcommand
 from guanxi.satisfaction.models import Survey
 from guanxi.web.cli import cli_period, write_text, write_xlsx
+from guanxi.web.cli_subcommands import Subcommand
 
 COLUMN = "score"
 SHOWN_ERRORS = 5  # bad rows named in one message (the count says how many more)

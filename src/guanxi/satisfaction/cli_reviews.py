@@ -16,8 +16,8 @@ from django.core.management.base import CommandError, CommandParser, OutputWrapp
 from rich.console import Console
 from rich.table import Table
 
-from guanxi.web.cli_subcommands import Subcommand
 from guanxi.web.cli import cli_period
+from guanxi.web.cli_subcommands import Subcommand
 from guanxi.web.exports.values import text_value
 
 

@@ -20,9 +20,9 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
 from guanxi.satisfaction import services, survey_selectors, templates_library
-from guanxi.web.cli_subcommands import Subcommand
 from guanxi.satisfaction.models import Survey
 from guanxi.satisfaction.services import SurveyError
+from guanxi.web.cli_subcommands import Subcommand
 
 LINK_HEADER = ["customer_key", "customer_masked", "link", "sent_at", "expires_at"]
 

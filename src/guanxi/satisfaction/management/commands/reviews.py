@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from guanxi.satisfaction import cli_reviews, cli_sentiment
-from guanxi.web.cli_subcommands import add_subcommands
 from guanxi.web.cli import GuanxiCommand
+from guanxi.web.cli_subcommands import add_subcommands
 
 SUBCOMMANDS = {**cli_sentiment.SUBCOMMANDS, **cli_reviews.SUBCOMMANDS}
 
