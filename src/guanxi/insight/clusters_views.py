@@ -1,6 +1,6 @@
 """The clusters page (``/insight/clusters/``), its exports and each cluster's customers.
 
-Shop-wide figures: ``accounts.view_shop_figures`` with ``customers.view_customer`` (managers,
+Shop-wide figures: ``accounts.view_shop_figures`` with ``insight.view_modelrun`` (managers,
 admins, marketing — as the RFM explorer; agents see customers one by one on their profiles).
 Everything shown comes from the serving clusters run; the exports hold cluster profiles
 only (no customer at all), the customer list only pseudonymous keys, shown in part.
@@ -23,7 +23,7 @@ from guanxi.web.exports.safe import csv_text
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
 from guanxi.web.responses import xlsx_response
 
-VIEW = ("accounts.view_shop_figures", "customers.view_customer")
+VIEW = ("accounts.view_shop_figures", "insight.view_modelrun")
 PAGE = 50
 
 
