@@ -145,6 +145,8 @@ def test_the_page_exports_and_customers(client, make_user, lake: Lake) -> None:
     client.cookies["django_language"] = "en"
     english = client.get("/insight/clusters/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Loyal, high value" in english and "Customer clusters" in english
+    assert "R ≤ 50% and V ≥ 60%: Loyal" in english  # the rule's "%" survives translation
+    assert "Mean rating</dt><dd>—" in english  # nobody reviewed: unknown, not 0
 
     reply = client.get("/insight/clusters/export.csv")
     rows = list(csv.reader(io.StringIO(reply.content.decode("utf-8-sig"))))

@@ -34,14 +34,25 @@ def feature_label(name: str) -> str:
     return en if english() else zh
 
 
-def fmt_feature(name: str, value: float) -> str:
+def fmt_feature(name: str, value: float, *, rated: bool = True) -> str:
+    """A feature's value for people; ``rated`` False: nobody in the shop reviewed, so the
+    mean rating (filled with 0 for the fit) is shown as unknown."""
+    if name == "mean_rating" and not rated:
+        return "—"
     if name in MONEY:
         return f"¥{value:,.2f}"
     if name == "refund_share":
         return f"{value:.1%}"
     if name == "mean_rating":
         return f"{value:.2f}"
+    if name == "recency_days":
+        return f"{value:,.0f}"  # a median between two customers' days: whole days suffice
     return f"{value:,.1f}".removesuffix(".0")
+
+
+def anyone_rated(metrics: dict[str, Any]) -> bool:
+    # Ratings are 1–5 stars: a median of 0 means the fit filled every one (nobody reviewed).
+    return bool(metrics.get("population_medians", {}).get("mean_rating"))
 
 
 def pct(value: float) -> str:
@@ -74,6 +85,7 @@ def last_failure() -> ModelRun | None:
 
 def cards(metrics: dict[str, Any]) -> list[ClusterCard]:
     en = english()
+    rated = anyone_rated(metrics)
     out = []
     for c in metrics.get("clusters", []):
         out.append(
@@ -87,7 +99,7 @@ def cards(metrics: dict[str, Any]) -> list[ClusterCard]:
                 revenue_share=pct(c["revenue_share"]),
                 share_width=round(100 * c["share"], 1),
                 medians=[
-                    (feature_label(n), fmt_feature(n, c["medians"][n]))
+                    (feature_label(n), fmt_feature(n, c["medians"][n], rated=rated))
                     for n in metrics["features"]
                 ],
                 raw=c,

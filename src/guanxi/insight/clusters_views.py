@@ -48,7 +48,7 @@ def clusters_page(request: HttpRequest) -> HttpResponse:
             rows=[
                 [r[0], r[1], f"{r[2]:,}", present.pct(r[3]), present.pct(r[4])]
                 + [
-                    present.fmt_feature(n, v)
+                    present.fmt_feature(n, v, rated=present.anyone_rated(metrics))
                     for n, v in zip(metrics["features"], r[5:], strict=True)
                 ]
                 for r in rows

@@ -22,7 +22,7 @@
   if (sc && scTarget) {
     const d = JSON.parse(sc.textContent);
     const traces = d.traces.map(function (t) {
-      return { type: "scattergl", mode: "markers", name: t.name, x: t.x, y: t.y,
+      return { type: "scatter", mode: "markers", name: t.name, x: t.x, y: t.y,
         marker: { size: 5, opacity: 0.65 }, hovertemplate: t.name + "<extra></extra>" };
     });
     GuanxiCharts.plot(scTarget, traces, {
