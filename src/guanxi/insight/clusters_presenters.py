@@ -126,15 +126,13 @@ def scatter_chart(metrics: dict[str, Any], clusters: list[ClusterCard]) -> dict[
         t = traces.setdefault(c, {"x": [], "y": []})
         t["x"].append(x)
         t["y"].append(y)
-    explained = proj.get("explained", [0, 0])
     return {
         "traces": [
             {"name": names.get(c, str(c)), "x": t["x"], "y": t["y"]} for c, t in sorted(traces.items())
         ],
-        "labels": {
-            "x": _("主成分 1（解释 %(share)s）") % {"share": pct(explained[0])},
-            "y": _("主成分 2（解释 %(share)s）") % {"share": pct(explained[1])},
-        },
+        # Short axis titles (the legend sits under the plot); what each axis is made of
+        # and how much it explains are written under the chart (``axis_terms``).
+        "labels": {"x": _("主成分 %(n)s") % {"n": 1}, "y": _("主成分 %(n)s") % {"n": 2}},
     }
 
 
@@ -142,10 +140,15 @@ def axis_terms(metrics: dict[str, Any]) -> list[str]:
     """Each PCA axis in words: its three heaviest features with their signs."""
     proj = metrics.get("projection") or {}
     out = []
+    explained = proj.get("explained", [])
     for i, comp in enumerate(proj.get("loadings", []), start=1):
         heavy = sorted(zip(metrics["features"], comp, strict=False), key=lambda p: -abs(p[1]))[:3]
         terms = ", ".join(f"{'+' if w >= 0 else '−'}{feature_label(n)}" for n, w in heavy)
-        out.append(_("主成分 %(n)s：%(terms)s") % {"n": i, "terms": terms})
+        share = pct(explained[i - 1]) if i <= len(explained) else "?"
+        out.append(
+            _("主成分 %(n)s（解释 %(share)s 的差异）：%(terms)s")
+            % {"n": i, "share": share, "terms": terms}
+        )
     return out
 
 

@@ -25,9 +25,10 @@
       return { type: "scatter", mode: "markers", name: t.name, x: t.x, y: t.y,
         marker: { size: 5, opacity: 0.65 }, hovertemplate: t.name + "<extra></extra>" };
     });
+    // The x axis on top: the legend takes the space under the plot.
     GuanxiCharts.plot(scTarget, traces, {
-      margin: { t: 10, r: 10, b: 40, l: 50 },
-      xaxis: { title: { text: d.labels.x }, zeroline: false },
+      margin: { t: 50, r: 10, b: 30, l: 50 },
+      xaxis: { title: { text: d.labels.x }, zeroline: false, side: "top" },
       yaxis: { title: { text: d.labels.y }, zeroline: false },
     });
   }
