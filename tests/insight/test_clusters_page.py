@@ -34,17 +34,23 @@ AS_OF = "2025-06-30"
 PARAMS = {"k_min": 2, "k_max": 4, "seed": 5, "as_of": AS_OF}
 
 
+def _paid(
+    order: str, customer: str, day: str, amount: int
+) -> tuple[str, str, str, str | None, str]:
+    return (order, customer, f"{day} 10:00:00", f"{day} 10:05:00", f"{amount}.00")
+
+
 def _shop(lake: Lake) -> None:
     rows = []
     for i in range(1, 13):
         for month in range(1, 7):
-            day = 12 + i if month == 6 else 5
-            rows.append((f"l{i}-{month}", f"L{i:02}", f"2025-{month:02}-{day:02} 10:00:00", f"2025-{month:02}-{day:02} 10:05:00", f"{300 + i}.00"))
-        rows.append((f"p{i}", f"P{i:02}", f"2025-06-{10 + i:02} 10:00:00", f"2025-06-{10 + i:02} 10:05:00", f"{50 + i}.00"))
+            day = f"2025-{month:02}-{12 + i if month == 6 else 5:02}"
+            rows.append(_paid(f"l{i}-{month}", f"L{i:02}", day, 300 + i))
+        rows.append(_paid(f"p{i}", f"P{i:02}", f"2025-06-{10 + i:02}", 50 + i))
         for month in (5, 6, 7):
-            day = 1 + i if month == 7 else 3
-            rows.append((f"a{i}-{month}", f"A{i:02}", f"2024-{month:02}-{day:02} 10:00:00", f"2024-{month:02}-{day:02} 10:05:00", f"{200 + i}.00"))
-    lake.write("orders", orders_table(rows))  # fmt: skip
+            day = f"2024-{month:02}-{1 + i if month == 7 else 3:02}"
+            rows.append(_paid(f"a{i}-{month}", f"A{i:02}", day, 200 + i))
+    lake.write("orders", orders_table(rows))
 
 
 def _fit(params: dict[str, Any] | None = None) -> JobResult:
@@ -59,7 +65,8 @@ def _serve(result: JobResult) -> ModelRun:
         kind=RunKind.CLUSTERS, state=RunState.DONE, serving=True, metrics=result.metrics
     )
     CustomerPrediction.objects.bulk_create(
-        CustomerPrediction(customer_key=k, cluster_run=run, **v) for k, v in result.customers.items()
+        CustomerPrediction(customer_key=k, cluster_run=run, **v)
+        for k, v in result.customers.items()
     )
     return run
 
@@ -120,7 +127,8 @@ def test_bad_parameters_name_the_field(params: dict[str, Any], field: str) -> No
 
 @pytest.mark.django_db
 def test_too_few_customers_fail_in_words(lake: Lake) -> None:
-    lake.write("orders", orders_table([("o1", "c1", "2025-06-01 10:00:00", "2025-06-01 10:01:00", "10.00"), ("o2", "c2", "2025-06-02 10:00:00", "2025-06-02 10:01:00", "20.00")]))  # fmt: skip
+    rows = [_paid("o1", "c1", "2025-06-01", 10), _paid("o2", "c2", "2025-06-02", 20)]
+    lake.write("orders", orders_table(rows))
     with pytest.raises(FitFailed) as caught:
         _fit()
     assert "Only 2 distinct customers" in caught.value.en
@@ -163,7 +171,7 @@ def test_the_page_exports_and_customers(client, make_user, lake: Lake) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_page_in_a_browser(browser, live_server, make_user, lake: Lake) -> None:
+def test_the_page_in_a_browser(browser, live_server, make_user, lake: Lake) -> None:  # noqa: F811
     from tests.browser.test_phone_layout import MEASURE
 
     _shop(lake)
@@ -180,7 +188,9 @@ def test_the_page_in_a_browser(browser, live_server, make_user, lake: Lake) -> N
         page.click("main button[type=submit]")
         page.wait_for_load_state()
         if language == "en":
-            context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+            context.add_cookies(
+                [{"name": "django_language", "value": "en", "url": live_server.url}]
+            )
         page.goto(f"{live_server.url}/insight/clusters/")
         page.wait_for_selector("#silhouette-chart .main-svg")
         page.wait_for_selector("#scatter-chart .main-svg")

@@ -28,8 +28,8 @@ def _blobs(seed: int = 3, n: int = 300) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_known_groups_are_recovered_and_k_is_chosen_by_silhouette() -> None:
-    X, truth = _blobs()
-    model = CustomerClusters(k_range=(2, 6), random_state=7).fit(X)
+    x, truth = _blobs()
+    model = CustomerClusters(k_range=(2, 6), random_state=7).fit(x)
     assert model.k_ == 3
     assert sorted(model.silhouettes_) == [2, 3, 4, 5, 6]
     assert max(model.silhouettes_, key=lambda k: model.silhouettes_[k]) == 3
@@ -41,28 +41,28 @@ def test_known_groups_are_recovered_and_k_is_chosen_by_silhouette() -> None:
 
 
 def test_same_seed_same_labels_and_ids_follow_the_previous_centres() -> None:
-    X, _ = _blobs(n=120)
-    a = CustomerClusters(k_range=(2, 5), random_state=11).fit(X)
-    b = CustomerClusters(k_range=(2, 5), random_state=11).fit(X)
+    x, _ = _blobs(n=120)
+    a = CustomerClusters(k_range=(2, 5), random_state=11).fit(x)
+    b = CustomerClusters(k_range=(2, 5), random_state=11).fit(x)
     assert (a.labels_ == b.labels_).all()
     # Equal sizes: numbering by size falls back to the centres, still deterministic.
     # A rerun given the previous centres under permuted ids keeps those ids.
     previous = {9 - i: c for i, c in zip(a.cluster_ids_, a.centers_.tolist(), strict=True)}
-    c = CustomerClusters(k_range=(2, 5), random_state=99).fit(X, reference_centers=previous)
+    c = CustomerClusters(k_range=(2, 5), random_state=99).fit(x, reference_centers=previous)
     assert sorted(c.cluster_ids_) == sorted(previous)
     assert (c.labels_ == 9 - a.labels_).all()
 
 
 def test_large_inputs_choose_k_on_a_sample() -> None:
-    X, truth = _blobs(n=400)
-    model = CustomerClusters(k_range=(2, 4), random_state=1, sample_size=300).fit(X)
+    x, truth = _blobs(n=400)
+    model = CustomerClusters(k_range=(2, 4), random_state=1, sample_size=300).fit(x)
     assert model.sampled_ is True
     assert model.k_ == 3 and len(model.labels_) == 1200
     assert adjusted_rand_score(truth, model.labels_) >= 0.9
 
 
 @pytest.mark.parametrize(
-    ("X", "words"),
+    ("x", "words"),
     [
         ([[1, 2, 3]] * 10, "same features"),
         ([[1, 2], [2, 3]], "Only 2 distinct customers"),
@@ -70,17 +70,17 @@ def test_large_inputs_choose_k_on_a_sample() -> None:
         ([[1, float("nan")], [2, 3], [3, 3]], "missing"),
     ],
 )
-def test_a_fit_that_cannot_succeed_says_why(X: list, words: str) -> None:
+def test_a_fit_that_cannot_succeed_says_why(x: list, words: str) -> None:
     with pytest.raises(ClusterFitError) as caught:
-        CustomerClusters(k_range=(2, 4)).fit(X)
+        CustomerClusters(k_range=(2, 4)).fit(x)
     assert words in caught.value.en and caught.value.zh
 
 
 def test_profile_sizes_shares_and_medians() -> None:
     # Two obvious groups: a = 3 customers (money 10, 20, 30), b = 2 (money 1000, 3000).
-    X = [[100, 1, 10], [110, 1, 20], [90, 1, 30], [5, 9, 1000], [6, 11, 3000]]
-    model = CustomerClusters(k_range=(2, 2), random_state=0).fit(X)
-    profiles = model.profile(X, ["recency_days", "frequency", "monetary"], value_feature="monetary")
+    x = [[100, 1, 10], [110, 1, 20], [90, 1, 30], [5, 9, 1000], [6, 11, 3000]]
+    model = CustomerClusters(k_range=(2, 2), random_state=0).fit(x)
+    profiles = model.profile(x, ["recency_days", "frequency", "monetary"], value_feature="monetary")
     a, b = profiles  # numbered by size: the three-customer group first
     assert (a.size, b.size) == (3, 2)
     assert a.share == pytest.approx(0.6)

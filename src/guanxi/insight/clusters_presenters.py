@@ -128,7 +128,8 @@ def scatter_chart(metrics: dict[str, Any], clusters: list[ClusterCard]) -> dict[
         t["y"].append(y)
     return {
         "traces": [
-            {"name": names.get(c, str(c)), "x": t["x"], "y": t["y"]} for c, t in sorted(traces.items())
+            {"name": names.get(c, str(c)), "x": t["x"], "y": t["y"]}
+            for c, t in sorted(traces.items())
         ],
         # Short axis titles (the legend sits under the plot); what each axis is made of
         # and how much it explains are written under the chart (``axis_terms``).

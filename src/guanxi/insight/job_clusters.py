@@ -35,7 +35,7 @@ def parse_params(params: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, int | str):
             value = None
         try:
-            return int(value)  # type: ignore[arg-type]
+            return int(value)
         except (TypeError, ValueError):
             raise FitFailed(
                 f"参数 {name} 必须是整数（现为 {params.get(name)!r}）。",
@@ -102,7 +102,9 @@ def feature_matrix(rows: dict[str, list[Any]]) -> np.ndarray:
         values = np.array([np.nan if v is None else float(v) for v in rows[name]])
         if np.isnan(values).any():
             given = values[~np.isnan(values)]
-            values = np.where(np.isnan(values), float(np.median(given)) if len(given) else 0.0, values)
+            values = np.where(
+                np.isnan(values), float(np.median(given)) if len(given) else 0.0, values
+            )
         columns.append(values)
     return np.column_stack(columns)
 
@@ -123,7 +125,8 @@ def previous_centers() -> dict[int, list[float]] | None:
 def _describe(m: dict[str, float]) -> tuple[str, str]:
     zh = (
         f"中位客户 {m['recency_days']:.0f} 天前购买，共 {m['frequency']:.0f} 单、"
-        f"¥{m['monetary']:,.0f}，客单价 ¥{m['mean_order_value']:,.0f}，活跃 {m['months_active']:.0f} 个月"
+        f"¥{m['monetary']:,.0f}，客单价 ¥{m['mean_order_value']:,.0f}，"
+        f"活跃 {m['months_active']:.0f} 个月"
     )
     en = (
         f"Median customer: last bought {m['recency_days']:.0f} days ago, "
@@ -133,15 +136,15 @@ def _describe(m: dict[str, float]) -> tuple[str, str]:
     return zh, en
 
 
-def projection(model: CustomerClusters, X: np.ndarray, seed: int) -> dict[str, Any]:
+def projection(model: CustomerClusters, x: np.ndarray, seed: int) -> dict[str, Any]:
     """A 2-D PCA view of the standardised features, on a fixed-seed sample of customers."""
     from sklearn.decomposition import PCA
 
-    Z = model.transform(X)
-    pca = PCA(n_components=2, svd_solver="full").fit(Z)
+    z = model.transform(x)
+    pca = PCA(n_components=2, svd_solver="full").fit(z)
     rng = np.random.default_rng(seed)
-    pick = np.sort(rng.choice(len(Z), min(POINTS, len(Z)), replace=False))
-    xy = pca.transform(Z[pick])
+    pick = np.sort(rng.choice(len(z), min(POINTS, len(z)), replace=False))
+    xy = pca.transform(z[pick])
     return {
         "explained": [round(float(v), 4) for v in pca.explained_variance_ratio_],
         "points": [
@@ -167,18 +170,18 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
         )
     rows = table.to_pydict()
     keys: list[str] = rows["customer_key"]
-    X = feature_matrix(rows)
+    x = feature_matrix(rows)
     progress(0.3, "按轮廓系数选择 k")
     model = CustomerClusters(
         k_range=(p["k_min"], p["k_max"]), random_state=p["seed"], sample_size=SAMPLE_SIZE
     )
     try:
-        model.fit(X, reference_centers=previous_centers())
+        model.fit(x, reference_centers=previous_centers())
     except ClusterFitError as exc:
         raise FitFailed(exc.zh, exc.en) from exc
     progress(0.8, "描述各个聚类")
-    profiles = model.profile(X, FEATURES, value_feature="monetary")
-    population = {name: X[:, j] for j, name in enumerate(FEATURES)}
+    profiles = model.profile(x, FEATURES, value_feature="monetary")
+    population = {name: x[:, j] for j, name in enumerate(FEATURES)}
     names = name_clusters(profiles, population)
     clusters = []
     for profile, name, center in zip(profiles, names, model.centers_, strict=True):
@@ -221,10 +224,10 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
         "sampled": bool(model.sampled_),
         "sample_size": SAMPLE_SIZE,
         "population_medians": {
-            name: round(float(np.median(X[:, j])), 4) for j, name in enumerate(FEATURES)
+            name: round(float(np.median(x[:, j])), 4) for j, name in enumerate(FEATURES)
         },
         "clusters": clusters,
-        "projection": projection(model, X, p["seed"]),
+        "projection": projection(model, x, p["seed"]),
         "naming_rule": NAMING_RULE,
     }
     progress(1.0, "完成")

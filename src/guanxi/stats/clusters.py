@@ -2,7 +2,7 @@
 k-means on standardised log features, k chosen by silhouette, each cluster profiled and
 named in words.
 
-scikit-learn conventions: ``__init__`` stores the hyperparameters, ``fit(X)`` returns the
+scikit-learn conventions: ``__init__`` stores the hyperparameters, ``fit(x)`` returns the
 estimator, fitted attributes end in ``_``. No Django: this runs in scripts and workers.
 
 How a fit goes:
@@ -29,7 +29,7 @@ the whole population, see ``NAMING_RULE``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,8 +63,8 @@ class CustomerClusters:
         self.n_init = n_init
 
     # -- transform ------------------------------------------------------------------------
-    def _check(self, X: ArrayLike) -> FloatArray:
-        data = np.asarray(X, dtype=np.float64)
+    def _check(self, x: ArrayLike) -> FloatArray:
+        data = np.asarray(x, dtype=np.float64)
         if data.ndim != 2 or data.shape[1] == 0:
             raise ClusterFitError(
                 "聚类需要每位客户一行、每个特征一列的数据。",
@@ -82,25 +82,25 @@ class CustomerClusters:
             )
         return data
 
-    def transform(self, X: ArrayLike) -> FloatArray:
+    def transform(self, x: ArrayLike) -> FloatArray:
         """Rows in the fitted space: log1p, then standardised with the fitted mean and scale."""
-        data = self._check(X)
+        data = self._check(x)
         return np.asarray((np.log1p(data) - self.mean_) / self.scale_, dtype=np.float64)
 
-    def _to_features(self, Z: FloatArray) -> FloatArray:
-        return np.asarray(np.expm1(Z * self.scale_ + self.mean_), dtype=np.float64)
+    def _to_features(self, z: FloatArray) -> FloatArray:
+        return np.asarray(np.expm1(z * self.scale_ + self.mean_), dtype=np.float64)
 
     # -- fit -------------------------------------------------------------------------------
     def fit(
-        self, X: ArrayLike, reference_centers: dict[int, Sequence[float]] | None = None
+        self, x: ArrayLike, reference_centers: Mapping[int, Sequence[float]] | None = None
     ) -> CustomerClusters:
-        """Fit on ``X`` (customers × features, values ≥ 0). ``reference_centers``: the
+        """Fit on ``x`` (customers × features, values ≥ 0). ``reference_centers``: the
         previous run's centres by cluster id (``dict(zip(cluster_ids_, centers_))``, same
         features, original units) so that matched clusters keep their ids."""
         from sklearn.cluster import KMeans
         from sklearn.metrics import silhouette_score
 
-        data = self._check(X)
+        data = self._check(x)
         low, high = self.k_range
         if low < 2 or high < low:
             raise ClusterFitError(
@@ -112,8 +112,8 @@ class CustomerClusters:
         self.mean_ = logged.mean(axis=0)
         scale = logged.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
-        Z = (logged - self.mean_) / self.scale_
-        distinct = len(np.unique(Z, axis=0))
+        z = (logged - self.mean_) / self.scale_
+        distinct = len(np.unique(z, axis=0))
         if distinct < 2:
             raise ClusterFitError(
                 "所有客户的特征完全相同，无法分组。",
@@ -128,8 +128,10 @@ class CustomerClusters:
             )
         high = min(high, distinct - 1)
         rng = np.random.default_rng(self.random_state)
-        self.sampled_ = len(Z) > self.sample_size
-        sample = Z[np.sort(rng.choice(len(Z), self.sample_size, replace=False))] if self.sampled_ else Z
+        self.sampled_ = len(z) > self.sample_size
+        sample = (
+            z[np.sort(rng.choice(len(z), self.sample_size, replace=False))] if self.sampled_ else z
+        )
 
         self.silhouettes_: dict[int, float] = {}
         for k in range(low, high + 1):
@@ -144,7 +146,7 @@ class CustomerClusters:
         best = max(self.silhouettes_.values())
         self.k_ = min(k for k, s in self.silhouettes_.items() if s >= best - 1e-12)
 
-        model = KMeans(self.k_, n_init=self.n_init, random_state=self.random_state).fit(Z)
+        model = KMeans(self.k_, n_init=self.n_init, random_state=self.random_state).fit(z)
         raw_labels = np.asarray(model.labels_)
         raw_centers = np.asarray(model.cluster_centers_, dtype=np.float64)
         number = self._numbering(raw_labels, raw_centers, reference_centers)
@@ -161,7 +163,7 @@ class CustomerClusters:
         self,
         labels: NDArray[Any],
         centers: FloatArray,
-        reference: dict[int, Sequence[float]] | None,
+        reference: Mapping[int, Sequence[float]] | None,
     ) -> NDArray[np.int64]:
         """``number[raw label]`` = the cluster's id."""
         k = len(centers)
@@ -192,12 +194,14 @@ class CustomerClusters:
 
     # -- profile ---------------------------------------------------------------------------
     def profile(
-        self, X: ArrayLike, feature_names: Sequence[str], *, value_feature: str | None = None
+        self, x: ArrayLike, feature_names: Sequence[str], *, value_feature: str | None = None
     ) -> list[ClusterProfile]:
         """Per cluster: size, share of customers, share of ``value_feature``'s total (the
         revenue share) and the median of every feature, in cluster order."""
-        data = self._check(X)
-        total = float(data[:, list(feature_names).index(value_feature)].sum()) if value_feature else 0.0
+        data = self._check(x)
+        total = (
+            float(data[:, list(feature_names).index(value_feature)].sum()) if value_feature else 0.0
+        )
         out = []
         for c in self.cluster_ids_:
             rows = data[self.labels_ == c]
@@ -281,7 +285,7 @@ class ClusterName:
 
 def name_clusters(
     profiles: Sequence[ClusterProfile],
-    population: dict[str, ArrayLike],
+    population: Mapping[str, ArrayLike],
     *,
     recency: str = "recency_days",
     frequency: str = "frequency",
