@@ -100,9 +100,8 @@ def test_the_job_finds_and_names_the_three_kinds(lake: Lake) -> None:
     assert len(m["projection"]["points"]) == 36
     assert result.input_versions == {"orders": 0}
 
-    # The same seed gives the same labels; a rerun after this one served keeps its ids
-    # even with another seed (matched by centres).
-    assert _fit().customers == result.customers
+    # A rerun after this one served keeps its ids even with another seed (matched by
+    # centres); the same seed's identical labels are tested in tests/stats.
     _serve(result)
     again = _fit({**PARAMS, "seed": 77})
     assert {k: v["cluster"] for k, v in again.customers.items()} == {

@@ -28,10 +28,10 @@ def _blobs(seed: int = 3, n: int = 300) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_known_groups_are_recovered_and_k_is_chosen_by_silhouette() -> None:
-    x, truth = _blobs()
-    model = CustomerClusters(k_range=(2, 6), random_state=7).fit(x)
+    x, truth = _blobs(n=150)
+    model = CustomerClusters(k_range=(2, 5), random_state=7, n_init=4).fit(x)
     assert model.k_ == 3
-    assert sorted(model.silhouettes_) == [2, 3, 4, 5, 6]
+    assert sorted(model.silhouettes_) == [2, 3, 4, 5]
     assert max(model.silhouettes_, key=lambda k: model.silhouettes_[k]) == 3
     assert adjusted_rand_score(truth, model.labels_) >= 0.9
     # The centres come back in the features' units, near the true ones (e^x − 1).
@@ -41,14 +41,16 @@ def test_known_groups_are_recovered_and_k_is_chosen_by_silhouette() -> None:
 
 
 def test_same_seed_same_labels_and_ids_follow_the_previous_centres() -> None:
-    x, _ = _blobs(n=120)
-    a = CustomerClusters(k_range=(2, 5), random_state=11).fit(x)
-    b = CustomerClusters(k_range=(2, 5), random_state=11).fit(x)
+    x, _ = _blobs(n=60)
+    a = CustomerClusters(k_range=(2, 4), random_state=11, n_init=3).fit(x)
+    b = CustomerClusters(k_range=(2, 4), random_state=11, n_init=3).fit(x)
     assert (a.labels_ == b.labels_).all()
     # Equal sizes: numbering by size falls back to the centres, still deterministic.
     # A rerun given the previous centres under permuted ids keeps those ids.
     previous = {9 - i: c for i, c in zip(a.cluster_ids_, a.centers_.tolist(), strict=True)}
-    c = CustomerClusters(k_range=(2, 5), random_state=99).fit(x, reference_centers=previous)
+    c = CustomerClusters(k_range=(2, 4), random_state=99, n_init=3).fit(
+        x, reference_centers=previous
+    )
     assert sorted(c.cluster_ids_) == sorted(previous)
     assert (c.labels_ == 9 - a.labels_).all()
 
