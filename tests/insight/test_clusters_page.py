@@ -149,6 +149,14 @@ def test_the_page_exports_and_customers(client, make_user, lake: Lake) -> None:
         assert words in body
     assert body.count('class="card cluster-card') == 3
 
+    from django.utils import translation
+
+    from guanxi.insight.clusters_presenters import cluster_name_label
+
+    with translation.override("en"):
+        assert cluster_name_label("潜力 2") == "Potential 2"
+    assert cluster_name_label("潜力 2") == "潜力 2"
+
     client.cookies["django_language"] = "en"
     english = client.get("/insight/clusters/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Loyal, high value" in english and "Customer clusters" in english

@@ -184,3 +184,16 @@ def mask_key(key: str) -> str:
     if len(key) <= 6:
         return key[:1] + "•" * (len(key) - 1)
     return f"{key[:4]}{'•' * 4}{key[-2:]}"
+
+
+def cluster_name_label(stored: str) -> str:
+    """A stored ``cluster_name`` ("潜力", "潜力 2") in the page's language, for the profile
+    and the segments: the rule's name through gettext, the number kept."""
+    from guanxi.stats.clusters import NAMES
+
+    base, _space, number = stored.partition(" ")
+    for zh, en in NAMES.values():
+        if base == zh:
+            name = en if english() else zh
+            return f"{name} {number}".strip()
+    return stored
