@@ -50,10 +50,10 @@ def _write(lake: Lake) -> None:
 
 def test_baskets_are_distinct_products_of_paid_orders(lake: Lake) -> None:
     _write(lake)
-    rows = lake.arrow(baskets(lake.table("orders"), lake.table("order_items"))).to_pylist()
-    got = {r["order_id"]: sorted(r["products"]) for r in rows}
+    table = lake.arrow(baskets(lake.table("orders"), lake.table("order_items")))
+    got = {r["order_id"]: sorted(r["products"]) for r in table.to_pylist()}
     assert got == {"o1": ["p1", "p2"], "o2": ["p3"], "o4": ["p1", "p3"], "o5": ["p2"]}
-    sequences = customer_sequences(rows)
+    sequences = customer_sequences(table)
     # A: o1 (06-01) then o2 (06-03); B: o5 (06-04) before o4 (06-05), by payment time
     assert sequences == {
         "A": [frozenset({"p1", "p2"}), frozenset({"p3"})],

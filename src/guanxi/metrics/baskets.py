@@ -13,6 +13,8 @@ to be the same product (shops list one catalogue on several platforms).
 from __future__ import annotations
 
 import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def basket_lines(orders: ibis.Table, order_items: ibis.Table) -> ibis.Table:
@@ -40,12 +42,17 @@ def baskets(orders: ibis.Table, order_items: ibis.Table) -> ibis.Table:
     )
 
 
-def customer_sequences(rows: list[dict]) -> dict[str, list[frozenset[str]]]:
+def customer_sequences(rows: pa.Table) -> dict[str, list[frozenset[str]]]:
     """Each customer's baskets oldest first, from the collected ``baskets`` rows (orders with
     no customer key belong to nobody's sequence)."""
-    keyed = [r for r in rows if r["customer_key"] is not None]
-    keyed.sort(key=lambda r: (r["customer_key"], r["paid_at"], r["platform"], r["order_id"]))
+    keyed = rows.filter(pc.is_valid(rows["customer_key"]))
+    keyed = keyed.sort_by(
+        [("customer_key", "ascending"), ("paid_at", "ascending"), ("platform", "ascending"),
+         ("order_id", "ascending")]
+    )
     out: dict[str, list[frozenset[str]]] = {}
-    for r in keyed:
-        out.setdefault(r["customer_key"], []).append(frozenset(r["products"]))
+    keys = keyed["customer_key"].to_pylist()
+    products = keyed["products"].to_pylist()
+    for key, basket in zip(keys, products, strict=True):
+        out.setdefault(key, []).append(frozenset(basket))
     return out
