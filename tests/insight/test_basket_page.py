@@ -128,17 +128,36 @@ def _stored_run(beats: bool) -> ModelRun:
         serving=True,
         finished_at=dt.datetime(2025, 3, 2, tzinfo=dt.UTC),
         metrics={
-            "baskets": 70, "items": 5, "itemsets": 9, "rules": 3, "rules_kept": 3,
-            "min_support": 0.05, "min_count": 4, "min_confidence": 0.2, "k": 10,
+            "baskets": 70,
+            "items": 5,
+            "itemsets": 9,
+            "rules": 3,
+            "rules_kept": 3,
+            "min_support": 0.05,
+            "min_count": 4,
+            "min_confidence": 0.2,
+            "k": 10,
             "evaluation": {
-                "model": {"customers": 10, "k": 10, "hit_rate": 0.9 if beats else 0.1,
-                          "recall": 0.8 if beats else 0.05},
+                "model": {
+                    "customers": 10,
+                    "k": 10,
+                    "hit_rate": 0.9 if beats else 0.1,
+                    "recall": 0.8 if beats else 0.05,
+                },
                 "baseline": {"customers": 10, "k": 10, "hit_rate": 0.3, "recall": 0.2},
                 "beats_baseline": beats,
             },
-            "bundles": [{"items": ["pot", "rice"], "baskets": 10, "expected": 1.43,
-                         "uplift": 8.57, "lift": 7.0, "confidence_ab": 1.0,
-                         "confidence_ba": 1.0}],
+            "bundles": [
+                {
+                    "items": ["pot", "rice"],
+                    "baskets": 10,
+                    "expected": 1.43,
+                    "uplift": 8.57,
+                    "lift": 7.0,
+                    "confidence_ab": 1.0,
+                    "confidence_ba": 1.0,
+                }
+            ],
             "item_baskets": {"tea": 20},
             "bought_together": {"tea": [["cups", 0.5, 1.75, 10]]},
         },
@@ -149,7 +168,12 @@ def _stored_run(beats: bool) -> ModelRun:
         ("=cmd", "cups", 4, 4 / 70, 0.25, 1.1),  # a formula-looking id: exports defuse it
     ]:
         ProductRule.objects.create(
-            run=run, antecedent=[a], consequent=[c], baskets=n, support=s, confidence=conf,
+            run=run,
+            antecedent=[a],
+            consequent=[c],
+            baskets=n,
+            support=s,
+            confidence=conf,
             lift=lift,
         )
     return run

@@ -28,7 +28,9 @@ def _demo_baskets(scale: str, seed: int) -> list[frozenset[str]]:
     out: list[frozenset[str]] = []
     first = 0
     for month in range(1, 13):
-        o = orders.generate(np.random.default_rng([seed, 100 + month]), pop, month, size.orders, first)
+        o = orders.generate(
+            np.random.default_rng([seed, 100 + month]), pop, month, size.orders, first
+        )
         first += o.size
         lines: dict[int, set[str]] = {}
         for order, product in zip(o.item_order, o.item_product, strict=True):
@@ -41,9 +43,14 @@ def _demo_baskets(scale: str, seed: int) -> list[frozenset[str]]:
 def test_mllib_rules_equal_ours_on_the_medium_demo(spark_session: Any) -> None:
     baskets = _demo_baskets("medium", 7)
     assert len(baskets) > 80_000
-    params = {"min_support": 0.004, "min_confidence": 0.05, "max_len": 3}
-    ours = AssociationRules(**params).fit(baskets)
-    n, itemsets, rules = spark_rules(baskets_frame(spark_session, baskets), **params)
+    support, confidence, max_len = 0.004, 0.05, 3
+    ours = AssociationRules(support, confidence, max_len).fit(baskets)
+    n, itemsets, rules = spark_rules(
+        baskets_frame(spark_session, baskets),
+        min_support=support,
+        min_confidence=confidence,
+        max_len=max_len,
+    )
     assert n == ours.n_baskets_
     assert itemsets == ours.itemsets_
     assert len(ours.rules_) > 20  # a real comparison, not two empty lists

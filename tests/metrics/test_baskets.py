@@ -20,10 +20,13 @@ ORDERS = [
 ]
 # (order, line, product): o1 has p1 twice (two lines) → one p1 in its basket.
 LINES = [
-    ("o1", 1, "p1"), ("o1", 2, "p2"), ("o1", 3, "p1"),
+    ("o1", 1, "p1"),
+    ("o1", 2, "p2"),
+    ("o1", 3, "p1"),
     ("o2", 1, "p3"),
     ("o3", 1, "p9"),
-    ("o4", 1, "p1"), ("o4", 2, "p3"),
+    ("o4", 1, "p1"),
+    ("o4", 2, "p3"),
     ("o5", 1, "p2"),
     ("o6", 1, None),
 ]

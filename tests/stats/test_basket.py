@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guanxi.stats.basket import AssociationRules, min_count
+from guanxi.stats.basket import AssociationRules, Rule, min_count
 
 # Six paid orders' baskets (distinct products).
 SIX = [
@@ -19,7 +19,7 @@ SIX = [
 # milk+bread 1,2,5 = 3; milk+eggs 2,3 = 2; bread+eggs 2,4 = 2; milk+bread+eggs 2 = 1.
 
 
-def _rule(model: AssociationRules, a: str, c: str):  # noqa: ANN202
+def _rule(model: AssociationRules, a: str, c: str) -> Rule:
     return next(r for r in model.rules_ if r.antecedent == (a,) and r.consequent == (c,))
 
 
@@ -60,7 +60,10 @@ def test_bought_together_and_bundle_uplift() -> None:
     model = AssociationRules(min_support=0.3, min_confidence=0.5).fit(SIX)
     together = model.bought_together("milk")
     # milk ⇒ bread 3/4 = 0.75 before milk ⇒ eggs 2/4 = 0.5
-    assert [(r.consequent, r.confidence) for r in together] == [(("bread",), 0.75), (("eggs",), 0.5)]
+    assert [(r.consequent, r.confidence) for r in together] == [
+        (("bread",), 0.75),
+        (("eggs",), 0.5),
+    ]
     bundles = model.bundles()
     # Only milk+bread has lift > 1. Expected together if independent: 4 × 4 / 6 = 2.667;
     # uplift 3 − 2.667 = 0.333 = (P(bread|milk) − P(bread)) × milk's baskets
@@ -81,8 +84,11 @@ def test_min_count_is_sparks_ceiling() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"min_support": 0}, "min_support"), ({"min_confidence": 1.5}, "min_confidence"),
-     ({"max_len": 1}, "max_len")],
+    [
+        ({"min_support": 0}, "min_support"),
+        ({"min_confidence": 1.5}, "min_confidence"),
+        ({"max_len": 1}, "max_len"),
+    ],
 )
 def test_bad_parameters_name_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(ValueError, match=field):

@@ -10,8 +10,16 @@ from guanxi.stats.basket import AssociationRules, Rule
 from guanxi.stats.recommend import CoOccurrenceRecommender, evaluate, holdout_split, score
 
 B = frozenset
-TRAIN = [B({"milk", "bread"}), B({"milk", "bread", "eggs"}), B({"milk", "eggs"}),
-         B({"bread", "eggs"}), B({"milk", "bread"}), B({"tea"}), B({"tea"}), B({"tea"})]
+TRAIN = [
+    B({"milk", "bread"}),
+    B({"milk", "bread", "eggs"}),
+    B({"milk", "eggs"}),
+    B({"bread", "eggs"}),
+    B({"milk", "bread"}),
+    B({"tea"}),
+    B({"tea"}),
+    B({"tea"}),
+]
 # Baskets holding: milk 4, bread 4, eggs 3, tea 3; milk+bread 3, milk+eggs 2, bread+eggs 2.
 
 

@@ -102,7 +102,14 @@ def rule_sheet(rows: list[dict[str, Any]]) -> Sheet:
             Column(_("提升度"), "ratio"),
         ],
         rows=[
-            [r["antecedent"], r["consequent"], r["baskets"], r["support"], r["confidence"], r["lift"]]
+            [
+                r["antecedent"],
+                r["consequent"],
+                r["baskets"],
+                r["support"],
+                r["confidence"],
+                r["lift"],
+            ]
             for r in rows
         ],
     )

@@ -13,9 +13,7 @@ SORTS = ("lift", "confidence", "support", "baskets")
 
 
 def serving_run() -> ModelRun | None:
-    return ModelRun.objects.filter(
-        kind=RunKind.BASKET, serving=True, state=RunState.DONE
-    ).first()
+    return ModelRun.objects.filter(kind=RunKind.BASKET, serving=True, state=RunState.DONE).first()
 
 
 @dataclass(frozen=True)
@@ -28,11 +26,12 @@ class RuleFilter:
 
 
 def rule_rows(run: ModelRun) -> list[dict[str, Any]]:
-    return list(
-        ProductRule.objects.filter(run=run).values(
+    return [
+        dict(row)
+        for row in ProductRule.objects.filter(run=run).values(
             "antecedent", "consequent", "baskets", "support", "confidence", "lift"
         )
-    )
+    ]
 
 
 def filtered(
@@ -47,16 +46,12 @@ def filtered(
         if not needle:
             return True
         products = [*row["antecedent"], *row["consequent"]]
-        return any(
-            needle in p.lower() or needle in titles.get(p, "").lower() for p in products
-        )
+        return any(needle in p.lower() or needle in titles.get(p, "").lower() for p in products)
 
     sort = spec.sort if spec.sort in SORTS else "lift"
     sign = -1 if spec.descending else 1
     found = [r for r in rows if matches(r)]
-    found.sort(
-        key=lambda r: (sign * r[sort], -r["lift"], r["antecedent"], r["consequent"])
-    )
+    found.sort(key=lambda r: (sign * r[sort], -r["lift"], r["antecedent"], r["consequent"]))
     return found
 
 
@@ -66,9 +61,7 @@ def product_titles() -> dict[str, str]:
 
     table = lake.get().to_arrow("products")
     titles: dict[str, str] = {}
-    for pid, title in zip(
-        table["product_id"].to_pylist(), table["title"].to_pylist(), strict=True
-    ):
+    for pid, title in zip(table["product_id"].to_pylist(), table["title"].to_pylist(), strict=True):
         if title and pid not in titles:
             titles[pid] = title
     return titles

@@ -108,7 +108,8 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
     all_baskets = [frozenset(b) for b in table["products"].to_pylist()]
     if len(all_baskets) < MIN_BASKETS:
         raise FitFailed(
-            f"只有 {len(all_baskets)} 个含商品的已付款订单，至少需要 {MIN_BASKETS} 个才能分析关联。",
+            f"只有 {len(all_baskets)} 个含商品的已付款订单，"
+            f"至少需要 {MIN_BASKETS} 个才能分析关联。",
             f"Only {len(all_baskets)} paid orders with products; association analysis needs "
             f"at least {MIN_BASKETS}.",
         )

@@ -27,9 +27,7 @@ def basket_lines(orders: ibis.Table, order_items: ibis.Table) -> ibis.Table:
         "platform", "order_id", "product_id"
     )
     joined = paid.join(items, ["platform", "order_id"])
-    return joined.select(
-        "platform", "order_id", "customer_key", "paid_at", "product_id"
-    ).distinct()
+    return joined.select("platform", "order_id", "customer_key", "paid_at", "product_id").distinct()
 
 
 def baskets(orders: ibis.Table, order_items: ibis.Table) -> ibis.Table:
@@ -47,8 +45,12 @@ def customer_sequences(rows: pa.Table) -> dict[str, list[frozenset[str]]]:
     no customer key belong to nobody's sequence)."""
     keyed = rows.filter(pc.is_valid(rows["customer_key"]))
     keyed = keyed.sort_by(
-        [("customer_key", "ascending"), ("paid_at", "ascending"), ("platform", "ascending"),
-         ("order_id", "ascending")]
+        [
+            ("customer_key", "ascending"),
+            ("paid_at", "ascending"),
+            ("platform", "ascending"),
+            ("order_id", "ascending"),
+        ]
     )
     out: dict[str, list[frozenset[str]]] = {}
     keys = keyed["customer_key"].to_pylist()

@@ -95,7 +95,9 @@ class AssociationRules:
         if not 0 <= self.min_confidence <= 1:
             raise ValueError(f"min_confidence must be in [0, 1], got {self.min_confidence}")
         if int(self.max_len) < 2:
-            raise ValueError(f"max_len must be at least 2 (a rule has two sides), got {self.max_len}")
+            raise ValueError(
+                f"max_len must be at least 2 (a rule has two sides), got {self.max_len}"
+            )
 
     def fit(self, baskets: Iterable[Iterable[str]]) -> AssociationRules:
         self._check()
@@ -189,7 +191,9 @@ def _frequent(
     if matrix.shape[0] * matrix.shape[1] <= DENSE_CELLS:
         frame = pd.DataFrame(matrix.toarray(), columns=range(len(items)))
     else:
-        frame = pd.DataFrame.sparse.from_spmatrix(matrix, columns=range(len(items)))
+        frame = pd.DataFrame.sparse.from_spmatrix(  # type: ignore[attr-defined]
+            matrix, columns=range(len(items))
+        )
     found = fpgrowth(frame, min_support=share, use_colnames=True, max_len=max_len)
     out: dict[frozenset[str], int] = {}
     for support, itemset in zip(found["support"], found["itemsets"], strict=True):

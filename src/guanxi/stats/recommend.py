@@ -198,8 +198,18 @@ def evaluate(
     model = CoOccurrenceRecommender(k, exclude_bought).fit(split.train, rules)
     baseline = CoOccurrenceRecommender(k, exclude_bought, use_cooccurrence=False).fit(split.train)
     return (
-        score(model.recommend(split.earlier), split.earlier, split.held_out, k=k,
-              exclude_bought=exclude_bought),
-        score(baseline.recommend(split.earlier), split.earlier, split.held_out, k=k,
-              exclude_bought=exclude_bought),
+        score(
+            model.recommend(split.earlier),
+            split.earlier,
+            split.held_out,
+            k=k,
+            exclude_bought=exclude_bought,
+        ),
+        score(
+            baseline.recommend(split.earlier),
+            split.earlier,
+            split.held_out,
+            k=k,
+            exclude_bought=exclude_bought,
+        ),
     )
