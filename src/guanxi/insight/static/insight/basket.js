@@ -16,9 +16,11 @@
   if (bu && buTarget) {
     const d = JSON.parse(bu.textContent);
     // Horizontal bars, largest on top; long product names are cut on the axis (the table has them).
-    const names = d.names.map(function (n) { return n.length > 28 ? n.slice(0, 27) + "…" : n; }).reverse();
+    const narrow = GuanxiCharts.narrow();
+    const room = narrow ? 14 : 28;
+    const names = d.names.map(function (n) { return n.length > room ? n.slice(0, room - 1) + "…" : n; }).reverse();
     GuanxiCharts.plot(buTarget, [
       { y: names, x: d.uplift.slice().reverse(), name: d.labels.uplift, type: "bar", orientation: "h", marker: { color: "#16a34a" }, hovertext: d.names.slice().reverse(), hoverinfo: "text+x" },
-    ], { margin: { t: 10, r: 10, b: 30, l: 160 }, yaxis: { fixedrange: true, automargin: true }, xaxis: { fixedrange: true }, showlegend: false });
+    ], { margin: { t: 10, r: 10, b: 30, l: narrow ? 90 : 160 }, yaxis: { fixedrange: true, automargin: true }, xaxis: { fixedrange: true }, showlegend: false });
   }
 })();
