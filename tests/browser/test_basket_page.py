@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
-
 import pytest
 
 from guanxi.insight import job_basket
@@ -47,7 +46,7 @@ def _orders() -> list[tuple[str, list[str]]]:
     rng = random.Random(18)
     ids = list(TITLES)
     out: list[tuple[str, list[str]]] = []
-    for n in range(400):
+    for _ in range(400):
         customer = f"k{rng.randrange(150)}"
         first = rng.choice(ids)
         basket = {first}
