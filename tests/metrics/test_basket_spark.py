@@ -7,6 +7,7 @@ in the database, chats, reviews) would take minutes for the same baskets.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -63,3 +64,25 @@ def test_mllib_rules_equal_ours_on_the_medium_demo(spark_session: Any) -> None:
         assert s.support == pytest.approx(r.support, abs=1e-9)
         assert s.confidence == pytest.approx(r.confidence, abs=1e-9)
         assert s.lift == pytest.approx(r.lift, abs=1e-9)
+
+
+def test_basket_job_on_a_spark_lake_stores_mllib_rules(spark_session: Any, tmp_path: Path) -> None:
+    from guanxi.insight import job_basket
+    from tests.engines import installed_lake
+    from tests.insight.test_basket_page import _paired_shop, _shop
+
+    lakes = installed_lake(tmp_path / "lake", "pyspark")
+    lake = next(lakes)
+    try:
+        _shop(lake, _paired_shop())
+        result = job_basket.fit({"min_support": 0.05, "min_confidence": 0.2}, lambda f, s: None)
+    finally:
+        lakes.close()
+    assert result.metrics["engine"] == "pyspark"
+    rules = {(tuple(r["antecedent"]), tuple(r["consequent"])): r for r in result.rules}
+    # the same hand figures as on DuckDB (tests/insight/test_basket_page.py): tea ⇒ cups
+    # support 10/70, confidence 10/20 = 0.5, lift 0.5 / (20/70) = 1.75
+    tc = rules[(("tea",), ("cups",))]
+    assert (tc["baskets"], tc["confidence"]) == (10, pytest.approx(0.5))
+    assert tc["lift"] == pytest.approx(1.75)
+    assert result.rules[0]["lift"] == pytest.approx(7.0)  # rice ⇒ pot
