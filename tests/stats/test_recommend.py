@@ -24,27 +24,44 @@ TRAIN = [
 
 
 def test_cooccurrence_scores_by_hand() -> None:
-    model = CoOccurrenceRecommender(k=3).fit(TRAIN)
-    # bought milk: P(bread|milk) = 3/4 = 0.75 > P(eggs|milk) = 2/4 = 0.5 > tea (never with
-    # milk, only its popularity); milk itself is left out (already bought).
+    # Counted within baskets (no customer histories), no shrinkage. N = 8 baskets:
+    # P(milk) = 4/8 = 0.5, P(bread) = 0.5, P(eggs) = 3/8 = 0.375, P(tea) = 0.375.
+    # lift(milk, bread) = 3 / (4·4/8) = 1.5; lift(milk, eggs) = 2 / (4·3/8) = 1.333;
+    # lift(bread, eggs) = 1.333; tea is never with another product (no evidence: lift 1).
+    # score(j) = P(j) × (1 + mean over bought i of (lift(i, j) − 1))
+    model = CoOccurrenceRecommender(k=3, shrinkage=0).fit(TRAIN)
+    # bought milk: bread 0.5 × 1.5 = 0.75 > eggs 0.375 × 1.333 = 0.5 > tea 0.375 × 1;
+    # milk itself is left out (already bought).
     assert model.recommend([B({"milk"})]) == [["bread", "eggs", "tea"]]
-    # bought eggs and tea: bread = P(bread|eggs) + P(bread|tea) = 2/3 + 0 = 0.667;
-    # milk = 2/3 + 0 = 0.667 — a tie, broken by popularity (4 and 4: equal, then name).
+    # bought eggs and tea: bread = 0.5 × (1 + (0.333 + 0) / 2) = 0.583, milk the same —
+    # a tie, kept in catalogue (name) order.
     assert model.recommend([B({"eggs", "tea"})]) == [["bread", "milk"]]
-    # nothing known bought: popularity (milk 4, bread 4, eggs 3 | tea 3 by name order)
+    # nothing known bought: popularity (bread, milk 0.5; eggs, tea 0.375 by name)
     assert model.recommend([B()]) == [["bread", "milk", "eggs"]]
 
 
-def test_wide_rules_add_their_confidence() -> None:
+def test_shrinkage_pulls_rare_pairs_toward_popularity() -> None:
+    # P̂(j | i) = (n(ij) + s·P(j)) / (n(i) + s): tea is in 3 of 8 baskets, with nothing.
+    # With s = 8: P̂(bread | milk) = (3 + 8 × 0.5) / (4 + 8) = 7/12 = 0.583, lift 1.167
+    # (unshrunk 1.5) → bread 0.5 × 1.167 = 0.583; P̂(eggs | milk) = (2 + 3) / 12 = 0.417,
+    # lift 1.111 → eggs 0.417: still bread, eggs, tea but closer together.
+    model = CoOccurrenceRecommender(k=3, shrinkage=8).fit(TRAIN)
+    assert model.recommend([B({"milk"})]) == [["bread", "eggs", "tea"]]
+    lift = model.lift_.toarray()
+    milk, bread = model.index_["milk"], model.index_["bread"]
+    assert lift[milk, bread] == pytest.approx(7 / 12 / 0.5 - 1)
+
+
+def test_wide_rules_lift_a_product_to_their_confidence() -> None:
     rule = Rule(("bread", "milk"), ("tea",), 1, 1 / 8, 1.0, 8 / 3)
-    plain = CoOccurrenceRecommender(k=1).fit(TRAIN)
-    ruled = CoOccurrenceRecommender(k=1).fit(TRAIN, [rule])
-    # bread+milk: eggs = P(eggs|bread) + P(eggs|milk) = 2/4 + 2/4 = 1.0, tea = 0 (+1.0 rule)
+    plain = CoOccurrenceRecommender(k=1, shrinkage=0).fit(TRAIN)
+    ruled = CoOccurrenceRecommender(k=1, shrinkage=0).fit(TRAIN, [rule])
+    # bought bread+milk: eggs = 0.375 × (1 + (0.333 + 0.333) / 2) = 0.5; tea = 0.375
     assert plain.recommend([B({"bread", "milk"})]) == [["eggs"]]
-    # with the rule tea scores 1.0 too: a tie with eggs, equally popular (3), name order
-    assert ruled.recommend([B({"bread", "milk"})]) == [["eggs"]]
-    doubled = CoOccurrenceRecommender(k=1).fit(TRAIN, [rule, rule])
-    assert doubled.recommend([B({"bread", "milk"})]) == [["tea"]]  # 2.0 > 1.0
+    # the rule fires (both antecedent products bought): tea = max(0.375, 1.0) = 1.0
+    assert ruled.recommend([B({"bread", "milk"})]) == [["tea"]]
+    # bread alone does not fire it: tea stays 0.375 < eggs 0.375 × 1.333 = 0.5
+    assert ruled.recommend([B({"bread"})]) == [["milk"]]  # milk 0.5 × 1.5 = 0.75
 
 
 def test_repeat_purchases_are_not_recommended() -> None:

@@ -140,9 +140,11 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
         ) from exc
 
     progress(0.75, "为每位客户推荐 / recommending for every customer")
-    recommender = CoOccurrenceRecommender(p["k"], p["exclude_bought"]).fit(all_baskets, rules)
     keys = list(sequences)
     owned = [frozenset().union(*sequences[key]) for key in keys]
+    recommender = CoOccurrenceRecommender(p["k"], p["exclude_bought"]).fit(
+        all_baskets, rules, owned
+    )
     picks = recommender.recommend(owned)
     customers = {key: {"recommendations": recs} for key, recs in zip(keys, picks, strict=True)}
 

@@ -34,35 +34,49 @@ from guanxi.stats.basket import Rule
 
 # A customer's paid orders, oldest first, each the set of its distinct product ids.
 History = Sequence[frozenset[str]]
-POPULARITY_WEIGHT = 1e-6  # tie-break and fallback; far below any co-occurrence score
-CHUNK = 4096  # customers scored at once (a dense chunk × items block)
+CHUNK = 4096  # customers scored at once at most
+PARTITION_FROM = 5_000  # catalogues larger than this: argpartition (ties at the k-th: any)
+CELLS = 16_000_000  # and at most this many chunk × items scores (128 MB) at once
 
 
 class CoOccurrenceRecommender:
     """``k`` next products from what was bought with the customer's products."""
 
-    def __init__(self, k: int = 10, exclude_bought: bool = True, use_cooccurrence: bool = True):
+    def __init__(
+        self,
+        k: int = 10,
+        exclude_bought: bool = True,
+        use_cooccurrence: bool = True,
+        shrinkage: float = 10.0,
+    ):
         self.k = k
+        self.shrinkage = shrinkage
         self.exclude_bought = exclude_bought
         # False leaves popularity alone: the baseline is this class without co-occurrence.
         self.use_cooccurrence = use_cooccurrence
 
     def fit(
-        self, baskets: Sequence[frozenset[str]], rules: Sequence[Rule] = ()
+        self,
+        baskets: Sequence[frozenset[str]],
+        rules: Sequence[Rule] = (),
+        histories: Sequence[frozenset[str]] | None = None,
     ) -> CoOccurrenceRecommender:
+        """``baskets``: the training orders (popularity); ``histories``: each training
+        customer's products over all their orders, for the co-occurrence (None: count it
+        within baskets instead)."""
         if self.k < 1:
             raise ValueError(f"k must be at least 1, got {self.k}")
-        items = sorted({i for b in baskets for i in b})
+        together_sets = baskets if histories is None else histories
+        items = sorted({i for b in baskets for i in b} | {i for h in together_sets for i in h})
         self.items_ = items
         self.index_ = {item: n for n, item in enumerate(items)}
         m = _matrix(baskets, self.index_)
-        counts = np.asarray(m.sum(axis=0)).ravel().astype(np.float64)
-        self.popularity_ = counts
-        together = (m.T @ m).toarray().astype(np.float64)  # n(i and j)
-        np.fill_diagonal(together, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            conditional = np.where(counts[:, None] > 0, together / counts[:, None], 0.0)
-        self.conditional_ = conditional  # [i, j] = P(j | i)
+        # P(j): the share of baskets holding j — what the popularity baseline ranks by.
+        self.popularity_ = np.asarray(m.sum(axis=0)).ravel().astype(np.float64) / max(
+            len(baskets), 1
+        )
+        h = m if histories is None else _matrix(histories, self.index_)
+        self.lift_ = _shrunk_lift(h, self.shrinkage)
         # Rules with two or more antecedent products (pairs are in the co-occurrence).
         wide = [r for r in rules if len(r.antecedent) >= 2 and r.consequent[0] in self.index_]
         wide = [r for r in wide if all(a in self.index_ for a in r.antecedent)]
@@ -70,31 +84,60 @@ class CoOccurrenceRecommender:
         self.rule_sizes_ = np.array([len(r.antecedent) for r in wide], dtype=np.int64)
         gain = sparse.lil_matrix((len(wide), len(items)))
         for n, r in enumerate(wide):
-            gain[n, self.index_[r.consequent[0]]] = r.confidence
+            at = self.index_[r.consequent[0]]
+            gain[n, at] = max(gain[n, at], r.confidence)
         self.rule_gain_ = gain.tocsr()
         return self
 
     def recommend(self, histories: Sequence[frozenset[str]]) -> list[list[str]]:
         """Top ``k`` products for each set of already bought products, best first."""
         out: list[list[str]] = []
-        top = POPULARITY_WEIGHT * self.popularity_ / max(float(self.popularity_.max()), 1.0)
+        n_items = max(len(self.items_), 1)
         k = min(self.k, len(self.items_))
-        for start in range(0, len(histories), CHUNK):
-            chunk = histories[start : start + CHUNK]
+        chunk_size = max(1, min(CHUNK, CELLS // n_items))  # a dense chunk × items block
+        for start in range(0, len(histories), chunk_size):
+            chunk = histories[start : start + chunk_size]
             owned = _matrix(chunk, self.index_)
-            scores = np.tile(top, (len(chunk), 1))
+            scores = np.tile(self.popularity_, (len(chunk), 1))
             if self.use_cooccurrence:
-                scores += owned @ self.conditional_
+                # P(j) × (1 + the mean of lift(i, j) − 1 over the bought products i)
+                sizes = np.maximum(np.asarray(owned.sum(axis=1)).ravel(), 1.0)
+                deviation = (owned @ self.lift_).toarray() / sizes[:, None]
+                scores *= 1.0 + deviation
                 if self.rule_sizes_.size:
                     held = (owned @ self.rule_antecedents_.T).toarray()
                     fires = sparse.csr_matrix(held == self.rule_sizes_[None, :])
-                    scores += (fires @ self.rule_gain_).toarray()
+                    # a rule whose whole antecedent was bought: at least its confidence
+                    scores = np.maximum(scores, (fires @ self.rule_gain_).toarray())
             if self.exclude_bought:
                 scores[owned.toarray() > 0] = -np.inf
-            best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            if n_items > PARTITION_FROM:  # the k best unsorted, then sorted
+                part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+                part.sort(axis=1)
+                rows = np.arange(len(chunk))[:, None]
+                order = np.argsort(-scores[rows, part], axis=1, kind="stable")
+                best = part[rows, order]
+            else:
+                best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
             for row, picks in zip(scores, best, strict=True):
                 out.append([self.items_[p] for p in picks if np.isfinite(row[p])])
         return out
+
+
+def _shrunk_lift(h: sparse.csr_matrix, shrinkage: float) -> sparse.csr_matrix:
+    """lift(i, j) − 1 over the rows of ``h`` (customers' products, or baskets), with
+    P(j | i) shrunk toward P(j) for rarely bought i: P̂(j | i) = (n(ij) + s·P(j)) / (n(i) + s),
+    lift = P̂(j | i) / P(j), s = ``shrinkage``. Kept only for pairs seen together (sparse: a
+    big catalogue stays small); zero — no evidence either way — on the diagonal and for
+    pairs never seen together."""
+    rows = max(h.shape[0], 1)
+    counts = np.asarray(h.sum(axis=0)).ravel().astype(np.float64)
+    together = (h.T @ h).tocoo()
+    keep = together.row != together.col
+    i, j, n = together.row[keep], together.col[keep], together.data[keep]
+    share = counts[j] / rows
+    value = (n + shrinkage * share) / (counts[i] + shrinkage) / share - 1.0
+    return sparse.csr_matrix((value, (i, j)), shape=together.shape)
 
 
 def _matrix(sets: Sequence[frozenset[str]], index: Mapping[str, int]) -> sparse.csr_matrix:
@@ -117,6 +160,8 @@ class Split:
     customers: list[str]  # the evaluated customers (≥ 2 orders)
     earlier: list[frozenset[str]]  # their products before the last order
     held_out: list[frozenset[str]]  # their last order's products
+    # every customer's products over their training orders (the co-occurrence's customers)
+    histories: list[frozenset[str]]
 
 
 def holdout_split(orders: Mapping[str, History]) -> Split:
@@ -125,6 +170,7 @@ def holdout_split(orders: Mapping[str, History]) -> Split:
     customers: list[str] = []
     earlier: list[frozenset[str]] = []
     held: list[frozenset[str]] = []
+    histories: list[frozenset[str]] = []
     for customer, history in orders.items():
         baskets = [b for b in history if b]
         if len(baskets) >= 2:
@@ -132,9 +178,11 @@ def holdout_split(orders: Mapping[str, History]) -> Split:
             customers.append(customer)
             earlier.append(frozenset().union(*baskets[:-1]))
             held.append(baskets[-1])
-        else:
+            histories.append(earlier[-1])
+        elif baskets:
             train.extend(baskets)
-    return Split(train, customers, earlier, held)
+            histories.append(baskets[0])
+    return Split(train, customers, earlier, held, histories)
 
 
 @dataclass(frozen=True)
@@ -186,6 +234,7 @@ def evaluate(
     k: int = 10,
     rules_from: object = None,
     exclude_bought: bool = True,
+    by_customer: bool = True,
 ) -> tuple[Evaluation, Evaluation]:
     """(model, popularity baseline) on each customer's last order held out.
 
@@ -195,7 +244,9 @@ def evaluate(
     rules: Sequence[Rule] = ()
     if rules_from is not None and split.train:
         rules = rules_from.fit(split.train).rules_  # type: ignore[attr-defined]
-    model = CoOccurrenceRecommender(k, exclude_bought).fit(split.train, rules)
+    model = CoOccurrenceRecommender(k, exclude_bought).fit(
+        split.train, rules, split.histories if by_customer else None
+    )
     baseline = CoOccurrenceRecommender(k, exclude_bought, use_cooccurrence=False).fit(split.train)
     return (
         score(
