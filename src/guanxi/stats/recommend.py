@@ -1,12 +1,15 @@
 """Next products per customer (推荐, seed ch.8): item co-occurrence and the association rules,
 against a popularity baseline, evaluated on each customer's last order held out.
 
-Scores. For a customer who bought the items H, a candidate product j scores
-``Σ_{i∈H} P(j | i)`` (the confidence of i ⇒ j, counted over the training baskets) plus, for
-every association rule with a multi-item antecedent A ⊆ H, that rule's confidence — the
-rules add what pairs alone miss. Ties and customers with no co-occurring product fall back
-to popularity (a score a million times smaller than any co-occurrence), so every customer
-gets ``k`` products while the catalogue has them.
+Scores. A candidate product j scores an estimate of its chance to be in the next basket:
+``P(j) × (1 + mean over the bought products i of (lift(i, j) − 1))``, where P(j) is j's share
+of the training baskets (the popularity baseline ranks by P(j) alone) and the lift is counted
+over the training customers' purchase histories (customers who bought i also bought j),
+with P(j | i) shrunk toward P(j) for rarely bought i (``shrinkage``, in customers). A pair
+never seen together counts as no evidence (lift 1), so a customer whose products co-occur
+with nothing gets the popularity ranking. An association rule whose whole antecedent
+(two or more products) was bought raises its consequent to at least the rule's confidence —
+the rules add what pairs alone miss.
 
 Repeat purchases: products the customer already bought are NOT recommended (the page is
 about what to offer next, and the evaluation counts only new products as hits for both the
