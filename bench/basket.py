@@ -20,7 +20,7 @@ from typing import Any
 from bench import harness
 from bench.shop import ROOT
 
-PARAMS = {"min_support": 0.005, "min_confidence": 0.1, "max_len": 3}
+PARAMS: dict[str, Any] = {"min_support": 0.005, "min_confidence": 0.1, "max_len": 3}
 _state: dict[str, Any] = {}
 _scale: dict[str, str] = {"scale": "large"}
 

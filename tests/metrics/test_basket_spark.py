@@ -77,7 +77,7 @@ def test_basket_job_on_a_spark_lake_stores_mllib_rules(spark_session: Any, tmp_p
         _shop(lake, _paired_shop())
         result = job_basket.fit({"min_support": 0.05, "min_confidence": 0.2}, lambda f, s: None)
     finally:
-        lakes.close()
+        next(lakes, None)  # restores the previous default lake
     assert result.metrics["engine"] == "pyspark"
     rules = {(tuple(r["antecedent"]), tuple(r["consequent"])): r for r in result.rules}
     # the same hand figures as on DuckDB (tests/insight/test_basket_page.py): tea ⇒ cups
