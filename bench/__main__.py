@@ -577,6 +577,12 @@ def sentiment(rounds: int) -> int:
     return sentiment_bench.run(rounds)
 
 
+def basket(scale: str) -> int:
+    from bench import basket as basket_bench
+
+    return basket_bench.run(scale)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -598,6 +604,7 @@ def main(argv: list[str] | None = None) -> int:
             "derived-spark",
             "derived-spark-reports",
             "members",
+            "basket",
             "triage",
             "knowledge",
             "sentiment",
@@ -697,6 +704,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= knowledge(rounds)
     if args.only in (None, "sentiment"):
         status |= sentiment(args.rounds or 3)
+    if args.only in (None, "basket"):
+        status |= basket(args.scale)
     return status
 
 

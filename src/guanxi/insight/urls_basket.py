@@ -1,5 +1,10 @@
-"""Customer insight pages (basket); filled by its owner."""
+"""Customer insight pages (basket): association rules, bundles and recommendations."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from guanxi.insight import basket_views
+
+urlpatterns = [
+    path("", basket_views.basket_page, name="basket"),
+    path("export/<str:what>.<str:fmt>", basket_views.basket_export, name="basket_export"),
+]
