@@ -73,27 +73,27 @@ def _simulate(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_simulate_and_recover() -> None:
-    X, y = _simulate(2400, seed=1)
-    Xt, yt = _simulate(1200, seed=2)
-    model = ChurnModel(max_iter=80, random_state=0).fit(X, y)
-    risk = model.predict_proba(Xt)
+    x, y = _simulate(2400, seed=1)
+    xt, yt = _simulate(1200, seed=2)
+    model = ChurnModel(max_iter=80, random_state=0).fit(x, y)
+    risk = model.predict_proba(xt)
     auc = churn.roc_auc(yt, risk)
-    base = churn.roc_auc(yt, churn.recency_baseline(Xt[:, FEATURE_NAMES.index("recency_days")]))
+    base = churn.roc_auc(yt, churn.recency_baseline(xt[:, FEATURE_NAMES.index("recency_days")]))
     # Recency explains part of the churn; complaints and frequency the rest: the model must
     # see them and beat recency clearly.
     assert auc > base + 0.05, (auc, base)
     # The three features with an effect carry the largest mean |contribution|.
-    weight = np.abs(model.contributions(Xt[:300])).mean(axis=0)
+    weight = np.abs(model.contributions(xt[:300])).mean(axis=0)
     top3 = {FEATURE_NAMES[j] for j in np.argsort(-weight)[:3]}
     assert top3 == {"recency_days", "complaints", "frequency"}, weight
     # The same data and seed give the same model.
-    again = ChurnModel(max_iter=80, random_state=0).fit(X, y).predict_proba(Xt)
+    again = ChurnModel(max_iter=80, random_state=0).fit(x, y).predict_proba(xt)
     assert np.array_equal(risk, again)
 
 
 def test_reasons_name_what_raises_the_risk_in_both_languages() -> None:
-    X, y = _simulate(1500, seed=3)
-    model = ChurnModel(max_iter=60).fit(X, y)
+    x, y = _simulate(1500, seed=3)
+    model = ChurnModel(max_iter=60).fit(x, y)
     # A customer with 3 complaints and otherwise median figures: complaints first.
     row = model.medians_.copy()
     row[FEATURE_NAMES.index("complaints")] = 3

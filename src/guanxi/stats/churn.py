@@ -110,7 +110,7 @@ _BY_NAME = {f.name: f for f in FEATURES}
 
 
 class ChurnModel:
-    """Gradient-boosted churn classifier; ``X`` columns in ``FEATURE_NAMES`` order (NaN =
+    """Gradient-boosted churn classifier; ``x`` columns in ``FEATURE_NAMES`` order (NaN =
     unknown), ``y`` 1 = churned (no paid order in the horizon)."""
 
     def __init__(
@@ -130,45 +130,45 @@ class ChurnModel:
         self.l2_regularization = l2_regularization
         self.random_state = random_state
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> ChurnModel:
-        X = np.asarray(X, dtype=float)
+    def fit(self, x: np.ndarray, y: np.ndarray) -> ChurnModel:
+        x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=int)
-        if X.ndim != 2 or X.shape[0] != y.shape[0]:
-            raise ValueError(f"X is {X.shape} and y {y.shape}: one row of X per label")
+        if x.ndim != 2 or x.shape[0] != y.shape[0]:
+            raise ValueError(f"x is {x.shape} and y {y.shape}: one row of x per label")
         if len(np.unique(y)) < 2:
             raise ValueError("y has one class only: nothing to tell apart")
         self.clf_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=min(self.min_samples_leaf, max(2, X.shape[0] // 10)),
+            min_samples_leaf=min(self.min_samples_leaf, max(2, x.shape[0] // 10)),
             l2_regularization=self.l2_regularization,
             # A fixed number of rounds, no early stopping: early stopping draws a random
             # validation split, and the same data must give the same model.
             early_stopping=False,
             random_state=self.random_state,
-        ).fit(X, y)
+        ).fit(x, y)
         # The occlusion reference: each feature's median over the training customers
         # (NaN-aware; a feature never known stays NaN, which the trees treat as missing).
         with np.errstate(all="ignore"):
             self.medians_ = np.array(
-                [np.nanmedian(c) if np.isfinite(c).any() else np.nan for c in X.T]
+                [np.nanmedian(c) if np.isfinite(c).any() else np.nan for c in x.T]
             )
-        self.n_features_in_ = X.shape[1]
+        self.n_features_in_ = x.shape[1]
         return self
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """P(churn) per row (1-D)."""
-        return np.asarray(self.clf_.predict_proba(np.asarray(X, dtype=float))[:, 1])
+        return np.asarray(self.clf_.predict_proba(np.asarray(x, dtype=float))[:, 1])
 
-    def contributions(self, X: np.ndarray) -> np.ndarray:
+    def contributions(self, x: np.ndarray) -> np.ndarray:
         """Occlusion contributions, one row per customer, one column per feature: risk as
         is − risk with that feature at the training median."""
-        X = np.asarray(X, dtype=float)
-        base = self.predict_proba(X)
-        out = np.zeros_like(X)
-        for j in range(X.shape[1]):
-            moved = X.copy()
+        x = np.asarray(x, dtype=float)
+        base = self.predict_proba(x)
+        out = np.zeros_like(x)
+        for j in range(x.shape[1]):
+            moved = x.copy()
             moved[:, j] = self.medians_[j]
             out[:, j] = base - self.predict_proba(moved)
         return out
