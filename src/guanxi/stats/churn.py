@@ -137,6 +137,10 @@ class ChurnModel:
             raise ValueError(f"x is {x.shape} and y {y.shape}: one row of x per label")
         if len(np.unique(y)) < 2:
             raise ValueError("y has one class only: nothing to tell apart")
+        # A feature never known in training (no member scores yet, no reviews at all) is a
+        # constant 0 for the model: the trees cannot bin a column of missing values only.
+        self.unknown_ = ~np.isfinite(x).any(axis=0)
+        x = self._prepare(x)
         self.clf_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
@@ -149,17 +153,25 @@ class ChurnModel:
             random_state=self.random_state,
         ).fit(x, y)
         # The occlusion reference: each feature's median over the training customers
-        # (NaN-aware; a feature never known stays NaN, which the trees treat as missing).
+        # (NaN-aware: a customer's unknown value, e.g. no rating yet, is left out).
         with np.errstate(all="ignore"):
             self.medians_ = np.array(
-                [np.nanmedian(c) if np.isfinite(c).any() else np.nan for c in x.T]
+                [np.nanmedian(c) if np.isfinite(c).any() else 0.0 for c in x.T]
             )
         self.n_features_in_ = x.shape[1]
         return self
 
+    def _prepare(self, x: np.ndarray) -> np.ndarray:
+        if not self.unknown_.any():
+            return x
+        x = x.copy()
+        x[:, self.unknown_] = 0.0
+        return x
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """P(churn) per row (1-D)."""
-        return np.asarray(self.clf_.predict_proba(np.asarray(x, dtype=float))[:, 1])
+        x = self._prepare(np.asarray(x, dtype=float))
+        return np.asarray(self.clf_.predict_proba(x)[:, 1])
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Occlusion contributions, one row per customer, one column per feature: risk as
@@ -287,12 +299,15 @@ def top_reasons(
     k: int = 3,
 ) -> list[dict[str, Any]]:
     """The ``k`` features that raise this customer's risk the most (positive contributions
-    only: a feature that lowers the risk is no reason to worry), largest first."""
+    only: a feature that lowers the risk is no reason to worry), largest first. An unknown
+    value (no rating yet) is not put in words: there is no figure to name."""
     order = np.argsort(-contribution, kind="mergesort")
     out: list[dict[str, Any]] = []
-    for j in order[:k]:
-        if contribution[j] <= 0:
+    for j in order:
+        if contribution[j] <= 0 or len(out) == k:
             break
+        if not math.isfinite(row[j]):
+            continue
         words = reason_words(names[j], float(row[j]), float(medians[j]))
         words["contribution"] = round(float(contribution[j]), 4)
         out.append(words)
