@@ -20,7 +20,7 @@ def test_demo_shop_fit(lake) -> None:
     print(json.dumps({k: v for k, v in m.items() if k not in ("model", "baseline")}, indent=1))
     for who in ("model", "baseline"):
         print(who, m[who]["auc"], m[who]["lift_top_decile"], m[who]["deciles"])
-    print([b for b in m["model"]["calibration"]])
+    print(m["model"]["calibration"])
     reasons = [c for c in result.customers.values() if c["churn_reasons"]]
     print(len(result.customers), len(reasons), reasons[:2])
     assert 0.5 < m["model"]["auc"] <= 1

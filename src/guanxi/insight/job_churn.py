@@ -233,7 +233,8 @@ def _xy(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
 def _check_period(name_zh: str, name_en: str, cutoff: dt.date, y: np.ndarray, least: int) -> None:
     if len(y) < least:
         raise FitFailed(
-            f"{name_zh}（截至 {cutoff}）只有 {len(y)} 位有购买的客户，少于 {least} 位，无法可靠地训练或评估。"
+            f"{name_zh}（截至 {cutoff}）只有 {len(y)} 位有购买的客户，少于 {least} 位，"
+            "无法可靠地训练或评估。"
             "请导入更长时间的订单，或调低 min_customers。",
             f"The {name_en} period (cutoff {cutoff}) has only {len(y)} customers with purchases, "
             f"fewer than {least}: too few to fit or measure. Import a longer order history or "
@@ -265,7 +266,8 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
         need = p["horizon_days"] * 2 + 31 * p["train_cutoffs"]
         raise FitFailed(
             f"订单历史从 {first_day} 到 {last_day}，不够一个训练期加一个之后的评估期"
-            f"（观察 {p['horizon_days']} 天时约需 {need} 天以上）。请导入更长的历史或缩短 horizon_days。",
+            f"（观察 {p['horizon_days']} 天时约需 {need} 天以上）。"
+            "请导入更长的历史或缩短 horizon_days。",
             f"The orders run from {first_day} to {last_day}: not enough for a training period and "
             f"a later held-out period (with a {p['horizon_days']}-day horizon about {need}+ days "
             "are needed). Import a longer history or shorten horizon_days.",
@@ -357,4 +359,4 @@ def _customers(
             out[keys[i]]["churn_reasons"] = churn.top_reasons(
                 x[i], contributions[row], model.medians_
             )
-    return out, int(len(chosen))
+    return out, len(chosen)
