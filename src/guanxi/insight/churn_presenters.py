@@ -135,4 +135,4 @@ def export_header() -> list[str]:
 
 def export_row(r: AtRisk) -> list[Any]:
     words = reason_text(r.reasons)
-    return [r.customer_key, r.name, round(r.risk, 4), *(words + ["", "", ""])[:3]]
+    return [r.customer_key, r.name, round(r.risk, 4), *[*words, "", "", ""][:3]]

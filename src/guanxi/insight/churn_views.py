@@ -57,6 +57,8 @@ def churn_page(request: HttpRequest) -> HttpResponse:
             "at_risk": present.at_risk_rows(rows),
             "at_risk_total": m.get("valuable_at_risk", len(rows)),
             "held_rate": f"{m['held_churn_rate'] * 100:.1f}%",
+            "share_pct": f"{m.get('valuable_share', 0.2) * 100:.0f}%",
+            "risk_pct": f"{m.get('at_risk', 0.5) * 100:.0f}%",
         }
     return render(request, "insight/churn.html", context)
 

@@ -322,6 +322,8 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
         "held_churn_rate": float(y_held.mean()),
         "scored_customers": len(keys),
         "valuable_at_risk": at_risk,
+        "valuable_share": p["valuable_share"],
+        "at_risk": p["at_risk"],
         "model_beats_baseline": beats,
         "contribution_method": "occlusion against the training median",
         **figures,
