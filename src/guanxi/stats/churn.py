@@ -308,7 +308,7 @@ def top_reasons(
             break
         if not math.isfinite(row[j]):
             continue
-        words = reason_words(names[j], float(row[j]), float(medians[j]))
+        words: dict[str, Any] = dict(reason_words(names[j], float(row[j]), float(medians[j])))
         words["contribution"] = round(float(contribution[j]), 4)
         out.append(words)
     return out
