@@ -101,7 +101,7 @@ def test_reasons_name_what_raises_the_risk_in_both_languages() -> None:
     reasons = churn.top_reasons(row, contribution, model.medians_)
     assert reasons[0]["feature"] == "complaints"
     assert reasons[0]["zh"] == "近一年投诉 3 次（中位数 0 次）"
-    assert reasons[0]["en"] == "3 complaints in the past year (median 0)"
+    assert reasons[0]["en"] == "complaints in the past year: 3 (median 0)"
     # Only features that raise the risk are reasons: at the medians there are none.
     none = churn.top_reasons(
         model.medians_, model.contributions(model.medians_[None, :])[0], model.medians_

@@ -52,58 +52,64 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "recency_days",
         "已 {v} 天未购买（中位数 {m} 天）",
-        "{v} days since the last purchase (median {m})",
+        "days since the last purchase: {v} (median {m})",
     ),
     Feature(
         "frequency",
         "累计购买 {v} 次（中位数 {m} 次）",
-        "{v} paid orders in the past year (median {m})",
+        "paid orders in the past year: {v} (median {m})",
     ),
     Feature(
-        "monetary", "近一年消费 ¥{v}（中位数 ¥{m}）", "spent ¥{v} in the past year (median ¥{m})"
+        "monetary", "近一年消费 ¥{v}（中位数 ¥{m}）", "spent in the past year: ¥{v} (median ¥{m})"
     ),
     Feature(
         "tenure_days",
         "首次购买至今 {v} 天（中位数 {m} 天）",
-        "first purchase {v} days ago (median {m})",
+        "days since the first purchase: {v} (median {m})",
     ),
     Feature(
         "recent_orders",
         "近 90 天购买 {v} 次（中位数 {m} 次）",
-        "{v} paid orders in the last 90 days (median {m})",
+        "paid orders in the last 90 days: {v} (median {m})",
     ),
     Feature(
         "order_trend",
         "近 90 天购买占全年的比例为 {v}（中位数 {m}）",
-        "share of the year's orders in the last 90 days {v} (median {m})",
+        "share of the year's orders in the last 90 days: {v} (median {m})",
         2,
     ),
     Feature(
-        "refunds", "近一年退款 {v} 次（中位数 {m} 次）", "{v} refunds in the past year (median {m})"
+        "refunds",
+        "近一年退款 {v} 次（中位数 {m} 次）",
+        "refunds in the past year: {v} (median {m})",
     ),
     Feature(
-        "returns", "近一年退货 {v} 次（中位数 {m} 次）", "{v} returns in the past year (median {m})"
+        "returns",
+        "近一年退货 {v} 次（中位数 {m} 次）",
+        "returns in the past year: {v} (median {m})",
     ),
     Feature(
         "sessions",
         "近一年咨询 {v} 次（中位数 {m} 次）",
-        "{v} chat sessions in the past year (median {m})",
+        "chat sessions in the past year: {v} (median {m})",
     ),
     Feature(
         "complaints",
         "近一年投诉 {v} 次（中位数 {m} 次）",
-        "{v} complaints in the past year (median {m})",
+        "complaints in the past year: {v} (median {m})",
     ),
     Feature(
-        "reviews", "近一年评价 {v} 条（中位数 {m} 条）", "{v} reviews in the past year (median {m})"
+        "reviews",
+        "近一年评价 {v} 条（中位数 {m} 条）",
+        "reviews in the past year: {v} (median {m})",
     ),
     Feature(
-        "mean_rating", "平均评分 {v} 星（中位数 {m} 星）", "mean rating {v} stars (median {m})", 1
+        "mean_rating", "平均评分 {v} 星（中位数 {m} 星）", "mean rating: {v} stars (median {m})", 1
     ),
     Feature(
-        "bad_reviews", "差评 {v} 条（中位数 {m} 条）", "{v} bad reviews (1–2 stars; median {m})"
+        "bad_reviews", "差评 {v} 条（中位数 {m} 条）", "bad reviews (1–2 stars): {v} (median {m})"
     ),
-    Feature("member_score", "会员成长值 {v}（中位数 {m}）", "member score {v} (median {m})"),
+    Feature("member_score", "会员成长值 {v}（中位数 {m}）", "member score: {v} (median {m})"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 _BY_NAME = {f.name: f for f in FEATURES}

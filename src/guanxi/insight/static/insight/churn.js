@@ -17,7 +17,7 @@
         y: d.deciles.x.map(function () { return d.deciles.overall; }), line: { color: "#0f172a", dash: "dot" } },
     ], {
       barmode: "group", margin: { t: 10, r: 10, b: 50, l: 50 },
-      xaxis: { title: { text: L.decile }, fixedrange: true },
+      xaxis: { fixedrange: true },
       yaxis: { title: { text: L.rate }, tickformat: ".0%", range: [0, 1], fixedrange: true },
     });
   }
@@ -29,7 +29,7 @@
         line: { color: "#b42318" }, hovertemplate: "%{x:.1%} → %{y:.1%}<extra></extra>" },
     ], {
       margin: { t: 10, r: 10, b: 50, l: 50 },
-      xaxis: { title: { text: L.predicted }, tickformat: ".0%", range: [0, 1], fixedrange: true },
+      xaxis: { tickformat: ".0%", range: [0, 1], fixedrange: true },
       yaxis: { title: { text: L.observed }, tickformat: ".0%", range: [0, 1], fixedrange: true },
     });
   }
