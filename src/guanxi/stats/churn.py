@@ -122,11 +122,15 @@ class ChurnModel:
     def __init__(
         self,
         *,
-        max_iter: int = 150,
-        learning_rate: float = 0.06,
-        max_leaf_nodes: int = 15,
-        min_samples_leaf: int = 20,
-        l2_regularization: float = 1.0,
+        # Small, regularised trees: a shop's few thousand customers overfit deeper ones
+        # (on the small demo 150 rounds of 15 leaves put 93 % predicted against 76 %
+        # observed in the top bin). These values were picked on the small demo's held-out
+        # period among four settings — docs/predict.md says so beside its figures.
+        max_iter: int = 80,
+        learning_rate: float = 0.05,
+        max_leaf_nodes: int = 7,
+        min_samples_leaf: int = 40,
+        l2_regularization: float = 5.0,
         random_state: int = 0,
     ) -> None:
         self.max_iter = max_iter
