@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from guanxi.insight import job_churn
@@ -60,3 +61,16 @@ def test_bad_parameters_name_the_field(params: dict, field: str) -> None:
 def test_no_orders_fails_in_words(lake) -> None:
     with pytest.raises(FitFailed, match="No orders"):
         job_churn.fit({}, lambda f, s: None)
+
+
+def test_too_few_customers_or_one_outcome_fail_in_words() -> None:
+    cutoff = dt.date(2025, 7, 1)
+    with pytest.raises(FitFailed) as few:
+        job_churn._check_period("训练期", "training", cutoff, np.array([0, 1] * 10), 50)
+    assert "only 20 customers" in few.value.en and "少于 50 位" in few.value.zh
+    with pytest.raises(FitFailed) as gone:
+        job_churn._check_period("评估期", "held-out", cutoff, np.ones(60, dtype=int), 50)
+    assert "all churned" in gone.value.en and "全部流失" in gone.value.zh
+    with pytest.raises(FitFailed, match="none churned"):
+        job_churn._check_period("评估期", "held-out", cutoff, np.zeros(60, dtype=int), 50)
+    job_churn._check_period("评估期", "held-out", cutoff, np.array([0, 1] * 30), 50)  # fine
