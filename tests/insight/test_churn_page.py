@@ -85,12 +85,20 @@ def test_model_beside_baseline_with_reasons(client, make_user) -> None:
 
 
 def test_says_so_when_the_model_does_not_beat_the_baseline(client, make_user) -> None:
-    _run(model=np.linspace(0.05, 0.95, 20), beats=False)
+    # Reversed scores: the model's AUC is 1 − 0.990 = 0.010, below the baseline's.
+    run = _run(model=np.linspace(0.05, 0.95, 20), beats=False)
     manager = make_user("manager")
     client.login(username=manager.username, password=manager.password)
     page = client.get(reverse("insight:churn")).content.decode()
-    assert "模型没有胜过" in page
+    assert "模型没有胜过" in page and "0.010" in page
     assert f"{churn.roc_auc(Y, BASELINE):.3f}" in page  # the baseline's figures stay
+    # Better AUC but a weaker top decile (the large demo's case): said as such, in English.
+    run.metrics["model"]["auc"], run.metrics["model"]["lift_top_decile"] = 0.99, 1.0
+    run.save()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("insight:churn")).content.decode()
+    assert "ranks customers better overall (AUC 0.990" in page
+    assert "sort by days since the last purchase" in page
 
 
 def test_no_run_yet_and_who_may_see(client, make_user) -> None:

@@ -36,6 +36,12 @@ def verdict(metrics: dict[str, Any]) -> tuple[bool, str]:
         return True, _(
             "模型优于基线：留出期 AUC %(m)s 对 %(b)s，前 10%% 客户提升度 %(ml)s 对 %(bl)s。"
         ) % {"m": model.auc, "b": base.auc, "ml": model.lift, "bl": base.lift}
+    if model.auc_value > base.auc_value:
+        return False, _(
+            "模型整体排序更好（AUC %(m)s 对 %(b)s），但风险最高 10%% 客户的提升度不如基线"
+            "（%(ml)s 对 %(bl)s）：做前 10%% 的回访名单时请按最近购买天数排序，"
+            "下面同时列出基线的数字。"
+        ) % {"m": model.auc, "b": base.auc, "ml": model.lift, "bl": base.lift}
     return False, _(
         "模型没有胜过“按最近购买天数排序”的基线（AUC %(m)s 对 %(b)s，前 10%% 提升度 %(ml)s 对 "
         "%(bl)s）：挽留名单请以基线为准，下面同时列出基线的数字。"
