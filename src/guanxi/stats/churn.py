@@ -56,7 +56,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "frequency",
-        "累计购买 {v} 次（中位数 {m} 次）",
+        "近一年付款订单 {v} 笔（中位数 {m} 笔）",
         "paid orders in the past year: {v} (median {m})",
     ),
     Feature(
