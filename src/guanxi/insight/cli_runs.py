@@ -42,10 +42,8 @@ def _fit(options: dict[str, Any], out: OutputWrapper) -> None:
     kind = options["kind"]
     try:
         raw = runs.parse_pairs(options["param"])
-        if options["wait"]:
-            run = runs.create_run(kind, raw)
-        else:
-            run = runs.queue(kind, raw)
+        # --wait: created here and executed below in this process; else the worker's
+        run = runs.create_run(kind, raw) if options["wait"] else runs.queue(kind, raw)
     except UserInputError as error:
         raise _bad(error) from None
     if not options["wait"]:
