@@ -63,6 +63,10 @@ def shop_customer_id(key: str) -> int:
     return Customer.objects.get(customer_key=key).pk
 
 
+def _body(response: Any) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def keys(data: dict[str, Any], sort: str = "key") -> list[str]:
     found = members(parse(data), today=shop.TODAY, sort=sort)
     return list(found.values_list("customer_key", flat=True))
@@ -100,6 +104,5 @@ def test_the_members_page_sorts_and_shows_predictions(client: Client, make_user,
     assert "¥900.00" in page and "10%" in page and "95%" in page and "忠诚高价值" in page
     bad = client.get(f"/segments/{segment.pk}/?sort=nope").content.decode()
     assert 'id="sort-error"' in bad and "&#x27;nope&#x27; is not one of" in bad
-    response = client.get(f"/segments/{segment.pk}/export.csv?sort=clv_desc")
-    csv_text = b"".join(response.streaming_content).decode("utf-8-sig")
+    csv_text = _body(client.get(f"/segments/{segment.pk}/export.csv?sort=clv_desc"))
     assert csv_text.splitlines()[1].startswith("c01,") and ",900.00,0.1,0.95,忠诚高价值" in csv_text

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from guanxi.core.errors import UserInputError
 from guanxi.insight.job_api import FitFailed, JobResult, Progress
@@ -99,23 +99,23 @@ class Param:
 # tuple of Param). Kept small: what a shop user may sensibly change.
 DEFAULT_PARAMS: dict[str, tuple[Param, ...]] = {
     RunKind.CLV: (
-        Param("discount_rate", float, 0.10, N_("年贴现率"), 0.0, 1.0),
-        Param("margin", float, 0.30, N_("毛利率"), 0.0, 1.0),
-        Param("horizon_months", int, 12, N_("预测期（月）"), 1, 60),
+        Param("discount_rate", float, 0.10, gettext_noop("年贴现率"), 0.0, 1.0),
+        Param("margin", float, 0.30, gettext_noop("毛利率"), 0.0, 1.0),
+        Param("horizon_months", int, 12, gettext_noop("预测期（月）"), 1, 60),
     ),
     RunKind.CHURN: (
-        Param("horizon_days", int, 90, N_("流失判定天数"), 7, 365),
-        Param("seed", int, 0, N_("随机种子"), 0, 2**31 - 1),
+        Param("horizon_days", int, 90, gettext_noop("流失判定天数"), 7, 365),
+        Param("seed", int, 0, gettext_noop("随机种子"), 0, 2**31 - 1),
     ),
     RunKind.CLUSTERS: (
-        Param("k_min", int, 2, N_("最少聚类数"), 2, 20),
-        Param("k_max", int, 8, N_("最多聚类数"), 2, 20),
-        Param("seed", int, 0, N_("随机种子"), 0, 2**31 - 1),
+        Param("k_min", int, 2, gettext_noop("最少聚类数"), 2, 20),
+        Param("k_max", int, 8, gettext_noop("最多聚类数"), 2, 20),
+        Param("seed", int, 0, gettext_noop("随机种子"), 0, 2**31 - 1),
     ),
     RunKind.BASKET: (
-        Param("min_support", float, 0.001, N_("最小支持度"), 0.00001, 1.0),
-        Param("min_confidence", float, 0.1, N_("最小置信度"), 0.0, 1.0),
-        Param("top_n", int, 10, N_("每位客户推荐数"), 1, 50),
+        Param("min_support", float, 0.001, gettext_noop("最小支持度"), 0.00001, 1.0),
+        Param("min_confidence", float, 0.1, gettext_noop("最小置信度"), 0.0, 1.0),
+        Param("top_n", int, 10, gettext_noop("每位客户推荐数"), 1, 50),
     ),
 }
 

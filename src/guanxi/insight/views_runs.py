@@ -38,14 +38,15 @@ def _overview_context(request: HttpRequest, bound: RunForm | None = None) -> dic
                 "form": form if can_run and family.installed else None,
             }
         )
-    history = [{"run": run, "state": presenters.state_text(run)} for run in selectors.history()]
+    recent = list(selectors.history())
+    history = [{"run": run, "state": presenters.state_text(run)} for run in recent]
     return {
         "nav": "insight",
         "insight_tab": "overview",
         "cards": cards,
         "history": history,
         "can_run": can_run,
-        "active": any(row["run"].state in (RunState.QUEUED, RunState.RUNNING) for row in history),
+        "active": any(run.state in (RunState.QUEUED, RunState.RUNNING) for run in recent),
     }
 
 

@@ -260,8 +260,8 @@ def member_row(customer: Customer) -> MemberRow:
     standing = getattr(customer, "standing", None)
     last_paid = standing.last_paid_at if standing is not None else None
     try:
-        prediction = customer.prediction  # type: ignore[attr-defined]
-    except Customer.prediction.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        prediction = customer.prediction
+    except Customer.prediction.RelatedObjectDoesNotExist:
         prediction = None
     return MemberRow(
         customer_key=customer.customer_key,
