@@ -59,7 +59,7 @@ def test_the_panel_shows_every_family(client: Client, make_user, lake: Lake) -> 
     assert "30天 0.12 · 90天 0.40 · 365天 1.50" in text
     assert "客户终身价值 ¥321.50" in text and "流失风险 42%" in text
     assert "距上次购买已 210 天" in text and "投诉 2 次" in text
-    assert "客户聚类 潜力" in text
+    assert "所属聚类 潜力" in text
     assert "红枣礼盒 500g p7" in text and "p9" in text  # p9 is not in products: its id
     assert NAME not in text and MOBILE not in text
     english = _text(
