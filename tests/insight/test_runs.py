@@ -215,3 +215,20 @@ def test_a_missing_family_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runs, "_job_module", lambda kind: None)
     with pytest.raises(UserInputError, match=r"^kind: the clusters model is not installed"):
         runs.create_run("clusters", {})
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_is_gone_is_retired(fake_clv: FakeJob) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    lost = runs.create_run("clv", {})
+    # started 7 hours ago and never finished (the worker restarted): > STALE_RUNNING (6 h)
+    ModelRun.objects.filter(pk=lost.pk).update(
+        state=RunState.RUNNING, started_at=timezone.now() - dt.timedelta(hours=7)
+    )
+    fresh = runs.create_run("clv", {})  # not refused as "already running"
+    lost.refresh_from_db()
+    assert lost.state == RunState.FAILED and lost.message.startswith("运行中断")
+    assert fresh.state == RunState.QUEUED

@@ -10,6 +10,7 @@ half-written result, and the database's one-serving-run-per-kind constraint hold
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import math
@@ -64,6 +65,14 @@ PROGRESS_EVERY = 1.0
 BATCH = 2000
 FEN = Decimal("0.01")
 INTERNAL_ERROR = ("内部错误", "internal error")
+# A run still RUNNING this long after it started (or QUEUED this long after it was created)
+# lost its worker (a restart, a crash): it is marked failed so a new run of the kind may start.
+STALE_RUNNING = dt.timedelta(hours=6)
+STALE_QUEUED = dt.timedelta(hours=24)
+INTERRUPTED = (
+    "运行中断（后台任务进程可能已重启），请重新运行",
+    "the run was interrupted (the task worker may have restarted); run it again",
+)
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -202,6 +211,7 @@ def create_run(kind: str, params: dict[str, Any], user: Any = None) -> ModelRun:
     if not available(kind):
         raise UserInputError(f"kind: the {kind} model is not installed in this version")
     cleaned = clean_params(kind, params)
+    retire_stale(kind)
     busy = ModelRun.objects.filter(kind=kind, state__in=[RunState.QUEUED, RunState.RUNNING])
     if busy.exists():
         raise UserInputError(
@@ -210,6 +220,20 @@ def create_run(kind: str, params: dict[str, Any], user: Any = None) -> ModelRun:
         )
     owner = user if getattr(user, "is_authenticated", False) else None
     return ModelRun.objects.create(kind=kind, params=cleaned, created_by=owner)
+
+
+def retire_stale(kind: str | None = None) -> int:
+    """Mark runs whose worker is gone as failed ("interrupted"); returns how many."""
+    now = timezone.now()
+    stale = ModelRun.objects.filter(
+        Q(state=RunState.RUNNING, started_at__lt=now - STALE_RUNNING)
+        | Q(state=RunState.QUEUED, created_at__lt=now - STALE_QUEUED)
+    )
+    if kind is not None:
+        stale = stale.filter(kind=kind)
+    return stale.update(
+        state=RunState.FAILED, message=join_message(*INTERRUPTED), finished_at=now, serving=False
+    )
 
 
 def queue(kind: str, params: dict[str, Any], user: Any = None) -> ModelRun:
