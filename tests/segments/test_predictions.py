@@ -106,3 +106,17 @@ def test_the_members_page_sorts_and_shows_predictions(client: Client, make_user,
     assert 'id="sort-error"' in bad and "&#x27;nope&#x27; is not one of" in bad
     csv_text = _body(client.get(f"/segments/{segment.pk}/export.csv?sort=clv_desc"))
     assert csv_text.splitlines()[1].startswith("c01,") and ",900.00,0.1,0.95,忠诚高价值" in csv_text
+
+
+@pytest.mark.django_db
+def test_the_members_api_sorts_and_answers_predictions(client: Client, make_user, scored) -> None:
+    segment = Segment.objects.create(name="全部", filters={}, created_by="m", updated_by="m")
+    login(client, make_user, "marketing")
+    answer = client.get(f"/api/segments/{segment.pk}/members?sort=churn_desc").json()
+    first = answer["results"][0]
+    assert (first["customer_key"], first["churn_risk"], first["cluster_name"]) == (
+        "c02", 0.6, "流失风险",
+    )  # fmt: skip
+    assert first["clv"] == "300.00" and answer["results"][-1]["clv"] is None
+    bad = client.get(f"/api/segments/{segment.pk}/members?sort=ltv")
+    assert bad.status_code == 400 and "sort: 'ltv' is not one of" in bad.json()["detail"]
