@@ -76,7 +76,7 @@ def test_run_a_model_and_see_it_on_the_profile(page, live_server, make_user, mon
         page.click("#family-clv summary")
         page.fill("#id_clv-margin", "1.5")
         page.click("#family-clv button[type=submit]")
-        assert "请填写 0.0 至 1.0 之间的数字。" in page.locator("#family-clv").inner_text()
+        assert "请填写 0.0001 至 1.0 之间的数字。" in page.locator("#family-clv").inner_text()
         page.fill("#id_clv-margin", "0.3")
         page.click("#family-clv button[type=submit]")
         page.wait_for_selector("#run-history tr[data-state=queued]")

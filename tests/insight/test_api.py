@@ -25,7 +25,10 @@ def test_a_manager_queues_a_run_and_reads_it(client: Client, make_user, fake_clv
     assert answer.status_code == 202, answer.content
     run = answer.json()
     assert (run["kind"], run["state"], run["serving"]) == ("clv", "done", True)  # immediate tasks
-    assert run["params"] == {"discount_rate": 0.1, "margin": 0.4, "horizon_months": 12}
+    assert run["params"] == {
+        "margin": 0.4, "annual_discount_rate": 0.1, "months": 12, "holdout_days": 90,
+        "unit": "week",
+    }  # fmt: skip
     listed = client.get("/api/insight/runs").json()
     assert [r["id"] for r in listed] == [run["id"]]
     detail = client.get(f"/api/insight/runs/{run['id']}").json()

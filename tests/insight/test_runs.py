@@ -28,20 +28,31 @@ CLV_ROW = {
 
 # -- parameters (no database) ---------------------------------------------------------------
 def test_params_are_filled_in_and_checked() -> None:
+    # the family's defaults; as_of (default: the latest day) is sent only when given
     assert runs.clean_params("clv", {}) == {
-        "discount_rate": 0.10,
-        "margin": 0.30,
-        "horizon_months": 12,
+        "margin": 0.3,
+        "annual_discount_rate": 0.1,
+        "months": 12,
+        "holdout_days": 90,
+        "unit": "week",
     }
-    assert runs.clean_params("clv", {"margin": "0.25", "horizon_months": " 6"})["margin"] == 0.25
+    given = runs.clean_params("clv", {"margin": "0.25", "months": " 6", "as_of": "2025-06-30"})
+    assert (given["margin"], given["months"], given["as_of"]) == (0.25, 6, "2025-06-30")
+    with pytest.raises(UserInputError, match=r"^unit: 'month'; give week or day"):
+        runs.clean_params("clv", {"unit": "month"})
+    with pytest.raises(UserInputError, match=r"^as_of: '2025-13-01' is not a date"):
+        runs.clean_params("clv", {"as_of": "2025-13-01"})
+    assert runs.clean_params("basket", {"exclude_bought": "false"})["exclude_bought"] is False
+    with pytest.raises(UserInputError, match=r"^exclude_bought: 'maybe' is not true or false"):
+        runs.clean_params("basket", {"exclude_bought": "maybe"})
     with pytest.raises(UserInputError, match=r"^margin: must be at most 1\.0"):
         runs.clean_params("clv", {"margin": "1.5"})
-    with pytest.raises(UserInputError, match=r"^horizon_months: 'six' is not a whole number"):
-        runs.clean_params("clv", {"horizon_months": "six"})
-    with pytest.raises(UserInputError, match=r"^alpha: not a parameter of clv \(known: discount"):
+    with pytest.raises(UserInputError, match=r"^months: 'six' is not a whole number"):
+        runs.clean_params("clv", {"months": "six"})
+    with pytest.raises(UserInputError, match=r"^alpha: not a parameter of clv \(known: margin"):
         runs.clean_params("clv", {"alpha": "1"})
-    with pytest.raises(UserInputError, match=r"^discount_rate: must be a finite number"):
-        runs.clean_params("clv", {"discount_rate": "nan"})
+    with pytest.raises(UserInputError, match=r"^annual_discount_rate: must be a finite number"):
+        runs.clean_params("clv", {"annual_discount_rate": "nan"})
     with pytest.raises(UserInputError, match=r"^kind: unknown model 'ltv'"):
         runs.check_kind("ltv")
     assert runs.parse_pairs(["seed=3", "k_max = 5"]) == {"seed": "3", "k_max": " 5"}
@@ -206,7 +217,7 @@ def test_one_run_of_a_kind_at_a_time_and_one_serving(fake_clv: FakeJob) -> None:
 @pytest.mark.django_db
 def test_queue_runs_the_task(fake_clv: FakeJob) -> None:
     # tests use Django's immediate task backend: the task runs inside queue()
-    run = runs.queue("clv", {"horizon_months": 3})
+    run = runs.queue("clv", {"months": 3})
     assert run.state == RunState.DONE and fake_clv.seen == [run.params]
 
 

@@ -23,10 +23,10 @@ def test_overview_runs_a_family_and_shows_its_figures(
     login(client, make_user, "manager")
     page = client.get("/insight/").content.decode()
     assert "客户洞察" in page and 'id="family-clv"' in page and "还没有成功的运行" in page
-    answer = client.post("/insight/run/clv/", {"clv-margin": "0.25", "clv-horizon_months": "6"})
+    answer = client.post("/insight/run/clv/", {"clv-margin": "0.25", "clv-months": "6"})
     assert answer.status_code == 302
     run = ModelRun.objects.get()
-    assert (run.state, run.serving, run.params["margin"], run.params["horizon_months"]) == (
+    assert (run.state, run.serving, run.params["margin"], run.params["months"]) == (
         RunState.DONE, True, 0.25, 6,
     )  # fmt: skip
     page = client.get("/insight/").content.decode()
@@ -47,7 +47,7 @@ def test_bad_parameters_are_shown_beside_the_field(client: Client, make_user, fa
     answer = client.post("/insight/run/clv/", {"clv-margin": "1.5"})
     assert answer.status_code == 400
     page = answer.content.decode()
-    assert "请填写 0.0 至 1.0 之间的数字。" in page and '<details class="run-now" open>' in page
+    assert "请填写 0.0001 至 1.0 之间的数字。" in page and '<details class="run-now" open>' in page
     assert not ModelRun.objects.exists()
 
 

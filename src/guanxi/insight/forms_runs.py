@@ -3,6 +3,7 @@ checked by the same ``Param.parse`` the CLI and the API use; errors sit beside t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -19,6 +20,27 @@ class RunForm(forms.Form):
         self.kind = kind
         self.specs = {p.name: p for p in runs.params_of(kind)}
         for spec in self.specs.values():
+            if spec.type is bool or spec.choices:
+                options = (
+                    [("true", _("是")), ("false", _("否"))]
+                    if spec.type is bool
+                    else [(c, c) for c in spec.choices]
+                )
+                initial = (
+                    ("true" if spec.default else "false") if spec.type is bool else spec.default
+                )
+                self.fields[spec.name] = forms.ChoiceField(
+                    label=_(spec.label), required=False, choices=options, initial=initial
+                )
+                continue
+            if spec.type is dt.date:
+                self.fields[spec.name] = forms.CharField(
+                    label=_(spec.label),
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                    help_text=_("留空：数据中的最新一天"),
+                )
+                continue
             attrs: dict[str, Any] = {"inputmode": "decimal" if spec.type is float else "numeric"}
             if spec.type in (int, float):
                 attrs["step"] = "any" if spec.type is float else "1"
@@ -45,7 +67,9 @@ class RunForm(forms.Form):
             try:
                 cleaned[name] = spec.parse(raw)
             except UserInputError:
-                self.add_error(name, _range_error(spec))
+                self.add_error(
+                    name, _range_error(spec) if spec.minimum is not None else _("格式不对。")
+                )
         self.params = cleaned
         return data
 

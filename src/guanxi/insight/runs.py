@@ -78,20 +78,44 @@ INTERRUPTED = (
 # -- parameters ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a family's fit, as the "run now" form, the CLI and the API take it."""
+    """One parameter of a family's fit, as the "run now" form, the CLI and the API take it.
+    The names and ranges mirror the family's own checks (job_<kind>.DEFAULTS), so a bad
+    value is refused beside its field before a run is queued."""
 
     name: str
-    type: type  # int | float | str
-    default: Any
+    type: type  # int | float | str | bool | dt.date (kept as ISO text)
+    default: Any  # None: not sent to the family unless given (it picks, e.g. the latest day)
     label: str  # Chinese msgid (gettext_noop; translated where shown)
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[str, ...] = ()
 
     def parse(self, raw: Any) -> Any:
-        """The value of ``raw`` (text from a form or ``k=v``, or a JSON number); a
-        UserInputError naming the parameter and its allowed range when it does not fit."""
+        """The value of ``raw`` (text from a form or ``k=v``, or a JSON value); a
+        UserInputError naming the parameter and what it takes when it does not fit."""
+        text = raw.strip() if isinstance(raw, str) else raw
+        if self.type is bool:
+            if isinstance(text, bool):
+                return text
+            truth = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+            if str(text).lower() not in truth:
+                raise UserInputError(f"{self.name}: {raw!r} is not true or false")
+            return truth[str(text).lower()]
+        if self.type is dt.date:
+            try:
+                return dt.date.fromisoformat(str(text)).isoformat()
+            except ValueError:
+                raise UserInputError(
+                    f"{self.name}: {raw!r} is not a date; give YYYY-MM-DD"
+                ) from None
+        if self.choices:
+            if text not in self.choices:
+                raise UserInputError(f"{self.name}: {raw!r}; give {' or '.join(self.choices)}")
+            return text
         try:
-            value = self.type(raw.strip() if isinstance(raw, str) else raw)
+            if self.type is int and isinstance(text, float) and text != int(text):
+                raise ValueError
+            value = self.type(text)
         except (TypeError, ValueError):
             kind = {int: "a whole number", float: "a number"}.get(self.type, "text")
             raise UserInputError(f"{self.name}: {raw!r} is not {kind}") from None
@@ -104,27 +128,39 @@ class Param:
         return value
 
 
+_AS_OF = Param("as_of", dt.date, None, gettext_noop("截止日期"))
 # The parameters each family takes unless its job module declares its own ``PARAMS`` (a
-# tuple of Param). Kept small: what a shop user may sensibly change.
+# tuple of Param); names, defaults and ranges as the families check them.
 DEFAULT_PARAMS: dict[str, tuple[Param, ...]] = {
     RunKind.CLV: (
-        Param("discount_rate", float, 0.10, gettext_noop("年贴现率"), 0.0, 1.0),
-        Param("margin", float, 0.30, gettext_noop("毛利率"), 0.0, 1.0),
-        Param("horizon_months", int, 12, gettext_noop("预测期（月）"), 1, 60),
+        Param("margin", float, 0.3, gettext_noop("毛利率"), 0.0001, 1.0),
+        Param("annual_discount_rate", float, 0.1, gettext_noop("年贴现率"), 0.0, 1.0),
+        Param("months", int, 12, gettext_noop("预测期（月）"), 1, 60),
+        Param("holdout_days", int, 90, gettext_noop("留出检验天数"), 28, 365),
+        Param("unit", str, "week", gettext_noop("时间单位"), choices=("week", "day")),
+        _AS_OF,
     ),
     RunKind.CHURN: (
         Param("horizon_days", int, 90, gettext_noop("流失判定天数"), 7, 365),
-        Param("seed", int, 0, gettext_noop("随机种子"), 0, 2**31 - 1),
+        Param("train_cutoffs", int, 3, gettext_noop("训练期数（月）"), 1, 12),
+        Param("min_customers", int, 50, gettext_noop("每期最少客户数"), 10, 1_000_000),
+        Param("valuable_share", float, 0.2, gettext_noop("高价值客户占比"), 0.0, 1.0),
+        Param("at_risk", float, 0.5, gettext_noop("风险阈值"), 0.0, 1.0),
+        Param("random_state", int, 0, gettext_noop("随机种子"), 0, 2**31 - 1),
     ),
     RunKind.CLUSTERS: (
-        Param("k_min", int, 2, gettext_noop("最少聚类数"), 2, 20),
-        Param("k_max", int, 8, gettext_noop("最多聚类数"), 2, 20),
+        Param("k_min", int, 2, gettext_noop("最少聚类数"), 2, 12),
+        Param("k_max", int, 8, gettext_noop("最多聚类数"), 2, 12),
         Param("seed", int, 0, gettext_noop("随机种子"), 0, 2**31 - 1),
+        _AS_OF,
     ),
     RunKind.BASKET: (
-        Param("min_support", float, 0.001, gettext_noop("最小支持度"), 0.00001, 1.0),
+        Param("min_support", float, 0.005, gettext_noop("最小支持度"), 0.0, 1.0),
         Param("min_confidence", float, 0.1, gettext_noop("最小置信度"), 0.0, 1.0),
-        Param("top_n", int, 10, gettext_noop("每位客户推荐数"), 1, 50),
+        Param("max_len", int, 3, gettext_noop("规则最多商品数"), 2, 4),
+        Param("top_rules", int, 500, gettext_noop("保留规则数"), 1, 10_000),
+        Param("k", int, 10, gettext_noop("每位客户推荐数"), 1, 50),
+        Param("exclude_bought", bool, True, gettext_noop("不推荐已买过的商品")),
     ),
 }
 
@@ -184,7 +220,7 @@ def clean_params(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         known = ", ".join(specs) or "none"
         raise UserInputError(f"{unknown[0]}: not a parameter of {kind} (known: {known})")
-    cleaned = {name: p.default for name, p in specs.items()}
+    cleaned = {name: p.default for name, p in specs.items() if p.default is not None}
     for name, value in raw.items():
         if value is None or value == "":
             continue
