@@ -243,3 +243,24 @@ def test_a_run_whose_worker_is_gone_is_retired(fake_clv: FakeJob) -> None:
     lost.refresh_from_db()
     assert lost.state == RunState.FAILED and lost.message.startswith("运行中断")
     assert fresh.state == RunState.QUEUED
+
+
+def test_headline_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from guanxi.insight import presenters
+
+    run = ModelRun(kind="clv", metrics={
+        "as_of": "2025-06-30", "customers": 923, "bgnbd": {"r": 0.2431, "alpha": 4.414},
+        "gamma_gamma": {"p": 6.25}, "curve": [1, 2],
+    })  # fmt: skip
+    monkeypatch.setattr(runs, "_job_module", lambda kind: None)
+    rows = [(r.label, r.value) for r in presenters.headline(run)]
+    # numbers only: top level first, then one level down; at most four
+    assert rows == [("customers", "923"), ("bgnbd · r", "0.2431"), ("bgnbd · alpha", "4.414"),
+                    ("gamma_gamma · p", "6.25")]  # fmt: skip
+    family = SimpleNamespace(HEADLINE=("gamma_gamma.p", "missing.x", "customers"))
+    monkeypatch.setattr(runs, "_job_module", lambda kind: family)
+    assert [(r.label, r.value) for r in presenters.headline(run)] == [
+        ("gamma_gamma · p", "6.25"), ("customers", "923"),
+    ]  # fmt: skip

@@ -49,15 +49,40 @@ def number(value: Any) -> str:
 
 
 def headline(run: ModelRun | None) -> list[Row]:
-    """The first few scalar figures of a run's metrics (the family decides their order)."""
+    """A few figures of a run's metrics for the overview's card. A family may name them
+    (``HEADLINE`` in its job module: metric paths like "bgnbd.r"); otherwise its numbers —
+    top-level ones first, then those one level down ("bgnbd · r")."""
     if run is None:
         return []
-    rows = [
+    named = runs.headline_paths(run.kind)
+    if named:
+        rows = []
+        for path in named:
+            value = _at(run.metrics, path)
+            if value is not None:
+                rows.append(Row(path.replace(".", " · "), number(value)))
+        return rows[:HEADLINE]
+    top = [
         Row(str(key), number(value))
         for key, value in run.metrics.items()
-        if isinstance(value, int | float | str | bool) or value is None
+        if isinstance(value, int | float) and not isinstance(value, bool)
     ]
-    return rows[:HEADLINE]
+    nested = [
+        Row(f"{key} · {inner}", number(value))
+        for key, group in run.metrics.items()
+        if isinstance(group, dict)
+        for inner, value in group.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    return (top + nested)[:HEADLINE]
+
+
+def _at(metrics: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(metrics, dict) or part not in metrics:
+            return None
+        metrics = metrics[part]
+    return metrics if isinstance(metrics, int | float | str) else None
 
 
 def metric_rows(metrics: Any, depth: int = 0, limit: int = 400) -> list[Row]:

@@ -204,6 +204,12 @@ def params_of(kind: str) -> tuple[Param, ...]:
     return tuple(declared) if declared else DEFAULT_PARAMS.get(kind, ())
 
 
+def headline_paths(kind: str) -> tuple[str, ...]:
+    """The metrics a family shows on the overview's card (its job module's ``HEADLINE``)."""
+    module = None if kind in _REGISTRY else _job_module(kind)
+    return tuple(getattr(module, "HEADLINE", ()) or ()) if module is not None else ()
+
+
 def check_kind(kind: str) -> str:
     if kind not in RunKind.values:
         raise UserInputError(
