@@ -56,6 +56,11 @@ def test_marketing_creates_reads_and_pages_a_segment(client: Client, make_user, 
         "trailing_paid_amount": "3200.00",
         "paid_orders": 12,
         "last_paid_on": "2025-06-25",
+        # no prediction run has scored c01 (tests/segments/test_predictions.py has them)
+        "clv": None,
+        "churn_risk": None,
+        "p_alive": None,
+        "cluster_name": "",
     }
     second = client.get(f"/api/segments/{segment_id}/members", {"page_size": 2, "page": 2}).json()
     assert [r["customer_key"] for r in second["results"]] == ["c08"]

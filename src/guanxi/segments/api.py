@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from guanxi.segments import presenters, selectors, services
-from guanxi.segments.filters import FilterError, parse
+from guanxi.segments.filters import FilterError, parse, parse_sort
 from guanxi.segments.models import Segment
 
 router = Router(tags=["segments"])
@@ -77,6 +77,11 @@ class MemberOut(Schema):
     trailing_paid_amount: Decimal | None
     paid_orders: int | None
     last_paid_on: str
+    # the serving prediction runs' values (null: not scored); churn and P(alive) as fractions
+    clv: Decimal | None = None
+    churn_risk: float | None = None
+    p_alive: float | None = None
+    cluster_name: str = ""
 
 
 class MembersOut(Schema):
@@ -140,14 +145,21 @@ def segment_detail(request: HttpRequest, segment_id: int) -> dict[str, Any]:
     summary="A segment's members, masked for every role, by customer key",
 )
 def segment_members(
-    request: HttpRequest, segment_id: int, page: int = 1, page_size: int = 50
+    request: HttpRequest, segment_id: int, page: int = 1, page_size: int = 50, sort: str = "key"
 ) -> dict[str, Any]:
+    """``sort``: key, clv_desc, clv_asc, churn_desc, churn_asc, p_alive_desc, p_alive_asc or
+    cluster (customers without the prediction last)."""
     _require(request, "view")
+    try:
+        order = parse_sort(sort)
+    except FilterError as error:
+        raise HttpError(400, str(error)) from None
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise HttpError(400, f"page_size: {page_size} is out of range; give 1–{MAX_PAGE_SIZE}")
     if page < 1:
         raise HttpError(400, f"page: {page} is out of range; pages start at 1")
-    customers = selectors.members(_segment(segment_id)).select_related("standing")
+    customers = selectors.members(_segment(segment_id), sort=order)
+    customers = customers.select_related("standing", "prediction")
     paginator = Paginator(customers, page_size)
     if page > max(paginator.num_pages, 1):
         raise HttpError(404, f"page: {page} is past the last page ({paginator.num_pages})")
@@ -170,6 +182,10 @@ def segment_members(
                 "trailing_paid_amount": r.trailing_paid_amount,
                 "paid_orders": r.paid_orders,
                 "last_paid_on": r.last_paid_at,
+                "clv": r.clv,
+                "churn_risk": r.churn_risk,
+                "p_alive": r.p_alive,
+                "cluster_name": r.cluster_name,
             }
             for r in rows
         ],

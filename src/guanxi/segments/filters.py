@@ -70,6 +70,16 @@ class SegmentFilter:
     categories: tuple[str, ...] = ()
     categories_match: str = "any"
     marketing_consent: str = ""  # "" (either), yes, no
+    # The serving prediction runs' values (insight.CustomerPrediction): CLV in yuan, churn
+    # risk and P(alive) in percent (0–100, as the pages show them), cluster names. A customer
+    # the runs have not scored has no value and is outside every such range.
+    clv_min: Decimal | None = None
+    clv_max: Decimal | None = None
+    churn_min: Decimal | None = None
+    churn_max: Decimal | None = None
+    p_alive_min: Decimal | None = None
+    p_alive_max: Decimal | None = None
+    clusters: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The filters that differ from the defaults, as JSON values."""
@@ -105,6 +115,7 @@ LIST_FIELDS = (
     "provinces",
     "cities",
     "categories",
+    "clusters",
 )
 # Of them, those that also read comma-separated text (typed by hand on the page).
 TYPED_LISTS = ("cities",)
@@ -193,6 +204,15 @@ class _Parser:
             return None
         return amount
 
+    def percent(self, name: str) -> Decimal | None:
+        value = self.text(name).removesuffix("%").strip()
+        if not value:
+            return None
+        if not _AMOUNT.fullmatch(value) or Decimal(value) > 100:
+            self.errors[name] = f"{self.text(name)!r} is not a percentage; give 0 to 100, e.g. 60"
+            return None
+        return Decimal(value)
+
     def date(self, name: str) -> dt.date | None:
         value = self.text(name)
         if not value:
@@ -242,6 +262,12 @@ def parse(data: Mapping[str, Any]) -> SegmentFilter:
     orders_min = p.whole("orders_min", low=0, high=1_000_000, example="2")
     orders_max = p.whole("orders_max", low=0, high=1_000_000, example="10")
     p.range_check("orders_min", "orders_max", orders_min, orders_max)
+    clv_min, clv_max = p.amount("clv_min"), p.amount("clv_max")
+    p.range_check("clv_min", "clv_max", clv_min, clv_max)
+    churn_min, churn_max = p.percent("churn_min"), p.percent("churn_max")
+    p.range_check("churn_min", "churn_max", churn_min, churn_max)
+    p_alive_min, p_alive_max = p.percent("p_alive_min"), p.percent("p_alive_max")
+    p.range_check("p_alive_min", "p_alive_max", p_alive_min, p_alive_max)
     result = SegmentFilter(
         customer_classes=p.values("customer_classes", CUSTOMER_CLASSES),
         member_tiers=p.values("member_tiers", MEMBER_TIERS),
@@ -263,10 +289,39 @@ def parse(data: Mapping[str, Any]) -> SegmentFilter:
         categories=p.values("categories"),
         categories_match=p.choice("categories_match", MATCHES, "any"),
         marketing_consent=p.choice("marketing_consent", CONSENT, ""),
+        clv_min=clv_min,
+        clv_max=clv_max,
+        churn_min=churn_min,
+        churn_max=churn_max,
+        p_alive_min=p_alive_min,
+        p_alive_max=p_alive_max,
+        clusters=p.values("clusters"),
     )
     if p.errors:
         raise FilterError(p.errors)
     return result
+
+
+# How the members may be ordered (the members page's ?sort=, the API's sort): by key, or by
+# a prediction, the customers without one last.
+SORTS = (
+    "key",
+    "clv_desc",
+    "clv_asc",
+    "churn_desc",
+    "churn_asc",
+    "p_alive_desc",
+    "p_alive_asc",
+    "cluster",
+)
+
+
+def parse_sort(value: str | None) -> str:
+    """The members' order; a FilterError naming ``sort`` for an unknown one."""
+    value = (value or "").strip() or "key"
+    if value not in SORTS:
+        raise FilterError({"sort": f"{value!r} is not one of {', '.join(SORTS)}"})
+    return value
 
 
 def from_form(getlist: Callable[[str], list[str]]) -> dict[str, Any]:

@@ -66,6 +66,7 @@ def builder_options(
     tags: list[str],
     provinces: list[str],
     categories: list[str],
+    clusters: list[str] | None = None,
 ) -> dict[str, list[Option]]:
     """The checkbox groups of the builder, ticked as ``chosen`` (the submitted or saved
     values) says. A saved value no longer in the data (a tag since deleted) is still
@@ -91,6 +92,10 @@ def builder_options(
         "tags": group("tags", known(tags, chosen.get("tags", ()))),
         "provinces": group("provinces", known(provinces, chosen.get("provinces", ()))),
         "categories": group("categories", known(categories, chosen.get("categories", ()))),
+        "clusters": _options(
+            [(v, _(v)) for v, _same in known(clusters or [], chosen.get("clusters", ()))],
+            chosen.get("clusters", ()),
+        ),
     }
 
 
@@ -150,7 +155,27 @@ def describe(flt: f.SegmentFilter) -> list[str]:
         )
     if flt.marketing_consent:
         lines.append(_label(CONSENT_LABELS, flt.marketing_consent))
+    if flt.clv_min is not None or flt.clv_max is not None:
+        lines.append(
+            _("预测客户终身价值：%(range)s")
+            % {"range": _between(_money(flt.clv_min), _money(flt.clv_max))}
+        )
+    if flt.churn_min is not None or flt.churn_max is not None:
+        lines.append(
+            _("流失风险：%(range)s") % {"range": _between(_pct(flt.churn_min), _pct(flt.churn_max))}
+        )
+    if flt.p_alive_min is not None or flt.p_alive_max is not None:
+        lines.append(
+            _("活跃概率：%(range)s")
+            % {"range": _between(_pct(flt.p_alive_min), _pct(flt.p_alive_max))}
+        )
+    if flt.clusters:
+        lines.append(_("客户聚类：%s") % "、".join(_(c) for c in flt.clusters))
     return lines or [_("全部客户（未设筛选条件）")]
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.normalize():f}%"
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -170,6 +195,22 @@ def money(value: Decimal | None) -> str:
     return "—" if value is None else f"¥{value:,.2f}"
 
 
+SORT_LABELS = {
+    "key": gettext_lazy("客户编号"),
+    "clv_desc": gettext_lazy("终身价值从高到低"),
+    "clv_asc": gettext_lazy("终身价值从低到高"),
+    "churn_desc": gettext_lazy("流失风险从高到低"),
+    "churn_asc": gettext_lazy("流失风险从低到高"),
+    "p_alive_desc": gettext_lazy("活跃概率从高到低"),
+    "p_alive_asc": gettext_lazy("活跃概率从低到高"),
+    "cluster": gettext_lazy("客户聚类"),
+}
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    return [(key, str(SORT_LABELS[key])) for key in f.SORTS]
+
+
 # -- members -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MemberRow:
@@ -187,6 +228,23 @@ class MemberRow:
     trailing_paid_amount: Decimal | None
     paid_orders: int | None
     last_paid_at: str
+    # the serving prediction runs' values (None: not scored)
+    clv: Decimal | None = None
+    churn_risk: float | None = None
+    p_alive: float | None = None
+    cluster_name: str = ""
+
+    @property
+    def clv_text(self) -> str:
+        return money(self.clv)
+
+    @property
+    def churn_text(self) -> str:
+        return "—" if self.churn_risk is None else f"{self.churn_risk:.0%}"
+
+    @property
+    def p_alive_text(self) -> str:
+        return "—" if self.p_alive is None else f"{self.p_alive:.0%}"
 
     @property
     def paid_amount_text(self) -> str:
@@ -201,6 +259,10 @@ def member_row(customer: Customer) -> MemberRow:
     """One member, masked (``customers.presenters`` masks the same way)."""
     standing = getattr(customer, "standing", None)
     last_paid = standing.last_paid_at if standing is not None else None
+    try:
+        prediction = customer.prediction
+    except Customer.prediction.RelatedObjectDoesNotExist:
+        prediction = None
     return MemberRow(
         customer_key=customer.customer_key,
         name=pii.mask_name(customer.name),
@@ -220,6 +282,10 @@ def member_row(customer: Customer) -> MemberRow:
             if last_paid is not None
             else ""
         ),
+        clv=prediction.clv if prediction is not None else None,
+        churn_risk=prediction.churn_risk if prediction is not None else None,
+        p_alive=prediction.p_alive if prediction is not None else None,
+        cluster_name=_(prediction.cluster_name) if prediction and prediction.cluster_name else "",
     )
 
 
@@ -236,6 +302,10 @@ EXPORT_COLUMNS = (
     ("trailing_paid_amount", gettext_lazy("近12个月消费"), "money", 14),
     ("paid_orders", gettext_lazy("付款订单数"), "count", 10),
     ("last_paid_at", gettext_lazy("最近购买"), "text", 12),
+    ("clv", gettext_lazy("预测终身价值"), "money", 14),
+    ("churn_risk", gettext_lazy("流失风险"), "percent", 10),
+    ("p_alive", gettext_lazy("活跃概率"), "percent", 10),
+    ("cluster_name", gettext_lazy("客户聚类"), "text", 12),
 )
 
 
@@ -265,4 +335,8 @@ def export_row(row: MemberRow) -> list[Any]:
         row.trailing_paid_amount,
         row.paid_orders,
         row.last_paid_at,
+        row.clv,
+        row.churn_risk,
+        row.p_alive,
+        row.cluster_name,
     ]

@@ -86,8 +86,36 @@ def _filter_of(target: Segment | SegmentFilter | dict[str, Any]) -> SegmentFilte
     return parse(target)
 
 
+def _prediction_range(column: str, low: Any, high: Any, scale: float = 1.0) -> Q:
+    """``low ≤ prediction.column ≤ high``; percentages are divided by ``scale`` (100) to the
+    stored fraction. Customers without that prediction are outside any range."""
+    condition = Q(**{f"prediction__{column}__isnull": False})
+    if low is not None:
+        condition &= Q(**{f"prediction__{column}__gte": float(low) / scale if scale != 1 else low})
+    if high is not None:
+        condition &= Q(
+            **{f"prediction__{column}__lte": float(high) / scale if scale != 1 else high}
+        )
+    return condition
+
+
+# ?sort= → ORDER BY (customers without the value last; the key breaks ties).
+_ORDER = {
+    "clv_desc": F("prediction__clv").desc(nulls_last=True),
+    "clv_asc": F("prediction__clv").asc(nulls_last=True),
+    "churn_desc": F("prediction__churn_risk").desc(nulls_last=True),
+    "churn_asc": F("prediction__churn_risk").asc(nulls_last=True),
+    "p_alive_desc": F("prediction__p_alive").desc(nulls_last=True),
+    "p_alive_asc": F("prediction__p_alive").asc(nulls_last=True),
+    "cluster": F("prediction__cluster_name").asc(nulls_last=True),
+}
+
+
 def members(
-    target: Segment | SegmentFilter | dict[str, Any], *, today: dt.date | None = None
+    target: Segment | SegmentFilter | dict[str, Any],
+    *,
+    today: dt.date | None = None,
+    sort: str = "key",
 ) -> QuerySet[Customer]:
     """The customers a segment (or a filter, or its JSON) selects, by customer key; records
     merged into another are never members. ``today`` (default: the shop's today) anchors
@@ -135,6 +163,22 @@ def members(
             customers = customers.filter(consent=True)
         else:  # withdrawn, or never asked: no consent either way
             customers = customers.filter(Q(consent=False) | Q(consent__isnull=True))
+    if f.clv_min is not None or f.clv_max is not None:
+        customers = customers.filter(_prediction_range("clv", f.clv_min, f.clv_max))
+    if f.churn_min is not None or f.churn_max is not None:
+        customers = customers.filter(
+            _prediction_range("churn_risk", f.churn_min, f.churn_max, 100.0)
+        )
+    if f.p_alive_min is not None or f.p_alive_max is not None:
+        customers = customers.filter(
+            _prediction_range("p_alive", f.p_alive_min, f.p_alive_max, 100.0)
+        )
+    if f.clusters:
+        customers = customers.filter(prediction__cluster_name__in=f.clusters)
+    if sort in _ORDER:
+        if sort == "cluster":
+            return customers.order_by(_ORDER[sort], "prediction__cluster", "customer_key")
+        return customers.order_by(_ORDER[sort], "customer_key")
     return customers.order_by("customer_key")
 
 
@@ -199,6 +243,18 @@ def categories() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [str(row[0]) for row in cursor.fetchall() if row[0]]
+
+
+def cluster_names() -> list[str]:
+    """The cluster names the serving clusters run gave (what the builder offers)."""
+    from guanxi.insight.models import CustomerPrediction
+
+    return list(
+        CustomerPrediction.objects.exclude(cluster_name="")
+        .order_by("cluster_name")
+        .values_list("cluster_name", flat=True)
+        .distinct()
+    )
 
 
 def tiers_computed() -> bool:

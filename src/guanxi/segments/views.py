@@ -25,7 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanxi.core.audit import audit_record
 from guanxi.core.models import AuditAction
 from guanxi.segments import presenters, selectors, services
-from guanxi.segments.filters import FIELD_NAMES, LIST_FIELDS, FilterError, from_form, parse
+from guanxi.segments.filters import (
+    FIELD_NAMES,
+    LIST_FIELDS,
+    FilterError,
+    from_form,
+    parse,
+    parse_sort,
+)
 from guanxi.segments.models import Segment
 from guanxi.web.exports.safe import csv_line_writer
 from guanxi.web.exports.xlsx import Sheet, workbook
@@ -89,6 +96,7 @@ def _builder(
             tags=selectors.tag_names(),
             provinces=selectors.provinces(),
             categories=selectors.categories(),
+            clusters=selectors.cluster_names(),
         ),
         "errors": errors,
         "count": count,
@@ -179,7 +187,8 @@ def segment_count(request: HttpRequest) -> JsonResponse:
 @require_GET
 def segment_members(request: HttpRequest, segment_id: int) -> HttpResponse:
     segment = _segment_or_404(segment_id)
-    customers = selectors.members(segment).select_related("standing")
+    sort, sort_error = _sort(request)
+    customers = selectors.members(segment, sort=sort).select_related("standing", "prediction")
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "segments",
@@ -187,8 +196,19 @@ def segment_members(request: HttpRequest, segment_id: int) -> HttpResponse:
         "summary": presenters.describe(parse(segment.filters)),
         "page": page,
         "rows": [presenters.member_row(c) for c in page.object_list],
+        "sort": sort,
+        "sort_error": sort_error,
+        "sorts": presenters.sort_choices(),
     }
     return render(request, "segments/members.html", context)
+
+
+def _sort(request: HttpRequest) -> tuple[str, str]:
+    """The members' order from ``?sort=``; an unknown one falls back to the key, said."""
+    try:
+        return parse_sort(request.GET.get("sort")), ""
+    except FilterError as error:
+        return "key", error.errors["sort"]
 
 
 def _audit_export(request: HttpRequest, segment: Segment, count: int, file_format: str) -> None:
@@ -217,7 +237,8 @@ def _filename(segment: Segment, extension: str) -> str:
 def segment_export_csv(request: HttpRequest, segment_id: int) -> StreamingHttpResponse:
     """The members as CSV (UTF-8 with BOM for Excel), masked for every role."""
     segment = _segment_or_404(segment_id)
-    customers = selectors.members(segment).select_related("standing")
+    sort, _error = _sort(request)
+    customers = selectors.members(segment, sort=sort).select_related("standing", "prediction")
     _audit_export(request, segment, customers.count(), "csv")
     header = presenters.export_header()  # now, while the request's language is active
 
@@ -239,7 +260,8 @@ def segment_export_csv(request: HttpRequest, segment_id: int) -> StreamingHttpRe
 def segment_export_xlsx(request: HttpRequest, segment_id: int) -> HttpResponse:
     """The members as a formatted workbook, masked for every role."""
     segment = _segment_or_404(segment_id)
-    customers = selectors.members(segment).select_related("standing")
+    sort, _error = _sort(request)
+    customers = selectors.members(segment, sort=sort).select_related("standing", "prediction")
     rows = [
         presenters.export_row(presenters.member_row(c)) for c in customers.iterator(chunk_size=2000)
     ]
