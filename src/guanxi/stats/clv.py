@@ -82,9 +82,7 @@ def _standard_errors(neg_ll_grad: Any, params: Array) -> Array:
         return np.full(len(params), np.nan)
 
 
-def _minimise(
-    objective: Any, starts: list[Array], max_iter: int
-) -> tuple[Array, FitReport]:
+def _minimise(objective: Any, starts: list[Array], max_iter: int) -> tuple[Array, FitReport]:
     """L-BFGS-B on log-parameters from each start; the best optimum wins."""
     best: Any = None
     for start in starts:
@@ -182,8 +180,10 @@ class BetaGeoFitter:
         x, t_x, t = _as_arrays(frequency, recency, T)
         r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (
-                np.log(alpha + t) - np.log(alpha + t_x)
+            log_ratio = (
+                np.log(a)
+                - np.log(np.maximum(b + x - 1, 1e-300))
+                + (r + x) * (np.log(alpha + t) - np.log(alpha + t_x))
             )
         odds = np.where(x > 0, np.exp(np.minimum(log_ratio, 700)), 0.0)
         return 1.0 / (1.0 + odds)
@@ -208,11 +208,7 @@ class BetaGeoFitter:
         h = np.asarray(t, dtype=np.float64)
         r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
         z = h / (alpha + h)
-        return (
-            (a + b - 1)
-            / (a - 1)
-            * (1 - (alpha / (alpha + h)) ** r * hyp2f1(r, b, a + b - 1, z))
-        )
+        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + h)) ** r * hyp2f1(r, b, a + b - 1, z))
 
 
 def _check_rfm(x: Array, t_x: Array, t: Array) -> None:
@@ -416,3 +412,57 @@ def simulate_bgnbd(
     has = x > 0
     recency[has] = age[has] * rng.beta(x[has], arrivals[has] - x[has] + 1)
     return x.astype(np.float64), recency
+
+
+@dataclass(frozen=True)
+class RFM:
+    """Per-customer model inputs, in the order of ``customers``."""
+
+    customers: NDArray[Any]
+    frequency: Array
+    recency: Array
+    T: Array
+    monetary_value: Array  # mean spend of the repeat purchase days; 0 when x = 0
+
+
+def summarise_transactions(
+    customers: ArrayLike,
+    days: ArrayLike,
+    amounts: ArrayLike | None,
+    calibration_end: int,
+    days_per_unit: float = 7.0,
+) -> RFM:
+    """Transactions → (x, t_x, T, m̄) as the paper counts them: purchases on one day are one
+    purchase (amounts summed), x is the number of distinct days after the first, t_x and T
+    are the last and the calibration end since the first, in ``days_per_unit`` days; days
+    after ``calibration_end`` (a day number, like ``days``) are left out (the hold-out)."""
+    cust = np.asarray(customers)
+    day = np.asarray(days, dtype=np.int64)
+    amount = np.zeros(len(day)) if amounts is None else np.asarray(amounts, dtype=np.float64)
+    keep = day <= calibration_end
+    cust, day, amount = cust[keep], day[keep], amount[keep]
+    keys, cust_idx = np.unique(cust, return_inverse=True)
+    # One purchase per customer and day, amounts summed.
+    pairs, pair_idx = np.unique(np.column_stack([cust_idx, day]), axis=0, return_inverse=True)
+    day_amount = np.bincount(pair_idx.ravel(), weights=amount, minlength=len(pairs))
+    c, d = pairs[:, 0], pairs[:, 1]
+    n = len(keys)
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, c, d)
+    last = np.zeros(n, dtype=np.int64)
+    np.maximum.at(last, c, d)
+    days_count = np.bincount(c, minlength=n)
+    total = np.bincount(c, weights=day_amount, minlength=n)
+    first_amount = np.zeros(n)
+    is_first = d == first[c]
+    first_amount[c[is_first]] = day_amount[is_first]
+    x = (days_count - 1).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(x > 0, (total - first_amount) / np.maximum(x, 1), 0.0)
+    return RFM(
+        customers=keys,
+        frequency=x,
+        recency=(last - first) / days_per_unit,
+        T=(calibration_end - first) / days_per_unit,
+        monetary_value=m,
+    )
