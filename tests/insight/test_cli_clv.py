@@ -92,7 +92,8 @@ def test_json_exactly_on_a_small_file(tmp_path: Path) -> None:
         ("client,date\nc1,2024-01-01\n", "no column 'customer'"),
         (
             "customer,date,amount\nc1,2024-13-01,5\nc1,2024-01-02,x\n,2024-01-03,1\n",
-            "row 2, column 'date': '2024-13-01' is not a date (YYYY-MM-DD or YYYYMMDD); row 3, column 'amount': 'x' is not "
+            "row 2, column 'date': '2024-13-01' is not a date (YYYY-MM-DD or YYYYMMDD); "
+            "row 3, column 'amount': 'x' is not "
             "a number >= 0; row 4, column 'customer': empty",
         ),
         (

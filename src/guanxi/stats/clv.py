@@ -123,20 +123,20 @@ class BetaGeoFitter:
     # -- likelihood ---------------------------------------------------------------------
     @staticmethod
     def individual_log_likelihood(
-        params: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        params: ArrayLike, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
     ) -> Array:
         r, alpha, a, b = np.asarray(params, dtype=np.float64)
-        x, t_x, t = _as_arrays(frequency, recency, T)
+        x, t_x, t = _as_arrays(frequency, recency, age)
         return _bgnbd_ll_and_grad(r, alpha, a, b, x, t_x, t)[0]
 
     def fit(
         self,
         frequency: ArrayLike,
         recency: ArrayLike,
-        T: ArrayLike,
+        age: ArrayLike,
         weights: ArrayLike | None = None,
     ) -> BetaGeoFitter:
-        x, t_x, t = _as_arrays(frequency, recency, T)
+        x, t_x, t = _as_arrays(frequency, recency, age)
         _check_rfm(x, t_x, t)
         (x, t_x, t), w = _compress([x, t_x, t], None if weights is None else np.asarray(weights))
         total = float(w.sum())
@@ -161,10 +161,12 @@ class BetaGeoFitter:
             return -_bgnbd_ll_and_grad(*theta, x, t_x, t, w=w)[1]
 
         se = _standard_errors(total_grad, params)
-        self.standard_errors_ = dict(zip(("r", "alpha", "a", "b"), (float(s) for s in se)))
+        self.standard_errors_ = dict(
+            zip(("r", "alpha", "a", "b"), (float(s) for s in se), strict=True)
+        )
         self.log_likelihood_ = report.log_likelihood
         self.converged_ = report.converged
-        self.n_customers_ = int(round(total))
+        self.n_customers_ = round(total)
         self.report_ = report
         return self
 
@@ -174,10 +176,10 @@ class BetaGeoFitter:
 
     # -- predictions ---------------------------------------------------------------------
     def conditional_probability_alive(
-        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
     ) -> Array:
         """P(alive | x, t_x, T) = 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))."""
-        x, t_x, t = _as_arrays(frequency, recency, T)
+        x, t_x, t = _as_arrays(frequency, recency, age)
         r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
         with np.errstate(divide="ignore", invalid="ignore"):
             log_ratio = (
@@ -189,12 +191,12 @@ class BetaGeoFitter:
         return 1.0 / (1.0 + odds)
 
     def conditional_expected_purchases(
-        self, t: float | ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, t: float | ArrayLike, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
     ) -> Array:
         """E[Y(t) | x, t_x, T] — eq. (10) of the paper:
         (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]
         · P(alive | x, t_x, T)."""
-        x, t_x, age = _as_arrays(frequency, recency, T)
+        x, t_x, age = _as_arrays(frequency, recency, age)
         h = np.asarray(t, dtype=np.float64)
         r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
         z = h / (alpha + age + h)
@@ -304,10 +306,10 @@ class GammaGammaFitter:
             raise ConvergenceError(f"Gamma-Gamma fit did not converge: {report.message}")
         self.p_, self.q_, self.gamma_ = (float(v) for v in params)
         se = _standard_errors(lambda th: -_gg_ll_and_grad(*th, x, m, w)[1], params)
-        self.standard_errors_ = dict(zip(("p", "q", "gamma"), (float(s) for s in se)))
+        self.standard_errors_ = dict(zip(("p", "q", "gamma"), (float(s) for s in se), strict=True))
         self.log_likelihood_ = report.log_likelihood
         self.converged_ = report.converged
-        self.n_customers_ = int(round(total))
+        self.n_customers_ = round(total)
         self.report_ = report
         return self
 
@@ -356,7 +358,7 @@ def discounted_clv(
     expected_value: ArrayLike,
     frequency: ArrayLike,
     recency: ArrayLike,
-    T: ArrayLike,
+    age: ArrayLike,
     *,
     months: int = 12,
     days_per_unit: float = 7.0,
@@ -377,7 +379,7 @@ def discounted_clv(
     previous = np.zeros_like(value)
     for month in range(1, months + 1):
         cumulative = bgf.conditional_expected_purchases(
-            month * 30.0 / days_per_unit, frequency, recency, T
+            month * 30.0 / days_per_unit, frequency, recency, age
         )
         total += margin * value * (cumulative - previous) / (1 + monthly) ** month
         previous = cumulative
@@ -389,7 +391,7 @@ def simulate_bgnbd(
     alpha: float,
     a: float,
     b: float,
-    T: ArrayLike,
+    age: ArrayLike,
     seed: int = 0,
 ) -> tuple[Array, Array]:
     """Draw (frequency, recency) for customers of ages ``T`` from the BG/NBD process.
@@ -401,7 +403,7 @@ def simulate_bgnbd(
     statistics on (0, T]; the x-th of them is T · Beta(x, n − x + 1).
     """
     rng = np.random.default_rng(seed)
-    age = np.asarray(T, dtype=np.float64)
+    age = np.asarray(age, dtype=np.float64)
     n = len(age)
     lam = rng.gamma(r, 1.0 / alpha, n)
     drop = rng.beta(a, b, n)
