@@ -78,7 +78,9 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
             out["as_of"] = dt.date.fromisoformat(str(as_of)).isoformat()
         except ValueError:
             raise _bad(
-                "as_of", f"{as_of!r} 不是日期，请用 YYYY-MM-DD", f"{as_of!r} is not a date; use YYYY-MM-DD"
+                "as_of",
+                f"{as_of!r} 不是日期，请用 YYYY-MM-DD",
+                f"{as_of!r} is not a date; use YYYY-MM-DD",
             ) from None
     unit = params.get("unit", DEFAULTS["unit"])
     if unit not in UNIT_DAYS:
@@ -195,7 +197,9 @@ def _holdout(
     )
     got = store.arrow(later)
     counts = dict(
-        zip(got.column("customer_key").to_pylist(), got.column("purchases").to_pylist(), strict=True)
+        zip(
+            got.column("customer_key").to_pylist(), got.column("purchases").to_pylist(), strict=True
+        )
     )
     actual = np.array([counts.get(k, 0) for k in data["customer_key"]], dtype=np.float64)
     total_p, total_a = float(predicted.sum()), float(actual.sum())
@@ -225,7 +229,9 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
     time_zone = settings.TIME_ZONE
     store = lake.get()
     if not store.exists("orders"):
-        raise FitFailed("湖中还没有订单数据，无法拟合。", "The lake has no orders yet; nothing to fit.")
+        raise FitFailed(
+            "湖中还没有订单数据，无法拟合。", "The lake has no orders yet; nothing to fit."
+        )
     versions = {"orders": store.version("orders") or 0}
     progress(0.02, "reading the last paid day")
     as_of = dt.date.fromisoformat(p["as_of"]) if p["as_of"] else _last_paid_day(store, time_zone)
@@ -246,7 +252,9 @@ def fit(params: dict[str, Any], progress: Progress) -> JobResult:
     expected = {
         d: bgf.conditional_expected_purchases(d / per_day, x, t_x, age) for d in (30, 90, 365)
     }
-    value = ggf.conditional_expected_average_profit(np.where(data["monetary_value"] > 0, x, 0), data["monetary_value"])
+    value = ggf.conditional_expected_average_profit(
+        np.where(data["monetary_value"] > 0, x, 0), data["monetary_value"]
+    )
     lifetime = clv.discounted_clv(
         bgf,
         value,

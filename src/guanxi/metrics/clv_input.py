@@ -82,6 +82,4 @@ def holdout_purchases(
     """``customer_key, purchases, amount``: purchase days (and their amounts) from ``start``
     to ``end`` inclusive."""
     days = _purchase_days(orders, start, end, time_zone)
-    return days.group_by("customer_key").aggregate(
-        purchases=days.count(), amount=days.amount.sum()
-    )
+    return days.group_by("customer_key").aggregate(purchases=days.count(), amount=days.amount.sum())
