@@ -110,9 +110,7 @@ def lifetimes_python() -> tuple[str | None, str]:
         made = subprocess.run([str(base), "-m", "venv", str(VENV)], capture_output=True, text=True)
         if made.returncode != 0:
             return None, f"python3.13 -m venv failed: {made.stderr.strip()[:200]}"
-    check = subprocess.run(
-        [str(python), "-c", "import lifetimes"], capture_output=True, text=True
-    )
+    check = subprocess.run([str(python), "-c", "import lifetimes"], capture_output=True, text=True)
     if check.returncode != 0:
         # a venv made without pip (some builds) gets it from ensurepip first
         subprocess.run([str(python), "-m", "ensurepip"], capture_output=True, text=True)
@@ -128,9 +126,7 @@ def lifetimes_python() -> tuple[str | None, str]:
 
 def _run_child(python: str, code: str, path: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    done = subprocess.run(
-        [python, "-c", code, str(path)], capture_output=True, text=True, env=env
-    )
+    done = subprocess.run([python, "-c", code, str(path)], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"CLV bench child failed: {done.stderr.strip()[-800:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

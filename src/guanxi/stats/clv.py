@@ -161,20 +161,36 @@ class BetaGeoFitter:
         x, t_x, t = _as_arrays(frequency, recency, age)
         _check_rfm(x, t_x, t)
         given = None if weights is None else np.asarray(weights, dtype=np.float64)
-        if _repeats_often(x, t_x, t):
+        merged = _repeats_often(x, t_x, t)
+        if merged:
             (x, t_x, t), w = _compress([x, t_x, t], given)
         else:
             w = np.ones(len(x)) if given is None else given
+        # unit weights need no multiplying on every evaluation
+        plain = not merged and given is None
         total = float(w.sum())
+        # Customers without repeat purchases (most, in shop data) contribute
+        # r·(ln α − ln(α+T)) only: they are handled apart with one logarithm each.
+        zero = x == 0
+        t0, w0 = t[zero], w[zero]
+        x, t_x, t, w = x[~zero], t_x[~zero], t[~zero], w[~zero]
         distinct = _distinct(x)
+        w_rep = None if plain else w
+
+        def ll_and_grad(theta: Array) -> tuple[float, Array]:
+            ll, grad = _bgnbd_ll_and_grad(
+                *theta, x, t_x, t, w=w_rep, distinct=distinct, per_row=False
+            )
+            ll0, grad0 = _bgnbd_no_repeat(theta[0], theta[1], t0, w0)
+            return float(ll[0]) + ll0, grad + grad0
 
         def objective(log_theta: Array) -> tuple[float, Array]:
             theta = np.exp(log_theta)
-            ll, grad = _bgnbd_ll_and_grad(*theta, x, t_x, t, w=w, distinct=distinct)
+            ll, grad = ll_and_grad(theta)
             # Mean per customer keeps the scale of the tolerances independent of n.
-            return -float(ll.sum()) / total, -(grad * theta) / total
+            return -ll / total, -(grad * theta) / total
 
-        rate = float(np.sum(w * x) / max(np.sum(w * t), 1e-12))
+        rate = float(np.sum(w * x) / max(np.sum(w * t) + np.sum(w0 * t0), 1e-12))
         first = np.array([0.5, 0.5 / max(rate, 1e-6), 1.0, 3.0])
         params, report = _minimise(objective, [first, np.ones(4)], self.max_iter)
         report = FitReport(
@@ -185,7 +201,7 @@ class BetaGeoFitter:
         self.r_, self.alpha_, self.a_, self.b_ = (float(v) for v in params)
 
         def total_grad(theta: Array) -> Array:
-            return -_bgnbd_ll_and_grad(*theta, x, t_x, t, w=w, distinct=distinct)[1]
+            return -ll_and_grad(theta)[1]
 
         se = _standard_errors(total_grad, params)
         self.standard_errors_ = dict(
@@ -249,6 +265,26 @@ def _check_rfm(x: Array, t_x: Array, t: Array) -> None:
         raise ValueError("need frequency >= 0 and 0 <= recency <= T for every customer")
 
 
+def _dot(u: Array, v: Array) -> float:
+    """Σ u·v over customers. Not ``u @ v``: BLAS's threaded dot is slower than a multiply
+    and a sum on a busy machine (measured 30 ms against 1.5 ms on a million rows)."""
+    return float(np.multiply(u, v).sum())
+
+
+def _bgnbd_no_repeat(r: float, alpha: float, t: Array, w: Array) -> tuple[float, Array]:
+    """The BG/NBD log-likelihood of customers with x = 0, summed with weights ``w``:
+    LL = r (ln α − ln(α+T)) (the gamma and beta terms cancel), and its gradient
+    (ln α − ln(α+T), r/α − r/(α+T), 0, 0)."""
+    if len(t) == 0:
+        return 0.0, np.zeros(4)
+    total = float(w.sum())
+    sum_log = _dot(w, np.log(alpha + t))
+    sum_inv = _dot(w, 1.0 / (alpha + t))
+    ll = r * (total * np.log(alpha) - sum_log)
+    grad = np.array([total * np.log(alpha) - sum_log, r * (total / alpha - sum_inv), 0.0, 0.0])
+    return float(ll), grad
+
+
 def _distinct(x: Array) -> tuple[Array, NDArray[np.intp]]:
     """The distinct values of x and each row's index into them."""
     xs, at = np.unique(x, return_inverse=True)
@@ -265,9 +301,10 @@ def _bgnbd_ll_and_grad(
     t: Array,
     w: Array | None = None,
     distinct: tuple[Array, NDArray[np.intp]] | None = None,
+    per_row: bool = True,
 ) -> tuple[Array, Array]:
-    """Per-customer log-likelihood (eq. 6 of the paper; times ``w`` when given) and the
-    weighted gradient summed over customers with respect to (r, α, a, b).
+    """Per-customer log-likelihood (eq. 6 of the paper; times ``w`` when given; with
+    ``per_row=False`` only its weighted sum, as a 1-element array) and the weighted gradient summed over customers with respect to (r, α, a, b).
 
     LL = A1 + A2 + log(exp(A3) + [x>0] exp(A4)) with
       A1 = lnΓ(r+x) − lnΓ(r) + r ln α
@@ -289,33 +326,42 @@ def _bgnbd_ll_and_grad(
     psi_abx = digamma(a + b + xs)
     d_a_s = digamma(a + b) - psi_abx
     d_b_s = digamma(a + b) + digamma(b + xs) - digamma(b) - psi_abx
-    # per customer
+    # per customer. With d = A4 − A3 (−∞ when x = 0) and e = exp(−|d|): the weight of the
+    # "alive" term w4 = 1/(1+e^−d) is 1/(1+e) for d ≥ 0 and e/(1+e) below, w3 = 1 − w4, and
+    # log(e^A3 + e^A4) = A3 + max(d, 0) + log(1+e) — safe for any d, and plain numpy
+    # (scipy's expit/log_expit are several times slower on a million rows).
     rx = r + x
-    log_alpha_t = np.log(alpha + t)
-    log_alpha_tx = np.log(alpha + t_x)
+    alpha_t = alpha + t
+    alpha_tx = alpha + t_x
+    log_alpha_t = np.log(alpha_t)
+    log_alpha_tx = np.log(alpha_tx)
     a3 = -rx * log_alpha_t
-    a4 = log_a4c_s[at] - rx * log_alpha_tx
-    # log(e^a3 + e^a4) as hi + log1p(e^(lo − hi)): cheaper than np.logaddexp, as safe
-    hi = np.maximum(a3, a4)
-    mix = hi + np.log1p(np.exp(np.minimum(a3, a4) - hi))
-    ll = a12_s[at] + mix
-    w3 = np.exp(a3 - mix)
-    w4 = np.exp(a4 - mix)  # 0 where x = 0 (a4 = −∞)
-    weights = np.ones_like(x) if w is None else w
-    # Sums of per-x terms: weight them per distinct x first.
-    w_s = np.bincount(at, weights=weights, minlength=len(xs))
-    w4w = weights * w4
-    w4_s = np.bincount(at, weights=w4w, minlength=len(xs))
+    d = log_a4c_s[at] - rx * log_alpha_tx - a3
+    e = np.exp(-np.abs(d))
+    inv = 1.0 / (1.0 + e)
+    w4 = np.where(d >= 0, inv, e * inv)
+    w3 = 1.0 - w4
+    mix = a3 + np.maximum(d, 0.0) - np.log(inv)
+    if w is None:
+        ww3, ww4, total = w3, w4, float(len(x))
+        w_s = np.bincount(at, minlength=len(xs)).astype(np.float64)
+        ll_sum = float(w_s @ a12_s + mix.sum())
+    else:
+        ww3, ww4, total = w * w3, w * w4, float(w.sum())
+        w_s = np.bincount(at, weights=w, minlength=len(xs))
+        ll_sum = float(w_s @ a12_s + _dot(w, mix))
+    w4_s = np.bincount(at, weights=ww4, minlength=len(xs))
     grad = np.array(
         [
-            w_s @ d_r_s - weights @ (w3 * log_alpha_t) - w4w @ log_alpha_tx,
-            float(w_s.sum()) * r / alpha
-            - weights @ (w3 * rx / (alpha + t))
-            - w4w @ (rx / (alpha + t_x)),
+            w_s @ d_r_s - _dot(ww3, log_alpha_t) - _dot(ww4, log_alpha_tx),
+            total * r / alpha - _dot(ww3, rx / alpha_t) - _dot(ww4, rx / alpha_tx),
             w_s @ d_a_s + w4_s.sum() / a,
             w_s @ d_b_s - w4_s @ (1.0 / bx1_s),
         ]
     )
+    if not per_row:
+        return np.array([ll_sum]), grad
+    ll = a12_s[at] + mix
     return (ll if w is None else ll * w), grad
 
 
