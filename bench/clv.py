@@ -30,7 +30,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
 PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 REPO = Path(__file__).resolve().parents[1]
 VENV = REPO / "var" / "bench-lifetimes"

@@ -304,7 +304,8 @@ def _bgnbd_ll_and_grad(
     per_row: bool = True,
 ) -> tuple[Array, Array]:
     """Per-customer log-likelihood (eq. 6 of the paper; times ``w`` when given; with
-    ``per_row=False`` only its weighted sum, as a 1-element array) and the weighted gradient summed over customers with respect to (r, α, a, b).
+    ``per_row=False`` only its weighted sum, as a 1-element array) and the weighted
+    gradient summed over customers with respect to (r, α, a, b).
 
     LL = A1 + A2 + log(exp(A3) + [x>0] exp(A4)) with
       A1 = lnΓ(r+x) − lnΓ(r) + r ln α
