@@ -95,7 +95,9 @@ def data_file(customers: int) -> Path:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         ages = 39 - np.random.default_rng(SEED).uniform(0, 12, customers)
-        x, t_x = simulate_bgnbd(*PARAMS.values(), ages, seed=SEED)
+        x, t_x = simulate_bgnbd(
+            PARAMS["r"], PARAMS["alpha"], PARAMS["a"], PARAMS["b"], ages, seed=SEED
+        )
         np.savez(path, x=x, t_x=t_x, T=ages)
     return path
 

@@ -102,4 +102,4 @@ def test_input_by_hand_in_days_and_weeks(lake: Lake) -> None:
 
 def test_unknown_unit_is_named() -> None:
     with pytest.raises(ValueError, match="unit: 'month'"):
-        clv_input(None, calibration_end=END, time_zone=TZ, unit="month")  # type: ignore[arg-type]
+        clv_input(None, calibration_end=END, time_zone=TZ, unit="month")

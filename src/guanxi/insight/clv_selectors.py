@@ -38,7 +38,7 @@ def predictions(run: ModelRun) -> QuerySet[CustomerPrediction]:
 def distribution(run: ModelRun) -> list[Band]:
     """Customers and their CLV per band, counted in one query."""
     edges = [*BANDS, None]
-    aggregates = {}
+    aggregates: dict[str, Count | Sum] = {}
     for i, low in enumerate(BANDS):
         high = edges[i + 1]
         where = Q(clv__gte=low) if high is None else Q(clv__gte=low, clv__lt=high)

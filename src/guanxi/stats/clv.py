@@ -178,8 +178,9 @@ class BetaGeoFitter:
         w_rep = None if plain else w
 
         def ll_and_grad(theta: Array) -> tuple[float, Array]:
+            r, alpha, a, b = (float(v) for v in theta)
             ll, grad = _bgnbd_ll_and_grad(
-                *theta, x, t_x, t, w=w_rep, distinct=distinct, per_row=False
+                r, alpha, a, b, x, t_x, t, w=w_rep, distinct=distinct, per_row=False
             )
             ll0, grad0 = _bgnbd_no_repeat(theta[0], theta[1], t0, w0)
             return float(ll[0]) + ll0, grad + grad0
@@ -391,7 +392,7 @@ class GammaGammaFitter:
 
         def objective(log_theta: Array) -> tuple[float, Array]:
             theta = np.exp(log_theta)
-            ll, grad = _gg_ll_and_grad(*theta, x, m, w)
+            ll, grad = _gg_ll_and_grad(theta[0], theta[1], theta[2], x, m, w)
             return -ll / total, -(grad * theta) / total
 
         mean = float(np.sum(w * m) / total)
@@ -404,7 +405,7 @@ class GammaGammaFitter:
         if not report.converged and self.raise_on_failure:
             raise ConvergenceError(f"Gamma-Gamma fit did not converge: {report.message}")
         self.p_, self.q_, self.gamma_ = (float(v) for v in params)
-        se = _standard_errors(lambda th: -_gg_ll_and_grad(*th, x, m, w)[1], params)
+        se = _standard_errors(lambda th: -_gg_ll_and_grad(th[0], th[1], th[2], x, m, w)[1], params)
         self.standard_errors_ = dict(zip(("p", "q", "gamma"), (float(s) for s in se), strict=True))
         self.log_likelihood_ = report.log_likelihood
         self.converged_ = report.converged
