@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.core import pii
 from guanxi.customers.models import Customer
@@ -40,7 +41,7 @@ def parameters(run: ModelRun) -> dict[str, Any]:
     m = run.metrics
     bg, gg, p = m.get("bgnbd", {}), m.get("gamma_gamma", {}), m.get("params", {})
     se = bg.get("standard_errors", {})
-    unit = _("周") if m.get("unit") == "week" else _("天")
+    unit = pgettext("time unit", "周") if m.get("unit") == "week" else pgettext("time unit", "天")
 
     def with_se(key: str) -> str:
         value = bg.get(key)
