@@ -32,6 +32,11 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def _sig(value: float) -> str:
+    """Four significant digits without exponent notation (γ can be in the thousands)."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -47,7 +52,7 @@ def parameters(run: ModelRun) -> dict[str, Any]:
         value = bg.get(key)
         if value is None:
             return "—"
-        return f"{value:.4g}" + (f" ± {se[key]:.2g}" if se.get(key) is not None else "")
+        return _sig(value) + (f" ± {se[key]:.2g}" if se.get(key) is not None else "")
 
     return {
         "as_of": m.get("as_of", ""),
@@ -60,9 +65,9 @@ def parameters(run: ModelRun) -> dict[str, Any]:
         "b": with_se("b"),
         "bg_ll": _num(bg.get("log_likelihood"), 1),
         "bg_converged": bool(bg.get("converged")),
-        "p": f"{gg['p']:.4g}" if "p" in gg else "—",
-        "q": f"{gg['q']:.4g}" if "q" in gg else "—",
-        "gamma": f"{gg['gamma']:.4g}" if "gamma" in gg else "—",
+        "p": _sig(gg["p"]) if "p" in gg else "—",
+        "q": _sig(gg["q"]) if "q" in gg else "—",
+        "gamma": _sig(gg["gamma"]) if "gamma" in gg else "—",
         "gg_customers": text_value(gg.get("customers"), "count"),
         "gg_converged": bool(gg.get("converged")),
         "months": p.get("months"),

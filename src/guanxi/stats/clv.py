@@ -35,6 +35,9 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 Array = NDArray[np.float64]
 
 
+WARM_START_ABOVE = 200_000  # customers; above, the fit starts from a 5 % sample's optimum
+
+
 class ConvergenceError(RuntimeError):
     """The optimiser stopped without reaching an optimum (the message says why)."""
 
@@ -81,14 +84,16 @@ def _repeats_often(*columns: Array, sample: int = 20_000) -> bool:
     return len(np.unique(view)) < sample // 2
 
 
-def _hessian(grad: Any, theta: Array, step: float = 1e-5) -> Array:
-    """Central differences of an analytic gradient (symmetrised)."""
+def _hessian(grad: Any, theta: Array, step: float = 1e-6) -> Array:
+    """Forward differences of an analytic gradient (symmetrised): k + 1 gradients instead
+    of 2k; ample for standard errors (two significant digits)."""
     k = len(theta)
     h = np.zeros((k, k))
+    base = grad(theta)
     for i in range(k):
         e = np.zeros(k)
         e[i] = step * max(1.0, abs(theta[i]))
-        h[i] = (grad(theta + e) - grad(theta - e)) / (2 * e[i])
+        h[i] = (grad(theta + e) - base) / e[i]
     return (h + h.T) / 2
 
 
@@ -160,6 +165,7 @@ class BetaGeoFitter:
     ) -> BetaGeoFitter:
         x, t_x, t = _as_arrays(frequency, recency, age)
         _check_rfm(x, t_x, t)
+        frequency_all, recency_all, age_all = x, t_x, t
         given = None if weights is None else np.asarray(weights, dtype=np.float64)
         merged = _repeats_often(x, t_x, t)
         if merged:
@@ -193,7 +199,16 @@ class BetaGeoFitter:
 
         rate = float(np.sum(w * x) / max(np.sum(w * t) + np.sum(w0 * t0), 1e-12))
         first = np.array([0.5, 0.5 / max(rate, 1e-6), 1.0, 3.0])
-        params, report = _minimise(objective, [first, np.ones(4)], self.max_iter)
+        starts = [first, np.ones(4)]
+        if total > WARM_START_ABOVE and not merged and weights is None:
+            # Many customers: most iterations are spent far from the optimum; take them
+            # on a 5 % sample, then finish on everyone from there (about half the time).
+            pick = np.random.default_rng(0).random(len(frequency_all)) < 0.05
+            warm = BetaGeoFitter(self.max_iter, raise_on_failure=False)
+            warm.fit(frequency_all[pick], recency_all[pick], age_all[pick])
+            if warm.converged_:
+                starts = [np.array([warm.r_, warm.alpha_, warm.a_, warm.b_]), *starts]
+        params, report = _minimise(objective, starts, self.max_iter)
         report = FitReport(
             report.converged, report.iterations, report.message, report.log_likelihood * total
         )

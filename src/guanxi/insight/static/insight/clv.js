@@ -7,6 +7,11 @@
     return el ? JSON.parse(el.textContent) : null;
   }
   const fixed = { fixedrange: true };
+  // On a phone the axis titles would sit on the legend and the ticks: the tables beside
+  // the charts name the axes there.
+  function title(text) {
+    return GuanxiCharts.narrow() ? undefined : { text: text };
+  }
   const h = data("clv-holdout-data");
   const hTarget = document.getElementById("clv-holdout-chart");
   if (h && hTarget) {
@@ -16,8 +21,9 @@
         line: { color: "#2563eb", width: 3 } },
     ], {
       margin: { t: 10, r: 10, b: 60, l: 50 },
-      xaxis: Object.assign({ title: { text: h.labels.x }, type: "category" }, fixed),
-      yaxis: Object.assign({ title: { text: h.labels.y }, rangemode: "tozero" }, fixed),
+      // no x title: the legend sits where it would go; the caption and the table name it
+      xaxis: Object.assign({ type: "category" }, fixed),
+      yaxis: Object.assign({ title: title(h.labels.y), rangemode: "tozero" }, fixed),
     });
   }
   const d = data("clv-distribution-data");
@@ -28,8 +34,8 @@
         hovertemplate: "%{x}<br>" + d.labels.y + ": %{y:,}<extra></extra>" },
     ], {
       margin: { t: 10, r: 10, b: 80, l: 50 },
-      xaxis: Object.assign({ title: { text: d.labels.x }, type: "category" }, fixed),
-      yaxis: Object.assign({ title: { text: d.labels.y }, rangemode: "tozero" }, fixed),
+      xaxis: Object.assign({ title: title(d.labels.x), type: "category" }, fixed),
+      yaxis: Object.assign({ title: title(d.labels.y), rangemode: "tozero" }, fixed),
     });
   }
 })();
