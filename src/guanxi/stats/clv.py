@@ -17,14 +17,18 @@ Decisions:
   on every data set tried; when the optimiser does not converge from there, a second start
   from (1, 1, 1, 1) is tried and the better optimum kept.
 - On many customers most of the cost is the special functions; they depend on x alone (a
-  whole number with few distinct values) and are computed once per distinct x.
-- Standard errors come from the observed information (a central-difference Hessian of the
+  whole number with few distinct values) and are computed once per distinct x; customers
+  without repeats need one logarithm each and are summed apart.
+- Above 200,000 customers: a fit on a 5 % sample gives the start and its information,
+  scaled up, whitens the problem (Hessian ≈ identity), so the fit on everyone takes a few
+  iterations; then a polish in the plain coordinates confirms the optimum.
+- Standard errors come from the observed information (a forward-difference Hessian of the
   analytic gradient); the simulate-and-recover test uses them as its tolerance.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -99,11 +103,44 @@ def _hessian(grad: Any, theta: Array, step: float = 1e-6) -> Array:
 
 def _standard_errors(neg_ll_grad: Any, params: Array) -> Array:
     """Standard errors of the natural parameters from the observed information."""
+    return _standard_errors_from(_hessian(neg_ll_grad, params))
+
+
+def _standard_errors_from(information: Array) -> Array:
     try:
-        cov = np.linalg.inv(_hessian(neg_ll_grad, params))
+        cov = np.linalg.inv(information)
         return np.sqrt(np.clip(np.diag(cov), 0, None))
     except np.linalg.LinAlgError:
-        return np.full(len(params), np.nan)
+        return np.full(len(information), np.nan)
+
+
+def _minimise_whitened(
+    objective: Any, centre: Array, information: Array, max_iter: int
+) -> tuple[Array, int] | None:
+    """Minimise ``objective`` (of log-parameters) near ``centre`` in coordinates where its
+    Hessian is about the identity: φ = ln centre + L⁻ᵀ z with L Lᵀ the information (of the
+    natural parameters, per customer) carried to log-parameters. Returns the natural
+    parameters, or None when that information is unusable or the optimiser did not
+    converge (the caller then starts from ``centre`` the plain way)."""
+    d = np.diag(centre)
+    try:
+        lower = np.linalg.cholesky(d @ information @ d)
+    except np.linalg.LinAlgError:
+        return None
+    phi0 = np.log(centre)
+    upper_inv = np.linalg.inv(lower.T)
+
+    def in_z(z: Array) -> tuple[float, Array]:
+        value, grad = objective(phi0 + upper_inv @ z)
+        return value, upper_inv.T @ grad
+
+    res = minimize(
+        in_z, np.zeros(len(centre)), jac=True, method="L-BFGS-B",
+        options={"maxiter": max_iter, "ftol": 1e-13, "gtol": 1e-8},
+    )  # fmt: skip
+    if not res.success:
+        return None
+    return np.exp(phi0 + upper_inv @ res.x), int(res.nit)
 
 
 def _minimise(objective: Any, starts: list[Array], max_iter: int) -> tuple[Array, FitReport]:
@@ -143,6 +180,17 @@ class BetaGeoFitter:
     ``log_likelihood_``, ``converged_``, ``n_customers_``, ``report_``.
     """
 
+    r_: float
+    alpha_: float
+    a_: float
+    b_: float
+    information_: Array  # observed information (natural parameters) at the optimum
+    standard_errors_: dict[str, float]
+    log_likelihood_: float
+    converged_: bool
+    n_customers_: int
+    report_: FitReport
+
     def __init__(self, max_iter: int = 500, raise_on_failure: bool = True) -> None:
         self.max_iter = max_iter
         self.raise_on_failure = raise_on_failure
@@ -162,6 +210,22 @@ class BetaGeoFitter:
         recency: ArrayLike,
         age: ArrayLike,
         weights: ArrayLike | None = None,
+    ) -> BetaGeoFitter:
+        # One BLAS thread: the fit's vectors are summed by numpy itself, and L-BFGS-B's
+        # tiny BLAS calls only wait on the other threads (measured: a quarter of the time
+        # of a 1M-customer fit on a busy 2-core machine). threadpoolctl comes with
+        # scikit-learn.
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(frequency, recency, age, weights)
+
+    def _fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        age: ArrayLike,
+        weights: ArrayLike | None,
     ) -> BetaGeoFitter:
         x, t_x, t = _as_arrays(frequency, recency, age)
         _check_rfm(x, t_x, t)
@@ -200,15 +264,24 @@ class BetaGeoFitter:
         rate = float(np.sum(w * x) / max(np.sum(w * t) + np.sum(w0 * t0), 1e-12))
         first = np.array([0.5, 0.5 / max(rate, 1e-6), 1.0, 3.0])
         starts = [first, np.ones(4)]
+        before = 0  # iterations spent before the final polish (whitened, on everyone)
         if total > WARM_START_ABOVE and not merged and weights is None:
             # Many customers: most iterations are spent far from the optimum; take them
             # on a 5 % sample, then finish on everyone from there (about half the time).
             pick = np.random.default_rng(0).random(len(frequency_all)) < 0.05
             warm = BetaGeoFitter(self.max_iter, raise_on_failure=False)
-            warm.fit(frequency_all[pick], recency_all[pick], age_all[pick])
+            warm._fit(frequency_all[pick], recency_all[pick], age_all[pick], None)
             if warm.converged_:
-                starts = [np.array([warm.r_, warm.alpha_, warm.a_, warm.b_]), *starts]
+                centre = np.array([warm.r_, warm.alpha_, warm.a_, warm.b_])
+                starts = [centre, *starts]
+                # The sample's information, scaled to everyone, makes the problem round:
+                # in whitened coordinates L-BFGS-B needs a few steps instead of a dozen.
+                scaled = warm.information_ * (total / warm.n_customers_)
+                whitened = _minimise_whitened(objective, centre, scaled / total, self.max_iter)
+                if whitened is not None:
+                    starts, before = [whitened[0]], whitened[1]
         params, report = _minimise(objective, starts, self.max_iter)
+        report = replace(report, iterations=report.iterations + before)
         report = FitReport(
             report.converged, report.iterations, report.message, report.log_likelihood * total
         )
@@ -219,7 +292,8 @@ class BetaGeoFitter:
         def total_grad(theta: Array) -> Array:
             return -ll_and_grad(theta)[1]
 
-        se = _standard_errors(total_grad, params)
+        self.information_ = _hessian(total_grad, params)
+        se = _standard_errors_from(self.information_)
         self.standard_errors_ = dict(
             zip(("r", "alpha", "a", "b"), (float(s) for s in se), strict=True)
         )
