@@ -3,7 +3,7 @@
     python -m bench [--only store|import|customers|crm|agents|first-response|startup|pages|
                             derived|derived-report|derived-build|derived-refresh|
                             derived-upkeep|derived-spark|derived-spark-reports|members|
-                            triage|knowledge|sentiment]
+                            triage|knowledge|sentiment|clv]
                     [--scale small|medium|large] [--rows N] [--customers N] [--repeats N]
                     [--rounds N] [--port P] [--before FOLDER]
 
@@ -583,6 +583,12 @@ def basket(scale: str) -> int:
     return basket_bench.run(scale)
 
 
+def clv(customers: int, rounds: int) -> int:
+    from bench import clv as clv_bench
+
+    return clv_bench.run(customers, rounds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -608,6 +614,7 @@ def main(argv: list[str] | None = None) -> int:
             "triage",
             "knowledge",
             "sentiment",
+            "clv",
         ),
     )
     parser.add_argument("--scale", choices=("small", "medium", "large"), default="large")
@@ -706,6 +713,9 @@ def main(argv: list[str] | None = None) -> int:
         status |= sentiment(args.rounds or 3)
     if args.only in (None, "basket"):
         status |= basket(args.scale)
+    if args.only in (None, "clv"):
+        # --customers is shared with the customers case (1M there too)
+        status |= clv(args.customers, rounds)
     return status
 
 
