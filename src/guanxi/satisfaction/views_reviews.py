@@ -33,6 +33,9 @@ from guanxi.web.periods import period_from_query
 from guanxi.web.responses import xlsx_response
 
 VIEW = "satisfaction.view_reviewalert"
+# The analytics page shows shop-wide figures (好评率, churn, drivers): the results permission,
+# which managers and marketing have and agents do not; agents work the alert queue.
+FIGURES = "satisfaction.view_results"
 CHANGE = "satisfaction.change_reviewalert"
 REVEAL = "customers.reveal_personal"
 
@@ -42,7 +45,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(FIGURES, raise_exception=True)
 def reviews_page(request: HttpRequest) -> HttpResponse:
     """评价分析: 好评率 by month and product, sentiment, themes, drivers, churn beside."""
     form, period = _period(request)
@@ -74,7 +77,7 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(FIGURES, raise_exception=True)
 def reviews_export(request: HttpRequest) -> HttpResponse:
     """The analytics as XLSX (default) or CSV (``?format=csv``)."""
     _form, period = _period(request)
