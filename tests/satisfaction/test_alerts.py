@@ -94,6 +94,20 @@ def test_tracking_by_hand(shop: Lake) -> None:
     assert (t.total, t.open, t.overdue, t.responded, t.median_hours) == (4, 2, 1, 2, 7.0)
 
 
+def test_an_alert_page_marks_overdue_as_the_figures_count_it(
+    client: Client, make_user, shop: Lake
+) -> None:
+    """Waiting 30 h without a reply: overdue. Closed without a reply: not overdue."""
+    login(client, make_user, "manager")
+    r3 = _alert("r3")
+    ReviewAlert.objects.filter(pk=r3.pk).update(created_at=timezone.now() - dt.timedelta(hours=30))
+    page = client.get(f"/satisfaction/reviews/alerts/{r3.pk}/").content.decode()
+    assert 'class="badge overdue"' in page
+    ReviewAlert.objects.filter(pk=r3.pk).update(status=AlertStatus.CLOSED)
+    page = client.get(f"/satisfaction/reviews/alerts/{r3.pk}/").content.decode()
+    assert 'class="badge overdue"' not in page
+
+
 def test_queue_shows_the_text_escaped_and_filters(client: Client, make_user, shop: Lake) -> None:
     login(client, make_user, "manager")
     page = client.get("/satisfaction/reviews/alerts/").content.decode()

@@ -25,7 +25,7 @@ from guanxi.core.timeutil import Period
 from guanxi.satisfaction import alerts, review_exports, review_selectors
 from guanxi.satisfaction import review_presenters as present
 from guanxi.satisfaction.forms_reviews import AlertFilterForm, AssignForm, MoveForm
-from guanxi.satisfaction.models import ReviewAlert
+from guanxi.satisfaction.models import AlertStatus, ReviewAlert
 from guanxi.stats.review_themes import themes as themes_of
 from guanxi.web.forms import PeriodForm
 from guanxi.web.language import export_language
@@ -166,7 +166,10 @@ def _render_alert(request: HttpRequest, alert: ReviewAlert, *, reveal: bool) -> 
         "may_change": request.user.has_perm(CHANGE),
         "assign_form": AssignForm(initial={"owner": alert.owner_id or ""}),
         "move_form": MoveForm(initial={"status": alert.status}),
-        "overdue": alert.responded_at is None
+        # As the tracking figures count it: still waiting (open or in progress), no reply
+        # yet, raised more than 24 h ago — a closed alert is not overdue.
+        "overdue": alert.status in (AlertStatus.OPEN, AlertStatus.IN_PROGRESS)
+        and alert.responded_at is None
         and timezone.now() - alert.created_at > alerts.OVERDUE_AFTER,
     }
     return render(request, "satisfaction/alert_detail.html", context)
