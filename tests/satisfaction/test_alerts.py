@@ -166,7 +166,9 @@ def test_working_an_alert(client: Client, make_user, shop: Lake) -> None:
     assert f"/servicedesk/{ticket.pk}/" in detail
 
 
-def test_agents_see_their_own_alerts_and_marketing_none(client: Client, make_user, shop: Lake) -> None:
+def test_agents_see_their_own_alerts_and_marketing_none(
+    client: Client, make_user, shop: Lake
+) -> None:
     creds = make_user("agent", username="kf", agent_id="kf1")
     user = get_user_model().objects.get(username=creds.username)
     ReviewAlert.objects.filter(review_id="r6").update(owner=user)
