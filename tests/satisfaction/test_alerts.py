@@ -235,3 +235,30 @@ def test_a_draft_is_not_a_response_and_the_cli_refreshes(lake: Lake, monkeypatch
     alerts.move(r6.pk, AlertStatus.IN_PROGRESS)
     alerts.move(r6.pk, AlertStatus.RESPONDED, response="更正后的回复")
     assert _alert("r6").responded_at == first  # time to respond counts the first reply
+
+
+def test_an_alert_goes_to_the_agent_who_last_served_the_customer(
+    lake: Lake, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """c-r5 chatted with kf1, later with kf2 (both have logins) → kf2's login owns r5's alert;
+    c-r3 chatted only with kf9, who has no login → r3 waits unassigned; c-r6 never chatted."""
+    from tests.factories import chats_table
+
+    monkeypatch.setattr(sentiment_service, "classify", _fake)
+    make_user("agent", username="kf1", agent_id="kf1")
+    make_user("agent", username="kf2", agent_id="kf2")
+    lake.write(
+        "chat_messages",
+        chats_table(
+            [
+                ("s1", "c-r5", "agent", "kf1", "2024-06-01 10:00:00"),
+                ("s2", "c-r5", "agent", "kf2", "2024-06-03 10:00:00"),
+                ("s2", "c-r5", "customer", None, "2024-06-03 10:05:00"),
+                ("s3", "c-r3", "agent", "kf9", "2024-06-02 10:00:00"),
+            ]
+        ),
+    )
+    write_reviews(lake, texts=TEXTS)
+    alerts.upkeep()
+    owners = {a.review_id: a.owner.username if a.owner else None for a in ReviewAlert.objects.all()}
+    assert owners == {"r3": None, "r5": "kf2", "r6": None}
