@@ -123,6 +123,7 @@ def test_access_export_holds_master_identities_and_every_lake_fact(lake: Lake) -
         "after_sales",
         "satisfaction",
         "survey_answers",
+        "review_replies",
     ]
     master = book.get_sheet_by_name("master").to_python()
     assert ["mobile", MOBILE] in master

@@ -94,6 +94,20 @@ def test_tracking_by_hand(shop: Lake) -> None:
     assert (t.total, t.open, t.overdue, t.responded, t.median_hours) == (4, 2, 1, 2, 7.0)
 
 
+def test_an_alert_page_marks_overdue_as_the_figures_count_it(
+    client: Client, make_user, shop: Lake
+) -> None:
+    """Waiting 30 h without a reply: overdue. Closed without a reply: not overdue."""
+    login(client, make_user, "manager")
+    r3 = _alert("r3")
+    ReviewAlert.objects.filter(pk=r3.pk).update(created_at=timezone.now() - dt.timedelta(hours=30))
+    page = client.get(f"/satisfaction/reviews/alerts/{r3.pk}/").content.decode()
+    assert 'class="badge overdue"' in page
+    ReviewAlert.objects.filter(pk=r3.pk).update(status=AlertStatus.CLOSED)
+    page = client.get(f"/satisfaction/reviews/alerts/{r3.pk}/").content.decode()
+    assert 'class="badge overdue"' not in page
+
+
 def test_queue_shows_the_text_escaped_and_filters(client: Client, make_user, shop: Lake) -> None:
     login(client, make_user, "manager")
     page = client.get("/satisfaction/reviews/alerts/").content.decode()
@@ -152,7 +166,9 @@ def test_working_an_alert(client: Client, make_user, shop: Lake) -> None:
     assert f"/servicedesk/{ticket.pk}/" in detail
 
 
-def test_agents_see_their_own_and_marketing_none(client: Client, make_user, shop: Lake) -> None:
+def test_agents_see_their_own_alerts_and_marketing_none(
+    client: Client, make_user, shop: Lake
+) -> None:
     creds = make_user("agent", username="kf", agent_id="kf1")
     user = get_user_model().objects.get(username=creds.username)
     ReviewAlert.objects.filter(review_id="r6").update(owner=user)
@@ -162,10 +178,13 @@ def test_agents_see_their_own_and_marketing_none(client: Client, make_user, shop
     assert client.get(f"/satisfaction/reviews/alerts/{_alert('r3').pk}/").status_code == 404
     api = client.get("/api/satisfaction/reviews/alerts").json()
     assert [a["review_id"] for a in api["alerts"]] == ["r6"]
+    # The shop-wide analytics are not an agent's (as elsewhere: no shop figures) ...
+    assert client.get("/satisfaction/reviews/").status_code == 403
     client.logout()
+    # ... and the alerts not marketing's, which reads the analytics (results permission).
     login(client, make_user, "marketing")
     assert client.get("/satisfaction/reviews/alerts/").status_code == 403
-    assert client.get("/satisfaction/reviews/").status_code == 403
+    assert client.get("/satisfaction/reviews/").status_code == 200
 
 
 def test_negative_drivers_of_a_product_by_hand(lake: Lake, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,3 +235,30 @@ def test_a_draft_is_not_a_response_and_the_cli_refreshes(lake: Lake, monkeypatch
     alerts.move(r6.pk, AlertStatus.IN_PROGRESS)
     alerts.move(r6.pk, AlertStatus.RESPONDED, response="更正后的回复")
     assert _alert("r6").responded_at == first  # time to respond counts the first reply
+
+
+def test_an_alert_goes_to_the_agent_who_last_served_the_customer(
+    lake: Lake, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """c-r5 chatted with kf1, later with kf2 (both have logins) → kf2's login owns r5's alert;
+    c-r3 chatted only with kf9, who has no login → r3 waits unassigned; c-r6 never chatted."""
+    from tests.factories import chats_table
+
+    monkeypatch.setattr(sentiment_service, "classify", _fake)
+    make_user("agent", username="kf1", agent_id="kf1")
+    make_user("agent", username="kf2", agent_id="kf2")
+    lake.write(
+        "chat_messages",
+        chats_table(
+            [
+                ("s1", "c-r5", "agent", "kf1", "2024-06-01 10:00:00"),
+                ("s2", "c-r5", "agent", "kf2", "2024-06-03 10:00:00"),
+                ("s2", "c-r5", "customer", None, "2024-06-03 10:05:00"),
+                ("s3", "c-r3", "agent", "kf9", "2024-06-02 10:00:00"),
+            ]
+        ),
+    )
+    write_reviews(lake, texts=TEXTS)
+    alerts.upkeep()
+    owners = {a.review_id: a.owner.username if a.owner else None for a in ReviewAlert.objects.all()}
+    assert owners == {"r3": None, "r5": "kf2", "r6": None}

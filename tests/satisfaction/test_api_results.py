@@ -76,7 +76,8 @@ def test_list_nps_and_results_by_agent(make_user):
 
 def test_servqual_endpoint(make_user):
     survey, qs = servqual_survey()
-    body = _client(make_user, "manager").get(f"{API}/{survey.pk}/servqual").json()
+    client = _client(make_user, "manager")
+    body = client.get(f"{API}/{survey.pk}/servqual").json()
     assert body["score"] == pytest.approx(-0.6667, abs=1e-4)
     assert body["fix_first"] == [qs[1].pk, qs[0].pk, qs[3].pk, qs[2].pk, qs[4].pk]
     q2 = next(i for i in body["items"] if i["question"] == qs[1].pk)
@@ -85,3 +86,6 @@ def test_servqual_endpoint(make_user):
     )  # fmt: skip
     reliability = next(d for d in body["dimensions"] if d["dimension"] == "reliability")
     assert reliability["weighted_gap"] == pytest.approx(-0.4167, abs=1e-4)
+    if survey.dimension_set == "five":  # five-dimension items cannot be read as the ten
+        answer = client.get(f"{API}/{survey.pk}/servqual?view=ten")
+        assert answer.status_code == 422 and "view" in answer.json()["detail"]

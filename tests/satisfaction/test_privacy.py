@@ -62,6 +62,27 @@ def test_access_export_lists_the_survey_answers_in_the_customers_words() -> None
     ]
 
 
+def test_access_export_lists_the_shops_replies_to_their_reviews() -> None:
+    person = customer()
+    ReviewAlert.objects.create(
+        platform="taobao",
+        review_id="r1",
+        customer_key=KEY,
+        reviewed_at=AT,
+        rating=1,
+        reason="low_rating",
+        status="responded",
+        response="已补发，请查收",
+        responded_at=AT,
+    )
+    rows = json.loads(selectors.export_json(selectors.access_export(person)))["crm"][
+        "review_replies"
+    ]
+    assert [(r["review_id"], r["rating"], r["response"]) for r in rows] == [
+        ("r1", "1", "已补发，请查收")
+    ]
+
+
 def test_erasure_wipes_the_words_and_keeps_the_scores(lake: Lake) -> None:
     person = customer()
     mine = _answered(KEY, 9, "请回电 13800001234")

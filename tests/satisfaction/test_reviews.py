@@ -143,9 +143,17 @@ def _orders(lake: Lake, paid: list[tuple[str, dt.datetime]]) -> None:
 def test_api_numbers_and_role_check(client: Client, make_user, lake: Lake) -> None:
     write_reviews(lake, texts=TEXTS)
     review_facts.refresh(lake)
+    # Shop-wide figures: marketing reads them (it has the results permission), agents do not
+    # (as elsewhere, agents see no shop figures); the alerts are not marketing's.
     login(client, make_user, "marketing")
-    assert client.get(f"/api/satisfaction/reviews/good-rate?{Q}").status_code == 403
+    assert client.get(f"/api/satisfaction/reviews/good-rate?{Q}").status_code == 200
     assert client.get("/api/satisfaction/reviews/alerts").status_code == 403
+    client.logout()
+    login(client, make_user, "agent")
+    assert client.get(f"/api/satisfaction/reviews/good-rate?{Q}").status_code == 403
+    assert client.get(f"/api/satisfaction/reviews/themes?{Q}").status_code == 403
+    assert client.get("/satisfaction/reviews/").status_code == 403
+    assert client.get("/api/satisfaction/reviews/alerts").status_code == 200
     client.logout()
     login(client, make_user, "manager")
     body = client.get(f"/api/satisfaction/reviews/good-rate?{Q}").json()

@@ -88,9 +88,19 @@ def test_page_remedies_and_export(make_user):
     assert q2.remedy_at is not None
     assert Question.objects.get(pk=qs[0].pk).remedy_at is None  # unchanged: not stamped
     assert "与快递签约次日达" in manager.get(url).content.decode()
+    # Importance weights may change on an open survey (they weigh gaps, answers do not
+    # depend on them); a bad one is refused naming the item and nothing is saved.
+    bad = manager.post(url, {f"importance-{qs[0].pk}": "-1", f"remedy-{qs[0].pk}": "换新"})
+    assert bad.status_code == 400 and "有形设施" in bad.content.decode()
+    assert Question.objects.get(pk=qs[0].pk).remedy == ""
+    assert manager.post(url, {f"importance-{qs[0].pk}": "5"}).status_code == 302
+    # weights 5, 3, 2, 2 (sum 12) on gaps −1, −2, +4/3, −0.5:
+    # (5·−1 + 3·−2 + 2·4/3 + 2·−0.5) / 12 = −9.3333 / 12 = −0.7778
+    api = manager.get(f"/api/satisfaction/surveys/{survey.pk}/servqual").json()
+    assert api["score"] == pytest.approx(-0.7778, abs=1e-4)
     # the survey's results page shows its score and each item's perceived distribution
     results = manager.get(f"/satisfaction/results/{survey.pk}/").content.decode()
-    assert 'data-metric="servqual"' in results and "-0.67" in results.replace("−", "-")
+    assert 'data-metric="servqual"' in results and "-0.78" in results.replace("−", "-")
     # marketing may change surveys (their remedies too); an agent sees nothing
     assert _client(make_user, "agent").get(url).status_code == 403
     xlsx = manager.get(url + "export.xlsx")
@@ -101,7 +111,7 @@ def test_page_remedies_and_export(make_user):
     ]
     # priority, item, dimension, n, E, P, gap, weight, weighted, remedy
     assert ranked[0][:3] == [1, "按时发货", "可靠性"]
-    assert ranked[0][6:] == [-2, 0.375, -0.75, "与快递签约次日达"]
+    assert ranked[0][6:] == [-2, 0.25, -0.5, "与快递签约次日达"]  # q2: 3/12, −2 × 0.25
 
 
 def test_chooser_lists_several_and_the_switch_shows_on_ten_only(make_user):

@@ -163,6 +163,8 @@ def test_who_may_do_what(client: Client, make_user):
         reverse("satisfaction:phone_entry", args=[survey.pk]), {**data, f"q{r10.pk}": ""}
     )
     assert missing.status_code == 400 and f'data-error-for="q{r10.pk}"'.encode() in missing.content
+    # Refused answers leave no phone invitation behind (it would lower the response rate).
+    assert not Invitation.objects.filter(survey=survey).exists()
     saved = client.post(reverse("satisfaction:phone_entry", args=[survey.pk]), data)
     assert saved.status_code == 302
     response = Response.objects.get()

@@ -180,6 +180,7 @@ CRM_COLUMNS: dict[str, list[str]] = {
     "satisfaction": ["ticket_id", "rating", "comment", "answered_at"],
     # Survey answers (satisfaction.privacy), in the customer's own words.
     "survey_answers": satisfaction_privacy.ANSWER_COLUMNS,
+    "review_replies": satisfaction_privacy.REPLY_COLUMNS,
 }
 
 
@@ -222,6 +223,7 @@ def _crm_records(customer: Customer) -> dict[str, list[dict[str, str]]]:
             CRM_COLUMNS["satisfaction"],
         ),
         "survey_answers": satisfaction_privacy.answers_of(customer_keys(customer)),
+        "review_replies": satisfaction_privacy.review_replies_of(customer_keys(customer)),
     }
 
 

@@ -20,6 +20,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -81,6 +82,41 @@ class Raised:
     created: int
 
 
+def default_owners(customer_keys: set[str]) -> dict[str, Any]:
+    """Who answers a customer's bad review unless a manager says otherwise: the login of the
+    agent who last chatted with the customer (they know the case, and the review is often
+    about what was promised in that chat). A customer no agent with a login served gets no
+    owner: the alert waits in the unassigned queue for a manager to give it one."""
+    from django.contrib.auth import get_user_model
+
+    from guanxi.accounts.models import Profile
+
+    shop = lake.get()
+    if not customer_keys or not shop.exists("chat_messages"):
+        return {}
+    m = shop.table("chat_messages")
+    m = m.filter((m.sender == "agent") & m.agent_id.notnull())
+    # The customers as a table to join (a long IN list would be a query of its own size).
+    wanted = ibis.memtable({"wanted_key": sorted(customer_keys)})
+    m = m.join(wanted, m.customer_key == wanted.wanted_key).select(
+        "customer_key", "agent_id", "sent_at"
+    )
+    last = shop.arrow(
+        m.group_by("customer_key").aggregate(agent_id=m.agent_id.argmax(m.sent_at))
+    ).to_pylist()
+    logins = dict(
+        Profile.objects.filter(user__is_active=True)
+        .exclude(agent_id="")
+        .values_list("agent_id", "user_id")
+    )
+    users = get_user_model().objects.in_bulk(set(logins.values()))
+    return {
+        row["customer_key"]: users[logins[row["agent_id"]]]
+        for row in last
+        if row["agent_id"] in logins
+    }
+
+
 def raise_alerts() -> Raised:
     """An alert for every bad review of the lake that has none yet."""
     shop = lake.get()
@@ -100,6 +136,12 @@ def raise_alerts() -> Raised:
         )
     ).to_pylist()  # fmt: skip
     existing = set(ReviewAlert.objects.values_list("platform", "review_id"))
+    fresh_keys = {
+        row["customer_key"]
+        for row in rows
+        if row["customer_key"] and (row["platform"], row["review_id"]) not in existing
+    }
+    owners = default_owners(fresh_keys)
     new = []
     for row in rows:
         reason = reason_for(int(row["rating"]), row["sentiment"])
@@ -117,6 +159,7 @@ def raise_alerts() -> Raised:
                 sentiment=row["sentiment"] or "",
                 score=row["score"],
                 reason=reason,
+                owner=owners.get(row["customer_key"] or ""),
             )
         )
     # ignore_conflicts: a refresh running at the same time may have raised the same alert.

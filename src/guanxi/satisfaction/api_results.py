@@ -123,6 +123,9 @@ def servqual(
     sum 1), weighted gap; the score (weighted mean gap) and the fix-first order. ``view``
     "five" folds ten-构面 items into the five dimensions."""
     survey = _survey(request, survey_id)
+    if view == "ten" and survey.dimension_set != "ten":
+        # Items written against the five dimensions cannot be split into the ten 构面.
+        raise HttpError(422, "view: this survey's items use the five dimensions; use view=five")
     data = sel.survey_data(survey, _period(query))
     items = sel.servqual_questions(data.questions)
     if not items:

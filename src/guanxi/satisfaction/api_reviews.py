@@ -20,9 +20,18 @@ router = Router(tags=["satisfaction"])
 VIEW = "satisfaction.view_reviewalert"
 
 
+FIGURES = "satisfaction.view_results"
+
+
 def _allowed(request: HttpRequest) -> None:
     if not request.user.has_perm(VIEW):
         raise HttpError(403, "needs the review alerts permission (satisfaction.view_reviewalert)")
+
+
+def _figures_allowed(request: HttpRequest) -> None:
+    """Shop-wide figures (好评率, churn, themes): not for agents, as elsewhere."""
+    if not request.user.has_perm(FIGURES):
+        raise HttpError(403, "needs the results permission (satisfaction.view_results)")
 
 
 class RateOut(Schema):
@@ -52,7 +61,7 @@ def _rate(key: str, r: dict[str, object]) -> dict[str, object]:
 def good_rate(request: HttpRequest, query: Query[PeriodIn]) -> dict[str, object]:
     """4–5 stars ÷ all reviews over the period, per local month and per product; the churn
     rate of the customer analytics (1 − 客户保持度) at the period's end beside."""
-    _allowed(request)
+    _figures_allowed(request)
     period = period_of(query)
     s = review_selectors.good_rate_summary(period)
     churn = review_selectors.churn_beside(period)
@@ -88,7 +97,7 @@ class ProductThemesOut(Schema):
 def themes(request: HttpRequest, query: Query[PeriodIn]) -> list[dict[str, object]]:
     """Per product (the shop first, ``product_id`` null): reviews mentioning each of the six
     themes, among all reviews and among the bad ones (≤ 2 stars or negative)."""
-    _allowed(request)
+    _figures_allowed(request)
     rows = review_selectors.themes_by_product(period_of(query))
     return [
         {

@@ -185,7 +185,7 @@ def _results_run(options: dict[str, Any], stdout: OutputWrapper) -> None:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "nps": Subcommand(
-        "NPS of a CSV's column 'score' (0–10) with its 95 % interval", _nps_arguments, _nps_run
+        "NPS of a CSV's column 'score' (0–10) with its 95 %% interval", _nps_arguments, _nps_run
     ),
     "results": Subcommand(
         "a survey's results (by month, agent, team, product, segment) as table/JSON/CSV/XLSX",

@@ -19,7 +19,6 @@ from django.db.models import Count, Q, Sum
 
 from guanxi import lake
 from guanxi.core.timeutil import Period
-from guanxi.customers import analytics as customer_analytics
 from guanxi.metrics import reviews as review_metrics
 from guanxi.performance import figure_cache
 from guanxi.satisfaction import dashboard as model
@@ -27,10 +26,6 @@ from guanxi.satisfaction.models import Answer, Indicator, QuestionKind
 from guanxi.servicedesk import csat
 from guanxi.servicedesk.models import CsatRequest, Ticket
 from guanxi.store import selectors as store_selectors
-
-# The customers area's retention windows, longest first: the dashboard shows the longest
-# one whose previous window had buyers (a shop with one year of data has no 12-month churn).
-CHURN_WINDOWS = sorted(customer_analytics.RETENTION_WINDOWS, reverse=True)
 
 # Survey indicators per side of the balance (OVERALL and RECOMMEND are outcomes, not inputs).
 _INDICATOR_SIDE: dict[str, str] = {
@@ -202,23 +197,21 @@ class ChurnFigures:
 
 
 def churn_figures(period: Period) -> ChurnFigures | None:
-    """流失率 at the period's end from ``customers.analytics.retention`` (客户保持度), over
-    the longest of its windows with buyers in the window before; ``None`` without orders."""
-    found = None
-    for months in CHURN_WINDOWS:
-        r = customer_analytics.retention(period.end, months)
-        if r is None:
-            return None
-        found = ChurnFigures(
-            period.end,
-            months,
-            r.previous_buyers,
-            r.retained,
-            model.churn_rate(r.previous_buyers, r.retained),
-        )
-        if r.previous_buyers:
-            break
-    return found
+    """流失率 at the period's end: the reviews page's figure (``review_selectors.
+    churn_beside``: 1 − the customer analytics' 客户保持度 over the classes' trailing window,
+    or the longest shorter one with buyers); ``None`` when no window had buyers."""
+    from guanxi.satisfaction import review_selectors
+
+    c = review_selectors.churn_beside(period)
+    if not c.previous_buyers:
+        return None
+    return ChurnFigures(
+        c.as_of,
+        c.months,
+        c.previous_buyers,
+        c.previous_buyers - c.lost,
+        model.churn_rate(c.previous_buyers, c.previous_buyers - c.lost),
+    )
 
 
 @dataclass(frozen=True)

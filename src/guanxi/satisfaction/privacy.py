@@ -48,6 +48,26 @@ def answers_of(customer_keys: Iterable[str]) -> list[dict[str, str]]:
     ]
 
 
+REPLY_COLUMNS = ["platform", "review_id", "rating", "status", "response", "responded_at"]
+
+
+def review_replies_of(customer_keys: Iterable[str]) -> list[dict[str, str]]:
+    """The shop's replies to the customers' bad reviews (what erasure wipes, listed too)."""
+    keys = [k for k in customer_keys if k]
+    alerts = ReviewAlert.objects.filter(customer_key__in=keys).order_by("reviewed_at", "pk")
+    return [
+        {
+            "platform": a.platform,
+            "review_id": a.review_id,
+            "rating": str(a.rating),
+            "status": a.status,
+            "response": a.response,
+            "responded_at": a.responded_at.isoformat() if a.responded_at else "",
+        }
+        for a in alerts
+    ]
+
+
 def erase_customer_text(customer_keys: Iterable[str]) -> int:
     """Wipe the words of the customers' survey answers and the shop's replies to their
     reviews. Returns how many texts were wiped."""

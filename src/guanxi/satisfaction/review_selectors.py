@@ -309,17 +309,26 @@ class Churn:
 
 
 def churn_beside(period: Period) -> Churn:
-    """The churn rate at the end of ``period`` over the customer classes' trailing window
-    (the same figure and window as the customer analytics page's retention)."""
+    """The churn rate at the end of ``period`` (1 − the customer analytics page's retention),
+    over the customer classes' trailing window; when nobody bought in the window before it
+    (a shop with less than two such windows of data), over the longest shorter retention
+    window that had buyers — the window is named with the figure. The dashboard shows this
+    same figure."""
     from guanxi.customers import analytics
     from guanxi.customers import rules as customer_rules
 
-    months = customer_rules.class_rules().trailing_months
-    found = analytics.retention(period.end, months)
-    if found is None or not found.previous_buyers:
-        return Churn(period.end, months, 0, 0, None)
-    lost = found.previous_buyers - found.retained
-    return Churn(period.end, months, found.previous_buyers, lost, lost / found.previous_buyers)
+    first = customer_rules.class_rules().trailing_months
+    shorter = sorted((m for m in analytics.RETENTION_WINDOWS if m < first), reverse=True)
+    for months in (first, *shorter):
+        found = analytics.retention(period.end, months)
+        if found is None:
+            break
+        if found.previous_buyers:
+            lost = found.previous_buyers - found.retained
+            return Churn(
+                period.end, months, found.previous_buyers, lost, lost / found.previous_buyers
+            )
+    return Churn(period.end, first, 0, 0, None)
 
 
 def churn_by_month(period: Period) -> dict[dt.date, Churn]:

@@ -9,6 +9,7 @@ and when (``Question.remedy_by`` / ``remedy_at``, shown beside it).
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +32,7 @@ from guanxi.web.responses import xlsx_response
 VIEW = "satisfaction.view_results"
 CHANGE = "satisfaction.change_survey"
 REMEDY_LENGTH = 1000
+MILLI = Decimal("0.001")
 
 
 def servqual_surveys() -> list[Survey]:
@@ -76,6 +78,7 @@ def _context(
             "question": by_pk[i.key],
             "cells": [text for text, _n in row],
             "value": posted.get(f"remedy-{i.key}", by_pk[i.key].remedy),
+            "importance": posted.get(f"importance-{i.key}", _plain(by_pk[i.key].importance)),
         }
         for i, row in zip(sq.ranking, tables["ranking"].cells, strict=True)
     ]
@@ -105,13 +108,44 @@ def servqual_page(request: HttpRequest, survey_id: int) -> HttpResponse:
     return render(request, "satisfaction/servqual.html", _context(request, survey))
 
 
+def _plain(value: Decimal) -> str:
+    """1.000 → "1", 0.250 → "0.25" (the form shows the weight as the manager typed it)."""
+    return format(value.normalize(), "f")
+
+
+def _importance(text: str) -> Decimal | None:
+    """A weight > 0 and ≤ 1000 with at most three decimals, else None."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value <= 0 or value > 1000 or value != value.quantize(MILLI):
+        return None
+    return value
+
+
 def _save_remedies(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """Remedies and importance weights. The weights only weigh the gaps (no answer depends
+    on them), so a manager may set them after seeing the results, even on an open survey."""
     if not request.user.has_perm(CHANGE):
         raise PermissionDenied
     items = {q.pk: q for q in Question.objects.filter(survey=survey, kind=QuestionKind.SERVQUAL)}
-    changed: list[Question] = []
+    changed: dict[int, Question] = {}
+    reweighted: dict[int, Question] = {}
     errors: list[str] = []
     for pk, q in items.items():
+        weight_field = f"importance-{pk}"
+        posted_weight = str(request.POST.get(weight_field, "")).strip()
+        if weight_field in request.POST and posted_weight != _plain(q.importance):
+            weight = _importance(posted_weight)
+            if weight is None:
+                errors.append(
+                    _("“%(item)s”的重要性权重须是大于 0、不超过 1000 的数（最多三位小数）。")
+                    % {"item": q.text}
+                )
+            elif weight != q.importance:
+                q.importance = weight
+                reweighted[pk] = q
         field = f"remedy-{pk}"
         if field not in request.POST:
             continue
@@ -123,19 +157,27 @@ def _save_remedies(request: HttpRequest, survey: Survey) -> HttpResponse:
             )
         elif text != q.remedy:
             q.remedy = text
-            changed.append(q)
+            changed[pk] = q
     if errors:
-        posted = {k: str(v) for k, v in request.POST.items() if k.startswith("remedy-")}
+        posted = {
+            k: str(v) for k, v in request.POST.items() if k.startswith(("remedy-", "importance-"))
+        }
         context = _context(request, survey, posted)
         context["errors"] = errors
         return render(request, "satisfaction/servqual.html", context, status=400)
     now = timezone.now()
     with transaction.atomic():
-        for q in changed:
+        for q in changed.values():
             q.remedy_by = request.user  # type: ignore[assignment]
             q.remedy_at = now
             q.save(update_fields=["remedy", "remedy_by", "remedy_at"])
-    messages.success(request, _("已保存 %(n)s 条改进措施。") % {"n": len(changed)})
+        for q in reweighted.values():
+            q.save(update_fields=["importance"])
+    messages.success(
+        request,
+        _("已保存 %(n)s 条改进措施、%(w)s 个重要性权重。")
+        % {"n": len(changed), "w": len(reweighted)},
+    )
     url = request.path + (f"?view={request.GET['view']}" if request.GET.get("view") else "")
     return redirect(url)
 

@@ -25,7 +25,7 @@ from guanxi.core.timeutil import Period
 from guanxi.satisfaction import alerts, review_exports, review_selectors
 from guanxi.satisfaction import review_presenters as present
 from guanxi.satisfaction.forms_reviews import AlertFilterForm, AssignForm, MoveForm
-from guanxi.satisfaction.models import ReviewAlert
+from guanxi.satisfaction.models import AlertStatus, ReviewAlert
 from guanxi.stats.review_themes import themes as themes_of
 from guanxi.web.forms import PeriodForm
 from guanxi.web.language import export_language
@@ -33,6 +33,9 @@ from guanxi.web.periods import period_from_query
 from guanxi.web.responses import xlsx_response
 
 VIEW = "satisfaction.view_reviewalert"
+# The analytics page shows shop-wide figures (好评率, churn, drivers): the results permission,
+# which managers and marketing have and agents do not; agents work the alert queue.
+FIGURES = "satisfaction.view_results"
 CHANGE = "satisfaction.change_reviewalert"
 REVEAL = "customers.reveal_personal"
 
@@ -42,7 +45,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(FIGURES, raise_exception=True)
 def reviews_page(request: HttpRequest) -> HttpResponse:
     """评价分析: 好评率 by month and product, sentiment, themes, drivers, churn beside."""
     form, period = _period(request)
@@ -74,7 +77,7 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required(VIEW, raise_exception=True)
+@permission_required(FIGURES, raise_exception=True)
 def reviews_export(request: HttpRequest) -> HttpResponse:
     """The analytics as XLSX (default) or CSV (``?format=csv``)."""
     _form, period = _period(request)
@@ -163,7 +166,10 @@ def _render_alert(request: HttpRequest, alert: ReviewAlert, *, reveal: bool) -> 
         "may_change": request.user.has_perm(CHANGE),
         "assign_form": AssignForm(initial={"owner": alert.owner_id or ""}),
         "move_form": MoveForm(initial={"status": alert.status}),
-        "overdue": alert.responded_at is None
+        # As the tracking figures count it: still waiting (open or in progress), no reply
+        # yet, raised more than 24 h ago — a closed alert is not overdue.
+        "overdue": alert.status in (AlertStatus.OPEN, AlertStatus.IN_PROGRESS)
+        and alert.responded_at is None
         and timezone.now() - alert.created_at > alerts.OVERDUE_AFTER,
     }
     return render(request, "satisfaction/alert_detail.html", context)

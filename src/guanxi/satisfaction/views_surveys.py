@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -397,10 +398,13 @@ def phone_entry(request: HttpRequest, survey_id: int) -> HttpResponse:
         try:
             if not _may_enter_for(request, customer_key):
                 raise PermissionDenied("not a customer this agent served")
-            invitation = services.phone_invitation(
-                survey, customer_key, forms.credit(request.POST), by=request.user
-            )
-            answering.submit(invitation, answers, Channel.PHONE, entered_by=request.user)
+            # One transaction: answers refused → no phone invitation left behind to lower the
+            # response rate.
+            with transaction.atomic():
+                invitation = services.phone_invitation(
+                    survey, customer_key, forms.credit(request.POST), by=request.user
+                )
+                answering.submit(invitation, answers, Channel.PHONE, entered_by=request.user)
         except PermissionDenied:
             customer_error = _("customer: 只能为您接待过的客户录入电话访谈")
         except SurveyError as exc:

@@ -15,7 +15,7 @@ SUBCOMMANDS = {**cli_surveys.SUBCOMMANDS, **cli_results.SUBCOMMANDS}
 
 
 class Command(GuanxiCommand):
-    help = "Surveys (CSAT, NPS, SERVQUAL): build, send, answer, results, NPS of a file."
+    help = "Surveys (CSAT, NPS, SERVQUAL): build, open, send, export links, results, NPS of a file."
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_subcommands(parser, SUBCOMMANDS)
