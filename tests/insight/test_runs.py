@@ -255,8 +255,11 @@ def test_headline_figures(monkeypatch: pytest.MonkeyPatch) -> None:
         "gamma_gamma": {"p": 6.25}, "curve": [1, 2],
     })  # fmt: skip
     monkeypatch.setattr(runs, "_job_module", lambda kind: None)
+    # the family's named figures, in words: of clv's four, only "customers" is in these metrics
+    assert [(r.label, r.value) for r in presenters.headline(run)] == [("客户数", "923")]
+    monkeypatch.setattr(presenters, "HEADLINES", {})
     rows = [(r.label, r.value) for r in presenters.headline(run)]
-    # numbers only: top level first, then one level down; at most four
+    # none named: numbers only: top level first, then one level down; at most four
     assert rows == [("customers", "923"), ("bgnbd · r", "0.2431"), ("bgnbd · alpha", "4.414"),
                     ("gamma_gamma · p", "6.25")]  # fmt: skip
     family = SimpleNamespace(HEADLINE=("gamma_gamma.p", "missing.x", "customers"))

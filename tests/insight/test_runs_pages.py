@@ -30,7 +30,7 @@ def test_overview_runs_a_family_and_shows_its_figures(
         RunState.DONE, True, 0.25, 6,
     )  # fmt: skip
     page = client.get("/insight/").content.decode()
-    assert "1,234" in page and "0.2434" in page  # the headline figures
+    assert "客户数" in page and "1,234" in page  # the headline figure, named
     assert f'data-run="{run.pk}"' in page and "width: 100%" in page
     detail = client.get(f"/insight/runs/{run.pk}/").content.decode()
     assert "margin" in detail and "0.25" in detail and "curve" in detail and "1, 2, 3" in detail

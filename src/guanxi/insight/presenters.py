@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from guanxi.insight import runs
 from guanxi.insight.models import CustomerPrediction, ModelRun, RunState
@@ -48,9 +49,38 @@ def number(value: Any) -> str:
     return str(value)
 
 
+# The figures a shop user reads first on each family's card, with their names (a family's
+# job module may still name its own with ``HEADLINE``; these are the defaults).
+HEADLINES: dict[str, tuple[tuple[str, Any], ...]] = {
+    "clv": (
+        ("customers", _lazy("客户数")),
+        ("repeat_customers", _lazy("复购客户")),
+        ("clv_total", _lazy("终身价值合计")),
+        ("holdout.error", _lazy("留出期预测偏差")),
+    ),
+    "churn": (
+        ("model.auc", _lazy("模型 AUC")),
+        ("baseline.auc", _lazy("基线 AUC")),
+        ("model.lift_top_decile", _lazy("前 10% 提升")),
+        ("valuable_at_risk", _lazy("高价值高风险客户")),
+    ),
+    "clusters": (
+        ("customers", _lazy("客户数")),
+        ("k", _lazy("聚类数")),
+    ),
+    "basket": (
+        ("baskets", _lazy("购物篮")),
+        ("rules", _lazy("关联规则")),
+        ("evaluation.model.hit_rate", _lazy("推荐命中率@10")),
+        ("evaluation.baseline.hit_rate", _lazy("热门基线命中率@10")),
+    ),
+}
+
+
 def headline(run: ModelRun | None) -> list[Row]:
     """A few figures of a run's metrics for the overview's card. A family may name them
-    (``HEADLINE`` in its job module: metric paths like "bgnbd.r"); otherwise its numbers —
+    (``HEADLINE`` in its job module: metric paths like "bgnbd.r"); else the figures named
+    in ``HEADLINES``, in words; otherwise its numbers —
     top-level ones first, then those one level down ("bgnbd · r")."""
     if run is None:
         return []
@@ -62,6 +92,13 @@ def headline(run: ModelRun | None) -> list[Row]:
             if value is not None:
                 rows.append(Row(path.replace(".", " · "), number(value)))
         return rows[:HEADLINE]
+    labelled = [
+        Row(str(label), number(value))
+        for path, label in HEADLINES.get(run.kind, ())
+        if (value := _at(run.metrics, path)) is not None
+    ]
+    if labelled:
+        return labelled[:HEADLINE]
     top = [
         Row(str(key), number(value))
         for key, value in run.metrics.items()
