@@ -38,6 +38,20 @@ def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
     return dataclasses.replace(summary, counts=counts)
 
 
+def demo_predictions_fit() -> int:
+    """The demo's predictions, as a shop gets them by pressing "run now" for each model
+    (``guanxi setup`` on the small demo: about 10 s in all on 2 cores; larger demos leave
+    them to those buttons, minutes each). Returns how many runs finished."""
+    from guanxi.insight import runs
+    from guanxi.insight.models import RunKind, RunState
+
+    done = 0
+    for kind in RunKind.values:
+        run = runs.execute(runs.create_run(kind, {}).pk)
+        done += run.state == RunState.DONE
+    return done
+
+
 def demo_industry_fill(*, seed: int) -> int:
     """Store industry DSR averages (``demo.industry``) for every month the shop's ratings
     cover, from its rolling scores over the shop's DSR window; a month already entered gets

@@ -15,7 +15,7 @@ from guanxi.accounts import roles
 from guanxi.accounts.services import roles_ensure, user_create
 from guanxi.imports import services as import_services
 from guanxi.imports import tasks as import_tasks
-from guanxi.installation.demo_shop import demo_shop_create
+from guanxi.installation.demo_shop import demo_predictions_fit, demo_shop_create
 from guanxi.loyalty import tasks as loyalty_tasks
 from guanxi.servicedesk import mail_in, routing, sla_tasks
 from guanxi.web.cli import GuanxiCommand
@@ -60,6 +60,9 @@ class Command(GuanxiCommand):
                     scale=options["demo_scale"], seed=options["seed"], lake=shop
                 )
                 self.stdout.write(f"Demo shop ready in {summary.seconds:.1f} s.")
+                if options["demo_scale"] == "small":
+                    fitted = demo_predictions_fit()
+                    self.stdout.write(f"Prediction models fitted on the demo shop: {fitted} of 4.")
         if User.objects.exists():
             self.stdout.write("Users present: no demo users created.")
             return
