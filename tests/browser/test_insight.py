@@ -30,7 +30,9 @@ def slow_fit(params, progress):
         progress(i / len(STEPS), step)
         time.sleep(0.4)
     return JobResult(
-        metrics={"customers": 1, "r": 0.2430, "alpha": 4.414, "a": 0.793, "b": 2.426},
+        metrics={
+            "customers": 1, "clv_total": 88.5, "r": 0.2430, "alpha": 4.414, "a": 0.793, "b": 2.426
+        },
         customers={KEY: {"p_alive": 0.82, "expected_30": 0.21, "expected_90": 0.6,
                          "expected_365": 2.2, "expected_value": 120, "clv": 264.5}},
     )  # fmt: skip
@@ -94,7 +96,7 @@ def test_run_a_model_and_see_it_on_the_profile(page, live_server, make_user, mon
         page.wait_for_selector("#family-clv .pill.serving", timeout=10_000)
         assert ModelRun.objects.get().state == RunState.DONE
         card = page.locator("#family-clv").inner_text()
-        assert "0.243" in card and "4.414" in card
+        assert "终身价值合计" in card and "88.5" in card  # the headline, named
         assert page.locator(f"{row} .bar").get_attribute("aria-valuenow") == "100"
 
         page.click(f'{row} a[href="/insight/runs/{run.pk}/"]')
