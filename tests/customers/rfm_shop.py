@@ -142,7 +142,7 @@ def build(lake: Lake, *, master: bool = True) -> None:
         ),
     )
     # A chat, so the standing's recompute finds the messages table (without one it fails:
-    # reported to the lead, customers.standing._sessions_and_months's empty memtable).
+    # reported to the lead, customers.standing.sessions_and_months's empty memtable).
     lake.write("chat_messages", messages_table([(key(3), "customer", "2025-06-19 10:00:00")]))
     if master:
         for i in range(1, 11):

@@ -98,13 +98,13 @@ def lake_rows(as_of: dt.date, rules: RfmRules | None = None) -> list[RfmRow]:
 
 def _count(as_of: dt.date, rules: RfmRules) -> list[RfmRow]:
     from guanxi import lake
-    from guanxi.customers.standing import _table_or_empty
+    from guanxi.customers.standing import table_or_empty
     from guanxi.metrics import customers as m
 
     store = lake.get()
     if not store.exists("orders"):
         return []
-    refunds = _table_or_empty(store, "refunds") if rules.deduct_refunds else None
+    refunds = table_or_empty(store, "refunds") if rules.deduct_refunds else None
     expr = m.rfm(
         store.table("orders"),
         as_of=as_of,

@@ -158,9 +158,9 @@ def standing_rows(as_of: dt.date) -> Any:
     class_rules = customer_rules.class_rules()
     rfm_rules = customer_rules.rfm_rules()
     orders = store.table("orders")
-    refunds = _table_or_empty(store, "refunds")
-    reviews = _table_or_empty(store, "reviews")
-    sessions, months = _sessions_and_months(store, as_of, fresh=figures_from_derived())
+    refunds = table_or_empty(store, "refunds")
+    reviews = table_or_empty(store, "reviews")
+    sessions, months = sessions_and_months(store, as_of, fresh=figures_from_derived())
     out = m.standing(
         orders=orders,
         refunds=refunds,
@@ -195,7 +195,8 @@ def _with_loyalty(
     return store.arrow(with_loyalty(rows, customer_rules.loyalty_rules(), after_sales=after))
 
 
-def _table_or_empty(store: Any, name: str) -> Any:
+def table_or_empty(store: Any, name: str) -> Any:
+    """The lake table ``name``, or an empty one of its schema when it was never imported."""
     from guanxi.lake.schema import TABLES
 
     if store.exists(name):
@@ -207,7 +208,10 @@ def _table_or_empty(store: Any, name: str) -> Any:
     return ibis.memtable(TABLES[name].schema.empty_table())
 
 
-def _sessions_and_months(store: Any, as_of: dt.date, *, fresh: bool) -> tuple[Any, Any]:
+def sessions_and_months(store: Any, as_of: dt.date, *, fresh: bool) -> tuple[Any, Any]:
+    """The chat sessions and per-customer months (``customer_months``): the derived tables
+    when they are fresh, else counted from the raw ones up to ``as_of``. Shared by the
+    standing, the member scores and the prediction models."""
     if fresh and store.derived.exists("sessions"):
         return store.derived.table("sessions"), store.derived.table("customer_months")
     from guanxi.core.timeutil import Period

@@ -168,7 +168,7 @@ def _inputs() -> tuple[Inputs, dt.date | None]:
     from django.conf import settings
 
     from guanxi import lake
-    from guanxi.customers.standing import _sessions_and_months, _table_or_empty
+    from guanxi.customers.standing import sessions_and_months, table_or_empty
     from guanxi.imports.derived import figures_from_derived
 
     store = lake.get()
@@ -176,13 +176,13 @@ def _inputs() -> tuple[Inputs, dt.date | None]:
         return Inputs(store, None, None, None, None, settings.TIME_ZONE), None
     tz = settings.TIME_ZONE
     orders = store.table("orders")
-    refunds = _table_or_empty(store, "refunds")
-    reviews = _table_or_empty(store, "reviews")
+    refunds = table_or_empty(store, "refunds")
+    reviews = table_or_empty(store, "reviews")
     last = store.arrow(orders.aggregate(last=orders.created_at.max())).column("last")[0].as_py()
     if last is None:
         return Inputs(store, orders, refunds, reviews, None, tz), None
     last_day = _to_local_day(last, tz)
-    sessions, months = _sessions_and_months(store, last_day, fresh=figures_from_derived())
+    sessions, months = sessions_and_months(store, last_day, fresh=figures_from_derived())
     if months is None:
         from guanxi.core.timeutil import Period
         from guanxi.metrics.customer_facts import customer_months

@@ -79,11 +79,11 @@ def read_features(as_of: dt.date) -> tuple[Any, dict[str, int]]:
     orders = store.table("orders")
     # The standing's own way to the sessions and months: the derived tables when fresh, the
     # raw messages otherwise.
-    sessions, months = standing._sessions_and_months(store, as_of, fresh=figures_from_derived())
+    sessions, months = standing.sessions_and_months(store, as_of, fresh=figures_from_derived())
     facts = customer_facts(
         orders=orders,
-        refunds=standing._table_or_empty(store, "refunds"),
-        reviews=standing._table_or_empty(store, "reviews"),
+        refunds=standing.table_or_empty(store, "refunds"),
+        reviews=standing.table_or_empty(store, "reviews"),
         sessions=sessions,
         months=months,
         as_of=as_of,

@@ -229,7 +229,7 @@ def score_table(as_of: dt.date, rules: MemberRules) -> Any:
     import pyarrow as pa
 
     from guanxi import lake
-    from guanxi.customers.standing import _sessions_and_months, _table_or_empty
+    from guanxi.customers.standing import sessions_and_months, table_or_empty
     from guanxi.imports.derived import figures_from_derived
     from guanxi.metrics.member_score import member_scores
 
@@ -244,12 +244,12 @@ def score_table(as_of: dt.date, rules: MemberRules) -> Any:
         )
     )
     store = lake.get()
-    sessions, _months = _sessions_and_months(store, as_of, fresh=figures_from_derived())
+    sessions, _months = sessions_and_months(store, as_of, fresh=figures_from_derived())
     expr = member_scores(
-        orders=_table_or_empty(store, "orders"),
-        refunds=_table_or_empty(store, "refunds"),
-        reviews=_table_or_empty(store, "reviews"),
-        dsr_ratings=_table_or_empty(store, "dsr_ratings"),
+        orders=table_or_empty(store, "orders"),
+        refunds=table_or_empty(store, "refunds"),
+        reviews=table_or_empty(store, "reviews"),
+        dsr_ratings=table_or_empty(store, "dsr_ratings"),
         sessions=sessions,
         profiles=profiles,
         as_of=as_of,
