@@ -35,8 +35,15 @@ def test_manager_finds_the_customer_and_opens_an_access_request(
     customer()
     lake.write("orders", orders_table([("o1", KEY, "2024-06-17 10:00:00", None, "88.00")]))
     login(client, make_user, "manager")
-    found = client.get("/privacy/", {"q": MOBILE})
+    # Found by phone: the text is POSTed and the URL carries a token, never the phone.
+    posted = client.post("/privacy/", {"q": MOBILE})
+    assert posted.status_code == 302 and MOBILE not in posted["Location"]
+    assert posted["Location"].startswith("/privacy/?s=")
+    found = client.get(posted["Location"])
     assert f'data-customer="{KEY}"' in found.content.decode()
+    # A phone in the query string is not searched for (it would be in the access log).
+    assert f'data-customer="{KEY}"' not in client.get("/privacy/", {"q": MOBILE}).content.decode()
+    assert "已过期" in client.get("/privacy/?s=made-up").content.decode()
     request = _open(client, "access")
     assert request.due_on.isoformat() == "2025-06-24"
     listing = client.get("/privacy/").content.decode()

@@ -5,6 +5,7 @@ and their exports."""
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -124,6 +125,18 @@ def _client(make_user, role: str) -> Client:
     return client
 
 
+def _search(client: Client, survey_id: int, text: str):
+    """POST the text-answer search as the page's form does and follow the redirect: its
+    URL carries a token, never the text (guanxi.web.search_tokens)."""
+    posted = client.post(
+        f"/satisfaction/results/{survey_id}/",
+        {"start": "2026-10-01", "end": "2026-11-30", "by": "period", "q": text},
+    )
+    assert posted.status_code == 302 and "&s=" in posted["Location"]
+    assert text not in posted["Location"] and quote(text) not in posted["Location"]
+    return client.get(posted["Location"])
+
+
 def test_pages_mask_escape_search_and_audit_reveal(make_user):
     fb = feedback_survey()
     url = f"/satisfaction/results/{fb.survey.pk}/?start=2026-10-01&end=2026-11-30"
@@ -139,9 +152,12 @@ def test_pages_mask_escape_search_and_audit_reveal(make_user):
     assert "40.00" in page and "[-30.12, 100.00]" in page.replace("−", "-")
     assert "reveal-texts" not in page  # marketing may not reveal
     # the search runs over what the user sees: the masked phone is not found
-    assert "没有匹配的回答" in marketing.get(url + "&q=" + PHONE).content.decode()
-    found = marketing.get(url + "&q=物流").content.decode()
+    assert "没有匹配的回答" in _search(marketing, fb.survey.pk, PHONE).content.decode()
+    found = _search(marketing, fb.survey.pk, "物流").content.decode()
     assert "物流太慢了" in found and "客服很耐心" not in found
+    # a q in the URL is not read (search text stays out of URLs); a stale token says so
+    assert "客服很耐心" in marketing.get(url + "&q=物流").content.decode()
+    assert "已过期" in marketing.get(url + "&s=made-up").content.decode()
     assert marketing.get(url + "&reveal=1").content.decode().count(PHONE) == 0
     # a manager sees it masked until they reveal; the reveal is audited
     manager = _client(make_user, "manager")
@@ -171,8 +187,13 @@ def test_exports_carry_the_figures_and_masked_texts(make_user):
     assert csv_text.startswith("\ufeff") and "2026-11" in csv_text
     texts = manager.get(f"/satisfaction/results/{fb.survey.pk}/texts.csv{q}").content.decode()
     assert PHONE not in texts and "物流太慢了" in texts  # masked even for a manager
+    # the page's search goes with the export by its token: only the matching answers
+    page = _search(manager, fb.survey.pk, "物流").content.decode()
+    token = page.split("texts.csv?", 1)[1].split('"', 1)[0].split("s=", 1)[1]
+    matched = manager.get(f"/satisfaction/results/{fb.survey.pk}/texts.csv{q}&s={token}")
+    assert "物流太慢了" in matched.content.decode() and "客服很耐心" not in matched.content.decode()
     assert XSS in texts  # a CSV holds the text as written (no HTML there)
     tx = manager.get(f"/satisfaction/results/{fb.survey.pk}/texts.xlsx{q}")
     book = openpyxl.load_workbook(io.BytesIO(tx.content))
     assert book.sheetnames == ["text-answers", "themes"]
-    assert AuditEntry.objects.filter(action="export", subject=f"survey {fb.survey.pk}").count() == 2
+    assert AuditEntry.objects.filter(action="export", subject=f"survey {fb.survey.pk}").count() == 3

@@ -7,7 +7,6 @@ because it belongs to the request (who asked, what they saw).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -29,21 +28,12 @@ from guanxi.core.models import AuditAction, AuditEntry
 from guanxi.customers import merges, presenters, profile_views, selectors
 from guanxi.customers.forms import CustomerSearchForm, Filters
 from guanxi.customers.models import Customer, CustomerMerge
+from guanxi.web import search_tokens
 from guanxi.web.exports.safe import csv_line_writer
 
-# The search text (a phone, a name) never goes into a URL, where access logs, browser
-# history and Referer headers would keep it: the form is POSTed, the text is kept in the
-# session under a random token, and the list's URLs carry the token (?s=…) instead.
-SEARCHES_KEY = "customer_searches"
-SEARCHES_KEPT = 20
-
-
-def _search_token(request: HttpRequest, query: str) -> str:
-    searches: dict[str, str] = request.session.get(SEARCHES_KEY, {})
-    token = secrets.token_urlsafe(9)
-    searches[token] = query
-    request.session[SEARCHES_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
-    return token
+# The search text (a phone, a name) never goes into a URL: the form is POSTed and the list's
+# URLs carry a token for it (see guanxi.web.search_tokens).
+SEARCH_AREA = "customers"
 
 
 def _search_data(request: HttpRequest) -> QueryDict:
@@ -52,9 +42,8 @@ def _search_data(request: HttpRequest) -> QueryDict:
     query string is ignored: search text in a URL is what this avoids."""
     data = request.GET.copy()
     data.pop("q", None)
-    token = data.get("s", "")
-    if token:
-        data["q"] = request.session.get(SEARCHES_KEY, {}).get(token, "")
+    if data.get(search_tokens.PARAM):
+        data["q"] = search_tokens.recall(request, SEARCH_AREA) or ""
     return data
 
 
@@ -67,13 +56,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         params: dict[str, object] = {"tag": filters.tag, "class": filters.customer_class}
         params |= filters.rfm_params()
         if filters.query:
-            params["s"] = _search_token(request, filters.query)
+            params[search_tokens.PARAM] = search_tokens.remember(
+                request, SEARCH_AREA, filters.query
+            )
         query = urlencode({k: v for k, v in params.items() if v})
         return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
     data = _search_data(request)
     form = CustomerSearchForm(data)
     filters = form.filters()
-    if data.get("s") and not filters.query:
+    if data.get(search_tokens.PARAM) and not filters.query:
         messages.info(request, _("这次搜索已过期，请重新搜索。"))
     customers = _searched(filters)
     page = selectors.customer_page(customers, request.GET.get("page"))

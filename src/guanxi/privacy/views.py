@@ -15,16 +15,19 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.core.errors import UserInputError
 from guanxi.customers.models import Customer
 from guanxi.privacy import selectors, services
 from guanxi.privacy.models import ConsentPurpose, PrivacyRequest, RequestKind, RequestStatus
+from guanxi.web import search_tokens
 
 PERMISSION = "privacy.handle_privacyrequest"
+SEARCH_AREA = "privacy"
 
 
 def _user(request: HttpRequest) -> User:
@@ -36,9 +39,20 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def request_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    # The customer is found by phone, name or account: the form is POSTed and the URL
+    # carries a token for the text, never the text (guanxi.web.search_tokens).
+    if request.method == "POST":
+        query = request.POST.get("q", "").strip()[:100]
+        if not query:
+            return redirect("privacy:list")
+        token = search_tokens.remember(request, SEARCH_AREA, query)
+        return redirect(f"{reverse('privacy:list')}?{search_tokens.PARAM}={token}#find")
+    recalled = search_tokens.recall(request, SEARCH_AREA)
+    if recalled is None:
+        messages.info(request, _("这次查找已过期，请重新查找。"))
+    query = recalled or ""
     today = timezone.localdate()
     context = {
         "nav": "privacy",

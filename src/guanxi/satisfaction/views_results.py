@@ -6,12 +6,17 @@ tables and charts from ``result_presenters``."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from guanxi.core.audit import audit_record
 from guanxi.core.models import AuditAction
@@ -20,12 +25,14 @@ from guanxi.satisfaction import exports_results
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
 from guanxi.satisfaction.models import Survey
+from guanxi.web import search_tokens
 from guanxi.web.forms import PeriodForm
 from guanxi.web.periods import period_from_query
 from guanxi.web.responses import xlsx_response
 
 VIEW = "satisfaction.view_results"
 REVEAL = "customers.reveal_personal"
+SEARCH_AREA = "survey-texts"
 TEXTS_SHOWN = 200  # text answers listed on the page (the search and the export reach all)
 
 
@@ -94,8 +101,6 @@ def _chart(
     by: str,
     questions: list[tuple[sel.QuestionFigures, presenters.Table]],
 ) -> dict[str, Any]:
-    from django.utils.translation import gettext as _
-
     labels = [g.label or presenters.cell_text(None, "text") for g in groups]
     series = []
     if sel.csat_question(data.questions) is not None:
@@ -132,15 +137,32 @@ def _chart(
     }  # fmt: skip
 
 
+def _text_search_redirect(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """The text-answer search is POSTed (an answer's words may be personal data): keep the
+    text in the session and come back to the page with its token (guanxi.web.search_tokens)."""
+    params = {k: request.POST.get(k, "") for k in ("start", "end", "by", "reveal")}
+    query = request.POST.get("q", "").strip()[:100]
+    if query:
+        params[search_tokens.PARAM] = search_tokens.remember(request, SEARCH_AREA, query)
+    url = reverse("satisfaction:survey_results", args=[survey.pk])
+    return redirect(f"{url}?{urlencode({k: v for k, v in params.items() if v})}#texts")
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=survey_id)
+    if request.method == "POST":
+        return _text_search_redirect(request, survey)
     context = _survey_context(request, survey)
     # Text answers: masked unless the user may reveal personal data AND asks to (audited).
     may_reveal = request.user.has_perm(REVEAL)
     reveal = may_reveal and request.GET.get("reveal") == "1"
-    query = request.GET.get("q", "")[:100]
+    recalled = search_tokens.recall(request, SEARCH_AREA)
+    if recalled is None:
+        messages.info(request, _("这次搜索已过期，请重新搜索。"))
+    query = recalled or ""
     answers = sel.text_answers(context["data"])
     lang = get_language() or "zh-hans"
     rows = presenters.text_rows(answers, reveal=reveal, query=query)
@@ -160,6 +182,7 @@ def survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
             "kind_label": presenters.kind_label(survey),
             "state_label": presenters.state_label(survey),
             "query": query,
+            "search_token": request.GET.get(search_tokens.PARAM, "") if query else "",
             "may_reveal": may_reveal,
             "reveal": reveal,
             "texts": [
@@ -209,9 +232,8 @@ def texts_export(request: HttpRequest, survey_id: int, fmt: str) -> HttpResponse
     _form, period = _period(request, sel.default_period(survey))
     data = sel.survey_data(survey, period)
     lang = get_language() or "zh-hans"
-    rows = presenters.text_rows(
-        sel.text_answers(data), reveal=False, query=request.GET.get("q", "")[:100]
-    )
+    query = search_tokens.recall(request, SEARCH_AREA) or ""
+    rows = presenters.text_rows(sel.text_answers(data), reveal=False, query=query)
     audit_record(
         actor=request.user,  # type: ignore[arg-type]
         action=AuditAction.EXPORT,
