@@ -5,6 +5,7 @@ Also finishes what an interrupted import left (see ``imports.services.recover``)
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -61,8 +62,12 @@ class Command(GuanxiCommand):
                 )
                 self.stdout.write(f"Demo shop ready in {summary.seconds:.1f} s.")
                 if options["demo_scale"] == "small":
+                    started = time.monotonic()
                     fitted = demo_predictions_fit()
-                    self.stdout.write(f"Prediction models fitted on the demo shop: {fitted} of 4.")
+                    self.stdout.write(
+                        f"Prediction models fitted on the demo shop: {fitted} of 4 "
+                        f"in {time.monotonic() - started:.1f} s."
+                    )
         if User.objects.exists():
             self.stdout.write("Users present: no demo users created.")
             return
