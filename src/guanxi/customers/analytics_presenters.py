@@ -3,46 +3,28 @@ XLSX export's sheets, from the same rows) and the charts' data for Plotly."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from guanxi.customers.analytics import Analytics, Bar
+from guanxi.web.exports.tables import Table
 from guanxi.web.exports.values import text_value
-from guanxi.web.exports.xlsx import Column, Sheet
+from guanxi.web.exports.xlsx import Column
 
 CHART_BARS = 20  # the ranked region charts show the first 20; the tables all of them
 
 
-@dataclass(frozen=True)
-class Table:
-    key: str
-    title: str
-    headers: list[tuple[str, str]]  # (header, kind: text|count|money|percent|ratio)
-    rows: list[list[Any]]
-    note: str = ""
+WIDTHS = {"text": 16, "count": 11, "money": 15, "percent": 11, "ratio": 10}
 
-    def cells(self) -> list[list[dict[str, Any]]]:
-        """Rows as display cells: text and whether the column is a number."""
-        return [
-            [
-                {"text": v if kind == "text" else text_value(v, kind), "num": kind != "text"}
-                for (_h, kind), v in zip(self.headers, row, strict=True)
-            ]
-            for row in self.rows
-        ]
 
-    def sheet(self) -> Sheet:
-        widths = {"text": 16, "count": 11, "money": 15, "percent": 11, "ratio": 10}
-        return Sheet(
-            name=self.title[:31],
-            title=self.title,
-            columns=[Column(h, kind, widths.get(kind, 12)) for h, kind in self.headers],
-            rows=self.rows,
-            notes=(self.note,) if self.note else (),
-        )
+def _table(
+    key: str, title: str, headers: list[tuple[str, str]], rows: list[list[Any]], note: str = ""
+) -> Table:
+    """A section's table from its (header, kind) pairs (kind: text|count|money|percent|ratio)."""
+    columns = [Column(h, kind, WIDTHS.get(kind, 12)) for h, kind in headers]
+    return Table(key, title, columns, rows, note)
 
 
 def gender_label(key: str) -> str:
@@ -89,29 +71,29 @@ def tables(a: Analytics) -> dict[str, Table]:
     spend_header = _("近%(n)s个月消费") % {"n": a.trailing_months}
     common = [(_("客户数"), "count"), (_("占比"), "percent"), (spend_header, "money")]
     out: dict[str, Table] = {}
-    out["gender"] = Table(
+    out["gender"] = _table(
         "gender", _("性别"), [(_("性别"), "text"), *common], _bar_rows(a.gender, gender_label)
     )
-    out["age"] = Table(
+    out["age"] = _table(
         "age",
         _("年龄段"),
         [(_("年龄段"), "text"), *common],
         _bar_rows(a.age, lambda k: k or _("未填写出生日期")),
         note=_("年龄按统计日计算，出生日期只在重新计算时解密一次。"),
     )
-    out["provinces"] = Table(
+    out["provinces"] = _table(
         "provinces",
         _("省份"),
         [(_("省份"), "text"), *common],
         _bar_rows(a.provinces, lambda k: k or _("未填写")),
     )
-    out["cities"] = Table(
+    out["cities"] = _table(
         "cities",
         _("城市（前 %(n)s）") % {"n": len([c for c in a.cities if c.key])},
         [(_("城市"), "text"), *common],
         _bar_rows(a.cities, lambda k: k or _("未填写")),
     )
-    out["spend"] = Table(
+    out["spend"] = _table(
         "spend",
         _("消费分布"),
         [
@@ -126,7 +108,7 @@ def tables(a: Analytics) -> dict[str, Table]:
     )
     cat = a.categories
     names = [category_name(c) for c in cat.categories]
-    out["categories"] = Table(
+    out["categories"] = _table(
         "categories",
         _("品类趋势"),
         [(_("月份"), "text"), *[(n, "money") for n in names], (_("合计"), "money")],
@@ -138,7 +120,7 @@ def tables(a: Analytics) -> dict[str, Table]:
     )
     r = a.retention
     m = a.trailing_months
-    out["retention"] = Table(
+    out["retention"] = _table(
         "retention",
         _("客户保持度与复购"),
         [
@@ -166,7 +148,7 @@ def tables(a: Analytics) -> dict[str, Table]:
         % {"m": m},
     )
     longest = max((len(c.rates) for c in a.cohorts), default=1)
-    out["cohorts"] = Table(
+    out["cohorts"] = _table(
         "cohorts",
         _("复购率（按首购月份）"),
         [
@@ -214,7 +196,7 @@ def tables(a: Analytics) -> dict[str, Table]:
             counts = row.components.get(name, {}).get("levels", {})
             values += [counts.get(level, 0) for level in levels]
         loyalty_rows.append(values)
-    out["loyalty"] = Table("loyalty", _("忠诚度"), loyalty_headers, loyalty_rows)
+    out["loyalty"] = _table("loyalty", _("忠诚度"), loyalty_headers, loyalty_rows)
     return out
 
 

@@ -48,7 +48,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
 def analytics_export(request: HttpRequest) -> HttpResponse:
     figures = analytics.analytics(_retention_window(request))
     tables = analytics_presenters.tables(figures)
-    sheets = [t.sheet() for t in tables.values()]
+    sheets = [t.sheet(name=t.title) for t in tables.values()]
     return xlsx_response(workbook(sheets), f"guanxi-customer-analytics-{figures.as_of}.xlsx")
 
 

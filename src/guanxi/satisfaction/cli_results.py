@@ -23,7 +23,7 @@ from guanxi.satisfaction import exports_results, measures
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
 from guanxi.satisfaction.models import Survey
-from guanxi.web.cli import cli_period, write_text, write_xlsx
+from guanxi.web.cli import cli_period, tables_print, write_text, write_xlsx
 from guanxi.web.cli_subcommands import Subcommand
 
 COLUMN = "score"
@@ -174,13 +174,7 @@ def _results_run(options: dict[str, Any], stdout: OutputWrapper) -> None:
     else:
         console = Console(file=stdout, width=160)  # type: ignore[arg-type]
         console.print(exports_results.title(survey, data))
-        for t in exports_results.results_tables(survey, data):
-            table = Table(title=t.title)
-            for name, number in t.headers:
-                table.add_column(name, justify="right" if number else "left")
-            for row in t.cells:
-                table.add_row(*(text for text, _n in row))
-            console.print(table)
+        tables_print(console, exports_results.results_tables(survey, data))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

@@ -6,18 +6,17 @@ shop's control, and the page's reveal is for reading one answer, not for copying
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
 from guanxi.satisfaction.models import Survey
-from guanxi.web.exports.safe import csv_text
-from guanxi.web.exports.xlsx import workbook
+from guanxi.web.exports.tables import Table, tables_csv
+from guanxi.web.exports.xlsx import Column, Sheet, workbook
 
 
-def results_tables(survey: Survey, data: sel.SurveyData) -> list[presenters.Table]:
+def results_tables(survey: Survey, data: sel.SurveyData) -> list[Table]:
     """Every table of the survey's results page: the overall figures, each breakdown, each
     question, SERVQUAL."""
     tables = [presenters.overall_table(survey, data)]
@@ -42,43 +41,25 @@ def title(survey: Survey, data: sel.SurveyData) -> str:
     }
 
 
-def _sheets(tables: Sequence[presenters.Table], heading: str) -> list[Any]:
-    sheets = []
-    for n, t in enumerate(tables, start=1):
-        sheet = t.sheet()
-        # sheet names must be unique and ≤ 31 characters: number the question sheets
-        name = sheet.name if not t.key.startswith("q") else f"{n:02d}-{t.key}"
-        sheets.append(
-            type(sheet)(name[:31], f"{heading} · {t.title}", sheet.columns, sheet.rows, sheet.notes)
-        )
-    return sheets
+def _sheets(tables: Sequence[Table], heading: str) -> list[Sheet]:
+    # sheet names must be unique and ≤ 31 characters: number the question sheets
+    return [
+        t.sheet(heading, name=t.key if not t.key.startswith("q") else f"{n:02d}-{t.key}")
+        for n, t in enumerate(tables, start=1)
+    ]
 
 
 def results_xlsx(survey: Survey, data: sel.SurveyData) -> bytes:
     return workbook(_sheets(results_tables(survey, data), title(survey, data)))
 
 
-def _csv(tables: Sequence[presenters.Table], heading: str) -> str:
-    lines: list[list[Any]] = [[heading], []]
-    for t in tables:
-        lines.append([t.title])
-        lines.append([c.header for c in t.columns])
-        lines.extend(t.rows)
-        if t.note:
-            lines.append([t.note])
-        lines.append([])
-    return csv_text(lines)
-
-
 def results_csv(survey: Survey, data: sel.SurveyData) -> str:
-    return _csv(results_tables(survey, data), title(survey, data))
+    return tables_csv(results_tables(survey, data), title(survey, data))
 
 
-def text_tables(rows: Sequence[presenters.TextRow], lang: str) -> list[presenters.Table]:
+def text_tables(rows: Sequence[presenters.TextRow], lang: str) -> list[Table]:
     counts = presenters.theme_counts(rows)
-    from guanxi.web.exports.xlsx import Column
-
-    themes = presenters.Table(
+    themes = Table(
         "themes",
         _("主题计数"),
         [Column(_("主题"), "text", 16), Column(_("回答数"), "count", 10)],
@@ -96,4 +77,4 @@ def text_xlsx(
 def text_csv(
     survey: Survey, data: sel.SurveyData, rows: Sequence[presenters.TextRow], lang: str
 ) -> str:
-    return _csv(text_tables(rows, lang), title(survey, data))
+    return tables_csv(text_tables(rows, lang), title(survey, data))

@@ -17,42 +17,11 @@ from guanxi.satisfaction import dimensions, measures
 from guanxi.satisfaction import result_selectors as sel
 from guanxi.satisfaction.models import QuestionKind, Survey, SurveyKind, SurveyState
 from guanxi.stats import review_themes
-from guanxi.web.exports.values import text_value
-from guanxi.web.exports.xlsx import Column, Sheet
+from guanxi.web.exports.tables import Table, cell_text
+from guanxi.web.exports.xlsx import Column
 
 # ---------------------------------------------------------------- tables
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str  # the page's element id and the sheet's name
-    title: str
-    columns: list[Column]
-    rows: list[list[Any]]  # raw values (numbers stay numbers for XLSX/JSON)
-    note: str = ""
-
-    @property
-    def headers(self) -> list[tuple[str, bool]]:
-        return [(c.header, c.kind != "text") for c in self.columns]
-
-    @property
-    def cells(self) -> list[list[tuple[str, bool]]]:
-        """The page's rows: each cell's text and whether it is a number (right-aligned)."""
-        return [
-            [(cell_text(v, c.kind), c.kind != "text") for v, c in zip(r, self.columns, strict=True)]
-            for r in self.rows
-        ]
-
-    def sheet(self) -> Sheet:
-        return Sheet(
-            self.key[:31], self.title, self.columns, self.rows, [self.note] * bool(self.note)
-        )
-
-
-def cell_text(value: Any, kind: str) -> str:
-    if kind == "text":
-        return str(value) if value not in (None, "") else "—"
-    return text_value(value, kind)
+# (``Table`` and ``cell_text`` are the shared ones of ``web.exports.tables``.)
 
 
 def points(value: float | None) -> str:

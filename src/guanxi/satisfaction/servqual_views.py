@@ -189,8 +189,6 @@ def servqual_export(request: HttpRequest, survey_id: int) -> HttpResponse:
     context = _context(request, survey)
     data = sel.survey_data(survey)
     heading = exports_results.title(survey, data)
-    sheets = [t.sheet() for t in context["tables"].values()]
-    for s in sheets:
-        object.__setattr__(s, "title", f"{heading} · {s.title}")
+    sheets = [t.sheet(heading) for t in context["tables"].values()]
     name = f"guanxi-servqual-{survey.pk}-{context['view']}.xlsx"
     return xlsx_response(workbook(sheets), name)

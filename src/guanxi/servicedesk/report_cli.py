@@ -12,13 +12,12 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 from rich.console import Console
-from rich.table import Table
 
 from guanxi.accounts.models import Agent
 from guanxi.servicedesk import report_presenters as presenters
 from guanxi.servicedesk import report_selectors
 from guanxi.servicedesk.models import Ticket
-from guanxi.web.cli import cli_period, write_text, write_xlsx
+from guanxi.web.cli import cli_period, tables_print, write_text, write_xlsx
 
 
 def add_arguments(parser: CommandParser) -> None:
@@ -62,10 +61,4 @@ def _print_tables(stdout: OutputWrapper, report: Any) -> None:
     console.print(presenters.period_title(report))
     if not report.has_data:
         console.print("No tickets in this period. 本期间没有工单。")
-    for t in presenters.tables(report):
-        table = Table(title=t.title)
-        for name, number in t.page_headers:  # the texts are the page's (minutes, hours)
-            table.add_column(name, justify="right" if number else "left")
-        for row in t.texts:
-            table.add_row(*row)
-        console.print(table)
+    tables_print(console, presenters.tables(report))  # the page's texts (minutes, hours)

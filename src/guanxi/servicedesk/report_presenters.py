@@ -7,8 +7,8 @@ figure reads the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +25,9 @@ from guanxi.servicedesk.reports import (
     TimeRow,
     UnitDesk,
 )
-from guanxi.web.exports.safe import csv_text
+from guanxi.web.exports.tables import Table, cell_text, tables_csv
 from guanxi.web.exports.values import json_value, text_value
-from guanxi.web.exports.xlsx import Column, Sheet, workbook
+from guanxi.web.exports.xlsx import Column, workbook
 
 
 def band_labels() -> dict[str, str]:
@@ -71,42 +71,9 @@ def percent(value: Decimal | None) -> str:
     return text_value(value, "percent")
 
 
-@dataclass(frozen=True)
-class Table:
-    """One of the report's tables: a key (the page's element id, the sheet), a title, the
-    columns (header and kind) and the rows as values, with the page's text of each cell."""
-
-    key: str
-    title: str
-    columns: list[Column]
-    rows: list[list[Any]]  # raw values (numbers stay numbers for XLSX/JSON)
-    texts: list[list[str]]  # the page's text of each cell
-    note: str = ""
-    headers: list[str] = field(default_factory=list)  # the page's, when not the columns'
-
-    @property
-    def page_headers(self) -> list[tuple[str, bool]]:
-        """The page's column headers and whether each is a number's (right-aligned)."""
-        names = self.headers or [c.header for c in self.columns]
-        return [(name, c.kind != "text") for name, c in zip(names, self.columns, strict=True)]
-
-    @property
-    def cells(self) -> list[list[tuple[str, bool]]]:
-        """The page's rows: each cell's text and whether it is a number (right-aligned)."""
-        numeric = [c.kind != "text" for c in self.columns]
-        return [list(zip(row, numeric, strict=True)) for row in self.texts]
-
-
-def _row_texts(columns: Sequence[Column], values: Sequence[Any]) -> list[str]:
-    out = []
-    for column, value in zip(columns, values, strict=True):
-        if column.kind == "text":
-            out.append(str(value) if value not in (None, "") else "—")
-        elif column.kind == "seconds":
-            out.append(duration_text(value))
-        else:
-            out.append(text_value(value, column.kind))
-    return out
+def _cell(value: Any, kind: str) -> str:
+    """A cell's text on the page: business seconds as minutes or hours, the rest as usual."""
+    return duration_text(value) if kind == "seconds" else cell_text(value, kind)
 
 
 def _table(
@@ -117,8 +84,7 @@ def _table(
     note: str = "",
     headers: list[str] | None = None,
 ) -> Table:
-    texts = [_row_texts(columns, r) for r in rows]
-    return Table(key, title, columns, rows, texts, note, headers or [])
+    return Table(key, title, columns, rows, note, headers or [], _cell)
 
 
 def open_table(report: DeskReport) -> Table:
@@ -210,12 +176,12 @@ def rates_table(report: DeskReport) -> Table:
     ]
     table = _table("rates", _("重开率与投诉率"), columns, rows)
     # The reopen rate reads as a percent, the complaint rate as "per 1,000".
-    texts = [list(t) for t in table.texts]
+    texts = [[text for text, _n in row] for row in table.cells]
     texts[0][3] = percent(reopen.value)
     texts[1][3] = "—" if complaints.value is None else f"{complaints.value:.2f}‰"
     if report.orders is None:
         texts[1][2] = _("无法读取订单")
-    return Table(table.key, table.title, table.columns, table.rows, texts, table.note)
+    return dataclasses.replace(table, texts=texts)
 
 
 def categories_table(report: DeskReport) -> Table:
@@ -339,24 +305,13 @@ def period_title(report: DeskReport) -> str:
 
 
 def as_xlsx(report: DeskReport) -> bytes:
-    sheets = []
-    for t in tables(report):
-        notes = [t.note] if t.note else []
-        sheets.append(
-            Sheet(t.title[:31], f"{period_title(report)} · {t.title}", t.columns, t.rows, notes)
-        )
-    return workbook(sheets)
+    heading = period_title(report)
+    return workbook([t.sheet(heading, name=t.title) for t in tables(report)])
 
 
 def as_csv(report: DeskReport) -> str:
     """Every table one after the other: its title, its header, its rows, a blank line."""
-    lines: list[list[Any]] = [[period_title(report)], []]
-    for t in tables(report):
-        lines.append([t.title])
-        lines.append([c.header for c in t.columns])
-        lines.extend(t.rows)
-        lines.append([])
-    return csv_text(lines)
+    return tables_csv(tables(report), period_title(report))
 
 
 def _rate_json(rate: Rate) -> dict[str, Any]:
@@ -477,8 +432,8 @@ def tiles(report: DeskReport) -> list[tuple[str, str, str]]:
         ("open", _("未关闭"), f"{report.open[-1].total:,}"),
         ("first_response_within", _("首次响应达标率"), percent(every_first.within_share)),
         ("resolution_within", _("解决达标率"), percent(every_resolution.within_share)),
-        ("reopen_rate", _("重开率"), rates.texts[0][3]),
-        ("complaint_rate", _("每千单投诉率"), rates.texts[1][3]),
+        ("reopen_rate", _("重开率"), rates.cells[0][3][0]),
+        ("complaint_rate", _("每千单投诉率"), rates.cells[1][3][0]),
         ("csat_mean", _("满意度平均分"), text_value(report.csat_all.mean, "ratio")),
     ]
 

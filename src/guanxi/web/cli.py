@@ -3,12 +3,14 @@ writing text or an XLSX file where ``--output`` says."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from guanxi.core.timeutil import Period, parse_day, parse_month, period_between
+from guanxi.web.exports.tables import Table
 
 
 class GuanxiCommand(BaseCommand):
@@ -46,3 +48,17 @@ def cli_period(start: str, end: str) -> Period:
         return period_between(parse_day(start), parse_day(end), names=("--from", "--to"))
     except ValueError as exc:
         raise CommandError(f"--from/--to: {exc}", returncode=2) from exc
+
+
+def tables_print(console: Any, tables: Iterable[Table]) -> None:
+    """Print labelled tables (``web.exports.tables``) on a rich ``console``: the page's
+    headers and cell texts, numbers right-aligned."""
+    from rich.table import Table as RichTable
+
+    for t in tables:
+        table = RichTable(title=t.title)
+        for name, number in t.page_headers:
+            table.add_column(name, justify="right" if number else "left")
+        for row in t.cells:
+            table.add_row(*(text for text, _n in row))
+        console.print(table)
