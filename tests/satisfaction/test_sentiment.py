@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from guanxi.satisfaction import sentiment_presenters, sentiment_service, sentiment_store
-from tests.stats.sentiment_small import loaded
+from tests.stats.sentiment_small import loaded, small
 
 
 @pytest.fixture
@@ -66,6 +66,11 @@ def test_the_page_shows_the_evaluation_and_tries_a_sentence(
     html = page.content.decode()
     assert "客服很耐心，谢谢" in html and 'id="evaluation"' in html
     assert "snownlp" in html and "guanxi reviews sentiment --train" in html  # fallback note
+    # how the design was chosen: both out-of-fold figures of the train split, as stored
+    _model, report = small()
+    chosen = html[html.index('id="selection"') :].split("</dd>", 1)[0]
+    assert "留出测试集不参与选择" in chosen
+    assert all(f"{f1:.3f}" in chosen for f1 in report.selection.values())
     tried = client.post("/satisfaction/sentiment/", {"text": "<script>x</script>客服很耐心"})
     body = tried.content.decode()
     assert 'id="try-result"' in body and "<script>x</script>" not in body

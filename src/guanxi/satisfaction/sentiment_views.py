@@ -57,6 +57,10 @@ def sentiment_page(request: HttpRequest) -> HttpResponse:
         "note": loaded.note,
         "kind": presenters.KIND_NAMES.get(meta["kind"], meta["kind"]),
         "chosen_name": presenters.model_name(meta["chosen"]),
+        # a model stored before the choice moved to the train split has no such figures
+        "selection": [
+            (presenters.model_name(k), f"{v:.3f}") for k, v in meta.get("selection", {}).items()
+        ],
         "rows": presenters.evaluation_rows(meta),
         "set_names": list(presenters.SET_NAMES.values()),
         "matrices": presenters.matrices(meta),
