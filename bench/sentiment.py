@@ -141,6 +141,11 @@ def run(rounds: int) -> int:
             f"| {name}{mark} | {shop_m.accuracy:.3f} | {shop_m.macro_f1:.3f} | "
             f"{corpus_m.accuracy:.3f} | {corpus_m.macro_f1:.3f} |"
         )
+    picked = ", ".join(f"{k} {v:.3f}" for k, v in report.selection.items())
+    print(
+        f"\nKept by out-of-fold macro-F1 on the shop TRAIN split (3 grouped folds; the held-out "
+        f"sets choose nothing): {picked}."
+    )
     print()
     for name, sets in report.results.items():
         for where, m in sets.items():

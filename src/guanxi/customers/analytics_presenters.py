@@ -338,7 +338,7 @@ def loyalty_rules(rules: Any, edges: dict[str, Any], months: int) -> list[dict[s
         },
         {
             "name": component_label("recommend"),
-            "figure": _("问卷“是否愿意推荐”0–10 分（尚无问卷：未知）"),
+            "figure": _("最近一次“推荐意愿”0–10 分问卷回答（从未回答：未知）"),
             "high": f"≥ {rules.recommend_high}",
             "medium": f"≥ {rules.recommend_medium}",
         },

@@ -182,17 +182,33 @@ def _with_loyalty(
     store: Any, facts: Any, refunds: Any, reviews: Any, as_of: dt.date, tz: str
 ) -> Any:
     """The counted rows (Arrow) with loyalty and its components (``metrics.loyalty``);
-    after-sales judged by the ratings given after a refund; no survey table yet, so
-    recommend stays unknown. Loyalty reads the rows twice (the amount's ranks, then each
-    row): over the counted rows, not the expression that counts them, which the engine
-    would otherwise count twice (on the large demo it ran out of memory)."""
+    after-sales judged by the ratings given after a refund; recommend by each customer's
+    latest 0–10 "would you recommend us" survey answer up to the end of ``as_of`` (unknown
+    without one). Loyalty reads the rows twice (the amount's ranks, then each row): over
+    the counted rows, not the expression that counts them, which the engine would otherwise
+    count twice (on the large demo it ran out of memory)."""
     import ibis
+    import pyarrow as pa
 
+    from guanxi.core.timeutil import local_midnight_utc
     from guanxi.metrics.loyalty import after_sales_ratings, with_loyalty
+    from guanxi.satisfaction.survey_selectors import latest_recommend_answers
 
     after = after_sales_ratings(refunds, reviews, as_of=as_of, time_zone=tz)
+    answers = latest_recommend_answers(local_midnight_utc(as_of + dt.timedelta(days=1), tz))
+    nps = None
+    if answers:
+        nps = ibis.memtable(
+            pa.table(
+                {
+                    "customer_key": pa.array(list(answers), pa.string()),
+                    "nps": pa.array(list(answers.values()), pa.int64()),
+                }
+            )
+        )
     rows = ibis.memtable(facts)
-    return store.arrow(with_loyalty(rows, customer_rules.loyalty_rules(), after_sales=after))
+    rules = customer_rules.loyalty_rules()
+    return store.arrow(with_loyalty(rows, rules, nps=nps, after_sales=after))
 
 
 def table_or_empty(store: Any, name: str) -> Any:

@@ -32,6 +32,10 @@ def demo_shop_create(*, scale: str, seed: int, lake: Lake) -> demo.DemoSummary:
     import_tasks.customer_upkeep()
     tickets = demo_tickets_create(scale=scale, seed=seed)
     surveys = demo_satisfaction_create(scale=scale, seed=seed)
+    # Loyalty's recommend component reads the survey answers just given: count it again.
+    from guanxi.customers import standing
+
+    standing.recompute()
     counts = summary.counts | {"industry_dsr": months, "tickets": tickets}
     counts |= {
         "surveys": surveys.get("surveys", 0),

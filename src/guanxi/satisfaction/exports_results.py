@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
@@ -62,7 +63,7 @@ def text_tables(rows: Sequence[presenters.TextRow], lang: str) -> list[Table]:
     themes = Table(
         "themes",
         _("主题计数"),
-        [Column(_("主题"), "text", 16), Column(_("回答数"), "count", 10)],
+        [Column(pgettext("text themes", "主题"), "text", 16), Column(_("回答数"), "count", 10)],
         [[presenters.theme_label(k, lang), n] for k, n in counts],
     )
     return [presenters.text_table(rows, lang), themes]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.ingest.pii import KnownValues, mask_free_text
 from guanxi.satisfaction import dimensions, measures
@@ -384,7 +385,7 @@ def text_table(rows: Sequence[TextRow], lang: str) -> Table:
         Column(_("回答（已遮盖个人信息）"), "text", 60),
         Column(_("情感"), "text", 8),
         Column(_("正面概率"), "ratio", 10),
-        Column(_("主题"), "text", 24),
+        Column(pgettext("text themes", "主题"), "text", 24),
     ]
     values = [
         [

@@ -80,7 +80,9 @@ def analytics_xlsx(
             _rate_columns(pgettext("review field", "商品")),
             [_rate_row(ExcelText(r["product_id"] or "—"), r) for r in products],
         ),
-        Sheet(_("主题"), f"{_('评价主题')} {span}", theme_columns, theme_rows),
+        Sheet(
+            pgettext("text themes", "主题"), f"{_('评价主题')} {span}", theme_columns, theme_rows
+        ),
         Sheet(
             _("差评驱动词"),
             f"{_('差评驱动词')} {span}",

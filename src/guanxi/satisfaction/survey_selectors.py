@@ -144,3 +144,28 @@ def link_export_rows(
             ]
         )
     return rows
+
+
+def latest_recommend_answers(until: dt.datetime) -> dict[str, int]:
+    """Each customer's latest 0–10 answer to a "would you recommend us" question (indicator
+    推荐意愿) submitted before ``until``: customer key → score. Loyalty's recommend
+    component reads it (seed 002's 推荐意愿; ``metrics.loyalty``). Answers without a customer
+    (a link sent to nobody in the master) count for no one."""
+    from guanxi.satisfaction.models import Answer, Indicator, QuestionKind
+
+    rows = (
+        Answer.objects.filter(
+            question__indicator=Indicator.RECOMMEND,
+            question__kind=QuestionKind.RATING10,
+            number__isnull=False,
+            response__submitted_at__lt=until,
+        )
+        .exclude(response__customer_key="")
+        .order_by("response__customer_key", "response__submitted_at", "response_id")
+        .values_list("response__customer_key", "number")
+    )
+    latest: dict[str, int] = {}
+    for key, number in rows.iterator(chunk_size=5000):
+        if number is not None:  # (filtered out above; keeps the type checker honest)
+            latest[key] = int(number)  # ordered oldest first: the last one stays
+    return latest

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.servicedesk.models import Category, Tier
 from guanxi.servicedesk.reports import (
@@ -204,7 +205,7 @@ def weeks_table(report: DeskReport) -> Table:
         Column(_("开始"), "text", 12),
         Column(_("结束"), "text", 12),
         Column(_("受理"), "count", 10),
-        Column(_("解决"), "count", 10),
+        Column(pgettext("ticket count", "解决"), "count", 10),
         Column(_("超时"), "count", 10),
     ]
     rows = [
@@ -286,7 +287,10 @@ def chart_data(report: DeskReport) -> dict[str, Any]:
             "weeks": [w.week for w in report.weeks],
             "series": [
                 {"name": _("受理"), "values": [w.created for w in report.weeks]},
-                {"name": _("解决"), "values": [w.resolved for w in report.weeks]},
+                {
+                    "name": pgettext("ticket count", "解决"),
+                    "values": [w.resolved for w in report.weeks],
+                },
                 {"name": _("超时"), "values": [w.breached for w in report.weeks]},
             ],
             "title": _("按周趋势"),
@@ -428,7 +432,7 @@ def tiles(report: DeskReport) -> list[tuple[str, str, str]]:
     every_first, every_resolution = report.first_response[-1], report.resolution[-1]
     return [
         ("created", _("受理"), f"{report.created:,}"),
-        ("resolved", _("解决"), f"{report.resolved:,}"),
+        ("resolved", pgettext("ticket count", "解决"), f"{report.resolved:,}"),
         ("open", _("未关闭"), f"{report.open[-1].total:,}"),
         ("first_response_within", _("首次响应达标率"), percent(every_first.within_share)),
         ("resolution_within", _("解决达标率"), percent(every_resolution.within_share)),
