@@ -154,6 +154,11 @@ def _check_chart(page, chart: str, *, toolbar: bool) -> None:
     plot = page.locator(f"{chart} rect.nsewdrag").first.bounding_box()
     assert legend and plot
     assert legend["y"] >= plot["y"] + plot["height"]
+    # ... and below the x axis's labels too, tilted ones included (it once covered them)
+    ticks = page.locator(f"{chart} g.xtick text")
+    boxes = [ticks.nth(i).bounding_box() for i in range(ticks.count())]
+    lowest = max((b["y"] + b["height"] for b in boxes if b), default=0.0)
+    assert legend["y"] >= lowest - 1, f"{chart}: the legend covers the x axis's labels"
     modebar = page.locator(f"{chart} .modebar")
     if not toolbar:
         assert modebar.count() == 0

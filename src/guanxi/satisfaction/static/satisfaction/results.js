@@ -39,8 +39,10 @@
     if (q.nps) {
       colors = q.labels.map(function (v) { const n = Number(v); return n >= 9 ? "#16a34a" : n >= 7 ? "#94a3b8" : "#b42318"; });
     }
+    const title = GuanxiCharts.title(q.title, box);  // a question can be long: wrapped
     GuanxiCharts.plot(box, [{ type: "bar", x: q.labels, y: q.values, marker: colors ? { color: colors } : {} }],
-      { title: { text: q.title }, margin: margin, xaxis: { type: "category" }, yaxis: counts(q.values), showlegend: false });
+      { title: { text: title.text }, margin: Object.assign({}, margin, { t: 18 + 18 * title.lines }),
+        xaxis: { type: "category" }, yaxis: counts(q.values), showlegend: false });
   });
   const nps = document.getElementById("nps-chart");
   const npsTable = document.getElementById("nps-table");
