@@ -4,6 +4,7 @@ and their exports."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from urllib.parse import quote
 
@@ -197,3 +198,15 @@ def test_exports_carry_the_figures_and_masked_texts(make_user):
     book = openpyxl.load_workbook(io.BytesIO(tx.content))
     assert book.sheetnames == ["text-answers", "themes"]
     assert AuditEntry.objects.filter(action="export", subject=f"survey {fb.survey.pk}").count() == 3
+
+
+def test_default_period_runs_from_the_first_invitation_month_to_today_or_the_close():
+    from tests.satisfaction.survey_helpers import invitation, open_survey
+
+    survey = open_survey()
+    invitation(survey)  # 2026-03-02 09:00 UTC: March in Shanghai
+    today = dt.date(2026, 12, 6)
+    assert sel.default_period(survey, today) == Period(dt.date(2026, 3, 1), today)
+    # closed at 2026-05-20 23:30 UTC = May 21 in Shanghai: nothing comes after that day
+    survey.closed_at = dt.datetime(2026, 5, 20, 23, 30, tzinfo=dt.UTC)
+    assert sel.default_period(survey, today).end.isoformat() == "2026-05-21"

@@ -154,12 +154,14 @@ def survey_data(survey: Survey, period: Period | None = None) -> SurveyData:
 
 
 def default_period(survey: Survey, today: dt.date | None = None) -> Period:
-    """From the month of the survey's first invitation (or its creation) to today."""
+    """From the month of the survey's first invitation (or its creation) to today, or to
+    the day it closed (no answers come after that)."""
     today = today or timezone.localdate()
     first = survey.invitations.order_by("created_at").values_list("created_at", flat=True).first()
     start_day = _local(first or survey.created_at)
     start = month_period(start_day.year, start_day.month).start
-    return Period(min(start, today), today)
+    end = min(today, _local(survey.closed_at)) if survey.closed_at else today
+    return Period(min(start, end), end)
 
 
 # ---------------------------------------------------------------- headline figures
