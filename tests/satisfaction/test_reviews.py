@@ -72,7 +72,7 @@ def test_analytics_page_by_hand(client: Client, make_user, lake: Lake) -> None:
     login(client, make_user, "manager")
     page = client.get(f"/satisfaction/reviews/?{Q}").content.decode()
     # June 2 / 4 = 50.00 %, July 2 / 3 = 66.67 % (r5 at 01:00 on 1 July, Shanghai).
-    assert '<tr data-month="2024-06"><td>2024-06</td><td class="num">4</td>' in page
+    assert '<tr data-month="2024-06"><td class="nowrap">2024-06</td><td class="num">4</td>' in page
     assert '<td class="num" data-col="good_rate">50.00%</td>' in page
     assert '<td class="num" data-col="good_rate">66.67%</td>' in page
     # P1 3 / 4 = 75.00 %, P2 1 / 3 = 33.33 %; the period 4 / 7 = 57.14 %.
