@@ -115,7 +115,9 @@ def test_exports_are_masked_and_audited(client, make_user) -> None:
     _run()
     marketing = make_user("marketing")
     client.login(username=marketing.username, password=marketing.password)
-    body = b"".join(client.get(reverse("insight:churn_export_csv")).streaming_content).decode()
+    reply = client.get(reverse("insight:churn_export_csv"))
+    assert reply["Cache-Control"] == "no-store"  # masked names and keys: never cached
+    body = b"".join(reply.streaming_content).decode()
     assert "欧阳**" in body and "欧阳明月" not in body
     assert "已 120 天未购买（中位数 45 天）" in body and "c-calm" not in body
     xlsx = client.get(reverse("insight:churn_export_xlsx"))

@@ -27,10 +27,9 @@ from guanxi.core.models import AuditAction
 from guanxi.customers import rfm
 from guanxi.customers import rfm_presenters as present
 from guanxi.customers.models import Customer
-from guanxi.web.exports.safe import csv_line_writer
 from guanxi.web.exports.values import text_value
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
-from guanxi.web.responses import xlsx_response
+from guanxi.web.responses import csv_stream_response, xlsx_response
 
 VIEW = ("accounts.view_shop_figures", "customers.view_customer")
 EXPORT = ("accounts.view_shop_figures", "customers.view_customer", "customers.export_customers")
@@ -141,19 +140,12 @@ def _people(rows: Sequence[rfm.RfmRow]) -> Iterator[tuple[list[rfm.RfmRow], dict
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     as_of, rows, unmasked = _chosen(request)
-    header = present.export_header()  # now, in the request's language
-
-    def lines() -> Iterator[str]:
-        writer = csv_line_writer()
-        yield "\ufeff" + writer.writerow(header)
-        for chunk, people in _people(rows):
-            for line in present.export_rows(chunk, people, unmasked=unmasked):
-                yield writer.writerow(line)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="guanxi-rfm-{as_of}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    lines = (
+        line
+        for chunk, people in _people(rows)
+        for line in present.export_rows(chunk, people, unmasked=unmasked)
+    )
+    return csv_stream_response(present.export_header(), lines, f"guanxi-rfm-{as_of}.csv")
 
 
 @login_required

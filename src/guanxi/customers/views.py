@@ -7,7 +7,6 @@ because it belongs to the request (who asked, what they saw).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,7 +28,7 @@ from guanxi.customers import merges, presenters, profile_views, selectors
 from guanxi.customers.forms import CustomerSearchForm, Filters
 from guanxi.customers.models import Customer, CustomerMerge
 from guanxi.web import search_tokens
-from guanxi.web.exports.safe import csv_line_writer
+from guanxi.web.responses import csv_stream_response
 
 # The search text (a phone, a name) never goes into a URL: the form is POSTed and the list's
 # URLs carry a token for it (see guanxi.web.search_tokens).
@@ -174,19 +173,12 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
         ),
         row_count=customers.count(),
     )
-    header = presenters.export_header()  # now, while the request's language is active
-
-    def lines() -> Iterator[str]:
-        writer = csv_line_writer()
-        yield "\ufeff" + writer.writerow(header)
-        for customer in customers.iterator(chunk_size=2000):
-            yield writer.writerow(presenters.export_row(customer, unmasked=unmasked))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    lines = (
+        presenters.export_row(customer, unmasked=unmasked)
+        for customer in customers.iterator(chunk_size=2000)
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="guanxi-customers-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_stream_response(presenters.export_header(), lines, f"guanxi-customers-{stamp}.csv")
 
 
 @login_required

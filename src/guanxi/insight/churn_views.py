@@ -7,8 +7,6 @@ care, and the profile (with its audited reveal) is one click away.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -22,9 +20,8 @@ from guanxi.core.models import AuditAction
 from guanxi.insight import churn_presenters as present
 from guanxi.insight import churn_selectors as select
 from guanxi.insight.models import ModelRun
-from guanxi.web.exports.safe import csv_line_writer
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
-from guanxi.web.responses import xlsx_response
+from guanxi.web.responses import csv_stream_response, xlsx_response
 
 VIEW = "insight.view_modelrun"
 EXPORT = ("insight.view_modelrun", "customers.export_customers")
@@ -85,17 +82,8 @@ def _export_rows(request: HttpRequest) -> tuple[ModelRun, list[select.AtRisk]]:
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     run, rows = _export_rows(request)
-    header = present.export_header()
-
-    def lines() -> Iterator[str]:
-        writer = csv_line_writer()
-        yield "\ufeff" + writer.writerow(header)
-        for r in rows:
-            yield writer.writerow(present.export_row(r))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="churn-at-risk-{run.pk}.csv"'
-    return response
+    lines = (present.export_row(r) for r in rows)
+    return csv_stream_response(present.export_header(), lines, f"churn-at-risk-{run.pk}.csv")
 
 
 @login_required

@@ -4,8 +4,6 @@ figures (pseudonymous keys, no personal data)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -16,9 +14,8 @@ from django.views.decorators.http import require_GET
 from guanxi.insight import clv_presenters as present
 from guanxi.insight import clv_selectors as sel
 from guanxi.insight.models import ModelRun
-from guanxi.web.exports.safe import csv_line_writer
 from guanxi.web.exports.xlsx import Column, Sheet, workbook
-from guanxi.web.responses import xlsx_response
+from guanxi.web.responses import csv_stream_response, xlsx_response
 
 VIEW = "insight.view_modelrun"
 EXPORT = (VIEW, "customers.export_customers")
@@ -53,18 +50,8 @@ def _run_or_404() -> ModelRun:
 @require_GET
 def clv_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     run = _run_or_404()
-    header = present.export_header()
-
-    def lines() -> Iterator[str]:
-        writer = csv_line_writer()
-        yield "\ufeff" + writer.writerow(header)
-        for p in sel.all_predictions(run).iterator(chunk_size=2000):
-            yield writer.writerow(present.export_row(p))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="guanxi-clv-run{run.pk}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    rows = (present.export_row(p) for p in sel.all_predictions(run).iterator(chunk_size=2000))
+    return csv_stream_response(present.export_header(), rows, f"guanxi-clv-run{run.pk}.csv")
 
 
 @login_required

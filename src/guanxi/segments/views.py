@@ -7,7 +7,6 @@ presenters mask; the audit entry of an export is written here, as on the custome
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -34,9 +33,8 @@ from guanxi.segments.filters import (
     parse_sort,
 )
 from guanxi.segments.models import Segment
-from guanxi.web.exports.safe import csv_line_writer
 from guanxi.web.exports.xlsx import Sheet, workbook
-from guanxi.web.responses import xlsx_response
+from guanxi.web.responses import csv_stream_response, xlsx_response
 
 PAGE_SIZE = 50
 
@@ -240,18 +238,11 @@ def segment_export_csv(request: HttpRequest, segment_id: int) -> StreamingHttpRe
     sort, _error = _sort(request)
     customers = selectors.members(segment, sort=sort).select_related("standing", "prediction")
     _audit_export(request, segment, customers.count(), "csv")
-    header = presenters.export_header()  # now, while the request's language is active
-
-    def lines() -> Iterator[str]:
-        writer = csv_line_writer()
-        yield "\ufeff" + writer.writerow(header)
-        for customer in customers.iterator(chunk_size=2000):
-            yield writer.writerow(presenters.export_row(presenters.member_row(customer)))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(segment, "csv")}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    lines = (
+        presenters.export_row(presenters.member_row(customer))
+        for customer in customers.iterator(chunk_size=2000)
+    )
+    return csv_stream_response(presenters.export_header(), lines, _filename(segment, "csv"))
 
 
 @login_required
