@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from guanxi.satisfaction import sentiment_store
+from guanxi.satisfaction.cli_sentiment import read_texts
 from tests.stats.sentiment_small import loaded
 
 
@@ -51,10 +52,16 @@ def test_bad_input_names_the_file_and_the_column(tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("review,stars\n很好,5\n", encoding="utf-8")
     with pytest.raises(
-        CommandError, match=r"wrong.csv: no column `text` \(columns found: review, stars\)"
+        CommandError,
+        match=r"wrong\.csv: no column 'text' in the header row "
+        r"\(row 1; columns: 'review', 'stars'\)",
     ) as caught:
         call_command("reviews", "classify", str(wrong))
     assert caught.value.returncode == 2
+    # GB18030 (as a Chinese Excel saves it) is read; a quoted text may hold a line break
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes('text\n"很好，\n下次还来"\n\n差评\n'.encode("gb18030"))
+    assert read_texts(gbk) == ["很好，\n下次还来", "差评"]
 
 
 def test_report_as_json_and_table(small_model: None) -> None:

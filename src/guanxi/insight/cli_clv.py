@@ -13,7 +13,6 @@ is printed as a result then.
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from guanxi.stats import clv
+from guanxi.web.cli import cli_csv
 from guanxi.web.cli_subcommands import Subcommand
 
 REQUIRED = ("customer", "date")
@@ -54,35 +54,16 @@ def parse_day(text: str) -> int | None:
 def read_transactions(path: Path) -> tuple[list[str], list[int], list[float] | None]:
     """(customers, days, amounts or None) from the CSV; CommandError (exit 2) naming the
     file, rows and columns of the first few faults and how many in all."""
-    from guanxi.ingest.messages import MessageError
-    from guanxi.ingest.readers import detect_encoding
-
     name = path.name
-    if not path.is_file():
-        raise _fail(f"{path}: no such file; give a CSV with columns customer, date[, amount]")
-    try:
-        encoding = detect_encoding(path, name)
-    except MessageError as exc:
-        raise _fail(exc.render()) from None
     customers: list[str] = []
     days: list[int] = []
     amounts: list[float] = []
     faults: list[str] = []
-    with path.open(encoding=encoding, newline="") as f:
-        reader = csv.reader(f)
-        header = [h.strip().lower() for h in next(reader, [])]
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            found = ", ".join(repr(h) for h in header) or "none"
-            raise _fail(
-                f"{name}: no column {', '.join(repr(m) for m in missing)} in the header row "
-                f"(row 1; columns: {found}); the file needs columns customer, date[, amount]"
-            )
+    hint = "the file needs columns customer, date[, amount]"
+    with cli_csv(path, REQUIRED, hint=hint, lower=True) as (header, rows):
         at_c, at_d = header.index("customer"), header.index("date")
         at_a = header.index(AMOUNT) if AMOUNT in header else None
-        for row_number, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue  # a blank line is no transaction
+        for row_number, row in rows:  # (blank lines are no transaction: left out)
 
             def cell(at: int, row: list[str] = row) -> str:
                 return row[at].strip() if at < len(row) else ""

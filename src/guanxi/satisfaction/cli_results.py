@@ -10,7 +10,6 @@ column; nothing is printed as a result then, so a script never reads half an ans
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from guanxi.satisfaction import exports_results, measures
 from guanxi.satisfaction import result_presenters as presenters
 from guanxi.satisfaction import result_selectors as sel
 from guanxi.satisfaction.models import Survey
-from guanxi.web.cli import cli_period, tables_print, write_text, write_xlsx
+from guanxi.web.cli import cli_csv, cli_period, tables_print, write_text, write_xlsx
 from guanxi.web.cli_subcommands import Subcommand
 
 COLUMN = "score"
@@ -37,31 +36,13 @@ def _fail(message: str) -> CommandError:
 def read_scores(path: Path) -> list[int]:
     """The ``score`` column of a CSV as 0–10 integers; CommandError (exit 2) naming the
     file, rows and column of every fault (the first few, and how many in all)."""
-    from guanxi.ingest.messages import MessageError
-    from guanxi.ingest.readers import detect_encoding
-
     name = path.name
-    if not path.is_file():
-        raise _fail(f"{path}: no such file; give the path of a CSV with a column {COLUMN!r}")
-    try:
-        encoding = detect_encoding(path, name)
-    except MessageError as exc:
-        raise _fail(exc.render()) from None
-    with path.open(encoding=encoding, newline="") as f:
-        reader = csv.reader(f)
-        header = [h.strip() for h in next(reader, [])]
-        if COLUMN not in header:
-            found = ", ".join(repr(h) for h in header) or "none"
-            raise _fail(
-                f"{name}: no column {COLUMN!r} in the header row (row 1; columns: {found}); "
-                f"add a column named {COLUMN} holding each answer's 0–10 score"
-            )
+    hint = f"add a column named {COLUMN} holding each answer's 0–10 score"
+    with cli_csv(path, [COLUMN], hint=hint) as (header, rows):
         at = header.index(COLUMN)
         scores: list[int] = []
         faults: list[str] = []
-        for row_number, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue  # a blank line (a trailing newline in Excel's export) is no answer
+        for row_number, row in rows:  # (blank lines, as Excel ends a file, left out)
             cell = row[at].strip() if at < len(row) else ""
             if cell == "":
                 faults.append(f"row {row_number}: empty")

@@ -9,13 +9,13 @@ row number joins the result back to the input.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
+from guanxi.web.cli import cli_csv
 from guanxi.web.cli_subcommands import Subcommand
 
 FORMATS = ("table", "json")
@@ -109,33 +109,12 @@ def _add_classify(parser: CommandParser) -> None:
 
 
 def read_texts(path: Path) -> list[str]:
-    """The ``text`` column of a CSV; errors name the file (and the column)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file", returncode=2) from None
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot read ({exc.strerror})", returncode=2) from None
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            content = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise CommandError(
-                f"{path}: neither UTF-8 nor GB18030; save the file as UTF-8", returncode=2
-            ) from None
-    reader = csv.DictReader(content.splitlines())
-    columns = [c.strip().lstrip("\ufeff") for c in reader.fieldnames or ()]
-    if "text" not in columns:
-        found = ", ".join(columns) if columns else "none (empty file)"
-        raise CommandError(
-            f"{path}: no column `text` (columns found: {found}); "
-            "put the reviews in a column headed text",
-            returncode=2,
-        )
-    reader.fieldnames = columns
-    return [(row.get("text") or "") for row in reader]
+    """The ``text`` column of a CSV (UTF-8 or GB18030, blank lines left out); errors name
+    the file and the column (``web.cli.cli_csv``)."""
+    hint = "put the reviews in a column headed text"
+    with cli_csv(path, ["text"], hint=hint) as (header, rows):
+        at = header.index("text")
+        return [row[at] if at < len(row) else "" for _n, row in rows]
 
 
 def _handle_classify(options: dict[str, Any], stdout: OutputWrapper) -> None:

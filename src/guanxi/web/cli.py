@@ -3,7 +3,9 @@ writing text or an XLSX file where ``--output`` says."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +64,41 @@ def tables_print(console: Any, tables: Iterable[Table]) -> None:
         for row in t.cells:
             table.add_row(*(text for text, _n in row))
         console.print(table)
+
+
+@contextmanager
+def cli_csv(
+    path: Path, required: Sequence[str], *, hint: str, lower: bool = False
+) -> Iterator[tuple[list[str], Iterator[tuple[int, list[str]]]]]:
+    """A CSV named on the command line, read as the imports read files (the encoding, UTF-8
+    or GB18030, detected by ``ingest.readers.detect_encoding``): yields its header (cells
+    stripped; lower-cased with ``lower``) and its non-blank data rows with their row numbers
+    (the header is row 1), read lazily. A missing or undecodable file, or a header without
+    a ``required`` column, is a CommandError (exit 2) naming the file, the columns found and
+    ``hint`` (what the file should hold)."""
+    from guanxi.ingest.messages import MessageError
+    from guanxi.ingest.readers import detect_encoding
+
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file; {hint}", returncode=2)
+    try:
+        encoding = detect_encoding(path, path.name)
+    except MessageError as exc:
+        raise CommandError(exc.render(), returncode=2) from None
+    with path.open(encoding=encoding, newline="") as f:
+        reader = csv.reader(f)
+        header = [h.strip().lstrip("\ufeff").strip() for h in next(reader, [])]
+        if lower:
+            header = [h.lower() for h in header]
+        missing = [c for c in required if c not in header]
+        if missing:
+            found = ", ".join(repr(h) for h in header) or "none"
+            raise CommandError(
+                f"{path.name}: no column {', '.join(repr(m) for m in missing)} in the header "
+                f"row (row 1; columns: {found}); {hint}",
+                returncode=2,
+            )
+        yield (
+            header,
+            ((n, row) for n, row in enumerate(reader, start=2) if any(c.strip() for c in row)),
+        )
