@@ -138,3 +138,14 @@ def test_pages_speak_english(client: Client, make_user, lake: Lake) -> None:
     page = client.get(f"/privacy/{request.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Erase this customer" in page and "Marketing consent" in page
     assert "删除该客户" not in page
+
+
+def test_the_search_text_is_kept_encrypted_in_the_session(client: Client, make_user) -> None:
+    from django.contrib.sessions.models import Session
+
+    login(client, make_user, "manager")
+    client.post("/privacy/", {"q": MOBILE})
+    assert Session.objects.exists()  # (database sessions: the row is what is checked)
+    stored = "".join(s.session_data for s in Session.objects.all())
+    decoded = str([s.get_decoded() for s in Session.objects.all()])
+    assert MOBILE not in stored and MOBILE not in decoded  # the row holds ciphertext only

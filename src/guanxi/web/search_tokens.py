@@ -15,6 +15,8 @@ import secrets
 
 from django.http import HttpRequest
 
+from guanxi.core.crypto import cipher
+
 PARAM = "s"  # the query-string parameter that carries the token
 KEPT = 20  # searches kept per session and area: the newest, so back/forward still work
 
@@ -24,7 +26,7 @@ def remember(request: HttpRequest, area: str, query: str) -> str:
     key = f"searches:{area}"
     searches: dict[str, str] = request.session.get(key, {})
     token = secrets.token_urlsafe(9)
-    searches[token] = query
+    searches[token] = cipher().encrypt(query)
     request.session[key] = dict(list(searches.items())[-KEPT:])
     return token
 
@@ -35,5 +37,10 @@ def recall(request: HttpRequest, area: str, token: str | None = None) -> str | N
     token = request.GET.get(PARAM, "") if token is None else token
     if not token:
         return ""
-    found = request.session.get(f"searches:{area}", {}).get(token)
-    return found if isinstance(found, str) else None
+    sealed = request.session.get(f"searches:{area}", {}).get(token)
+    if not isinstance(sealed, str):
+        return None
+    try:
+        return cipher().decrypt(sealed)
+    except Exception:  # kept before the text was encrypted, or under another key
+        return None
