@@ -193,6 +193,9 @@ def test_exports_carry_the_figures_and_masked_texts(make_user):
     token = page.split("texts.csv?", 1)[1].split('"', 1)[0].split("s=", 1)[1]
     matched = manager.get(f"/satisfaction/results/{fb.survey.pk}/texts.csv{q}&s={token}")
     assert "物流太慢了" in matched.content.decode() and "客服很耐心" not in matched.content.decode()
+    # an expired search exports nothing and says so (not every answer instead)
+    stale = manager.get(f"/satisfaction/results/{fb.survey.pk}/texts.csv{q}&s=gone", follow=True)
+    assert "这次搜索已过期" in stale.content.decode()
     assert XSS in texts  # a CSV holds the text as written (no HTML there)
     tx = manager.get(f"/satisfaction/results/{fb.survey.pk}/texts.xlsx{q}")
     book = openpyxl.load_workbook(io.BytesIO(tx.content))

@@ -229,10 +229,13 @@ def results_export(request: HttpRequest, survey_id: int, fmt: str) -> HttpRespon
 def texts_export(request: HttpRequest, survey_id: int, fmt: str) -> HttpResponse:
     """The text answers matching the page's search, always masked (see exports_results)."""
     survey = get_object_or_404(Survey, pk=survey_id)
+    query = search_tokens.recall(request, SEARCH_AREA)
+    if query is None:  # the page's search expired: exporting every answer would mislead
+        messages.info(request, _("这次搜索已过期，请重新搜索。"))
+        return redirect(reverse("satisfaction:survey_results", args=[survey.pk]) + "#texts")
     _form, period = _period(request, sel.default_period(survey))
     data = sel.survey_data(survey, period)
     lang = get_language() or "zh-hans"
-    query = search_tokens.recall(request, SEARCH_AREA) or ""
     rows = presenters.text_rows(sel.text_answers(data), reveal=False, query=query)
     audit_record(
         actor=request.user,  # type: ignore[arg-type]
